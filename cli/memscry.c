@@ -1,0 +1,225 @@
+/* memscry - the command line: Volatility 3's CLI shape over libmemscry.
+ *
+ *   memscry -f DUMP [-s SYMDIR]... [-r RENDERER] PLUGIN [plugin options]
+ *
+ * Output bytes follow Volatility 3 2.11.0: a banner line (ours says
+ * "memscry <version>") on stdout for quick/pretty/none and on stderr for
+ * csv/json/jsonl, then what the renderer writes. Exit status: 0 success,
+ * 1 the dump or the analysis failed, 2 a usage error (bad option, unknown
+ * plugin or renderer). Errors are one line on stderr:
+ * "memscry: <file>: <what is wrong>". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memscry/memscry.h"
+
+enum { EXIT_FAIL = 1, EXIT_USAGE = 2, MAX_SYMDIRS = 64 };
+
+static const char *const renderer_names[] = {"quick", "pretty", "json", "jsonl", "csv", "none"};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] [-q] PLUGIN [options]\n"
+            "       memscry PLUGIN --help\n"
+            "       memscry --help | --version\n"
+            "\n"
+            "Reads a memory dump (raw, LiME, ELF core, kdump, flattened kdump), finds the\n"
+            "kernel and prints what Volatility 3 prints.\n"
+            "\n"
+            "options:\n"
+            "  -f, --file DUMP          the memory dump\n"
+            "  -s, --symbol-dirs DIR    directory of ISF symbol tables (Volatility layout:\n"
+            "                           DIR/linux/*.json.xz); repeatable, or ';'-separated.\n"
+            "                           Default: $MEMSCRY_SYMBOLS (';'-separated)\n"
+            "  -r, --renderer NAME      quick (default), pretty, json, jsonl, csv, none\n"
+            "  -q, --quiet              accepted for Volatility compatibility (memscry\n"
+            "                           prints no progress)\n"
+            "  -h, --help               this help; after PLUGIN, the plugin's options\n"
+            "  -V, --version            the version\n"
+            "\n"
+            "plugins:\n");
+    for (size_t i = 0; i < scry_plugin_count(); i++)
+        fprintf(f, "  %-22s (%s) %s\n", scry_plugin_name(i), scry_plugin_alias(i),
+                scry_plugin_description(i));
+}
+
+static int plugin_index(const char *name)
+{
+    for (size_t i = 0; i < scry_plugin_count(); i++)
+        if (strcmp(scry_plugin_name(i), name) == 0 || strcmp(scry_plugin_alias(i), name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void plugin_help(size_t p)
+{
+    static const char *const kinds[] = {"", " [N ...]", " N", " TEXT"};
+    printf("usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] %s", scry_plugin_name(p));
+    for (size_t j = 0; j < scry_plugin_option_count(p); j++) {
+        const char *name;
+        int kind;
+        scry_plugin_option(p, j, &name, NULL, &kind);
+        printf(" [--%s%s]", name, kinds[kind & 3]);
+    }
+    printf("\n\n%s (alias %s)\n", scry_plugin_description(p), scry_plugin_alias(p));
+    if (scry_plugin_option_count(p))
+        printf("\noptions:\n");
+    for (size_t j = 0; j < scry_plugin_option_count(p); j++) {
+        const char *name, *help;
+        int kind;
+        scry_plugin_option(p, j, &name, &help, &kind);
+        printf("  --%s%s\n      %s\n", name, kinds[kind & 3], help);
+    }
+}
+
+/* "memscry: <file>: <message>", without doubling a file name the library
+ * already put first. */
+static int fail(const char *file, int code)
+{
+    const char *msg = scry_last_error();
+    size_t n = file ? strlen(file) : 0;
+    if (!file || (strncmp(msg, file, n) == 0 && msg[n] == ':'))
+        fprintf(stderr, "memscry: %s\n", msg);
+    else
+        fprintf(stderr, "memscry: %s: %s\n", file, msg);
+    return code;
+}
+
+static int write_stdout(void *user, const char *data, size_t len)
+{
+    (void)user;
+    return fwrite(data, 1, len, stdout) != len;
+}
+
+static int add_symdirs(const char **dirs, size_t *n, char *list)
+{
+    for (char *save = NULL, *tok = strtok_r(list, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+        if (*n >= MAX_SYMDIRS)
+            return -1;
+        dirs[(*n)++] = tok;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *file = NULL, *renderer = "quick", *symdirs[MAX_SYMDIRS];
+    size_t nsym = 0;
+    int i, pidx, want_help = 0;
+    scry_dump *dump = NULL;
+    scry_session *session = NULL;
+    scry_result *result = NULL;
+    scry_status st;
+    static char outbuf[1 << 16];
+
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **val = NULL;
+        if (a[0] != '-')
+            break;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+            printf("memscry %s\n", scry_version());
+            return 0;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            continue;
+        if (!strcmp(a, "-f") || !strcmp(a, "--file"))
+            val = &file;
+        else if (!strcmp(a, "-r") || !strcmp(a, "--renderer"))
+            val = &renderer;
+        else if (!strcmp(a, "-s") || !strcmp(a, "--symbol-dirs")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "memscry: %s needs a directory\n", a);
+                return EXIT_USAGE;
+            }
+            if (add_symdirs(symdirs, &nsym, argv[++i]) != 0) {
+                fprintf(stderr, "memscry: more than %d symbol directories\n", MAX_SYMDIRS);
+                return EXIT_USAGE;
+            }
+            continue;
+        } else {
+            fprintf(stderr, "memscry: unknown option '%s' (memscry --help)\n", a);
+            return EXIT_USAGE;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "memscry: %s needs a value\n", a);
+            return EXIT_USAGE;
+        }
+        *val = argv[++i];
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    pidx = plugin_index(argv[i]);
+    if (pidx < 0) {
+        fprintf(stderr, "memscry: unknown plugin '%s' (memscry --help lists them)\n", argv[i]);
+        return EXIT_USAGE;
+    }
+    for (int j = i + 1; j < argc; j++)
+        if (!strcmp(argv[j], "-h") || !strcmp(argv[j], "--help"))
+            want_help = 1;
+    if (want_help) {
+        plugin_help((size_t)pidx);
+        return 0;
+    }
+    int known_renderer = 0;
+    for (size_t r = 0; r < sizeof renderer_names / sizeof *renderer_names; r++)
+        known_renderer |= !strcmp(renderer, renderer_names[r]);
+    if (!known_renderer) {
+        fprintf(stderr, "memscry: unknown renderer '%s' (quick, pretty, json, jsonl, csv, none)\n",
+                renderer);
+        return EXIT_USAGE;
+    }
+    if (!file) {
+        fprintf(stderr, "memscry: no dump given (-f DUMP)\n");
+        return EXIT_USAGE;
+    }
+    if (!nsym) {
+        const char *env = getenv("MEMSCRY_SYMBOLS");
+        static char envbuf[8192];
+        if (env && *env) {
+            snprintf(envbuf, sizeof envbuf, "%s", env);
+            add_symdirs(symdirs, &nsym, envbuf);
+        }
+    }
+
+    st = scry_dump_open(file, &dump);
+    if (st != SCRY_OK)
+        return fail(file, EXIT_FAIL);
+    st = scry_session_open(dump, symdirs, nsym, &session);
+    if (st == SCRY_OK)
+        st = scry_plugin_run(session, argv[i], argc - i - 1, (const char *const *)argv + i + 1,
+                             &result);
+    if (st != SCRY_OK) {
+        int code = st == SCRY_ERR_BAD_OPTION ? EXIT_USAGE : EXIT_FAIL;
+        fail(st == SCRY_ERR_BAD_OPTION ? NULL : file, code);
+        scry_session_close(session);
+        scry_dump_close(dump);
+        return code;
+    }
+    /* Volatility's banner: stdout unless the renderer is structured. */
+    int structured = !strcmp(renderer, "json") || !strcmp(renderer, "jsonl") ||
+                     !strcmp(renderer, "csv");
+    fprintf(structured ? stderr : stdout, "memscry %s\n", scry_version());
+    if (!strcmp(renderer, "pretty"))
+        fputs("Formatting...\n", stderr);
+    st = scry_result_render(result, renderer, write_stdout, NULL);
+    if (fflush(stdout) != 0 && st == SCRY_OK)
+        st = SCRY_ERR_IO;
+    scry_result_free(result);
+    scry_session_close(session);
+    scry_dump_close(dump);
+    if (st != SCRY_OK) {
+        fprintf(stderr, "memscry: %s: cannot write output\n", file);
+        return EXIT_FAIL;
+    }
+    return 0;
+}

@@ -1,0 +1,248 @@
+/*
+ * memscry.h - the public C API of libmemscry (API v0).
+ *
+ * memscry reads memory dumps (raw, LiME, ELF core, kdump), finds the
+ * operating system inside, walks kernel structures through symbol tables and
+ * produces the rows Volatility 3 prints.
+ *
+ * Conventions (they hold for every function below unless its comment says
+ * otherwise):
+ *  - Every call returns a scry_status; SCRY_OK (0) is success. Results come
+ *    back through out-parameters, which are left untouched on failure.
+ *  - On failure, scry_last_error() returns a one-line message for the calling
+ *    thread, built innermost-first ("cannot read task list: cannot translate
+ *    0xffff...: page not present"). It stays valid until the next failing
+ *    call on the same thread.
+ *  - Strings are UTF-8 and NUL-terminated. Strings returned by the library
+ *    are owned by the object they came from and live as long as it does.
+ *  - Handles are opaque. A handle is freed by its matching _close or _free
+ *    function; passing NULL to those is a no-op.
+ *  - Thread-safety: different handles may be used from different threads at
+ *    the same time. One scry_dump may be read from several threads at once
+ *    (scry_dump_read_phys is safe). A scry_session and a scry_result must
+ *    not be used by two threads at the same time.
+ *  - The library never prints, never exits and keeps no global mutable
+ *    state (the per-thread error message aside).
+ */
+#ifndef MEMSCRY_H
+#define MEMSCRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SCRY_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define SCRY_API __attribute__((visibility("default")))
+#else
+#define SCRY_API
+#endif
+
+#define SCRY_VERSION_MAJOR 0
+#define SCRY_VERSION_MINOR 1
+#define SCRY_VERSION_PATCH 0
+#define SCRY_VERSION_STRING "0.1.0"
+
+/* Status codes. Stable numbers: bindings mirror them. */
+typedef enum scry_status {
+    SCRY_OK = 0,
+    SCRY_ERR_INVALID_ARG = 1, /* a bad argument from the caller            */
+    SCRY_ERR_NOMEM = 2,       /* out of memory                              */
+    SCRY_ERR_IO = 3,          /* the operating system refused a file op     */
+    SCRY_ERR_FORMAT = 4,      /* not a dump format memscry knows            */
+    SCRY_ERR_CORRUPT = 5,     /* truncated or inconsistent input            */
+    SCRY_ERR_NODATA = 6,      /* memory the dump does not hold / not mapped */
+    SCRY_ERR_UNSUPPORTED = 7, /* a valid input memscry cannot handle yet    */
+    SCRY_ERR_NOT_FOUND = 8,   /* no such symbol, type, plugin or ISF        */
+    SCRY_ERR_NO_SYMBOLS = 9,  /* no symbol table matches the dump's kernel  */
+    SCRY_ERR_BAD_OPTION = 10, /* a plugin option is unknown or malformed    */
+    SCRY_ERR_LIMIT = 11,      /* a structure exceeded a safety bound        */
+    SCRY_ERR_CANCELLED = 12   /* a callback asked to stop                   */
+} scry_status;
+
+/* The calling thread's last error message; never NULL (may be ""). */
+SCRY_API const char *scry_last_error(void);
+/* A constant name for a status ("corrupt input", ...); never NULL. */
+SCRY_API const char *scry_status_str(scry_status st);
+/* The library version, "MAJOR.MINOR.PATCH"; a constant string. */
+SCRY_API const char *scry_version(void);
+
+/* ------------------------------------------------------------------ dumps */
+
+typedef struct scry_dump scry_dump;
+
+/*
+ * Opens a memory dump. The format is detected by content, never by name:
+ * ELF core, LiME, kdump compressed, makedumpfile flattened, else a raw image
+ * (any file whose size is a non-zero multiple of 4096).
+ * Errors: SCRY_ERR_IO (cannot open/map), SCRY_ERR_FORMAT (unknown format),
+ * SCRY_ERR_CORRUPT (a header or table that does not fit the file).
+ * Ownership: *out belongs to the caller; free it with scry_dump_close().
+ */
+SCRY_API scry_status scry_dump_open(const char *path, scry_dump **out);
+SCRY_API void scry_dump_close(scry_dump *dump);
+
+/* The detected format's name ("raw", "lime", "elf", "kdump", "kdump-flat").
+ * The string is constant. */
+SCRY_API const char *scry_dump_format(const scry_dump *dump);
+
+/*
+ * Reads physical memory [pa, pa+len) into buf. Memory the dump does not hold
+ * (outside every run, a page filtered out of a kdump) reads as zeros and is
+ * counted in *holes (bytes; holes may be NULL). A page that is present but
+ * cannot be decoded is SCRY_ERR_CORRUPT naming its PFN.
+ * Thread-safety: may be called from several threads at once.
+ */
+SCRY_API scry_status scry_dump_read_phys(scry_dump *dump, uint64_t pa, void *buf, size_t len,
+                                         size_t *holes);
+
+/* The runs of physical memory the dump holds, sorted and disjoint. */
+SCRY_API size_t scry_dump_run_count(const scry_dump *dump);
+SCRY_API scry_status scry_dump_run(const scry_dump *dump, size_t index, uint64_t *start,
+                                   uint64_t *length);
+
+/* --------------------------------------------------------- symbol tables */
+
+typedef struct scry_symtab scry_symtab;
+
+/*
+ * Loads an ISF (Volatility's JSON symbol table) from .json, .json.gz or
+ * .json.xz (detected by content). Errors: SCRY_ERR_IO, SCRY_ERR_CORRUPT
+ * (malformed JSON or ISF). Free with scry_symtab_free().
+ * Thread-safety: a loaded table is immutable; lookups from any thread.
+ */
+SCRY_API scry_status scry_symtab_load(const char *path, scry_symtab **out);
+SCRY_API void scry_symtab_free(scry_symtab *symtab);
+
+/* A symbol's address as the ISF states it (no KASLR shift).
+ * Errors: SCRY_ERR_NOT_FOUND. */
+SCRY_API scry_status scry_symtab_symbol_address(const scry_symtab *symtab, const char *name,
+                                                uint64_t *address);
+/* A user type's size in bytes and a field's offset within it (anonymous
+ * members flattened). Errors: SCRY_ERR_NOT_FOUND. */
+SCRY_API scry_status scry_symtab_type_size(const scry_symtab *symtab, const char *type,
+                                           uint64_t *size);
+SCRY_API scry_status scry_symtab_field_offset(const scry_symtab *symtab, const char *type,
+                                              const char *field, uint64_t *offset);
+
+/* --------------------------------------------------------------- session */
+
+typedef struct scry_session scry_session;
+
+/*
+ * A session analyses one dump: it owns detection results (OS, symbol table,
+ * kernel address space). It borrows `dump`, which must outlive the session.
+ * symdirs: directories searched for ISFs in Volatility's layout
+ * (DIR/linux/NAME.json.xz, also .json and .json.gz); n may be 0.
+ * Detection is lazy: it runs on the first call that needs the kernel.
+ */
+SCRY_API scry_status scry_session_open(scry_dump *dump, const char *const *symdirs, size_t n,
+                                       scry_session **out);
+SCRY_API void scry_session_close(scry_session *session);
+
+/*
+ * Finds the kernel: banner, matching ISF, KASLR shifts, DTB, paging mode.
+ * Idempotent. Errors: SCRY_ERR_NO_SYMBOLS (names the banner found and the
+ * directories searched), SCRY_ERR_NOT_FOUND (no kernel banner),
+ * SCRY_ERR_CORRUPT (structures inconsistent).
+ */
+SCRY_API scry_status scry_session_detect(scry_session *session);
+
+/* After a successful detect: facts about the kernel. Strings are owned by
+ * the session. os is "linux". */
+SCRY_API scry_status scry_session_kernel_info(scry_session *session, const char **os,
+                                              const char **banner, const char **isf_path,
+                                              uint64_t *dtb, uint64_t *virtual_shift,
+                                              uint64_t *physical_shift, int *paging_levels);
+
+/* Reads kernel virtual memory. Fails with SCRY_ERR_NODATA naming the
+ * address when any page in the range is unmapped or not held by the dump. */
+SCRY_API scry_status scry_session_read_virt(scry_session *session, uint64_t va, void *buf,
+                                            size_t len);
+
+/* --------------------------------------------------------------- plugins */
+
+/* Column types; they decide formatting exactly as Volatility's do. */
+typedef enum scry_coltype {
+    SCRY_COL_INT = 0,      /* signed 64-bit, decimal                     */
+    SCRY_COL_HEX = 1,      /* unsigned 64-bit, 0x... in text, number in JSON */
+    SCRY_COL_STR = 2,      /* UTF-8 text                                 */
+    SCRY_COL_BOOL = 3,     /* True/False                                 */
+    SCRY_COL_BYTES = 4,    /* raw bytes, "00 41" in every renderer       */
+    SCRY_COL_HEXBYTES = 5, /* hexdump text (Volatility HexBytes)          */
+    SCRY_COL_DATETIME = 6  /* seconds since the epoch (UTC) + microseconds */
+} scry_coltype;
+
+/* Cell states: a value, or one of Volatility's absent values. */
+typedef enum scry_cellstate {
+    SCRY_CELL_VALUE = 0,
+    SCRY_CELL_UNREADABLE = 1,     /* "-" in text, null in JSON  */
+    SCRY_CELL_UNPARSABLE = 2,     /* "-" in text, null in JSON  */
+    SCRY_CELL_NOT_APPLICABLE = 3, /* "N/A" in text, null in JSON */
+    SCRY_CELL_NOT_AVAILABLE = 4   /* "-" in text, null in JSON  */
+} scry_cellstate;
+
+/* The plugin table: Volatility's full names ("linux.pslist.PsList"). */
+SCRY_API size_t scry_plugin_count(void);
+/* name and alias ("linux.pslist") of plugin i, or NULL past the end. */
+SCRY_API const char *scry_plugin_name(size_t index);
+SCRY_API const char *scry_plugin_alias(size_t index);
+SCRY_API const char *scry_plugin_description(size_t index);
+/* Options of plugin `index`: how many, and option `opt`'s name (without the
+ * leading "--"), help text and value kind (0 flag, 1 list of integers,
+ * 2 integer, 3 string). Errors: SCRY_ERR_INVALID_ARG past the end. */
+SCRY_API size_t scry_plugin_option_count(size_t index);
+SCRY_API scry_status scry_plugin_option(size_t index, size_t opt, const char **name,
+                                        const char **help, int *kind);
+
+typedef struct scry_result scry_result;
+
+/*
+ * Runs a plugin. name is the full name or the alias. argv holds the plugin's
+ * options as the command line spells them ({"--pid", "1", "2"}), argc their
+ * count. On success *out holds every row; free it with scry_result_free().
+ * Errors: SCRY_ERR_NOT_FOUND (unknown plugin), SCRY_ERR_BAD_OPTION, and
+ * whatever detection or the walk reports.
+ */
+SCRY_API scry_status scry_plugin_run(scry_session *session, const char *name, int argc,
+                                     const char *const *argv, scry_result **out);
+SCRY_API void scry_result_free(scry_result *result);
+
+SCRY_API size_t scry_result_column_count(const scry_result *result);
+SCRY_API const char *scry_result_column_name(const scry_result *result, size_t col);
+SCRY_API scry_coltype scry_result_column_type(const scry_result *result, size_t col);
+SCRY_API size_t scry_result_row_count(const scry_result *result);
+/* Tree depth of a row: 0 for a top-level row. */
+SCRY_API int scry_result_row_depth(const scry_result *result, size_t row);
+SCRY_API scry_cellstate scry_result_cell_state(const scry_result *result, size_t row, size_t col);
+/* Typed cell accessors. They fail with SCRY_ERR_INVALID_ARG when the column
+ * has another type or the cell is absent. Strings and bytes are owned by the
+ * result. */
+SCRY_API scry_status scry_result_cell_int(const scry_result *result, size_t row, size_t col,
+                                          int64_t *value);
+SCRY_API scry_status scry_result_cell_uint(const scry_result *result, size_t row, size_t col,
+                                           uint64_t *value);
+SCRY_API scry_status scry_result_cell_str(const scry_result *result, size_t row, size_t col,
+                                          const char **value, size_t *length);
+
+/* A sink for rendered text. Return 0 to go on, non-zero to stop
+ * (the render then fails with SCRY_ERR_IO). */
+typedef int (*scry_write_fn)(void *user, const char *data, size_t length);
+
+/*
+ * Renders a result as Volatility does: renderer is "quick", "pretty",
+ * "json", "jsonl", "csv" or "none". The bytes are what Volatility writes to
+ * stdout after its banner line (the banner itself is the caller's choice).
+ * Errors: SCRY_ERR_NOT_FOUND (unknown renderer), SCRY_ERR_IO (sink stopped).
+ */
+SCRY_API scry_status scry_result_render(const scry_result *result, const char *renderer,
+                                        scry_write_fn write, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MEMSCRY_H */

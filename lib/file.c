@@ -1,0 +1,72 @@
+/* file.c - open and mmap a dump file read-only. */
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+scry_status scry_file_open(const char *path, struct scry_file **out)
+{
+    struct stat st;
+    struct scry_file *f;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return scry_err(SCRY_ERR_IO, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        close(fd);
+        return scry_err(SCRY_ERR_IO, "%s: %s", path,
+                        S_ISREG(st.st_mode) ? strerror(e) : "not a regular file");
+    }
+    f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(path))) {
+        free(f);
+        close(fd);
+        return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", path);
+    }
+    f->fd = fd;
+    f->size = (uint64_t)st.st_size;
+    if (f->size) {
+        void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            int e = errno;
+            scry_file_close(f);
+            return scry_err(SCRY_ERR_IO, "%s: cannot map: %s", path, strerror(e));
+        }
+        f->map = m;
+    }
+    *out = f;
+    return SCRY_OK;
+}
+
+scry_status scry_file_from_memory(const void *data, uint64_t size, const char *name,
+                                  struct scry_file **out)
+{
+    struct scry_file *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(name ? name : "<memory>"))) {
+        free(f);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
+    f->fd = -1;
+    f->map = size ? data : NULL;
+    f->size = size;
+    *out = f;
+    return SCRY_OK;
+}
+
+void scry_file_close(struct scry_file *f)
+{
+    if (!f)
+        return;
+    if (f->fd >= 0) {
+        if (f->map)
+            munmap((void *)f->map, f->size);
+        close(f->fd);
+    }
+    free(f->path);
+    free(f);
+}

@@ -1,0 +1,370 @@
+/* linux_detect.c - find a Linux kernel in a dump, as Volatility's automagic
+ * does, but fast.
+ *
+ * 1. Candidate ISFs come from the symbol directories; those whose path names
+ *    the release the dump states (VMCOREINFO OSRELEASE, kdump utsname) are
+ *    tried first.
+ * 2. When the dump states KERNELOFFSET and phys_base (VMCOREINFO: QEMU ELF
+ *    and kdump with -device vmcoreinfo, /proc/vmcore), each candidate's
+ *    linux_banner is checked at the physical address those give: no scan.
+ * 3. Otherwise physical memory is scanned for "Linux version " and the
+ *    first hit whose bytes equal a candidate's linux_banner wins (Volatility
+ *    takes banner hits in scan order too). The banner's own address gives the
+ *    physical shift; when init_task is not where that puts it (the hit was a
+ *    copy), Volatility's swapper scan (find_aslr) decides instead.
+ * 4. init_task proves the shifts: comm "swapper", pid 0, and init_task.files
+ *    minus init_files is the virtual (KASLR) shift. The DTB is init_top_pgt.
+ *    The paging mode comes from VMCOREINFO pgtable_l5_enabled, else CR4.LA57
+ *    in a QEMU CPU note, and is always confirmed by translating init_task's
+ *    virtual address back to where it was found - so a raw or LiME image of a
+ *    5-level kernel is recognised from its page tables alone. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../symbols/store.h"
+#include "../../symbols/symtab.h"
+#include "../scan.h"
+#include "../session.h"
+#include "linux.h"
+
+#define CR4_LA57 (1ull << 12)
+
+struct cand {
+    const char *path;
+    struct scry_symtab *st;
+    const uint8_t *banner; /* linux_banner constant_data, owned by st */
+    size_t blen;
+    uint64_t banner_addr;
+    int tried; /* load attempted */
+};
+
+struct detect {
+    struct scry_session *s;
+    struct scry_phys *p;
+    struct cand *c;
+    size_t n;
+    size_t load_failures;
+    char first_error[256];
+    char first_banner[256]; /* first banner text seen, for the error */
+    int have_hint_mode;
+    enum scry_paging hint_mode;
+    struct scry_linux *found;
+    scry_status fatal; /* a real error (NOMEM, CORRUPT page) that stops all */
+    struct cand *scan_cand; /* for the swapper scan */
+};
+
+/* "KEY=value" in VMCOREINFO; base 16 for KERNELOFFSET and SYMBOL(), 10 for
+ * NUMBER() (may be negative). */
+static int vmci_get(const char *vmci, const char *key, int base, uint64_t *out)
+{
+    size_t kl = strlen(key);
+    for (const char *line = vmci; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        if (strncmp(line, key, kl) == 0 && line[kl] == '=') {
+            char *end;
+            const char *v = line + kl + 1;
+            if (base == 10 && *v == '-')
+                *out = (uint64_t)strtoll(v, &end, 10);
+            else
+                *out = strtoull(v, &end, base);
+            return end != v;
+        }
+    }
+    return 0;
+}
+
+static int vmci_str(const char *vmci, const char *key, char *out, size_t cap)
+{
+    size_t kl = strlen(key);
+    for (const char *line = vmci; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        if (strncmp(line, key, kl) == 0 && line[kl] == '=') {
+            const char *v = line + kl + 1;
+            size_t n = strcspn(v, "\n");
+            if (n >= cap)
+                n = cap - 1;
+            memcpy(out, v, n);
+            out[n] = '\0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Loads candidate i once; returns 1 when it is a usable Linux ISF. */
+static int load_cand(struct detect *d, struct cand *c)
+{
+    scry_status st;
+    if (c->tried)
+        return c->st != NULL;
+    c->tried = 1;
+    st = scry_isf_load(c->path, &c->st);
+    if (st == SCRY_OK &&
+        (scry_sym_constant_data(c->st, "linux_banner", &c->banner, &c->blen) != SCRY_OK ||
+         scry_sym_address(c->st, "linux_banner", &c->banner_addr) != SCRY_OK || c->blen < 16)) {
+        st = scry_err(SCRY_ERR_CORRUPT, "%s: no linux_banner constant data", c->path);
+    }
+    if (st != SCRY_OK) {
+        if (st == SCRY_ERR_NOMEM)
+            d->fatal = st;
+        if (!d->load_failures++)
+            snprintf(d->first_error, sizeof d->first_error, "%s", scry_last_error());
+        scry_isf_free(c->st);
+        c->st = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+/* Reads len physical bytes that must all be present. */
+static int phys_exact(struct scry_phys *p, uint64_t pa, void *buf, size_t len)
+{
+    size_t holes = 0;
+    return scry_phys_read(p, pa, buf, len, &holes) == SCRY_OK && holes == 0;
+}
+
+static int is_swapper_comm(const uint8_t comm[16])
+{
+    static const uint8_t a[15] = "swapper/0\0\0\0\0\0", b[15] = "swapper\0\0\0\0\0\0\0";
+    return memcmp(comm, a, 15) == 0 || memcmp(comm, b, 15) == 0;
+}
+
+static void strip_banner(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+    while (n && (b[n - 1] == 0 || b[n - 1] == '\n'))
+        n--;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, b, n);
+    out[n] = '\0';
+}
+
+static enum scry_paging other_mode(enum scry_paging m)
+{
+    return m == SCRY_PAGING_LA57 ? SCRY_PAGING_X86_64 : SCRY_PAGING_LA57;
+}
+
+/* Tries candidate c with physical shift phys_shift; on success d->found. */
+static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift, uint64_t banner_pa)
+{
+    uint64_t init_task, init_files, pgt, off_comm, off_pid, off_files, files, virt_shift, pa;
+    uint8_t comm[16];
+    int32_t pid;
+    struct scry_linux *l;
+    enum scry_paging modes[2];
+    if (scry_sym_address(c->st, "init_task", &init_task) != SCRY_OK ||
+        scry_sym_address(c->st, "init_files", &init_files) != SCRY_OK ||
+        scry_sym_field(c->st, "task_struct", "comm", &off_comm, NULL) != SCRY_OK ||
+        scry_sym_field(c->st, "task_struct", "pid", &off_pid, NULL) != SCRY_OK ||
+        scry_sym_field(c->st, "task_struct", "files", &off_files, NULL) != SCRY_OK)
+        return 0;
+    if (scry_sym_address(c->st, "init_top_pgt", &pgt) != SCRY_OK &&
+        scry_sym_address(c->st, "init_level4_pgt", &pgt) != SCRY_OK)
+        return 0; /* 32-bit kernels (swapper_pg_dir) are not supported yet */
+    if (init_task < SCRY_LINUX_START_KERNEL_MAP || pgt < SCRY_LINUX_START_KERNEL_MAP)
+        return 0;
+    uint64_t task_pa = init_task - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
+    if (!phys_exact(d->p, task_pa + off_comm, comm, sizeof comm) || !is_swapper_comm(comm) ||
+        !phys_exact(d->p, task_pa + off_pid, &pid, sizeof pid) || pid != 0 ||
+        !phys_exact(d->p, task_pa + off_files, &files, sizeof files))
+        return 0;
+    virt_shift = files - init_files;
+    if ((virt_shift & 0xfff) || (phys_shift & 0xfff))
+        return 0;
+    if (!(l = calloc(1, sizeof *l))) {
+        d->fatal = SCRY_ERR_NOMEM;
+        return 0;
+    }
+    l->dtb = pgt - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
+    l->init_task = init_task + virt_shift;
+    l->init_task_pa = task_pa;
+    modes[0] = d->have_hint_mode ? d->hint_mode : SCRY_PAGING_X86_64;
+    modes[1] = other_mode(modes[0]);
+    for (int i = 0; i < 2; i++) {
+        if (scry_vspace_init(&l->kernel, d->p, modes[i], l->dtb) == SCRY_OK &&
+            scry_vspace_translate(&l->kernel, l->init_task, &pa) == SCRY_OK && pa == task_pa)
+            goto mode_ok;
+    }
+    free(l);
+    return 0;
+mode_ok:
+    l->virt_shift = virt_shift;
+    l->phys_shift = phys_shift;
+    l->banner_pa = banner_pa;
+    l->isf_path = strdup(c->path);
+    l->banner = malloc(c->blen + 1);
+    if (!l->isf_path || !l->banner) {
+        scry_linux_free(l);
+        d->fatal = SCRY_ERR_NOMEM;
+        return 0;
+    }
+    strip_banner(c->banner, c->blen, l->banner, c->blen + 1);
+    l->symtab = c->st;
+    if (scry_linux_resolve_offsets(l) != SCRY_OK) {
+        l->symtab = NULL;
+        scry_linux_free(l);
+        d->fatal = SCRY_ERR_UNSUPPORTED;
+        return 0;
+    }
+    c->st = NULL; /* now owned by l */
+    d->found = l;
+    return 1;
+}
+
+/* Volatility's find_aslr: init_task is where "swapper/0" sits. */
+static int on_swapper(void *user, uint64_t pa)
+{
+    struct detect *d = user;
+    struct cand *c = d->scan_cand;
+    uint64_t off_comm, init_task;
+    if (scry_sym_field(c->st, "task_struct", "comm", &off_comm, NULL) != SCRY_OK ||
+        scry_sym_address(c->st, "init_task", &init_task) != SCRY_OK || pa < off_comm)
+        return 1;
+    uint64_t task_pa = pa - off_comm;
+    uint64_t shift = task_pa - (init_task - SCRY_LINUX_START_KERNEL_MAP);
+    return try_kernel(d, c, shift, UINT64_MAX) || d->fatal;
+}
+
+static int on_banner(void *user, uint64_t pa)
+{
+    struct detect *d = user;
+    uint8_t buf[1024];
+    size_t holes = 0, want = sizeof buf;
+    if (scry_phys_read(d->p, pa, buf, want, &holes) != SCRY_OK)
+        return 0;
+    /* "Linux version" must be followed by a version number to count. */
+    if (!(buf[14] >= '0' && buf[14] <= '9'))
+        return 0;
+    if (!d->first_banner[0]) {
+        size_t n = strnlen((const char *)buf, sizeof buf);
+        strip_banner(buf, n, d->first_banner, sizeof d->first_banner);
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        struct cand *c = &d->c[i];
+        if (!c->st || c->blen > sizeof buf || memcmp(buf, c->banner, c->blen) != 0)
+            continue;
+        uint64_t shift = pa - (c->banner_addr - SCRY_LINUX_START_KERNEL_MAP);
+        if (try_kernel(d, c, shift, pa))
+            return 1;
+        if (d->fatal)
+            return 1;
+        /* A copy of the banner elsewhere: find init_task by its name. */
+        static const char sw1[] = "swapper/0\0\0\0\0\0", sw2[] = "swapper\0\0\0\0\0\0\0\0";
+        d->scan_cand = c;
+        if (scry_scan_phys(d->p, sw1, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
+            return 1;
+        if (scry_scan_phys(d->p, sw2, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
+            return 1;
+    }
+    return 0;
+}
+
+static int release_in_path(const char *path, const char *release)
+{
+    return release[0] && strstr(path, release) != NULL;
+}
+
+scry_status scry_linux_detect(struct scry_session *s)
+{
+    struct detect d = {.s = s, .p = s->dump->phys};
+    const struct scry_dump_info *info = &d.p->info;
+    char **paths = NULL, release[128] = "";
+    size_t npaths = 0;
+    scry_status st;
+    uint64_t v;
+
+    st = scry_store_list((const char *const *)s->symdirs, s->nsymdirs, "linux", &paths, &npaths);
+    if (st != SCRY_OK)
+        return st;
+    if (info->vmcoreinfo)
+        vmci_str(info->vmcoreinfo, "OSRELEASE", release, sizeof release);
+    if (!release[0] && info->release[0])
+        snprintf(release, sizeof release, "%s", info->release);
+    if (info->vmcoreinfo && vmci_get(info->vmcoreinfo, "NUMBER(pgtable_l5_enabled)", 10, &v)) {
+        d.have_hint_mode = 1;
+        d.hint_mode = v ? SCRY_PAGING_LA57 : SCRY_PAGING_X86_64;
+    } else {
+        for (unsigned i = 0; i < info->ncpus && i < SCRY_MAX_CPUS; i++) {
+            if (info->cpu[i].valid) {
+                d.have_hint_mode = 1;
+                d.hint_mode = (info->cpu[i].cr4 & CR4_LA57) ? SCRY_PAGING_LA57 : SCRY_PAGING_X86_64;
+                break;
+            }
+        }
+    }
+
+    d.c = calloc(npaths ? npaths : 1, sizeof *d.c);
+    if (!d.c) {
+        scry_store_list_free(paths, npaths);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
+    /* Paths naming the stated release first, then the rest, each in order. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < npaths; i++)
+            if (release_in_path(paths[i], release) == (pass == 0))
+                d.c[d.n++].path = paths[i];
+
+    /* 2. The dump states the shifts: check each candidate's banner in place. */
+    uint64_t koff, phys_base;
+    if (info->vmcoreinfo && vmci_get(info->vmcoreinfo, "KERNELOFFSET", 16, &koff) &&
+        vmci_get(info->vmcoreinfo, "NUMBER(phys_base)", 10, &phys_base)) {
+        for (size_t i = 0; i < d.n && !d.found && !d.fatal; i++) {
+            struct cand *c = &d.c[i];
+            uint8_t buf[1024];
+            if (!load_cand(&d, c) || c->blen > sizeof buf)
+                continue;
+            uint64_t shift = koff + phys_base;
+            uint64_t pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP + shift;
+            if (phys_exact(d.p, pa, buf, c->blen) && memcmp(buf, c->banner, c->blen) == 0)
+                try_kernel(&d, c, shift, pa);
+        }
+    }
+
+    /* 3. Scan physical memory for banners. */
+    if (!d.found && !d.fatal) {
+        for (size_t i = 0; i < d.n && !d.fatal; i++)
+            load_cand(&d, &d.c[i]);
+        if (!d.fatal) {
+            st = scry_scan_phys(d.p, "Linux version ", 14, on_banner, &d);
+            if (st != SCRY_OK)
+                d.fatal = st;
+        }
+    }
+
+    if (d.found) {
+        s->lnx = d.found;
+        st = SCRY_OK;
+    } else if (d.fatal) {
+        st = d.fatal == SCRY_ERR_NOMEM ? scry_err(SCRY_ERR_NOMEM, "out of memory")
+                                       : scry_err_ctx(d.fatal, "Linux detection");
+    } else if (!d.first_banner[0]) {
+        st = scry_err(SCRY_ERR_NOT_FOUND, "no Linux kernel banner found in physical memory");
+    } else {
+        char where[1024] = "";
+        size_t w = 0;
+        for (size_t i = 0; i < s->nsymdirs && w < sizeof where; i++)
+            w += (size_t)snprintf(where + w, sizeof where - w, "%s%s", i ? ", " : "",
+                                  s->symdirs[i]);
+        st = scry_err(SCRY_ERR_NO_SYMBOLS,
+                      "no symbol table matches the kernel banner \"%s\" (searched %s: %zu ISF "
+                      "file%s%s%s%s)",
+                      d.first_banner, s->nsymdirs ? where : "no symbol directories (use -s DIR)",
+                      d.n, d.n == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
+                      d.first_error, "");
+    }
+    for (size_t i = 0; i < d.n; i++)
+        scry_isf_free(d.c[i].st);
+    free(d.c);
+    scry_store_list_free(paths, npaths);
+    return st;
+}
+
+void scry_linux_free(struct scry_linux *l)
+{
+    if (!l)
+        return;
+    scry_isf_free(l->symtab);
+    free(l->isf_path);
+    free(l->banner);
+    free(l);
+}

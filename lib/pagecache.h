@@ -1,0 +1,51 @@
+/* pagecache.h - a bounded cache of decoded 4 KiB pages, keyed by PFN.
+ *
+ * Compressed readers (kdump) decode a page once and serve later reads from
+ * here. The cache is split into independent shards, each with its own mutex
+ * and a clock (second-chance) eviction, so readers on different threads
+ * rarely meet on one lock and no operation ever takes a global lock.
+ *
+ * Thread-safety: every function except _new and _free may be called from
+ * several threads at once on the same cache. */
+#ifndef SCRY_PAGECACHE_H
+#define SCRY_PAGECACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define SCRY_PAGECACHE_PAGE 4096u
+/* 8 MiB: enough for a walker's working set (page tables, task structs,
+ * list neighbours) while staying small beside the dump mapping. */
+#define SCRY_PAGECACHE_DEFAULT_PAGES 2048u
+
+struct scry_pagecache;
+
+struct scry_pagecache_stats {
+    uint64_t hits, misses, inserts, evictions;
+    size_t capacity; /* pages, all shards together */
+    size_t used;     /* pages currently held       */
+};
+
+/* Creates a cache of about `pages` pages (0 = the default), rounded up so
+ * every shard holds the same number. Page buffers are allocated on a
+ * shard's first insert, so an idle cache costs almost nothing.
+ * Errors: SCRY_ERR_NOMEM. */
+scry_status scry_pagecache_new(size_t pages, struct scry_pagecache **out);
+/* Frees the cache; NULL is a no-op. No other call may be running. */
+void scry_pagecache_free(struct scry_pagecache *c);
+
+/* Copies bytes [off, off+len) of page `pfn` into out when the page is
+ * cached and returns 1; returns 0 on a miss (out untouched). off + len must
+ * not exceed SCRY_PAGECACHE_PAGE. */
+int scry_pagecache_get(struct scry_pagecache *c, uint64_t pfn, size_t off, size_t len, void *out);
+/* Stores a copy of a decoded page (SCRY_PAGECACHE_PAGE bytes), evicting an
+ * old one when the shard is full. Best effort: when memory for the shard
+ * cannot be allocated the page is simply not cached. */
+void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page);
+/* A consistent-enough snapshot of the counters (shards are read one by
+ * one). */
+void scry_pagecache_stats(struct scry_pagecache *c, struct scry_pagecache_stats *out);
+
+#endif

@@ -1,0 +1,280 @@
+/* phys.c - format detection and the helpers every dump reader shares. */
+#include "phys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Probing order matters: the content-identified formats come first, and raw
+ * accepts almost anything (any whole number of pages), so it must be last. */
+const struct scry_format *const scry_formats[] = {
+    &scry_format_elf, &scry_format_lime, &scry_format_kdump, &scry_format_kdump_flat,
+    &scry_format_raw, NULL,
+};
+
+/* Probes see at most this much; no known header needs more. */
+enum { PROBE_BYTES = 4096 };
+
+scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out)
+{
+    size_t len;
+    if (!f || !out)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_phys_open_file: NULL argument");
+    if (f->size == 0 || !f->map)
+        return scry_err(SCRY_ERR_FORMAT, "%s: unknown dump format (the file is empty)", f->path);
+    len = f->size < PROBE_BYTES ? (size_t)f->size : PROBE_BYTES;
+    for (size_t i = 0; scry_formats[i]; i++) {
+        const struct scry_format *fmt = scry_formats[i];
+        struct scry_phys *p = NULL;
+        scry_status st;
+        if (!fmt->probe || !fmt->open || !fmt->probe(f->map, len, f->size))
+            continue;
+        /* The first accepting probe decides: a damaged ELF or LiME header
+         * must be reported as such, not silently reread as a raw image. */
+        st = fmt->open(f, &p);
+        if (st != SCRY_OK)
+            return st;
+        if (!p->info.format)
+            p->info.format = fmt->name;
+        p->info.file_size = f->size;
+        if (!p->info.phys_end && p->nruns)
+            p->info.phys_end = p->runs[p->nruns - 1].start + p->runs[p->nruns - 1].len;
+        *out = p;
+        return SCRY_OK;
+    }
+    return scry_err(SCRY_ERR_FORMAT,
+                    "%s: unknown dump format (not an ELF core, LiME, kdump or flattened kdump, "
+                    "and %llu bytes is not a whole number of %u-byte pages for a raw image)",
+                    f->path, (unsigned long long)f->size, SCRY_PAGE_SIZE);
+}
+
+scry_status scry_phys_open(const char *path, struct scry_phys **out)
+{
+    struct scry_file *f = NULL;
+    scry_status st;
+    if (!path || !out)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_phys_open: NULL argument");
+    st = scry_file_open(path, &f);
+    if (st != SCRY_OK)
+        return st;
+    st = scry_phys_open_file(f, out);
+    if (st != SCRY_OK)
+        scry_file_close(f);
+    return st;
+}
+
+void scry_phys_close(struct scry_phys *p)
+{
+    if (p && p->ops && p->ops->close)
+        p->ops->close(p);
+}
+
+/* First run whose end lies above pa (runs are sorted and disjoint, so their
+ * ends increase too); nruns when there is none. */
+static size_t first_run_ending_after(const struct scry_phys *p, uint64_t pa)
+{
+    size_t lo = 0, hi = p->nruns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->runs[mid].start + p->runs[mid].len <= pa)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t scry_phys_find_run(const struct scry_phys *p, uint64_t pa)
+{
+    size_t i = first_run_ending_after(p, pa);
+    if (i < p->nruns && p->runs[i].start <= pa)
+        return i;
+    return (size_t)-1;
+}
+
+scry_status scry_phys_read_linear(const struct scry_phys *p, const uint64_t *file_off, uint64_t pa,
+                                  void *buf, size_t len, size_t *holes)
+{
+    uint8_t *dst = buf;
+    size_t hole = 0;
+    size_t i;
+    if (len && !buf)
+        return scry_err(SCRY_ERR_INVALID_ARG, "physical read: NULL buffer");
+    i = first_run_ending_after(p, pa);
+    while (len) {
+        uint64_t take;
+        if (i >= p->nruns || p->runs[i].start > pa) {
+            /* A gap up to the next run, or to the end of the request. */
+            take = len;
+            if (i < p->nruns && p->runs[i].start - pa < take)
+                take = p->runs[i].start - pa;
+            memset(dst, 0, (size_t)take);
+            hole += (size_t)take;
+        } else {
+            const struct scry_run *r = &p->runs[i];
+            uint64_t in = pa - r->start;
+            take = r->len - in;
+            if (take > len)
+                take = len;
+            memcpy(dst, p->file->map + file_off[i] + in, (size_t)take);
+            i++;
+        }
+        dst += take;
+        len -= (size_t)take;
+        if (len && take > UINT64_MAX - pa) {
+            /* Past the top of the address space nothing can be present. */
+            memset(dst, 0, len);
+            hole += len;
+            break;
+        }
+        pa += take;
+    }
+    if (holes)
+        *holes = hole;
+    return SCRY_OK;
+}
+
+/* ---- scry_phys_sort_runs: a sweep over all run boundaries ----
+ *
+ * Each elementary interval between two consecutive boundaries belongs to the
+ * run with the lowest original index covering it; a min-heap on that index
+ * (stale entries dropped lazily) finds it in O(log n). A later run may be
+ * split in several pieces by earlier ones, so the output can hold up to
+ * 2n - 1 runs. */
+
+struct heap {
+    size_t *v;
+    size_t n;
+};
+
+static void heap_push(struct heap *h, size_t x)
+{
+    size_t i = h->n++;
+    while (i) {
+        size_t parent = (i - 1) / 2;
+        if (h->v[parent] <= x)
+            break;
+        h->v[i] = h->v[parent];
+        i = parent;
+    }
+    h->v[i] = x;
+}
+
+static void heap_pop(struct heap *h)
+{
+    size_t x = h->v[--h->n], i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && h->v[c + 1] < h->v[c])
+            c++;
+        if (x <= h->v[c])
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (h->n)
+        h->v[i] = x;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* qsort has no context argument, so the start travels with the index. The
+ * index breaks ties, which keeps the order deterministic. */
+struct start_idx {
+    uint64_t start;
+    size_t idx;
+};
+
+static int cmp_start_idx(const void *a, const void *b)
+{
+    const struct start_idx *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+scry_status scry_phys_sort_runs(struct scry_run **runs, uint64_t **file_off, size_t *n)
+{
+    struct scry_run *in = *runs, *out = NULL;
+    uint64_t *in_off = file_off ? *file_off : NULL, *out_off = NULL, *bounds = NULL;
+    struct start_idx *order = NULL;
+    struct heap heap = {NULL, 0};
+    size_t count = *n, m = 0, nb = 0, nout = 0, next = 0;
+
+    if (count == 0)
+        return SCRY_OK;
+    /* Clip runs that would wrap past 2^64: nothing can live there and the
+     * sweep needs well-defined ends. */
+    for (size_t i = 0; i < count; i++)
+        if (in[i].len > UINT64_MAX - in[i].start)
+            in[i].len = UINT64_MAX - in[i].start;
+    if (count > SIZE_MAX / 2 / sizeof(uint64_t) || count > SIZE_MAX / sizeof(struct start_idx))
+        return scry_err(SCRY_ERR_NOMEM, "too many physical runs (%zu)", count);
+
+    order = malloc(count * sizeof *order);
+    bounds = malloc(2 * count * sizeof *bounds);
+    heap.v = malloc(count * sizeof *heap.v);
+    out = malloc((2 * count) * sizeof *out);
+    if (in_off)
+        out_off = malloc((2 * count) * sizeof *out_off);
+    if (!order || !bounds || !heap.v || !out || (in_off && !out_off)) {
+        free(order), free(bounds), free(heap.v), free(out), free(out_off);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory sorting %zu physical runs", count);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!in[i].len)
+            continue;
+        order[m].start = in[i].start;
+        order[m].idx = i;
+        m++;
+        bounds[nb++] = in[i].start;
+        bounds[nb++] = in[i].start + in[i].len;
+    }
+    qsort(order, m, sizeof *order, cmp_start_idx);
+    qsort(bounds, nb, sizeof *bounds, cmp_u64);
+
+    for (size_t k = 0; k + 1 < nb; k++) {
+        uint64_t lo = bounds[k], hi = bounds[k + 1];
+        uint64_t off;
+        size_t w;
+        if (lo == hi)
+            continue;
+        while (next < m && order[next].start <= lo)
+            heap_push(&heap, order[next++].idx);
+        while (heap.n && in[heap.v[0]].start + in[heap.v[0]].len <= lo)
+            heap_pop(&heap);
+        if (!heap.n)
+            continue;
+        w = heap.v[0];
+        off = in_off ? in_off[w] + (lo - in[w].start) : 0;
+        /* Pieces that continue each other in memory and in the file are one
+         * run (always so for two pieces of the same run). */
+        if (nout && out[nout - 1].start + out[nout - 1].len == lo &&
+            (!in_off || out_off[nout - 1] + out[nout - 1].len == off)) {
+            out[nout - 1].len += hi - lo;
+            continue;
+        }
+        out[nout].start = lo;
+        out[nout].len = hi - lo;
+        if (in_off)
+            out_off[nout] = off;
+        nout++;
+    }
+
+    free(order);
+    free(bounds);
+    free(heap.v);
+    free(in);
+    *runs = out;
+    if (in_off) {
+        free(in_off);
+        *file_off = out_off;
+    }
+    *n = nout;
+    return SCRY_OK;
+}

@@ -1,0 +1,120 @@
+/* phys.h - the physical layer: what every dump format reader provides.
+ *
+ * A reader turns one dump file into physical memory: sorted, disjoint runs
+ * of present memory, a read function, and what the file itself states
+ * (struct scry_dump_info). Readers never interpret that metadata and never
+ * know about symbols; the OS layer does.
+ *
+ * Hole semantics (documented in memscry.h too): bytes outside every run, or
+ * pages a kdump filtered out, read as zeros and are counted in *holes. A page
+ * that is present but cannot be decoded is SCRY_ERR_CORRUPT with a message
+ * naming the PFN, never zeros. */
+#ifndef SCRY_PHYS_H
+#define SCRY_PHYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "file.h"
+
+#define SCRY_PAGE_SIZE 4096u
+#define SCRY_MAX_CPUS 64
+
+struct scry_run {
+    uint64_t start; /* physical address */
+    uint64_t len;   /* bytes            */
+};
+
+/* Control registers of one CPU, as a QEMU ELF "QEMU" note states them. */
+struct scry_cpu_regs {
+    uint64_t cr0, cr2, cr3, cr4;
+    int valid;
+};
+
+/* What the dump file states about itself. All pointers are owned by the
+ * scry_phys and live as long as it does. */
+struct scry_dump_info {
+    const char *format;    /* "raw", "lime", "elf", "kdump", "kdump-flat" */
+    uint64_t file_size;
+    uint64_t phys_end;     /* one past the highest present physical byte  */
+    const char *vmcoreinfo; /* VMCOREINFO text (NUL-terminated) or NULL    */
+    size_t vmcoreinfo_len;
+    unsigned ncpus;         /* CPUs with register notes                   */
+    struct scry_cpu_regs cpu[SCRY_MAX_CPUS];
+    /* kdump: the header's utsname release and machine, "" when unknown. */
+    char release[65];
+    char machine[65];
+};
+
+struct scry_phys;
+
+struct scry_phys_ops {
+    /* Reads [pa, pa+len) into buf; see the hole semantics above. Must be
+     * safe to call from several threads at once. */
+    scry_status (*read)(struct scry_phys *p, uint64_t pa, void *buf, size_t len, size_t *holes);
+    /* Optional zero-copy access: a pointer to [pa, pa+len) when those bytes
+     * are stored contiguously and uncompressed in the mapping, else NULL. */
+    const uint8_t *(*direct)(struct scry_phys *p, uint64_t pa, size_t len);
+    /* Frees the reader's state, the runs, the info strings and the file. */
+    void (*close)(struct scry_phys *p);
+};
+
+/* The base every reader embeds as its first member. */
+struct scry_phys {
+    const struct scry_phys_ops *ops;
+    struct scry_file *file;      /* owned */
+    struct scry_run *runs;       /* owned, sorted by start, disjoint, non-empty */
+    size_t nruns;
+    struct scry_dump_info info;
+};
+
+/* A dump format: detection by content and an opener. */
+struct scry_format {
+    const char *name;
+    /* Non-zero when head (the first len bytes of a file of file_size
+     * bytes) is this format's. Must not read past len. */
+    int (*probe)(const uint8_t *head, size_t len, uint64_t file_size);
+    /* Parses f into *out; on success the reader owns f (it closes it), on
+     * failure the caller still does. */
+    scry_status (*open)(struct scry_file *f, struct scry_phys **out);
+};
+
+/* The format table, in probing order (raw last). NULL-terminated. */
+extern const struct scry_format *const scry_formats[];
+
+extern const struct scry_format scry_format_elf;
+extern const struct scry_format scry_format_lime;
+extern const struct scry_format scry_format_kdump;
+extern const struct scry_format scry_format_kdump_flat;
+extern const struct scry_format scry_format_raw;
+
+/* Opens f with the first format whose probe accepts it. On success the
+ * phys owns f. Errors: SCRY_ERR_FORMAT, or what the reader reports. */
+scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out);
+/* Opens path (maps it, detects the format). */
+scry_status scry_phys_open(const char *path, struct scry_phys **out);
+void scry_phys_close(struct scry_phys *p);
+
+static inline scry_status scry_phys_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
+                                         size_t *holes)
+{
+    return p->ops->read(p, pa, buf, len, holes);
+}
+
+/* Helpers shared by readers. */
+
+/* Reads [pa, pa+len) for a reader whose runs map linearly onto the file:
+ * file_off[i] is where runs[i] starts in the mapping. Zero-fills holes. */
+scry_status scry_phys_read_linear(const struct scry_phys *p, const uint64_t *file_off, uint64_t pa,
+                                  void *buf, size_t len, size_t *holes);
+/* Index of the run containing pa, or (size_t)-1. Binary search. */
+size_t scry_phys_find_run(const struct scry_phys *p, uint64_t pa);
+/* Sorts runs by start (file_off, when not NULL, is a parallel array of
+ * file offsets permuted alike), drops empty runs and trims overlaps: bytes
+ * an earlier run (in the original order) already covers are cut from the
+ * later one, so the first in file order wins (a /proc/vmcore maps the
+ * kernel image twice). *n is updated. Errors: SCRY_ERR_NOMEM. */
+scry_status scry_phys_sort_runs(struct scry_run **runs, uint64_t **file_off, size_t *n);
+
+#endif

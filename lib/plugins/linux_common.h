@@ -1,0 +1,14 @@
+/* linux_common.h - pieces the Linux process plugins share. */
+#ifndef SCRY_PLUGINS_LINUX_COMMON_H
+#define SCRY_PLUGINS_LINUX_COMMON_H
+
+#include "../plugin.h"
+#include "../session.h"
+#include "../walk/linux_tasks.h"
+
+/* pslist's cells for a task (OFFSET (V), PID, TID, PPID, COMM) into
+ * cells[0..4]; comm_buf (>= 52 bytes) backs the COMM string. */
+void scry_linux_pslist_cells(const struct scry_linux *l, const struct scry_linux_task *t,
+                             int decorate, struct scry_cell *cells, char *comm_buf);
+
+#endif

@@ -1,0 +1,60 @@
+/* registry.c - the plugin table. Adding a plugin: one file, one line here. */
+#include <string.h>
+
+#include "../plugin.h"
+
+extern const struct scry_plugin scry_plugin_banners;
+extern const struct scry_plugin scry_plugin_linux_pslist;
+extern const struct scry_plugin scry_plugin_linux_pstree;
+extern const struct scry_plugin scry_plugin_linux_psaux;
+
+const struct scry_plugin *const scry_plugin_table[] = {
+    &scry_plugin_banners,
+    &scry_plugin_linux_psaux,
+    &scry_plugin_linux_pslist,
+    &scry_plugin_linux_pstree,
+    NULL,
+};
+
+const struct scry_plugin *scry_plugin_find(const char *name)
+{
+    for (size_t i = 0; scry_plugin_table[i]; i++) {
+        const struct scry_plugin *p = scry_plugin_table[i];
+        if (strcmp(p->name, name) == 0 || (p->alias && strcmp(p->alias, name) == 0))
+            return p;
+    }
+    return NULL;
+}
+
+size_t scry_plugin_count(void)
+{
+    size_t n = 0;
+    while (scry_plugin_table[n])
+        n++;
+    return n;
+}
+
+static const struct scry_plugin *nth(size_t i)
+{
+    return i < scry_plugin_count() ? scry_plugin_table[i] : NULL;
+}
+
+const char *scry_plugin_name(size_t i) { return nth(i) ? nth(i)->name : NULL; }
+const char *scry_plugin_alias(size_t i) { return nth(i) ? nth(i)->alias : NULL; }
+const char *scry_plugin_description(size_t i) { return nth(i) ? nth(i)->description : NULL; }
+size_t scry_plugin_option_count(size_t i) { return nth(i) ? nth(i)->noptions : 0; }
+
+scry_status scry_plugin_option(size_t i, size_t opt, const char **name, const char **help,
+                               int *kind)
+{
+    const struct scry_plugin *p = nth(i);
+    if (!p || opt >= p->noptions)
+        return scry_err(SCRY_ERR_INVALID_ARG, "no option %zu of plugin %zu", opt, i);
+    if (name)
+        *name = p->options[opt].name;
+    if (help)
+        *help = p->options[opt].help;
+    if (kind)
+        *kind = (int)p->options[opt].type;
+    return SCRY_OK;
+}

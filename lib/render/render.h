@@ -1,0 +1,39 @@
+/* render.h - renderers: rows to the bytes Volatility 3 2.11.0 prints.
+ *
+ * Each renderer is one file (lib/render/<name>.c) and one table line
+ * (lib/render/render.c). Output goes through a small buffered writer whose
+ * sink is a scry_write_fn. Byte layouts: docs/volatility-output.md. */
+#ifndef SCRY_RENDER_H
+#define SCRY_RENDER_H
+
+#include <stddef.h>
+
+#include "../rows.h"
+
+struct scry_out {
+    scry_write_fn write;
+    void *user;
+    int failed;
+    size_t len;
+    char buf[8192];
+};
+
+void scry_out_init(struct scry_out *o, scry_write_fn write, void *user);
+void scry_out_write(struct scry_out *o, const char *p, size_t len);
+void scry_out_str(struct scry_out *o, const char *s);
+void scry_out_printf(struct scry_out *o, const char *fmt, ...) SCRY_PRINTF(2, 3);
+/* Flushes; returns SCRY_ERR_IO when the sink stopped. */
+scry_status scry_out_flush(struct scry_out *o);
+
+struct scry_renderer {
+    const char *name; /* "quick", "pretty", "json", "jsonl", "csv", "none" */
+    scry_status (*render)(const struct scry_result *r, struct scry_out *o);
+    /* Volatility writes its banner to stderr for structured renderers. */
+    int structured;
+};
+
+/* NULL-terminated table. */
+extern const struct scry_renderer *const scry_renderers[];
+const struct scry_renderer *scry_renderer_find(const char *name);
+
+#endif

@@ -1,0 +1,100 @@
+/* rows.h - typed rows: what plugins emit and renderers and the C API read.
+ *
+ * A result holds the column list and every row (cells + tree depth); its
+ * strings live in one arena owned by the result. struct scry_result is the
+ * public opaque type. */
+#ifndef SCRY_ROWS_H
+#define SCRY_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct scry_column {
+    const char *name; /* static */
+    scry_coltype type;
+};
+
+struct scry_cell {
+    scry_cellstate state;
+    union {
+        int64_t i;    /* SCRY_COL_INT, SCRY_COL_BOOL (0/1)            */
+        uint64_t u;   /* SCRY_COL_HEX                                  */
+        struct {
+            const char *p; /* SCRY_COL_STR (UTF-8), BYTES, HEXBYTES      */
+            size_t len;
+        } s;
+        struct {
+            int64_t sec;   /* SCRY_COL_DATETIME: seconds since the epoch */
+            uint32_t usec;
+        } t;
+    } v;
+};
+
+struct scry_row {
+    int depth;              /* 0 = top level, after Volatility's clamping */
+    struct scry_cell *cells;
+};
+
+struct scry_result {
+    const struct scry_column *cols; /* borrowed from the plugin table */
+    size_t ncols;
+    struct scry_row *rows;
+    size_t nrows, cap;
+    struct scry_arena *arena;
+};
+
+/* Cell constructors. Strings are borrowed until scry_result_add copies them. */
+static inline struct scry_cell scry_cell_int(int64_t v)
+{
+    struct scry_cell c = {.state = SCRY_CELL_VALUE};
+    c.v.i = v;
+    return c;
+}
+static inline struct scry_cell scry_cell_hex(uint64_t v)
+{
+    struct scry_cell c = {.state = SCRY_CELL_VALUE};
+    c.v.u = v;
+    return c;
+}
+static inline struct scry_cell scry_cell_bool(int v)
+{
+    struct scry_cell c = {.state = SCRY_CELL_VALUE};
+    c.v.i = v != 0;
+    return c;
+}
+static inline struct scry_cell scry_cell_str(const char *p, size_t len)
+{
+    struct scry_cell c = {.state = SCRY_CELL_VALUE};
+    c.v.s.p = p;
+    c.v.s.len = len;
+    return c;
+}
+static inline struct scry_cell scry_cell_absent(scry_cellstate st)
+{
+    struct scry_cell c = {.state = st};
+    return c;
+}
+
+/* A new, empty result with these columns (borrowed: static tables). */
+scry_status scry_result_new(const struct scry_column *cols, size_t ncols, struct scry_result **out);
+
+/* Appends a row at Volatility tree `level` (0 = top); as in Volatility's
+ * TreeGrid the level is clamped to one below the previous row's depth.
+ * cells has ncols entries; strings are copied into the result's arena. */
+scry_status scry_result_add(struct scry_result *r, int level, const struct scry_cell *cells);
+
+/* A copy of [p, p+len) in the result's arena, NUL-terminated. */
+const char *scry_result_strdup(struct scry_result *r, const char *p, size_t len);
+
+/* Decodes bytes as Python's bytes.decode("utf-8", errors="replace") does
+ * (one U+FFFD per maximal ill-formed subpart) into out, which must hold at
+ * least 3 * len + 1 bytes; returns the length written (NUL-terminated). */
+size_t scry_utf8_replace(const uint8_t *in, size_t len, char *out);
+/* True when [in, in+len) is valid UTF-8 as Python's strict decoder sees it. */
+int scry_utf8_valid(const uint8_t *in, size_t len);
+/* Number of code points in valid UTF-8. */
+size_t scry_utf8_count(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,20 @@
+/* scan.h - find byte strings in physical memory, in address order. */
+#ifndef SCRY_SCAN_H
+#define SCRY_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phys.h"
+
+/* Called per hit with its physical address; return non-zero to stop. */
+typedef int (*scry_scan_fn)(void *user, uint64_t pa);
+
+/* Calls fn for every occurrence of needle inside a run of p, in ascending
+ * address order. Uses the zero-copy view where the format offers one, else
+ * reads in chunks (overlapping by nlen - 1, so no hit is lost or repeated).
+ * A match never spans two runs. Errors: what the physical read reports. */
+scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen, scry_scan_fn fn,
+                           void *user);
+
+#endif

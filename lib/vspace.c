@@ -1,0 +1,200 @@
+/* vspace.c - a paging mode and DTB over a physical layer, with a small
+ * translation cache and reads that cross pages. */
+#include "vspace.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define PAGE_MASK ((uint64_t)SCRY_PAGE_SIZE - 1)
+
+scry_status scry_vspace_init(struct scry_vspace *vs, struct scry_phys *phys, enum scry_paging mode,
+                             uint64_t dtb)
+{
+    scry_translate_fn fn;
+    unsigned bits;
+
+    if (!vs || !phys)
+        return scry_err(SCRY_ERR_INVALID_ARG, "vspace: no physical layer");
+    switch (mode) {
+    case SCRY_PAGING_X86: fn = scry_translate_x86, bits = 32; break;
+    case SCRY_PAGING_PAE: fn = scry_translate_pae, bits = 32; break;
+    case SCRY_PAGING_X86_64: fn = scry_translate_x86_64, bits = 48; break;
+    case SCRY_PAGING_LA57: fn = scry_translate_la57, bits = 57; break;
+    default: return scry_err(SCRY_ERR_INVALID_ARG, "unknown paging mode %d", (int)mode);
+    }
+    vs->phys = phys;
+    vs->mode = mode;
+    vs->dtb = dtb;
+    vs->va_bits = bits;
+    vs->translate = fn;
+    for (size_t i = 0; i < SCRY_TLB_SLOTS; i++) {
+        vs->tlb[i].vpage = UINT64_MAX;
+        vs->tlb[i].ppage = 0;
+    }
+    return SCRY_OK;
+}
+
+/* Keyed by the masked page so a pointer and its 48-bit-masked form (which
+ * Volatility hands around) share one slot; the masked page number never
+ * reaches UINT64_MAX, the empty marker. */
+static inline scry_status translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa)
+{
+    uint64_t vpage = (va & scry_vspace_mask(vs)) >> 12, p, size;
+    unsigned idx = (unsigned)(vpage & (SCRY_TLB_SLOTS - 1));
+    scry_status st;
+
+    if (vs->tlb[idx].vpage == vpage) {
+        *pa = vs->tlb[idx].ppage << 12 | (va & PAGE_MASK);
+        return SCRY_OK;
+    }
+    st = vs->translate(vs->phys, vs->dtb, va, &p, &size);
+    if (st != SCRY_OK)
+        return st; /* failures are not cached: a later read may see new tables */
+    vs->tlb[idx].vpage = vpage;
+    vs->tlb[idx].ppage = p >> 12;
+    *pa = p;
+    return SCRY_OK;
+}
+
+scry_status scry_vspace_translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa)
+{
+    return translate(vs, va, pa);
+}
+
+/* Copies physical bytes, zero-copy when the layer stores them plainly. */
+static inline scry_status phys_copy(struct scry_phys *phys, uint64_t pa, uint8_t *out, size_t n,
+                                    size_t *holes)
+{
+    *holes = 0;
+    if (phys->ops->direct) {
+        const uint8_t *src = phys->ops->direct(phys, pa, n);
+        if (src) {
+            /* A variable-length memcpy is inlined as rep movs, whose start-up
+             * cost dwarfs the 4- and 8-byte field reads walkers mostly do. */
+            if (n <= 16) {
+                for (size_t i = 0; i < n; i++)
+                    out[i] = src[i];
+            } else {
+                memcpy(out, src, n);
+            }
+            return SCRY_OK;
+        }
+    }
+    return scry_phys_read(phys, pa, out, n, holes);
+}
+
+/* Holes need not be page-aligned (LiME and ELF runs follow /proc/iomem), so
+ * the error names the first byte that is actually missing. Only reached on
+ * failure, where a byte-wise probe costs nothing that matters. */
+static scry_status hole_error(struct scry_phys *phys, uint64_t va, uint64_t pa, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint8_t b;
+        size_t holes = 0;
+        if (phys_copy(phys, pa + i, &b, 1, &holes) != SCRY_OK || holes)
+            break;
+    }
+    if (i == n)
+        i = 0; /* the layer disagrees with itself: name the chunk */
+    return scry_err(SCRY_ERR_NODATA,
+                    "0x%" PRIx64 ": page not present in the dump (physical 0x%" PRIx64 ")", va + i,
+                    pa + i);
+}
+
+scry_status scry_vspace_read(struct scry_vspace *vs, uint64_t va, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    size_t done = 0;
+
+    while (done < len) {
+        uint64_t cur = va + done, pa;
+        size_t n = SCRY_PAGE_SIZE - (size_t)(cur & PAGE_MASK), holes;
+        scry_status st;
+
+        if (n > len - done)
+            n = len - done;
+        st = translate(vs, cur, &pa);
+        if (st != SCRY_OK)
+            return st; /* the walk's message already names cur and the level */
+        st = phys_copy(vs->phys, pa, out + done, n, &holes);
+        if (st != SCRY_OK)
+            return scry_err_ctx(st, "0x%" PRIx64, cur);
+        if (holes)
+            return hole_error(vs->phys, cur, pa, n);
+        done += n;
+    }
+    return SCRY_OK;
+}
+
+scry_status scry_vspace_read_pad(struct scry_vspace *vs, uint64_t va, void *buf, size_t len,
+                                 size_t *missing)
+{
+    uint8_t *out = buf;
+    size_t done = 0, lost = 0;
+
+    while (done < len) {
+        uint64_t cur = va + done, pa;
+        size_t n = SCRY_PAGE_SIZE - (size_t)(cur & PAGE_MASK), holes;
+        scry_status st;
+
+        if (n > len - done)
+            n = len - done;
+        st = translate(vs, cur, &pa);
+        if (st == SCRY_ERR_NODATA) {
+            memset(out + done, 0, n);
+            lost += n;
+            done += n;
+            continue;
+        }
+        if (st != SCRY_OK)
+            return st;
+        st = phys_copy(vs->phys, pa, out + done, n, &holes);
+        if (st != SCRY_OK)
+            return scry_err_ctx(st, "0x%" PRIx64, cur);
+        lost += holes;
+        done += n;
+    }
+    if (missing)
+        *missing = lost;
+    return SCRY_OK;
+}
+
+/* The walkers' hot path: one field inside one page, straight from the
+ * mapping when the layer allows; anything else takes the general read. */
+static inline scry_status read_small(struct scry_vspace *vs, uint64_t va, uint8_t *b, size_t n)
+{
+    const struct scry_phys_ops *ops = vs->phys->ops;
+    uint64_t pa;
+
+    if ((va & PAGE_MASK) <= SCRY_PAGE_SIZE - n && ops->direct &&
+        translate(vs, va, &pa) == SCRY_OK) {
+        const uint8_t *src = ops->direct(vs->phys, pa, n);
+        if (src) {
+            memcpy(b, src, n);
+            return SCRY_OK;
+        }
+    }
+    return scry_vspace_read(vs, va, b, n);
+}
+
+scry_status scry_vspace_read_u64(struct scry_vspace *vs, uint64_t va, uint64_t *v)
+{
+    uint8_t b[8];
+    scry_status st = read_small(vs, va, b, sizeof b);
+    if (st != SCRY_OK)
+        return st;
+    *v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
+         (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
+    return SCRY_OK;
+}
+
+scry_status scry_vspace_read_u32(struct scry_vspace *vs, uint64_t va, uint32_t *v)
+{
+    uint8_t b[4];
+    scry_status st = read_small(vs, va, b, sizeof b);
+    if (st != SCRY_OK)
+        return st;
+    *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return SCRY_OK;
+}

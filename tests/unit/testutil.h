@@ -1,0 +1,22 @@
+/* testutil.h - small helpers shared by the Check suites. */
+#ifndef SCRY_TESTUTIL_H
+#define SCRY_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The corpus directory: $MEMSCRY_CORPUS, else <source>/../shared/corpus;
+ * NULL (after printing a skip message naming `what`) when absent. */
+const char *tu_corpus_dir(const char *what);
+/* Writes data to a fresh temporary file; returns its path (malloc'd). */
+char *tu_write_temp(const void *data, size_t len);
+/* Reads a whole file (malloc'd, NUL-terminated); NULL on failure. */
+char *tu_slurp(const char *path, size_t *len);
+/* Lower-case hex SHA-256 of data into out[65] (a tiny local implementation,
+ * so tests need no crypto library). */
+void tu_sha256_hex(const void *data, size_t len, char out[65]);
+/* Runs a suite with CK_NORMAL output; returns the process exit code. */
+struct Suite;
+int tu_run_suite(struct Suite *s);
+
+#endif
