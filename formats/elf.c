@@ -61,6 +61,8 @@ static scry_status elf_read(struct scry_phys *p, uint64_t pa, void *buf, size_t 
 
 static const uint8_t *elf_direct(struct scry_phys *p, uint64_t pa, size_t len)
 {
+    if (len < SCRY_DIRECT_MIN)
+        return NULL;
     size_t i = scry_phys_find_run(p, pa);
     const struct scry_run *r;
     if (i == (size_t)-1)

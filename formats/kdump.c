@@ -518,19 +518,22 @@ static scry_status kdump_read(struct scry_phys *p, uint64_t pa, void *buf, size_
     return read_loop(p, pick_self, pa, buf, len, holes);
 }
 
-static const uint8_t *kdump_direct(struct scry_phys *p, uint64_t pa, size_t len)
+static const uint8_t *direct_in(struct kdump *k, uint64_t pa, size_t len)
 {
-    struct kdump *k = (struct kdump *)p;
     uint64_t pfn = pa >> PAGE_SHIFT, off = pa & (PAGE - 1);
     struct page_loc loc;
+    const uint8_t *d;
     if (!len || len > PAGE - off || !is_dumped(k, pfn))
         return NULL;
     if (page_locate(k, pfn, &loc) != SCRY_OK || (loc.flags & PD_COMPRESSION) || loc.size != PAGE)
         return NULL;
-    {
-        const uint8_t *d = scry_kdump_src_ptr(&k->src, loc.off, PAGE);
-        return d ? d + off : NULL;
-    }
+    d = scry_kdump_src_ptr(&k->src, loc.off, PAGE);
+    return d ? d + off : NULL;
+}
+
+static const uint8_t *kdump_direct(struct scry_phys *p, uint64_t pa, size_t len)
+{
+    return direct_in((struct kdump *)p, pa, len);
 }
 
 static void kdump_free(struct kdump *k)
@@ -637,7 +640,12 @@ static scry_status load_bitmap(struct kdump *k, uint64_t off)
 {
     uint64_t nwords = (k->npfn + 63) / 64, nblocks = (nwords + 7) / 8, bytes = (k->npfn + 7) / 8;
     uint8_t *raw;
-    /* The bitmap lies in the file, so these sizes are bounded by it. */
+    /* Checked before allocating: a bitmap that lies in the file bounds
+     * every size below by the file's. */
+    if (src_span(&k->src, off, bytes) != bytes)
+        return scry_err(SCRY_ERR_CORRUPT, "%s: dumped-page bitmap (%llu bytes at 0x%llx) past end "
+                        "of file", k->base.file->path, (unsigned long long)bytes,
+                        (unsigned long long)off);
     k->dumped = calloc(nblocks * 8 + 1, sizeof *k->dumped);
     k->rank = malloc((nblocks + 1) * sizeof *k->rank);
     raw = malloc(bytes ? bytes : 1);
@@ -797,7 +805,7 @@ scry_status scry_kdump_open_src(struct scry_file *f, struct scry_kdump_src *src,
         uint64_t vlen = get_long(sub + S->size_vmcoreinfo, S->long_size, be);
         /* A damaged VMCOREINFO pointer costs the metadata, not the dump:
          * the pages may still read fine, so it is simply left out. */
-        if (vlen && vlen <= MAX_VMCOREINFO) {
+        if (vlen && vlen <= MAX_VMCOREINFO && src_span(src, voff, vlen) == vlen) {
             k->vmcoreinfo = malloc(vlen + 1);
             if (!k->vmcoreinfo) {
                 st = scry_err(SCRY_ERR_NOMEM, "%s: out of memory", path);
@@ -836,6 +844,146 @@ fail:
     memset(&k->src, 0, sizeof k->src);
     kdump_free(k);
     return st;
+}
+
+/* ------------------------------------------------------------ split sets */
+
+/* makedumpfile --split writes one file per PFN range; each carries the full
+ * bitmaps but only its own range's descriptors and pages. The set reads as
+ * one dump by sending each PFN to the part whose range holds it. */
+struct kdump_set {
+    struct scry_phys base;
+    struct kdump **parts; /* sorted by range, ranges disjoint */
+    size_t n;
+};
+
+enum { MAX_SPLIT_PARTS = 4096 };
+
+static struct kdump *pick_part(struct scry_phys *p, uint64_t pfn)
+{
+    const struct kdump_set *s = (const struct kdump_set *)p;
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->parts[mid]->pfn_hi <= pfn)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->parts[lo]->pfn_lo <= pfn ? s->parts[lo] : NULL;
+}
+
+static scry_status set_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
+                            size_t *holes)
+{
+    return read_loop(p, pick_part, pa, buf, len, holes);
+}
+
+static const uint8_t *set_direct(struct scry_phys *p, uint64_t pa, size_t len)
+{
+    struct kdump *k = pick_part(p, pa >> PAGE_SHIFT);
+    return k ? direct_in(k, pa, len) : NULL;
+}
+
+/* keep_files: the caller still owns the files (a failed open). */
+static void set_free(struct kdump_set *s, int keep_files)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (keep_files)
+            s->parts[i]->base.file = NULL;
+        kdump_close(&s->parts[i]->base);
+    }
+    free(s->parts);
+    free(s->base.runs);
+    free(s);
+}
+
+static void set_close(struct scry_phys *p)
+{
+    if (p)
+        set_free((struct kdump_set *)p, 0);
+}
+
+static const struct scry_phys_ops set_ops = {set_read, set_direct, set_close};
+
+static int cmp_part(const void *a, const void *b)
+{
+    const struct kdump *x = *(const struct kdump *const *)a, *y = *(const struct kdump *const *)b;
+    return x->pfn_lo < y->pfn_lo ? -1 : x->pfn_lo > y->pfn_lo;
+}
+
+scry_status scry_kdump_open_set(struct scry_file *const *files, size_t n, struct scry_phys **out)
+{
+    struct kdump_set *s;
+    size_t nruns = 0;
+    scry_status st;
+    if (!files || !out || n == 0 || n > MAX_SPLIT_PARTS)
+        return scry_err(SCRY_ERR_INVALID_ARG, "kdump split set: need 1 to %d files",
+                        MAX_SPLIT_PARTS);
+    s = calloc(1, sizeof *s);
+    if (!s || !(s->parts = calloc(n, sizeof *s->parts))) {
+        free(s);
+        return scry_err(SCRY_ERR_NOMEM, "kdump split set: out of memory");
+    }
+    s->base.ops = &set_ops;
+    for (size_t i = 0; i < n; i++) {
+        const struct scry_format *fmt = &scry_format_kdump;
+        struct scry_phys *p = NULL;
+        const struct scry_file *f = files[i];
+        if (f->map && scry_format_kdump_flat.probe(f->map, f->size < 4096 ? f->size : 4096,
+                                                   f->size))
+            fmt = &scry_format_kdump_flat;
+        st = fmt->open(files[i], &p);
+        if (st != SCRY_OK) {
+            set_free(s, 1);
+            return st;
+        }
+        /* Only kdump readers come out of these two formats. */
+        s->parts[s->n++] = (struct kdump *)p;
+        nruns += p->nruns;
+    }
+    qsort(s->parts, s->n, sizeof *s->parts, cmp_part);
+    for (size_t i = 1; i < s->n; i++) {
+        if (s->parts[i]->pfn_lo < s->parts[i - 1]->pfn_hi) {
+            st = scry_err(SCRY_ERR_CORRUPT, "%s and %s: split ranges overlap at PFN 0x%llx",
+                          s->parts[i - 1]->base.file->path, s->parts[i]->base.file->path,
+                          (unsigned long long)s->parts[i]->pfn_lo);
+            set_free(s, 1);
+            return st;
+        }
+    }
+    /* Each part's runs lie inside its range, so in part order they are
+     * sorted and disjoint; runs that touch across parts are joined. */
+    s->base.runs = malloc((nruns ? nruns : 1) * sizeof *s->base.runs);
+    if (!s->base.runs) {
+        set_free(s, 1);
+        return scry_err(SCRY_ERR_NOMEM, "kdump split set: out of memory");
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const struct scry_phys *p = &s->parts[i]->base;
+        for (size_t j = 0; j < p->nruns; j++) {
+            struct scry_run *last = s->base.nruns ? &s->base.runs[s->base.nruns - 1] : NULL;
+            if (last && last->start + last->len == p->runs[j].start)
+                last->len += p->runs[j].len;
+            else
+                s->base.runs[s->base.nruns++] = p->runs[j];
+        }
+    }
+    s->base.file = s->parts[0]->base.file;
+    s->base.info = s->parts[0]->base.info;
+    s->base.info.file_size = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        s->base.info.file_size += s->parts[i]->base.info.file_size;
+        if (!s->base.info.vmcoreinfo && s->parts[i]->base.info.vmcoreinfo) {
+            s->base.info.vmcoreinfo = s->parts[i]->base.info.vmcoreinfo;
+            s->base.info.vmcoreinfo_len = s->parts[i]->base.info.vmcoreinfo_len;
+        }
+    }
+    s->base.info.phys_end = s->base.nruns ? s->base.runs[s->base.nruns - 1].start +
+                                                s->base.runs[s->base.nruns - 1].len
+                                          : 0;
+    *out = &s->base;
+    return SCRY_OK;
 }
 
 /* ---------------------------------------------------------------- format */

@@ -37,4 +37,10 @@ void scry_kdump_src_free(struct scry_kdump_src *s);
 scry_status scry_kdump_open_src(struct scry_file *f, struct scry_kdump_src *src, const char *format,
                                 struct scry_phys **out);
 
+/* Opens a makedumpfile --split set (each file plain or flattened, in any
+ * order) as one dump. On success the reader owns every file; on failure the
+ * caller keeps them all. Errors: what opening a part reports, or
+ * SCRY_ERR_CORRUPT when two parts' PFN ranges overlap. */
+scry_status scry_kdump_open_set(struct scry_file *const *files, size_t n, struct scry_phys **out);
+
 #endif

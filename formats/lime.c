@@ -48,6 +48,8 @@ static scry_status lime_read(struct scry_phys *p, uint64_t pa, void *buf, size_t
 
 static const uint8_t *lime_direct(struct scry_phys *p, uint64_t pa, size_t len)
 {
+    if (len < SCRY_DIRECT_MIN)
+        return NULL;
     size_t i = scry_phys_find_run(p, pa);
     const struct scry_run *r;
     if (i == (size_t)-1)

@@ -23,6 +23,8 @@ static scry_status raw_read(struct scry_phys *p, uint64_t pa, void *buf, size_t 
 
 static const uint8_t *raw_direct(struct scry_phys *p, uint64_t pa, size_t len)
 {
+    if (len < SCRY_DIRECT_MIN)
+        return NULL;
     if (!scry_file_has(p->file, pa, len) || !p->file->map)
         return NULL;
     return p->file->map + pa;

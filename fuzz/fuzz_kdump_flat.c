@@ -1,8 +1,8 @@
 /* fuzz_kdump_flat.c - libFuzzer harness for the flattened kdump reader.
  *
- * Opens the input as a flattened kdump, reads every present page (bounded) plus
- * a few reads that straddle pages and runs, and closes. Seed with flattened
- * copies of the kdump-peer files (flat-mixed.kdump is one). */
+ * Opens the input as a flattened kdump, reads every present page (bounded)
+ * plus a few reads that straddle pages and runs, and closes. Seed with
+ * flattened copies of the kdump-peer files (flat-mixed.kdump is one). */
 #include <stddef.h>
 #include <stdint.h>
 

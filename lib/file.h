@@ -24,6 +24,12 @@ scry_status scry_file_from_memory(const void *data, uint64_t size, const char *n
                                   struct scry_file **out);
 void scry_file_close(struct scry_file *f);
 
+/* Tells the kernel this process is done with [p, p+len) of f's mapping for
+ * now (a long scan): the pages leave our resident set but stay in the page
+ * cache and fault back in on the next access. A no-op for memory buffers or
+ * pointers outside the mapping. */
+void scry_file_drop(const struct scry_file *f, const void *p, uint64_t len);
+
 /* True when [off, off+len) lies inside the file (overflow-safe). */
 static inline int scry_file_has(const struct scry_file *f, uint64_t off, uint64_t len)
 {

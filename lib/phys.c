@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "pagecache.h"
 
 /* Probing order matters: the content-identified formats come first, and raw
  * accepts almost anything (any whole number of pages), so it must be last. */
@@ -35,6 +38,11 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out)
             return st;
         if (!p->info.format)
             p->info.format = fmt->name;
+        /* 2 MiB of file pages: a walker's working set, not the dump. */
+        if (f->fd >= 0 && scry_pagecache_new(512, &p->fcache) != SCRY_OK) {
+            scry_phys_close(p);
+            return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
+        }
         p->info.file_size = f->size;
         if (!p->info.phys_end && p->nruns)
             p->info.phys_end = p->runs[p->nruns - 1].start + p->runs[p->nruns - 1].len;
@@ -64,8 +72,50 @@ scry_status scry_phys_open(const char *path, struct scry_phys **out)
 
 void scry_phys_close(struct scry_phys *p)
 {
-    if (p && p->ops && p->ops->close)
+    if (!p)
+        return;
+    scry_pagecache_free(p->fcache);
+    p->fcache = NULL;
+    if (p->ops && p->ops->close)
         p->ops->close(p);
+}
+
+/* Copies file bytes [off, off+len) to dst: bulk copies straight from the
+ * mapping, small ones through the file-page cache (see phys.h). */
+static void file_copy(const struct scry_phys *p, uint8_t *dst, uint64_t off, size_t len)
+{
+    const struct scry_file *f = p->file;
+    if (len >= SCRY_DIRECT_MIN || !p->fcache || f->fd < 0) {
+        memcpy(dst, f->map + off, len);
+        return;
+    }
+    while (len) {
+        uint64_t page = off / SCRY_PAGE_SIZE;
+        size_t in = (size_t)(off % SCRY_PAGE_SIZE);
+        size_t take = len < SCRY_PAGE_SIZE - in ? len : SCRY_PAGE_SIZE - in;
+        if (!scry_pagecache_get(p->fcache, page, in, take, dst)) {
+            uint8_t buf[SCRY_PAGE_SIZE];
+            uint64_t at = page * SCRY_PAGE_SIZE;
+            size_t want = f->size - at < SCRY_PAGE_SIZE ? (size_t)(f->size - at) : SCRY_PAGE_SIZE;
+            size_t got = 0;
+            while (got < want) {
+                ssize_t r = pread(f->fd, buf + got, want - got, (off_t)(at + got));
+                if (r <= 0)
+                    break;
+                got += (size_t)r;
+            }
+            if (got == want) {
+                memset(buf + want, 0, sizeof buf - want);
+                scry_pagecache_put(p->fcache, page, buf);
+                memcpy(dst, buf + in, take);
+            } else { /* pread failed: the mapping is still right */
+                memcpy(dst, f->map + off, take);
+            }
+        }
+        dst += take;
+        off += take;
+        len -= take;
+    }
 }
 
 /* First run whose end lies above pa (runs are sorted and disjoint, so their
@@ -115,7 +165,7 @@ scry_status scry_phys_read_linear(const struct scry_phys *p, const uint64_t *fil
             take = r->len - in;
             if (take > len)
                 take = len;
-            memcpy(dst, p->file->map + file_off[i] + in, (size_t)take);
+            file_copy(p, dst, file_off[i] + in, (size_t)take);
             i++;
         }
         dst += take;

@@ -6,15 +6,15 @@
 
 enum { CHUNK = 4 << 20 };
 
-/* Scans one contiguous buffer at physical address base; returns 1 when fn
- * asked to stop. */
-static int scan_buf(const uint8_t *buf, size_t len, uint64_t base, const void *needle,
-                    size_t nlen, size_t from, scry_scan_fn fn, void *user)
+/* Searches buf[0, len) and reports hits that start before `limit` (the rest
+ * belong to the next slice); returns 1 when fn asked to stop. */
+static int scan_buf(const uint8_t *buf, size_t len, size_t limit, uint64_t base, const void *needle,
+                    size_t nlen, scry_scan_fn fn, void *user)
 {
-    const uint8_t *p = buf + from, *end = buf + len;
+    const uint8_t *p = buf, *end = buf + len;
     while (p < end) {
         const uint8_t *hit = memmem(p, (size_t)(end - p), needle, nlen);
-        if (!hit)
+        if (!hit || (size_t)(hit - buf) >= limit)
             break;
         if (fn(user, base + (uint64_t)(hit - buf)))
             return 1;
@@ -27,39 +27,38 @@ scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen,
                            void *user)
 {
     uint8_t *chunk = NULL;
-    if (!nlen)
-        return scry_err(SCRY_ERR_INVALID_ARG, "empty scan pattern");
-    for (size_t r = 0; r < p->nruns; r++) {
+    int stop = 0;
+    if (!nlen || nlen > CHUNK / 2)
+        return scry_err(SCRY_ERR_INVALID_ARG, "bad scan pattern length %zu", nlen);
+    for (size_t r = 0; r < p->nruns && !stop; r++) {
         uint64_t start = p->runs[r].start, len = p->runs[r].len;
         const uint8_t *direct =
             p->ops->direct && len <= SIZE_MAX ? p->ops->direct(p, start, (size_t)len) : NULL;
-        if (direct) {
-            if (scan_buf(direct, (size_t)len, start, needle, nlen, 0, fn, user))
-                break;
-            continue;
-        }
-        if (!chunk && !(chunk = malloc(CHUNK)))
-            return scry_err(SCRY_ERR_NOMEM, "out of memory");
-        /* Chunks overlap by nlen - 1 bytes; hits starting in the overlap were
-         * reported by the previous chunk, so each chunk searches from its
-         * new bytes' start minus (nlen - 1) only once. */
-        uint64_t off = 0;
-        int stop = 0;
-        while (off < len && !stop) {
-            uint64_t back = off ? nlen - 1 : 0;
-            uint64_t want = len - off + back;
-            size_t n = want > CHUNK ? CHUNK : (size_t)want;
-            size_t holes;
-            scry_status st = scry_phys_read(p, start + off - back, chunk, n, &holes);
-            if (st != SCRY_OK) {
-                free(chunk);
-                return st;
+        /* Slices of CHUNK bytes, each searched with nlen - 1 bytes of the
+         * next so a straddling match is found once. */
+        for (uint64_t off = 0; off < len && !stop; off += CHUNK) {
+            size_t n = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
+            size_t ext = len - off - n < nlen - 1 ? (size_t)(len - off - n) : nlen - 1;
+            const uint8_t *buf;
+            if (direct) {
+                buf = direct + off;
+            } else {
+                size_t holes;
+                scry_status st;
+                if (!chunk && !(chunk = malloc(CHUNK + nlen)))
+                    return scry_err(SCRY_ERR_NOMEM, "out of memory");
+                st = scry_phys_read(p, start + off, chunk, n + ext, &holes);
+                if (st != SCRY_OK) {
+                    free(chunk);
+                    return st;
+                }
+                buf = chunk;
             }
-            stop = scan_buf(chunk, n, start + off - back, needle, nlen, 0, fn, user);
-            off += n - back;
+            stop = scan_buf(buf, n + ext, n, start + off, needle, nlen, fn, user);
+            /* A long scan must not leave the whole image resident. */
+            if (direct)
+                scry_file_drop(p->file, buf, n);
         }
-        if (stop)
-            break;
     }
     free(chunk);
     return SCRY_OK;

@@ -53,15 +53,18 @@ struct arena {
 
 enum { ARENA_CHUNK = 256u << 10 };
 
-static void *arena_alloc(struct arena *a, size_t n)
+/* align is 1 (strings: 149k symbol names would waste ~0.6 MB on padding)
+ * or 8 (records). */
+static void *arena_alloc_aligned(struct arena *a, size_t n, size_t align)
 {
     struct chunk *c = a->head;
-    n = (n + 7) & ~(size_t)7;
-    if (c && c->cap - c->used >= n) {
-        void *p = c->data + c->used;
-        c->used += n;
-        a->bytes += n;
-        return p;
+    if (c) {
+        size_t at = (c->used + align - 1) & ~(align - 1);
+        if (at <= c->cap && c->cap - at >= n) {
+            c->used = at + n;
+            a->bytes += n;
+            return c->data + at;
+        }
     }
     if (n > ARENA_CHUNK / 4) {
         /* A big block gets its own chunk behind the head, so the head's
@@ -91,9 +94,11 @@ static void *arena_alloc(struct arena *a, size_t n)
     return c->data;
 }
 
+static void *arena_alloc(struct arena *a, size_t n) { return arena_alloc_aligned(a, n, 8); }
+
 static char *arena_strdup(struct arena *a, const void *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_aligned(a, n + 1, 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = '\0';
@@ -553,8 +558,17 @@ static int type_error(struct builder *b, const char *want)
         return fail(b, SCRY_ERR_CORRUPT, "the ISF must be a JSON object");
     if (f->ctx == C_CONSTS)
         return fail(b, SCRY_ERR_CORRUPT, "%s", "value must be an integer");
-    if (f->key == K_ENTRY)
-        return fail(b, SCRY_ERR_CORRUPT, "%s", "entry must be an object");
+    if (f->key == K_ENTRY) {
+        char nm[96];
+        const char *label = f->ctx == C_BASES    ? "base type"
+                            : f->ctx == C_UTYPES ? "user type"
+                            : f->ctx == C_FIELDS ? "field"
+                            : f->ctx == C_ENUMS  ? "enum"
+                                                 : "symbol";
+        clip_name(nm, sizeof nm,
+                  f->ctx == C_FIELDS ? (b->member ? b->member : "") : (b->entry ? b->entry : ""));
+        return fail(b, SCRY_ERR_CORRUPT, "%s %s must be an object", label, nm);
+    }
     return fail(b, SCRY_ERR_CORRUPT, "\"%s\" must be %s", what_key(f), want);
 }
 
@@ -1010,8 +1024,9 @@ static int end_tref(struct builder *b)
                                ? "subtype"
                            : !(t->have >> K_COUNT & 1) && (need >> K_COUNT & 1) ? "count"
                                                                                    : "bit range";
-        return fail(b, SCRY_ERR_CORRUPT, "a %s type has no %s",
-                    tkinds[t->t.kind - 1].name, miss);
+        const char *kn = tkinds[t->t.kind - 1].name;
+        return fail(b, SCRY_ERR_CORRUPT, "%s %s type has no %s",
+                    kn[0] == 'a' || kn[0] == 'e' ? "an" : "a", kn, miss);
     }
     if (t->t.kind == SCRY_T_BITFIELD &&
         (uint64_t)t->t.bit_position + t->t.bit_length > 128)

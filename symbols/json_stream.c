@@ -143,6 +143,8 @@ static int peek_nonws(struct tk *t)
 
 static int buf_append(struct tk *t, const void *s, size_t n)
 {
+    if (n == 0)
+        return 0; /* t->buf may still be NULL, and NULL + 0 is undefined */
     if (n > SCRY_JSON_MAX_STRING - t->len) {
         tk_fail(t, "string longer than %s", "16 MiB");
         return -2;

@@ -7,12 +7,16 @@
  * 2. When the dump states KERNELOFFSET and phys_base (VMCOREINFO: QEMU ELF
  *    and kdump with -device vmcoreinfo, /proc/vmcore), each candidate's
  *    linux_banner is checked at the physical address those give: no scan.
- * 3. Otherwise physical memory is scanned for "Linux version " and the
+ * 3. Otherwise the banner is looked for where a relocated kernel can put it:
+ *    x86-64 loads the kernel at a CONFIG_PHYSICAL_ALIGN (2 MiB) boundary, so
+ *    linux_banner can only sit at its link-time offset modulo 2 MiB - a few
+ *    hundred probes instead of reading all memory.
+ * 4. Failing that, physical memory is scanned for "Linux version " and the
  *    first hit whose bytes equal a candidate's linux_banner wins (Volatility
  *    takes banner hits in scan order too). The banner's own address gives the
  *    physical shift; when init_task is not where that puts it (the hit was a
  *    copy), Volatility's swapper scan (find_aslr) decides instead.
- * 4. init_task proves the shifts: comm "swapper", pid 0, and init_task.files
+ * 5. init_task proves the shifts: comm "swapper", pid 0, and init_task.files
  *    minus init_files is the virtual (KASLR) shift. The DTB is init_top_pgt.
  *    The paging mode comes from VMCOREINFO pgtable_l5_enabled, else CR4.LA57
  *    in a QEMU CPU note, and is always confirmed by translating init_task's
@@ -259,6 +263,32 @@ static int on_banner(void *user, uint64_t pa)
     return 0;
 }
 
+#define KERNEL_ALIGN (2ull << 20)
+
+/* Step 3: linux_banner at every 2 MiB-aligned relocation. */
+static void probe_aligned(struct detect *d)
+{
+    uint8_t buf[1024];
+    for (size_t i = 0; i < d->n && !d->found && !d->fatal; i++) {
+        struct cand *c = &d->c[i];
+        if (!c->st || c->blen > sizeof buf || c->banner_addr < SCRY_LINUX_START_KERNEL_MAP)
+            continue;
+        uint64_t link_pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP;
+        for (size_t r = 0; r < d->p->nruns && !d->found && !d->fatal; r++) {
+            const struct scry_run *run = &d->p->runs[r];
+            uint64_t pa = run->start - run->start % KERNEL_ALIGN + link_pa % KERNEL_ALIGN;
+            if (pa < run->start)
+                pa += KERNEL_ALIGN;
+            for (; pa < run->start + run->len && pa >= run->start; pa += KERNEL_ALIGN) {
+                if (!phys_exact(d->p, pa, buf, c->blen) || memcmp(buf, c->banner, c->blen) != 0)
+                    continue;
+                if (try_kernel(d, c, pa - link_pa, pa) || d->fatal)
+                    break;
+            }
+        }
+    }
+}
+
 static int release_in_path(const char *path, const char *release)
 {
     return release[0] && strstr(path, release) != NULL;
@@ -320,11 +350,13 @@ scry_status scry_linux_detect(struct scry_session *s)
         }
     }
 
-    /* 3. Scan physical memory for banners. */
+    /* 3. and 4.: probe the aligned places, then scan for banners. */
     if (!d.found && !d.fatal) {
         for (size_t i = 0; i < d.n && !d.fatal; i++)
             load_cand(&d, &d.c[i]);
-        if (!d.fatal) {
+        if (!d.fatal)
+            probe_aligned(&d);
+        if (!d.found && !d.fatal) {
             st = scry_scan_phys(d.p, "Linux version ", 14, on_banner, &d);
             if (st != SCRY_OK)
                 d.fatal = st;

@@ -255,13 +255,13 @@ static void finish_node(struct json_ctx *j, size_t row, int depth)
 static scry_status render_tree(const struct scry_result *r, struct scry_out *o, int indent)
 {
     struct json_ctx j = {.r = r, .o = o, .indent = indent};
-    size_t *open = NULL; /* open[d]: the row of the open node at depth d */
+    size_t *stack = NULL; /* stack[d]: the row of the open node at depth d */
     scry_out_write(o, "\n", 1);
     j.nkeys = r->ncols + 1;
     j.order = malloc(j.nkeys * sizeof *j.order);
     if (r->nrows)
-        open = malloc(r->nrows * sizeof *open);
-    if (!j.order || (r->nrows && !open)) {
+        stack = malloc(r->nrows * sizeof *stack);
+    if (!j.order || (r->nrows && !stack)) {
         j.st = scry_err(SCRY_ERR_NOMEM, "cannot allocate the JSON tree");
         goto out;
     }
@@ -277,22 +277,24 @@ static scry_status render_tree(const struct scry_result *r, struct scry_out *o, 
     if (indent && r->nrows == 0)
         scry_out_write(o, "]", 1);
 
+    /* scry_result_add guarantees a row is at most one level below the one
+     * before it, so "next == d + 1" is the only way children start. */
     for (size_t i = 0; i < r->nrows && !j.st; i++) {
         int d = r->rows[i].depth;
         int next = i + 1 < r->nrows ? r->rows[i + 1].depth : -1;
         if (d == 0) {
             if (indent) {
                 if (i == 0)
-                    first_item(&j, 2);
+                    first_item(&j, node_ind(&j, 0));
                 else
-                    next_item(&j, 2);
+                    next_item(&j, node_ind(&j, 0));
             }
         } else if (r->rows[i - 1].depth == d - 1) {
             first_item(&j, node_ind(&j, d));
         } else {
             next_item(&j, node_ind(&j, d));
         }
-        open[d] = i;
+        stack[d] = i;
         scry_out_write(o, "{", 1);
         write_keys(&j, i, d, 0, j.kids_at + 1);
         if (j.st)
@@ -306,7 +308,7 @@ static scry_status render_tree(const struct scry_result *r, struct scry_out *o, 
         /* Close every ancestor the next row does not belong to. */
         for (int a = d - 1; a >= next && a >= 0 && !j.st; a--) {
             close_with(&j, node_ind(&j, a) + 2, "]");
-            finish_node(&j, open[a], a);
+            finish_node(&j, stack[a], a);
         }
         if (!indent && next <= 0)
             scry_out_write(o, "\n", 1);
@@ -318,7 +320,7 @@ static scry_status render_tree(const struct scry_result *r, struct scry_out *o, 
 out:
     scry_sbuf_free(&j.b);
     free(j.order);
-    free(open);
+    free(stack);
     return j.st;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/phys.h"
+#include "lib/pagecache.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------ a byte buffer */
@@ -185,7 +186,9 @@ START_TEST(raw_reads)
     ck_assert_int_eq(scry_phys_read(p, 0, out, 10, NULL), SCRY_OK);
     check_pattern(out, 0, 10, 1);
 
-    ck_assert_ptr_eq(p->ops->direct(p, 4096, 4096), b.p + 4096);
+    /* direct serves bulk reads only (SCRY_DIRECT_MIN): small ones go
+     * through the file-page cache. */
+    ck_assert_ptr_null(p->ops->direct(p, 4096, 4096));
     ck_assert_ptr_null(p->ops->direct(p, 3 * 4096 - 1, 2));
     ck_assert_ptr_null(p->ops->direct(p, UINT64_MAX, 1));
     scry_phys_close(p);
@@ -214,6 +217,39 @@ START_TEST(raw_path_open)
     ck_assert_int_eq(scry_phys_open(path, &p), SCRY_ERR_IO);
     ck_assert_ptr_null(p);
     ck_assert_ptr_nonnull(strstr(scry_last_error(), path));
+    free(path);
+    free(b.p);
+}
+END_TEST
+
+/* A dump opened from a file: bulk reads get the zero-copy view of the
+ * mapping, small ones come from the file-page cache and stay correct across
+ * pages and on a second (cached) read. */
+START_TEST(raw_bulk_and_file_cache)
+{
+    struct buf b = {0};
+    struct scry_phys *p = NULL;
+    uint8_t out[8192];
+    struct scry_pagecache_stats stats;
+    char *path;
+    b_pattern(&b, 0, 32 * 4096, 5);
+    path = tu_write_temp(b.p, b.n);
+    ck_assert_ptr_nonnull(path);
+    ck_assert_int_eq(scry_phys_open(path, &p), SCRY_OK);
+    ck_assert_ptr_nonnull(p->fcache);
+    ck_assert_ptr_eq(p->ops->direct(p, 4096, SCRY_DIRECT_MIN), p->file->map + 4096);
+    ck_assert_ptr_null(p->ops->direct(p, 4096, SCRY_DIRECT_MIN - 1));
+    for (int pass = 0; pass < 2; pass++) {
+        ck_assert_int_eq(scry_phys_read(p, 3 * 4096 - 8, out, 16, NULL), SCRY_OK);
+        check_pattern(out, 3 * 4096 - 8, 16, 5);
+        ck_assert_int_eq(scry_phys_read(p, 5 * 4096 + 100, out, sizeof out, NULL), SCRY_OK);
+        check_pattern(out, 5 * 4096 + 100, sizeof out, 5);
+    }
+    scry_pagecache_stats(p->fcache, &stats);
+    ck_assert_uint_gt(stats.hits, 0);
+    ck_assert_uint_eq(stats.used, 5); /* pages 2, 3, 5, 6, 7 */
+    scry_phys_close(p);
+    unlink(path);
     free(path);
     free(b.p);
 }
@@ -293,8 +329,9 @@ START_TEST(lime_two_ranges)
     ck_assert_uint_eq(holes, 0);
 
     /* direct: inside one range only. */
-    ck_assert_ptr_eq(p->ops->direct(p, 0x1000, 0x2000), b.p + 0x1000 + 32 + 32);
-    ck_assert_ptr_eq(p->ops->direct(p, 0x5000, 0x10), b.p + 32);
+    /* Below SCRY_DIRECT_MIN there is no zero-copy view (see phys.h). */
+    ck_assert_ptr_null(p->ops->direct(p, 0x1000, 0x2000));
+    ck_assert_ptr_null(p->ops->direct(p, 0x5000, 0x10));
     ck_assert_ptr_null(p->ops->direct(p, 0x2fff, 2));
     ck_assert_ptr_null(p->ops->direct(p, 0x3000, 1));
     scry_phys_close(p);
@@ -509,7 +546,7 @@ START_TEST(elf_reads_and_notes)
     ck_assert_uint_eq(holes, 0x100);
     check_zero(out, 0x100);
     check_pattern(out + 0x100, 0x10000, 0x100, 7);
-    ck_assert_ptr_nonnull(p->ops->direct(p, 0x10000, 0x1000));
+    ck_assert_ptr_null(p->ops->direct(p, 0x10000, 0x1000)); /* < SCRY_DIRECT_MIN */
     ck_assert_ptr_null(p->ops->direct(p, 0x1fff, 2));
     scry_phys_close(p);
     free(b.p);
@@ -962,6 +999,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, format_table);
     tcase_add_test(tc, raw_reads);
     tcase_add_test(tc, raw_path_open);
+    tcase_add_test(tc, raw_bulk_and_file_cache);
     tcase_add_test(tc, unknown_format);
     tcase_add_test(tc, lime_two_ranges);
     tcase_add_test(tc, lime_bad);

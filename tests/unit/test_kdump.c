@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/kdump.h"
 #include "lib/pagecache.h"
 #include "lib/phys.h"
 #include "testutil.h"
@@ -111,10 +112,9 @@ START_TEST(peer_file)
     st = open_path(path, &p);
     ck_assert_msg(st == SCRY_OK, "%s: %s", name, scry_last_error());
     ck_assert_str_eq(p->info.format, json_object_get(file, "flattened") ? "kdump-flat" : "kdump");
-    ck_assert_str_eq(p->info.release,
-                     json_string_value(json_object_get(json_object_get(hdr, "utsname"), "release")));
-    ck_assert_str_eq(p->info.machine,
-                     json_string_value(json_object_get(json_object_get(hdr, "utsname"), "machine")));
+    v = json_object_get(hdr, "utsname");
+    ck_assert_str_eq(p->info.release, json_string_value(json_object_get(v, "release")));
+    ck_assert_str_eq(p->info.machine, json_string_value(json_object_get(v, "machine")));
 
     /* VMCOREINFO: exactly the blob when there is one, else none. */
     v = json_object_get(json_object_get(file, "blobs"), "vmcoreinfo");
@@ -288,6 +288,59 @@ START_TEST(split_alone)
         close_phys(p);
     }
     json_decref(ex);
+}
+END_TEST
+
+/* The whole split set, given out of order, reads as one dump. */
+START_TEST(split_set)
+{
+    const char *corpus = tu_corpus_dir("split set");
+    static const char *const names[] = {"split.kdump.3", "split.kdump.1", "split.kdump.2"};
+    struct scry_file *f[3];
+    struct scry_phys *p = NULL;
+    json_t *ex, *v;
+    size_t i, holes, nok = 0;
+    uint8_t *all = malloc(8 * PG), page[PG];
+    char hex[65];
+    if (!corpus) {
+        free(all);
+        return;
+    }
+    ex = load_expect(corpus, "split.kdump");
+    for (i = 0; i < 3; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/kdump-peer/%s", corpus, names[i]);
+        ck_assert_int_eq(scry_file_open(path, &f[i]), SCRY_OK);
+    }
+    /* Two copies of one part overlap: refused, files stay ours. */
+    {
+        struct scry_file *dup[2] = {f[0], f[0]};
+        ck_assert_int_eq(scry_kdump_open_set(dup, 2, &p), SCRY_ERR_CORRUPT);
+        ck_assert_msg(strstr(scry_last_error(), "overlap"), "%s", scry_last_error());
+    }
+    ck_assert_msg(scry_kdump_open_set(f, 3, &p) == SCRY_OK, "%s", scry_last_error());
+    for (uint64_t pfn = 0; pfn < 8; pfn++) {
+        int present = 0;
+        json_array_foreach(json_object_get(ex, "present_pfns"), i, v)
+            present |= hexnum(json_string_value(v)) == pfn;
+        ck_assert_int_eq(scry_phys_read(p, pfn * PG, page, PG, &holes), SCRY_OK);
+        ck_assert_uint_eq(holes, present ? 0 : PG);
+        if (present)
+            memcpy(all + PG * nok++, page, PG);
+        ck_assert_uint_eq(in_runs(p, pfn), present);
+    }
+    tu_sha256_hex(all, nok * PG, hex);
+    ck_assert_str_eq(hex, json_string_value(json_object_get(ex, "present_run_sha256")));
+    /* One read across all three parts. */
+    {
+        uint8_t *big = malloc(8 * PG);
+        ck_assert_int_eq(scry_phys_read(p, 0, big, 8 * PG, &holes), SCRY_OK);
+        ck_assert_uint_eq(holes, (8 - nok) * PG);
+        free(big);
+    }
+    close_phys(p);
+    json_decref(ex);
+    free(all);
 }
 END_TEST
 
@@ -465,6 +518,12 @@ START_TEST(synthetic_bad_headers)
 
     memcpy(b, img, len);
     put32(b + 436, 0x40000000); /* bitmaps far past the end */
+    ck_assert_int_eq(open_mem(b, len, &p), SCRY_ERR_CORRUPT);
+
+    /* ... also when max_mapnr claims that much: no allocation first. */
+    memcpy(b, img, len);
+    put32(b + 436, 0xfffffff0u);
+    put64(b + PG + 96, UINT64_MAX);
     ck_assert_int_eq(open_mem(b, len, &p), SCRY_ERR_CORRUPT);
 
     memcpy(b, img, len);
@@ -682,6 +741,7 @@ static Suite *kdump_suite(void)
     tcase_add_loop_test(tc, peer_file, 0, NPEER);
     tcase_add_test(tc, flat_equals_plain);
     tcase_add_test(tc, split_alone);
+    tcase_add_test(tc, split_set);
     tcase_add_test(tc, probes);
     suite_add_tcase(s, tc);
     tc = tcase_create("synthetic");
