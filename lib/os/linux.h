@@ -13,11 +13,14 @@
 
 struct scry_symtab;
 
+/* An offset the ISF does not have (optional fields only). */
+#define SCRY_LINUX_NO_OFFSET UINT64_MAX
+
 /* Field offsets the walkers need, resolved once from the ISF. */
 struct scry_linux_offsets {
     uint64_t list_next;
     uint64_t task_tasks, task_pid, task_tgid, task_comm, task_parent, task_flags, task_mm;
-    uint64_t task_thread_group; /* list_head of the thread group          */
+    uint64_t task_thread_group; /* list_head of the thread group, or NO_OFFSET */
     uint64_t task_files;
     uint64_t mm_pgd, mm_arg_start, mm_arg_end, mm_env_start, mm_env_end;
 };

@@ -163,8 +163,12 @@ static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift, uin
         scry_sym_field(c->st, "task_struct", "files", &off_files, NULL) != SCRY_OK)
         return 0;
     if (scry_sym_address(c->st, "init_top_pgt", &pgt) != SCRY_OK &&
-        scry_sym_address(c->st, "init_level4_pgt", &pgt) != SCRY_OK)
-        return 0; /* 32-bit kernels (swapper_pg_dir) are not supported yet */
+        scry_sym_address(c->st, "init_level4_pgt", &pgt) != SCRY_OK) {
+        scry_err(SCRY_ERR_UNSUPPORTED, "%s: a 32-bit kernel (no init_top_pgt): not supported yet",
+                 c->path);
+        d->fatal = SCRY_ERR_UNSUPPORTED;
+        return 0;
+    }
     if (init_task < SCRY_LINUX_START_KERNEL_MAP || pgt < SCRY_LINUX_START_KERNEL_MAP)
         return 0;
     uint64_t task_pa = init_task - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
@@ -204,10 +208,9 @@ mode_ok:
     }
     strip_banner(c->banner, c->blen, l->banner, c->blen + 1);
     l->symtab = c->st;
-    if (scry_linux_resolve_offsets(l) != SCRY_OK) {
+    if ((d->fatal = scry_linux_resolve_offsets(l)) != SCRY_OK) {
         l->symtab = NULL;
         scry_linux_free(l);
-        d->fatal = SCRY_ERR_UNSUPPORTED;
         return 0;
     }
     c->st = NULL; /* now owned by l */
@@ -239,8 +242,10 @@ static int on_banner(void *user, uint64_t pa)
     /* "Linux version" must be followed by a version number to count. */
     if (!(buf[14] >= '0' && buf[14] <= '9'))
         return 0;
-    if (!d->first_banner[0]) {
-        size_t n = strnlen((const char *)buf, sizeof buf);
+    if (!d->first_banner[0]) { /* for the error message: one printable line */
+        size_t n = 0;
+        while (n < sizeof buf && buf[n] >= 0x20 && buf[n] < 0x7f)
+            n++;
         strip_banner(buf, n, d->first_banner, sizeof d->first_banner);
     }
     for (size_t i = 0; i < d->n; i++) {
@@ -367,8 +372,7 @@ scry_status scry_linux_detect(struct scry_session *s)
         s->lnx = d.found;
         st = SCRY_OK;
     } else if (d.fatal) {
-        st = d.fatal == SCRY_ERR_NOMEM ? scry_err(SCRY_ERR_NOMEM, "out of memory")
-                                       : scry_err_ctx(d.fatal, "Linux detection");
+        st = d.fatal == SCRY_ERR_NOMEM ? scry_err(SCRY_ERR_NOMEM, "out of memory") : d.fatal;
     } else if (!d.first_banner[0]) {
         st = scry_err(SCRY_ERR_NOT_FOUND, "no Linux kernel banner found in physical memory");
     } else {

@@ -34,12 +34,10 @@ scry_status scry_linux_resolve_offsets(struct scry_linux *l)
             return scry_err_ctx(st, "%s: Linux profile", l->isf_path);
     }
     /* Kernels >= 6.7 list threads through signal->thread_head; older ones
-     * (the corpus's 6.1) through task_struct.thread_group. */
+     * (the corpus's 6.1) through task_struct.thread_group. Only --threads
+     * needs it, so its absence is reported there. */
     if (scry_sym_field(l->symtab, "task_struct", "thread_group", &o->task_thread_group, NULL) !=
         SCRY_OK)
-        return scry_err(SCRY_ERR_UNSUPPORTED,
-                        "%s: task_struct has no thread_group (kernel >= 6.7 thread lists are not "
-                        "supported yet)",
-                        l->isf_path);
+        o->task_thread_group = SCRY_LINUX_NO_OFFSET;
     return SCRY_OK;
 }

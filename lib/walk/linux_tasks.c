@@ -126,7 +126,13 @@ scry_status scry_linux_walk_tasks(const struct scry_linux *l, int threads, scry_
                                   void *user)
 {
     struct walk w = {.l = l, .fn = fn, .user = user};
-    scry_status st = scry_vspace_init(&w.vs, l->kernel.phys, l->kernel.mode, l->kernel.dtb);
+    scry_status st;
+    if (threads && l->off.task_thread_group == SCRY_LINUX_NO_OFFSET)
+        return scry_err(SCRY_ERR_UNSUPPORTED,
+                        "%s: task_struct has no thread_group: threads of kernels >= 6.7 "
+                        "(signal->thread_head) are not supported yet",
+                        l->isf_path);
+    st = scry_vspace_init(&w.vs, l->kernel.phys, l->kernel.mode, l->kernel.dtb);
     if (st != SCRY_OK)
         return st;
     return walk_list(&w, l->init_task + l->off.task_tasks, l->off.task_tasks, visit_task, &threads);

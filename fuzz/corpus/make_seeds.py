@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""make_seeds.py - (re)generates the synthetic seed files of fuzz/corpus/.
+
+Each fuzz/corpus/fuzz_<name>/ folder is the seed corpus of fuzz/fuzz_<name>.c
+and the input set of the ctest test fuzz.replay.fuzz_<name>. This script
+writes the synthetic seeds (deterministic bytes, so rerunning it changes
+nothing) and copies the kdump seeds from ../shared/corpus/kdump-peer when that
+folder is there. Files named crash-*.bin are regression inputs of fixed bugs:
+it never touches them. Run: python3 fuzz/corpus/make_seeds.py
+"""
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import shutil
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "corpus", "kdump-peer"))
+PAGE = 4096
+
+
+def out(harness, name, data):
+    d = os.path.join(HERE, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def prng(seed, n):
+    """Deterministic pseudo-random bytes."""
+    b = bytearray()
+    i = 0
+    while len(b) < n:
+        b += hashlib.sha256(b"%s-%d" % (seed.encode(), i)).digest()
+        i += 1
+    return bytes(b[:n])
+
+
+def text_page(tag):
+    line = ("memscry fuzz seed %s: the quick brown fox jumps over the lazy dog\n" % tag).encode()
+    return (line * (PAGE // len(line) + 1))[:PAGE]
+
+
+# ---------------------------------------------------------------- raw images
+
+def raw_seeds():
+    h = "fuzz_raw"
+    # The first 16 bytes pick the harness's extra read: pa (odd: inside the
+    # image), len.
+    out(h, "one-page.bin", struct.pack("<QQ", 0x101, 0x2345) + text_page("raw")[16:])
+    out(h, "short-odd.bin", struct.pack("<QQ", 0xfff0, 0x30) + b"not a page multiple" * 3)
+    out(h, "tiny.bin", b"\x00")
+    img = bytearray()
+    for i in range(17):  # 68 KiB: reads long enough for direct()
+        img += text_page("p%d" % i) if i % 3 else prng("raw%d" % i, PAGE)
+    img[0:16] = struct.pack("<QQ", 0xfffffffffffff001, 0x11000)
+    out(h, "pages-17.bin", bytes(img))
+
+
+# ---------------------------------------------------------------- LiME
+
+def lime(ranges):
+    b = b""
+    for start, data in ranges:
+        b += struct.pack("<IIQQQ", 0x4C694D45, 1, start, start + len(data) - 1, 0) + data
+    return b
+
+
+def lime_seeds():
+    h = "fuzz_lime"
+    out(h, "one-range.lime", lime([(0, text_page("lime0"))]))
+    # Like derive.py's: two System RAM ranges with a gap, written in order.
+    out(h, "two-ranges.lime", lime([(0x1000, text_page("a") + prng("l1", PAGE)),
+                                    (0x9fc00 - 0x9f000 + 0x4000, text_page("b")[:0xc00])]))
+    # Out of order, odd sizes, one byte, near the top of the address space.
+    out(h, "unordered.lime", lime([(0x10000, prng("l2", 300)), (0x20, b"x"),
+                                   (0x5000, text_page("c")[:1000]),
+                                   (0xfffffffffffff000, prng("l3", 0xfff))]))
+    out(h, "header-only.lime", lime([]) + struct.pack("<IIQQQ", 0x4C694D45, 1, 0, 0, 0) + b"z")
+
+
+# ---------------------------------------------------------------- ELF cores
+
+def note(name, ntype, desc):
+    n = name.encode() + b"\0"
+    pad = lambda b: b + b"\0" * (-len(b) % 4)
+    return struct.pack("<III", len(n), len(desc), ntype) + pad(n) + pad(desc)
+
+
+def qemu_cpustate(cr3):
+    # version, size, 16 GPRs, rip, rflags, 10 segments x 24, cr[5], kgsbase
+    regs = struct.pack("<II", 1, 440) + b"\0" * (18 * 8 + 10 * 24)
+    return regs + struct.pack("<QQQQQQ", 0x80050033, 0, 0, cr3, 0x3606f0, 0)
+
+
+def elf_core(loads, notes, machine=62):
+    """loads: [(paddr, data, extra_memsz)]; notes: bytes of one PT_NOTE."""
+    phnum = len(loads) + (1 if notes else 0)
+    off = 64 + 56 * phnum
+    phdrs, body = b"", b""
+    if notes:
+        phdrs += struct.pack("<IIQQQQQQ", 4, 0, off, 0, 0, len(notes), 0, 0)
+        body += notes
+        off += len(notes)
+    for paddr, data, extra in loads:
+        phdrs += struct.pack("<IIQQQQQQ", 1, 7, off, paddr | 0xffff880000000000, paddr,
+                             len(data), len(data) + extra, PAGE)
+        body += data
+        off += len(data)
+    ehdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\0" * 8
+    ehdr += struct.pack("<HHIQQQIHHHHHH", 4, machine, 1, 0, 64, 0, 0, 64, 56, phnum, 64, 0, 0)
+    return ehdr + phdrs + body
+
+
+def elf_seeds():
+    h = "fuzz_elf"
+    vmci = b"OSRELEASE=6.1.0-fuzz\nPAGESIZE=4096\nSYMBOL(init_top_pgt)=ffffffff82a0a000\n" \
+           b"NUMBER(phys_base)=0\nKERNELOFFSET=0\n"
+    notes = note("CORE", 1, b"\0" * 336) + note("QEMU", 0, qemu_cpustate(0x1000)) + \
+        note("CORE", 1, b"\0" * 336) + note("QEMU", 0, qemu_cpustate(0x2000)) + \
+        note("VMCOREINFO", 0, vmci)
+    out(h, "qemu.elf", elf_core([(0, text_page("e0") + prng("e1", PAGE), 0),
+                                 (0x100000, text_page("e2"), PAGE)], notes))
+    # /proc/vmcore-like: the kernel image mapped twice (overlapping loads),
+    # zero padding after the last note, a load beyond 4 GiB.
+    notes2 = note("CORE", 1, b"\0" * 336) + note("VMCOREINFO", 0, vmci + b"\0\0\0") + b"\0" * 64
+    out(h, "vmcore.elf", elf_core([(0x2000, text_page("k") * 2, 0), (0x3000, text_page("k2"), 0),
+                                   (0x100000000, prng("e3", 3000), 0x1000)], notes2))
+    out(h, "no-notes.elf", elf_core([(0x5000, prng("e4", 100), 0)], b""))
+    # An ELF class and machine the reader declines: the error path.
+    out(h, "not-x86.elf", elf_core([(0, b"abc", 0)], note("QEMU", 0, b"\1\0\0\0"), machine=183))
+
+
+# ---------------------------------------------------------------- kdump
+
+def kdump_seeds():
+    if not os.path.isdir(PEER):
+        print("make_seeds: %s is absent; kdump seeds not refreshed" % PEER, file=sys.stderr)
+        return
+    for name in sorted(os.listdir(PEER)):
+        src = os.path.join(PEER, name)
+        if name.endswith(".expect.json") or name == "README.md":
+            continue
+        if name.startswith("split.kdump.") and not name.endswith(".1"):
+            continue  # one part of the split set is enough
+        if name.startswith("flat-"):
+            shutil.copyfile(src, os.path.join(HERE, "fuzz_kdump_flat", name))
+        else:
+            shutil.copyfile(src, os.path.join(HERE, "fuzz_kdump", name))
+
+
+def flatten(img, chunk, order=None, rewrite=None):
+    """makedumpfile -F: a 4096-byte header, (be64 offset, be64 size, data)
+    records, then the -1/-1 end marker. order permutes the records;
+    rewrite = (offset, bytes) appends a later record that overwrites."""
+    hdr = b"makedumpfile".ljust(16, b"\0") + struct.pack(">QQ", 1, 1)
+    hdr = hdr.ljust(PAGE, b"\0")
+    recs = [(o, img[o:o + chunk]) for o in range(0, len(img), chunk)]
+    if order == "reverse":
+        recs.reverse()
+    if rewrite:
+        recs.append(rewrite)
+    b = hdr
+    for o, d in recs:
+        b += struct.pack(">qq", o, len(d)) + d
+    return b + struct.pack(">qq", -1, -1)
+
+
+def kdump_flat_seeds():
+    h = "fuzz_kdump_flat"
+    os.makedirs(os.path.join(HERE, h), exist_ok=True)
+    os.makedirs(os.path.join(HERE, "fuzz_kdump"), exist_ok=True)
+    kdump_seeds()
+    if not os.path.isdir(PEER):
+        return
+    with open(os.path.join(PEER, "zlib.kdump"), "rb") as f:
+        z = f.read()
+    with open(os.path.join(PEER, "ia32-lzo.kdump"), "rb") as f:
+        ia32 = f.read()
+    out(h, "zlib-4k-records.kdump", flatten(z, PAGE))
+    out(h, "ia32-lzo-reversed.kdump", flatten(ia32, 3000, order="reverse"))
+    # A later record rewrites part of the first page of data.
+    out(h, "zlib-rewritten.kdump", flatten(z, 8192, rewrite=(len(z) - 512, b"\xee" * 512)))
+    # Cut in the middle of a record, without the end marker.
+    out(h, "zlib-cut.kdump", flatten(z, 5000)[:PAGE + 20000])
+
+
+# ---------------------------------------------------------------- paging
+#
+# fuzz_paging input: 48-byte header (mode, flags, corrupt page and count,
+# read length, dtb, four virtual addresses), then the physical image.
+
+def paging_seed(mode, dtb, vas, image, flags=0, bad=(0, 0), rlen=0x1800):
+    hdr = struct.pack("<BBBBIQ", mode, flags, bad[0], bad[1], rlen, dtb)
+    hdr += struct.pack("<4Q", *vas)
+    assert len(hdr) == 48
+    return hdr + bytes(image)
+
+
+def put(img, pa, fmt, v):
+    struct.pack_into(fmt, img, pa, v)
+
+
+def paging_seeds():
+    h = "fuzz_paging"
+    P, RW, PS = 1, 2, 0x80
+    # x86_64: PML4 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000, data 0x5000;
+    # also a 2 MiB and a 1 GiB mapping (targets partly beyond the image).
+    img = bytearray(6 * PAGE)
+    img[0x5000:0x6000] = text_page("x86_64")
+    put(img, 0x1000 + 8 * 0x1ff, "<Q", 0x2000 | P | RW)      # PML4[511]
+    put(img, 0x1000 + 8 * 0x100, "<Q", 0x2000 | P | RW)      # PML4[256]
+    put(img, 0x2000 + 8 * 0x1fe, "<Q", 0x3000 | P | RW)      # PDPT[510]
+    put(img, 0x2000 + 8 * 1, "<Q", 0x40000000 | P | RW | PS)  # PDPT[1]: 1 GiB
+    put(img, 0x3000 + 8 * 0, "<Q", 0x4000 | P | RW)          # PD[0]
+    put(img, 0x3000 + 8 * 1, "<Q", 0x200000 | P | PS)        # PD[1]: 2 MiB
+    put(img, 0x4000 + 8 * 5, "<Q", 0x5000 | P | RW | (1 << 63))  # PT[5], NX
+    put(img, 0x4000 + 8 * 6, "<Q", 0x5000 | P)
+    va = 0xffffffff80000000 + 5 * PAGE + 0x10
+    out(h, "x86_64.bin", paging_seed(2, 0x1000, [va, 0xffffffff80200123,
+                                                 0xffff800040001000, 0xffffffff80007000], img))
+    out(h, "x86_64-nodirect-corrupt.bin",
+        paging_seed(2, 0x1000 | 0x800000000000018, [va, va + PAGE - 8, 0x7fff00000000, 0],
+                    img, flags=3, bad=(4, 0)))
+
+    # LA57: PML5 0x1000 -> PML4 0x2000 -> PDPT 0x3000 -> PD 0x4000 -> PT 0x5000 -> 0x6000
+    img = bytearray(7 * PAGE)
+    img[0x6000:0x7000] = text_page("la57")
+    put(img, 0x1000 + 8 * 0x1ff, "<Q", 0x2000 | P | RW)
+    put(img, 0x1000 + 8 * 0x0, "<Q", 0x2000 | P | RW)
+    put(img, 0x2000 + 8 * 0x1ff, "<Q", 0x3000 | P | RW)
+    put(img, 0x3000 + 8 * 0x1fe, "<Q", 0x4000 | P | RW)
+    put(img, 0x3000 + 8 * 0x1ff, "<Q", 0xc0000000 | P | PS)
+    put(img, 0x4000 + 8 * 0, "<Q", 0x5000 | P | RW)
+    put(img, 0x4000 + 8 * 2, "<Q", 0x400000 | P | PS)
+    put(img, 0x5000 + 8 * 3, "<Q", 0x6000 | P | RW)
+    out(h, "la57.bin", paging_seed(3, 0x1000, [0xffffffff80003abc, 0xffffffff80400fff,
+                                               0xffffffffc0000000, 0x00ff_ffff_8000_3000], img))
+
+    # PAE: 32-byte PDPT at 0x1020 -> PD 0x2000 -> PT 0x3000 -> 0x4000;
+    # PDPT[3] -> PD 0x2000 too, with a 2 MiB page.
+    img = bytearray(5 * PAGE)
+    img[0x4000:0x5000] = text_page("pae")
+    put(img, 0x1020 + 8 * 0, "<Q", 0x2000 | P)
+    put(img, 0x1020 + 8 * 3, "<Q", 0x2000 | P)
+    put(img, 0x2000 + 8 * 0, "<Q", 0x3000 | P | RW)
+    put(img, 0x2000 + 8 * 1, "<Q", 0x400000 | P | PS)
+    put(img, 0x3000 + 8 * 7, "<Q", 0x4000 | P | RW)
+    out(h, "pae.bin", paging_seed(1, 0x1020, [0x7010, 0xc0207000, 0x00200010, 0xc0007ff8], img))
+
+    # x86: PD 0x1000 -> PT 0x2000 -> 0x3000; PDE[0x300] a 4 MiB page.
+    img = bytearray(4 * PAGE)
+    img[0x3000:0x4000] = text_page("x86")
+    put(img, 0x1000 + 4 * 0, "<I", 0x2000 | P | RW)
+    put(img, 0x1000 + 4 * 0x300, "<I", 0x00400000 | P | PS)
+    put(img, 0x1000 + 4 * 0x301, "<I", 0x2000 | P)
+    put(img, 0x2000 + 4 * 9, "<I", 0x3000 | P | RW)
+    out(h, "x86.bin", paging_seed(0, 0x1000, [0x9abc, 0xc0012345, 0xc0409000, 0xfffff000], img,
+                                  rlen=0x2001))
+
+
+# ---------------------------------------------------------------- ISF
+
+def isf_seeds():
+    h = "fuzz_isf"
+    base = {
+        "int": {"size": 4, "signed": True, "kind": "int", "endian": "little"},
+        "char": {"size": 1, "signed": True, "kind": "char", "endian": "little"},
+        "pointer": {"size": 8, "signed": False, "kind": "int", "endian": "little"},
+        "void": {"size": 0, "signed": False, "kind": "void", "endian": "little"},
+    }
+    ptr = lambda sub: {"kind": "pointer", "subtype": sub}
+    users = {
+        "task": {"size": 40, "kind": "struct", "fields": {
+            "pid": {"type": {"kind": "base", "name": "int"}, "offset": 0},
+            "comm": {"type": {"kind": "array", "count": 16,
+                              "subtype": {"kind": "base", "name": "char"}}, "offset": 4},
+            "s": {"type": {"kind": "enum", "name": "e"}, "offset": 20},
+            "t": {"type": ptr({"kind": "struct", "name": "task"}), "offset": 24},
+            "x": {"type": {"kind": "bitfield", "bit_position": 1, "bit_length": 3,
+                           "type": {"kind": "base", "name": "int"}}, "offset": 32},
+            "a": {"type": ptr(ptr(ptr({"kind": "function"}))), "offset": 36},
+            "unnamed_field_0": {"anonymous": True, "offset": 0,
+                                "type": {"kind": "union", "name": "u"}},
+        }},
+        "u": {"size": 8, "kind": "union", "fields": {
+            "e": {"type": {"kind": "base", "name": "int"}, "offset": 0},
+            "pointer": {"type": ptr({"kind": "base", "name": "void"}), "offset": 0}}},
+        "t": {"size": 0, "kind": "class", "fields": {}},
+    }
+    enums = {"e": {"size": 4, "base": "int",
+                   "constants": {"a": 0, "x": -9223372036854775808, "t": 18446744073709551615}}}
+    syms = {
+        "a": {"address": 18446744071606217280, "type": {"kind": "struct", "name": "task"}},
+        "s": {"address": 4096, "constant_data": "TGludXggdmVyc2lvbiA2LjEK"},
+        "x": {"address": 18446744073709551615, "constant_data": ""},
+    }
+    meta = {"producer": {"name": "dwarf2json", "version": "0.9.0"}, "format": "6.2.0",
+            "linux": {"symbols": [{"kind": "dwarf", "name": "vmlinux"}]}}
+    doc = {"metadata": meta, "base_types": base, "user_types": users, "enums": enums,
+           "symbols": syms}
+    full = json.dumps(doc, indent=1).encode()
+    out(h, "full.json", full)
+    out(h, "full.json.gz", gzip.compress(full, mtime=0))
+    out(h, "full.json.xz", lzma.compress(full, preset=6))
+    out(h, "minimal.json", b'{"base_types": {}, "user_types": {}, "enums": {}, "symbols": {}}')
+    # Escapes, numbers and skipped values the tokenizer must handle.
+    out(h, "escapes.json",
+        b'{"metadata": {"x": [1, -2.5e-3, true, false, null, {"y": []}]}, "base_types": {},\n'
+        b' "enums": {}, "user_types": {"\\u00e9t\\u00e9\\n": {"size": 1, "kind": "struct",\n'
+        b' "fields": {"\\ud83d\\ude00": {"offset": 0, "type": {"kind": "base", "name": "c"}}}}},\n'
+        b' "symbols": {"s\\t\\"q\\"": {"address": 0}}}\n')
+
+
+def main():
+    raw_seeds()
+    lime_seeds()
+    elf_seeds()
+    kdump_flat_seeds()
+    paging_seeds()
+    if os.path.exists(os.path.join(HERE, "..", "fuzz_isf.c")):
+        isf_seeds()
+
+
+if __name__ == "__main__":
+    main()

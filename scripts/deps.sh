@@ -1,0 +1,20 @@
+#!/bin/bash
+# deps.sh [--dev] - install what memscry needs on Debian 12 / Ubuntu, only
+# what is missing. Plain: build and run. --dev adds what the test suite uses
+# (Check, clang + libFuzzer, python3, xz and makedumpfile for the corpus).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libjansson-dev zlib1g-dev liblzma-dev libxxhash-dev
+      liblzo2-dev libsnappy-dev libzstd-dev libyajl-dev xz-utils)
+if [ "${1:-}" = "--dev" ]; then
+  pkgs+=(check clang libclang-rt-14-dev python3 makedumpfile valgrind binutils)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

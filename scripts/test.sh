@@ -1,0 +1,35 @@
+#!/bin/bash
+# test.sh - the whole test suite, as CI runs it, from a fresh clone:
+#   1. install what is missing (Debian 12 packages);
+#   2. build with warnings as errors; unit tests, corpus integration tests
+#      (golden outputs, ground truth, bad input) and fuzz-corpus replays;
+#   3. the same tests again under ASan+UBSan;
+#   4. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
+# The corpus is ../shared/corpus (or $MEMSCRY_CORPUS); its dumps are unpacked
+# once into $MEMSCRY_CORPUS_DATA (default build/corpus-data). Corpus tests
+# are reported as skipped when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+jobs=$(nproc)
+bash scripts/deps.sh --dev
+export MEMSCRY_CORPUS_DATA=${MEMSCRY_CORPUS_DATA:-$top/build/corpus-data}
+mkdir -p "$MEMSCRY_CORPUS_DATA"
+
+echo "== build (Release, -Werror) and test"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMEMSCRY_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build -j"$jobs" --output-on-failure --timeout 1800
+
+echo "== ASan+UBSan build and test"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
+      -DMEMSCRY_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 3600
+
+if [ "${MEMSCRY_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing, ${FUZZ_SECONDS:-30} s per harness"
+  bash scripts/fuzz.sh
+fi
+echo "== all tests passed"
