@@ -6,7 +6,8 @@
 #   -n N          runs per measurement (default 5)
 #   -f DUMP       the dump (default $MEMSCRY_CORPUS_DATA/dev-1k.lime)
 #   -g GOLDEN     expected output (default
-#                 $MEMSCRY_CORPUS/golden/<dump name>/linux.pslist.PsList.json;
+#                 $MEMSCRY_CORPUS/golden/<dump name>/linux.pslist.PsList.json,
+#                 following golden/<dump name> when it is a link stored as text;
 #                 "none" skips the check)
 #   -b MEMSCRY    the memscry binary (default $MEMSCRY_BIN, else
 #                 <repo>/build-bench/bin/memscry, else <repo>/build/bin/memscry)
@@ -93,7 +94,7 @@ stats() { sort -g | awk '{v[NR]=$1} END {
     printf "%.3f %.3f\n", m, v[1] }'; }
 
 # warm_files FILE...: read each once so the OS file cache holds it.
-warm_files() { for f in "$@"; do cat "$f" > /dev/null; done; }
+warm_files() { local w; for w in "$@"; do cat "$w" > /dev/null; done; }
 
 # timed_run OUT TFILE CMD...: one run; appends "wall user sys rss_kib" to TFILE.
 timed_run() {
@@ -108,6 +109,17 @@ timed_run() {
     fi
     # /usr/bin/time may prefix lines (e.g. "Command exited..."): take the last.
     echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/time.one")" >> "$tfile"
+}
+
+# golden_for DUMPNAME: the golden pslist file for a dump, or "none". A
+# golden/<dump> that is a plain file (a symbolic link stored as text) names
+# the directory of the same machine's golden.
+golden_for() {
+    local d="$corpus/golden/$1"
+    if [ -f "$d" ] && [ ! -d "$d" ]; then
+        d="$corpus/golden/$(tr -d '\n' < "$d")"
+    fi
+    if [ -f "$d/$plugin.json" ]; then echo "$d/$plugin.json"; else echo none; fi
 }
 
 check_output() { # OUT GOLDEN LABEL
@@ -153,8 +165,7 @@ if [ "$mode" = rss ]; then
         fi
         found=$((found + 1))
         warm_files "$f" "$symdir"/linux/*
-        g="$corpus/golden/$name/$plugin.json"
-        [ -f "$g" ] || g=none
+        g=$(golden_for "$name")
         : > "$tmp/rss.$name"
         memscry_cmd "$f"
         for i in 1 2; do
@@ -176,7 +187,10 @@ fi
 # ----------------------------------------------------------------- timing
 [ -f "$dump" ] || die "no dump $dump (set MEMSCRY_CORPUS_DATA or give -f)"
 dname=$(basename "$dump")
-[ -n "$golden" ] || golden="$corpus/golden/$dname/$plugin.json"
+if [ -z "$golden" ]; then
+    golden=$(golden_for "$dname")
+    [ "$golden" != none ] || die "no golden file for $dname under $corpus/golden (give -g FILE or -g none)"
+fi
 [ "$golden" = none ] || [ -f "$golden" ] || die "no golden file $golden (give -g FILE or -g none)"
 
 machine_line
@@ -244,8 +258,12 @@ done
 summarise "Volatility (warm --cache-path)" "$tmp/vol-warm.t"
 w_wall=$(awk '{print $1}' "$tmp/vol-warm.t" | stats)
 
-awk -v m="${m_wall% *}" -v v="${v_wall% *}" -v w="${w_wall% *}" -v mm="${m_wall#* }" -v vm="${v_wall#* }" 'BEGIN {
+# CPU time (user+sys) per run: less sensitive than wall to a loaded machine.
+cpu_med() { awk '{print $2 + $3}' "$1" | stats | cut -d' ' -f1; }
+awk -v m="${m_wall% *}" -v v="${v_wall% *}" -v w="${w_wall% *}" -v mm="${m_wall#* }" -v vm="${v_wall#* }" -v wm="${w_wall#* }" \
+    -v mc="$(cpu_med "$tmp/memscry.t")" -v vc="$(cpu_med "$tmp/vol-fresh.t")" -v wc="$(cpu_med "$tmp/vol-warm.t")" 'BEGIN {
     printf "ratio (median wall) Volatility fresh / memscry = %.1fx   (min/min %.1fx)   target >= 20x: %s\n", v / m, vm / mm, (v / m >= 20 ? "ok" : "MISSED")
-    printf "ratio (median wall) Volatility warm  / memscry = %.1fx\n", w / m
+    printf "ratio (median wall) Volatility warm  / memscry = %.1fx   (min/min %.1fx)\n", w / m, wm / mm
+    printf "ratio (median user+sys) Volatility fresh / memscry = %.1fx (%.2fs / %.3fs), warm %.1fx\n", vc / mc, vc, mc, wc / mc
 }'
 echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -359,3 +359,16 @@ size_t scry_utf8_count(const char *s, size_t len)
         n += ((unsigned char)s[i] & 0xC0) != 0x80;
     return n;
 }
+
+scry_status scry_result_cell_datetime(const scry_result *r, size_t row, size_t col, int64_t *seconds,
+                                      uint32_t *microseconds)
+{
+    const struct scry_cell *c = typed_cell(r, row, col, TYPE_BIT(SCRY_COL_DATETIME), "a datetime");
+    if (!c)
+        return SCRY_ERR_INVALID_ARG;
+    if (seconds)
+        *seconds = c->v.t.sec;
+    if (microseconds)
+        *microseconds = c->v.t.usec;
+    return SCRY_OK;
+}

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1205,6 +1207,31 @@ static const struct scry_json_sink builder_sink = {
 
 enum codec { RAW, GZIP, XZ };
 
+/* Compressed input is decoded in a second thread into a small ring of
+ * chunk buffers while the calling thread parses, so decoding (about half of
+ * the load) overlaps parsing. The ring bounds the memory (RING_SLOTS x
+ * RING_CHUNK) and the decoder's lead. Each slot holds the output of whole
+ * decoder steps of OUT_CHUNK, the very steps the serial path would take, so
+ * the parser sees the same bytes, and an error at the same point, either
+ * way. */
+enum { RING_SLOTS = 4, RING_CHUNK = 2 * OUT_CHUNK, PIPE_MSG = 512 };
+
+struct pipe {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t filled; /* the parser waits: a slot filled, or the decoder ended */
+    pthread_cond_t freed;  /* the decoder waits: a slot freed, or stop */
+    uint8_t *buf[RING_SLOTS];
+    size_t len[RING_SLOTS];
+    unsigned head;  /* the parser's next (or held) slot */
+    unsigned count; /* filled slots, the held one included */
+    int held;       /* the parser holds slot head until its next call */
+    int done;       /* the decoder ended with dstatus (and msg) */
+    int stop;       /* the parser asks the decoder to end */
+    scry_status dstatus;
+    char msg[PIPE_MSG]; /* the decoder thread's error message */
+};
+
 struct source {
     /* the stored bytes: a file descriptor or a memory block */
     int fd;
@@ -1220,8 +1247,9 @@ struct source {
     int z_live;
     lzma_stream x;
     int x_live;
-    uint8_t *outbuf;
+    uint8_t *outbuf; /* the serial path's output */
     uint64_t total;
+    struct pipe *pipe; /* NULL: decoded in the calling thread */
 };
 
 /* Fetches more stored bytes into s->in/in_len (only when both are used). */
@@ -1287,7 +1315,8 @@ static scry_status next_raw(struct source *s, const uint8_t **data, size_t *len)
     }
 }
 
-static scry_status next_gzip(struct source *s, const uint8_t **data, size_t *len)
+/* One decoder step: up to OUT_CHUNK bytes into out; *len 0 at the end. */
+static scry_status step_gzip(struct source *s, uint8_t *out, size_t *len)
 {
     for (;;) {
         if (!s->in_len && !s->in_eof) {
@@ -1301,7 +1330,7 @@ static scry_status next_gzip(struct source *s, const uint8_t **data, size_t *len
         }
         s->z.next_in = (Bytef *)s->in;
         s->z.avail_in = (uInt)s->in_len;
-        s->z.next_out = s->outbuf;
+        s->z.next_out = out;
         s->z.avail_out = OUT_CHUNK;
         int r = inflate(&s->z, Z_NO_FLUSH);
         size_t used = s->in_len - s->z.avail_in, made = OUT_CHUNK - s->z.avail_out;
@@ -1326,14 +1355,13 @@ static scry_status next_gzip(struct source *s, const uint8_t **data, size_t *len
                             s->z.msg ? s->z.msg : "corrupt data");
         }
         if (made) {
-            *data = s->outbuf;
             *len = made;
             return count_out(s, made);
         }
     }
 }
 
-static scry_status next_xz(struct source *s, const uint8_t **data, size_t *len)
+static scry_status step_xz(struct source *s, uint8_t *out, size_t *len)
 {
     for (;;) {
         if (!s->in_len && !s->in_eof) {
@@ -1347,7 +1375,7 @@ static scry_status next_xz(struct source *s, const uint8_t **data, size_t *len)
         }
         s->x.next_in = s->in;
         s->x.avail_in = s->in_len;
-        s->x.next_out = s->outbuf;
+        s->x.next_out = out;
         s->x.avail_out = OUT_CHUNK;
         lzma_ret r = lzma_code(&s->x, s->in_eof && !s->in_len ? LZMA_FINISH : LZMA_RUN);
         size_t used = s->in_len - s->x.avail_in, made = OUT_CHUNK - s->x.avail_out;
@@ -1366,25 +1394,172 @@ static scry_status next_xz(struct source *s, const uint8_t **data, size_t *len)
             return scry_err(SCRY_ERR_CORRUPT, "xz: %s",
                             r == LZMA_FORMAT_ERROR ? "not an xz stream" : "corrupt data");
         if (made) {
-            *data = s->outbuf;
             *len = made;
             return count_out(s, made);
         }
     }
 }
 
+static scry_status step_decode(struct source *s, uint8_t *out, size_t *len)
+{
+    return s->codec == GZIP ? step_gzip(s, out, len) : step_xz(s, out, len);
+}
+
+/* The decoder thread: fills free slots in order until the stream ends, an
+ * error occurs (kept, message included, for the parser to meet in order) or
+ * the parser asks it to stop. Only this thread touches the decoder state
+ * until it is joined. */
+static void *pipe_main(void *arg)
+{
+    struct source *s = arg;
+    struct pipe *p = s->pipe;
+    unsigned tail = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->count == RING_SLOTS && !p->stop)
+            pthread_cond_wait(&p->freed, &p->mu);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            return NULL;
+        /* The slot is free: the parser reads it only once it is counted. */
+        uint8_t *out = p->buf[tail];
+        size_t fill = 0, made = 0;
+        scry_status st = SCRY_OK;
+        while (RING_CHUNK - fill >= OUT_CHUNK) {
+            st = step_decode(s, out + fill, &made);
+            if (st || !made)
+                break;
+            fill += made;
+        }
+        int end = st != SCRY_OK || !made;
+        if (st) {
+            /* The message is per thread: carry it over. */
+            snprintf(p->msg, sizeof p->msg, "%s", scry_last_error());
+        }
+        pthread_mutex_lock(&p->mu);
+        if (fill) {
+            p->len[tail] = fill;
+            p->count++;
+            tail = (tail + 1) % RING_SLOTS;
+        }
+        if (end) {
+            p->dstatus = st;
+            p->done = 1;
+        }
+        pthread_cond_signal(&p->filled);
+        pthread_mutex_unlock(&p->mu);
+        if (end)
+            return NULL;
+    }
+}
+
+static scry_status next_pipe(struct source *s, const uint8_t **data, size_t *len)
+{
+    struct pipe *p = s->pipe;
+    scry_status st;
+    pthread_mutex_lock(&p->mu);
+    if (p->held) {
+        /* The previous chunk is no longer needed: hand its slot back. */
+        p->held = 0;
+        p->head = (p->head + 1) % RING_SLOTS;
+        p->count--;
+        pthread_cond_signal(&p->freed);
+    }
+    while (!p->count && !p->done)
+        pthread_cond_wait(&p->filled, &p->mu);
+    if (p->count) {
+        *data = p->buf[p->head];
+        *len = p->len[p->head];
+        p->held = 1;
+        pthread_mutex_unlock(&p->mu);
+        return SCRY_OK;
+    }
+    st = p->dstatus;
+    pthread_mutex_unlock(&p->mu);
+    if (st)
+        return scry_err(st, "%s", p->msg); /* written before done was set */
+    *len = 0;
+    return SCRY_OK;
+}
+
+/* Stops the decoder thread wherever it is (a step takes at most OUT_CHUNK
+ * of output), joins it and frees the ring. */
+static void pipe_close(struct source *s)
+{
+    struct pipe *p = s->pipe;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->thread, NULL);
+    pthread_cond_destroy(&p->freed);
+    pthread_cond_destroy(&p->filled);
+    pthread_mutex_destroy(&p->mu);
+    free(p->buf[0]);
+    free(p);
+    s->pipe = NULL;
+}
+
+/* Starts the decoder thread; 0 on success. On failure nothing is left
+ * behind and the caller decodes serially. */
+static int pipe_open(struct source *s)
+{
+    struct pipe *p = calloc(1, sizeof *p);
+    uint8_t *ring = malloc((size_t)RING_SLOTS * RING_CHUNK);
+    sigset_t all, old;
+    int rc;
+    if (!p || !ring)
+        goto fail;
+    for (unsigned i = 0; i < RING_SLOTS; i++)
+        p->buf[i] = ring + (size_t)i * RING_CHUNK;
+    if (pthread_mutex_init(&p->mu, NULL))
+        goto fail;
+    if (pthread_cond_init(&p->filled, NULL)) {
+        pthread_mutex_destroy(&p->mu);
+        goto fail;
+    }
+    if (pthread_cond_init(&p->freed, NULL)) {
+        pthread_cond_destroy(&p->filled);
+        pthread_mutex_destroy(&p->mu);
+        goto fail;
+    }
+    s->pipe = p;
+    /* The decoder takes no signals: they stay with the caller's threads. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&p->thread, NULL, pipe_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0)
+        return 0;
+    s->pipe = NULL;
+    pthread_cond_destroy(&p->freed);
+    pthread_cond_destroy(&p->filled);
+    pthread_mutex_destroy(&p->mu);
+fail:
+    free(ring);
+    free(p);
+    return -1;
+}
+
 static scry_status source_next(void *src, const uint8_t **data, size_t *len)
 {
     struct source *s = src;
-    switch (s->codec) {
-    case GZIP: return next_gzip(s, data, len);
-    case XZ: return next_xz(s, data, len);
-    default: return next_raw(s, data, len);
-    }
+    scry_status st;
+    if (s->pipe)
+        return next_pipe(s, data, len);
+    if (s->codec == RAW)
+        return next_raw(s, data, len);
+    if ((st = step_decode(s, s->outbuf, len)) == SCRY_OK && *len)
+        *data = s->outbuf;
+    return st;
 }
 
 static void source_close(struct source *s)
 {
+    pipe_close(s); /* first: the thread may be using the decoder */
     if (s->z_live || s->codec == GZIP)
         inflateEnd(&s->z);
     if (s->codec == XZ)
@@ -1422,8 +1597,6 @@ static scry_status source_open(struct source *s)
         s->codec = XZ;
     if (s->codec == RAW)
         return SCRY_OK;
-    if (!(s->outbuf = malloc(OUT_CHUNK)))
-        return scry_err(SCRY_ERR_NOMEM, "out of memory");
     if (s->codec == GZIP) {
         /* 15 + 32: a 32 KiB window, gzip or zlib header detected. */
         if (inflateInit2(&s->z, 15 + 32) != Z_OK)
@@ -1436,6 +1609,9 @@ static scry_status source_open(struct source *s)
             return scry_err(SCRY_ERR_NOMEM, "xz: cannot initialise");
         s->x_live = 1;
     }
+    /* Without a thread (none to be had), decode in this one. */
+    if (pipe_open(s) != 0 && !(s->outbuf = malloc(OUT_CHUNK)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
     return SCRY_OK;
 }
 

@@ -94,7 +94,7 @@ scry_status scry_store_list(const char *const *dirs, size_t ndirs, const char *o
         if (snprintf(sub, sizeof sub, "%s/%s", dirs[i], os) >= (int)sizeof sub)
             continue;
         st = walk(&l, sub, 0);
-        if (st == SCRY_OK)
+        if (st == SCRY_OK && l.n > before)
             qsort(l.v + before, l.n - before, sizeof *l.v, cmp_str);
     }
     if (st != SCRY_OK) {

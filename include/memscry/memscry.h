@@ -212,16 +212,25 @@ SCRY_API scry_status scry_plugin_run(scry_session *session, const char *name, in
                                      const char *const *argv, scry_result **out);
 SCRY_API void scry_result_free(scry_result *result);
 
+/* Shape of a result. Out of range (or a NULL result): column_name returns
+ * NULL, column_type SCRY_COL_INT, row_depth -1, cell_state
+ * SCRY_CELL_NOT_AVAILABLE; the counts of a NULL result are 0. */
 SCRY_API size_t scry_result_column_count(const scry_result *result);
 SCRY_API const char *scry_result_column_name(const scry_result *result, size_t col);
 SCRY_API scry_coltype scry_result_column_type(const scry_result *result, size_t col);
 SCRY_API size_t scry_result_row_count(const scry_result *result);
-/* Tree depth of a row: 0 for a top-level row. */
+/* Tree depth of a row: 0 for a top-level row; rows are in depth-first order,
+ * so a row's parent is the nearest earlier row one level up. */
 SCRY_API int scry_result_row_depth(const scry_result *result, size_t row);
 SCRY_API scry_cellstate scry_result_cell_state(const scry_result *result, size_t row, size_t col);
-/* Typed cell accessors. They fail with SCRY_ERR_INVALID_ARG when the column
- * has another type or the cell is absent. Strings and bytes are owned by the
- * result. */
+/* Typed cell accessors: cell_int for INT and BOOL columns, cell_uint for
+ * HEX, cell_str for STR, BYTES and HEXBYTES (length in bytes; STR is valid
+ * UTF-8), cell_datetime for DATETIME (seconds since 1970-01-01 UTC and
+ * microseconds). They fail with SCRY_ERR_INVALID_ARG when the column has
+ * another type, the cell is absent or out of range. Strings and bytes are
+ * owned by the result. */
+SCRY_API scry_status scry_result_cell_datetime(const scry_result *result, size_t row, size_t col,
+                                               int64_t *seconds, uint32_t *microseconds);
 SCRY_API scry_status scry_result_cell_int(const scry_result *result, size_t row, size_t col,
                                           int64_t *value);
 SCRY_API scry_status scry_result_cell_uint(const scry_result *result, size_t row, size_t col,

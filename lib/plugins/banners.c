@@ -90,7 +90,8 @@ static scry_status run(struct scry_session *s, const struct scry_optvals *o, str
             st = scry_err(SCRY_ERR_NOMEM, "out of memory");
     }
     if (st == SCRY_OK)
-        qsort(h.v, h.n, sizeof *h.v, cmp_u64);
+        if (h.n)
+            qsort(h.v, h.n, sizeof *h.v, cmp_u64);
     for (size_t i = 0; i < h.n && st == SCRY_OK; i++) {
         size_t holes = 0, len, start = 0;
         st = scry_phys_read(p, h.v[i], buf, sizeof buf, &holes);

@@ -215,7 +215,8 @@ static scry_status run(struct scry_session *s, const struct scry_optvals *o, str
     }
     if (st == SCRY_OK) {
         size_t w = 0;
-        qsort(edges, nedges, sizeof *edges, cmp_edge);
+        if (nedges)
+            qsort(edges, nedges, sizeof *edges, cmp_edge);
         for (size_t i = 0; i < nedges; i++) /* children are a set: dedupe */
             if (!w || cmp_edge(&edges[w - 1], &edges[i]) != 0)
                 edges[w++] = edges[i];

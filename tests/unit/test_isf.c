@@ -214,14 +214,19 @@ static void *gzip_bytes(const void *in, size_t len, size_t *outlen)
     return out;
 }
 
-static void *xz_bytes(const void *in, size_t len, size_t *outlen)
+static void *xz_bytes_preset(const void *in, size_t len, uint32_t preset, size_t *outlen)
 {
     size_t cap = lzma_stream_buffer_bound(len), pos = 0;
     uint8_t *out = malloc(cap);
-    ck_assert_int_eq(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, in, len, out, &pos, cap),
-                     LZMA_OK);
+    ck_assert_int_eq(
+        lzma_easy_buffer_encode(preset, LZMA_CHECK_CRC64, NULL, in, len, out, &pos, cap), LZMA_OK);
     *outlen = pos;
     return out;
+}
+
+static void *xz_bytes(const void *in, size_t len, size_t *outlen)
+{
+    return xz_bytes_preset(in, len, 6, outlen);
 }
 
 static struct scry_symtab *load_bytes(const void *data, size_t len, scry_status want)
@@ -309,6 +314,82 @@ START_TEST(test_chunk_boundaries)
             free(buf);
     }
     free(j);
+}
+END_TEST
+
+/* A large table (several MB of JSON, far beyond the decoder's ring of
+ * chunks) whose symbol number bad_at, if any, is not an object. */
+static char *big_isf(int n, int bad_at, size_t *len)
+{
+    size_t cap = (size_t)n * 120 + 256, l = 0;
+    char *j = malloc(cap);
+    l += (size_t)sprintf(j, "{\"base_types\": {}, \"user_types\": {}, \"enums\": {}, \"symbols\": {");
+    for (int i = 0; i < n; i++) {
+        if (i == bad_at)
+            l += (size_t)sprintf(j + l, "%s\n  \"sym_%d\": 5", i ? "," : "", i);
+        else
+            l += (size_t)sprintf(j + l, "%s\n  \"sym_%d_%08x\": {\"address\": %" PRIu64 ", \"type\": "
+                                        "{\"kind\": \"base\", \"name\": \"int\"}}",
+                                 i ? "," : "", i, (unsigned)i * 2654435761u,
+                                 (uint64_t)i * 0x9e3779b97f4a7c15u);
+    }
+    l += (size_t)sprintf(j + l, "}}");
+    *len = l;
+    return j;
+}
+
+/* Compressed input is decoded in a second thread. A parser error early or
+ * late in the stream must stop it (the test would hang or leak otherwise),
+ * and a decoder error must reach the caller with the decoder's message. */
+START_TEST(test_pipeline)
+{
+    enum { N = 20000 };
+    static const int bad[] = {-1, 3, N / 2, N - 1};
+    struct scry_symtab *st = NULL;
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        size_t len, n;
+        char *j = big_isf(N, bad[k], &len);
+        char want[64];
+        /* Symbol i sits on line i + 2. */
+        snprintf(want, sizeof want, "line %d: symbol sym_%d must be an object", bad[k] + 2, bad[k]);
+        for (int variant = 1; variant <= 2; variant++) {
+            /* xz preset 1: quick to make, decoded the same way. */
+            void *z = variant == 1 ? gzip_bytes(j, len, &n) : xz_bytes_preset(j, len, 1, &n);
+            for (int mem = 0; mem < 2; mem++) {
+                if (mem) {
+                    scry_status rc = scry_isf_parse(z, n, &st);
+                    ck_assert_int_eq(rc, bad[k] < 0 ? SCRY_OK : SCRY_ERR_CORRUPT);
+                } else
+                    st = load_bytes(z, n, bad[k] < 0 ? SCRY_OK : SCRY_ERR_CORRUPT);
+                if (bad[k] < 0) {
+                    uint64_t v;
+                    ck_assert_uint_eq(scry_sym_count_symbols(st), N);
+                    ck_assert_int_eq(scry_sym_address(st, "sym_19999_0fcbaa6f", &v), SCRY_OK);
+                    ck_assert_uint_eq(v, (uint64_t)19999 * 0x9e3779b97f4a7c15u);
+                    scry_isf_free(st);
+                } else {
+                    ck_assert_ptr_null(st);
+                    ck_assert_msg(strstr(scry_last_error(), want), "%s", scry_last_error());
+                }
+            }
+            if (bad[k] < 0) {
+                /* Cut in the middle: the JSON so far is a valid prefix, so
+                 * the decoder's own message is what the caller sees. */
+                load_bytes(z, n / 2, SCRY_ERR_CORRUPT);
+                ck_assert_msg(strstr(scry_last_error(), variant == 1 ? "gzip stream is truncated"
+                                                                     : "xz stream is truncated"),
+                              "%s", scry_last_error());
+                ck_assert_int_eq(scry_isf_parse(z, n / 2, &st), SCRY_ERR_CORRUPT);
+                ck_assert_msg(strstr(scry_last_error(), variant == 1 ? "gzip stream is truncated"
+                                                                     : "xz stream is truncated"),
+                              "%s", scry_last_error());
+                ck_assert_msg(strncmp(scry_last_error(), "ISF: ", 5) == 0, "%s",
+                              scry_last_error());
+            }
+            free(z);
+        }
+        free(j);
+    }
 }
 END_TEST
 
@@ -577,6 +658,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_good_memory);
     tcase_add_test(tc, test_good_files);
     tcase_add_test(tc, test_chunk_boundaries);
+    tcase_add_test(tc, test_pipeline);
     tcase_add_loop_test(tc, test_malformed, 0, (int)(sizeof bad_cases / sizeof *bad_cases));
     tcase_add_test(tc, test_deep_nesting);
     tcase_add_test(tc, test_anonymous_cycle);

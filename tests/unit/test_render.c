@@ -602,6 +602,15 @@ START_TEST(test_rows_accessors)
     ck_assert_int_eq(memcmp(p, "\x00\x01", 2), 0);
     ck_assert_int_eq(scry_result_cell_str(r, 0, 5, &p, &n), SCRY_OK);
     ck_assert_str_eq(p, "AB");
+    {
+        int64_t sec = 0;
+        uint32_t usec = 0;
+        ck_assert_int_eq(scry_result_cell_datetime(r, 0, 6, &sec, &usec), SCRY_OK);
+        ck_assert_int_eq(sec, 1);
+        ck_assert_uint_eq(usec, 2);
+        ck_assert_int_eq(scry_result_cell_datetime(r, 0, 0, &sec, &usec), SCRY_ERR_INVALID_ARG);
+        ck_assert_int_eq(scry_result_cell_datetime(r, 2, 6, &sec, &usec), SCRY_ERR_INVALID_ARG);
+    }
 
     /* Wrong type, absent, out of range: refused, output untouched. */
     i = 99;
