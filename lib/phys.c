@@ -49,6 +49,22 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out)
         *out = p;
         return SCRY_OK;
     }
+    /* An analyst handed a compressed archive wants to be told what to do. */
+    static const struct {
+        const char *magic, *what;
+        size_t n;
+    } packed[] = {
+        {"\xfd" "7zXZ\0", "xz-compressed (decompress it first: xz -dk)", 6},
+        {"\x1f\x8b", "gzip-compressed (decompress it first: gunzip -k)", 2},
+        {"\x28\xb5\x2f\xfd", "zstd-compressed (decompress it first: zstd -d)", 4},
+        {"BZh", "bzip2-compressed (decompress it first: bunzip2 -k)", 3},
+        {"PK\x03\x04", "a zip archive (extract the dump first)", 4},
+        {"7z\xbc\xaf\x27\x1c", "a 7-Zip archive (extract the dump first)", 6},
+    };
+    for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++)
+        if (len >= packed[i].n && memcmp(f->map, packed[i].magic, packed[i].n) == 0)
+            return scry_err(SCRY_ERR_FORMAT, "%s: unknown dump format: the file is %s", f->path,
+                            packed[i].what);
     return scry_err(SCRY_ERR_FORMAT,
                     "%s: unknown dump format (not an ELF core, LiME, kdump or flattened kdump, "
                     "and %llu bytes is not a whole number of %u-byte pages for a raw image)",

@@ -110,7 +110,7 @@ scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const c
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_plugin_run: bad argument");
     p = scry_plugin_find(name);
     if (!p)
-        return scry_err(SCRY_ERR_NOT_FOUND, "unknown plugin '%s' (memscry --help lists them)", name);
+        return scry_err(SCRY_ERR_NOT_FOUND, "unknown plugin '%s'", name);
     st = scry_options_parse(p, argc, argv, &vals);
     if (st != SCRY_OK)
         return st;

@@ -1,12 +1,13 @@
 #!/bin/bash
 # deps.sh [--dev] - install what memscry needs on Debian 12 / Ubuntu, only
 # what is missing. Plain: build and run. --dev adds what the test suite uses
-# (Check, clang + libFuzzer, python3, xz and makedumpfile for the corpus).
+# (Check and jansson for the unit tests, clang + libFuzzer, python3, and
+# makedumpfile for the corpus).
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libjansson-dev zlib1g-dev liblzma-dev libxxhash-dev
-      liblzo2-dev libsnappy-dev libzstd-dev libyajl-dev xz-utils)
+pkgs=(build-essential cmake pkg-config zlib1g-dev liblzma-dev libxxhash-dev
+      liblzo2-dev libsnappy-dev libzstd-dev xz-utils)
 if [ "${1:-}" = "--dev" ]; then
-  pkgs+=(check clang libclang-rt-14-dev python3 makedumpfile valgrind binutils)
+  pkgs+=(check libjansson-dev clang libclang-rt-14-dev python3 makedumpfile valgrind binutils)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,7 +8,8 @@
  * Conventions (they hold for every function below unless its comment says
  * otherwise):
  *  - Every call returns a scry_status; SCRY_OK (0) is success. Results come
- *    back through out-parameters, which are left untouched on failure.
+ *    back through out-parameters, which are left untouched on failure
+ *    (read buffers excepted: their content is unspecified after a failure).
  *  - On failure, scry_last_error() returns a one-line message for the calling
  *    thread, built innermost-first ("cannot read task list: cannot translate
  *    0xffff...: page not present"). It stays valid until the next failing
@@ -66,7 +67,8 @@ typedef enum scry_status {
 
 /* The calling thread's last error message; never NULL (may be ""). */
 SCRY_API const char *scry_last_error(void);
-/* A constant name for a status ("corrupt input", ...); never NULL. */
+/* A constant name for a status ("corrupt input", ...); "unknown status"
+ * for a value outside the enum; never NULL. */
 SCRY_API const char *scry_status_str(scry_status st);
 /* The library version, "MAJOR.MINOR.PATCH"; a constant string. */
 SCRY_API const char *scry_version(void);
@@ -86,8 +88,8 @@ typedef struct scry_dump scry_dump;
 SCRY_API scry_status scry_dump_open(const char *path, scry_dump **out);
 SCRY_API void scry_dump_close(scry_dump *dump);
 
-/* The detected format's name ("raw", "lime", "elf", "kdump", "kdump-flat").
- * The string is constant. */
+/* The detected format's name ("raw", "lime", "elf", "kdump", "kdump-flat");
+ * "" for NULL. The string is constant. */
 SCRY_API const char *scry_dump_format(const scry_dump *dump);
 
 /*
@@ -147,7 +149,8 @@ SCRY_API void scry_session_close(scry_session *session);
 /*
  * Finds the kernel: banner, matching ISF, KASLR shifts, DTB, paging mode.
  * Idempotent. Errors: SCRY_ERR_NO_SYMBOLS (names the banner found and the
- * directories searched), SCRY_ERR_NOT_FOUND (no kernel banner),
+ * directories searched; a directory that does not exist counts as empty),
+ * SCRY_ERR_NOT_FOUND (no kernel banner),
  * SCRY_ERR_CORRUPT (structures inconsistent).
  */
 SCRY_API scry_status scry_session_detect(scry_session *session);
@@ -160,7 +163,9 @@ SCRY_API scry_status scry_session_kernel_info(scry_session *session, const char 
                                               uint64_t *physical_shift, int *paging_levels);
 
 /* Reads kernel virtual memory. Fails with SCRY_ERR_NODATA naming the
- * address when any page in the range is unmapped or not held by the dump. */
+ * address when any page in the range is unmapped or not held by the dump;
+ * buf's content is then unspecified (the pages before the failing one may
+ * have been copied). */
 SCRY_API scry_status scry_session_read_virt(scry_session *session, uint64_t va, void *buf,
                                             size_t len);
 
@@ -186,7 +191,9 @@ typedef enum scry_cellstate {
     SCRY_CELL_NOT_AVAILABLE = 4   /* "-" in text, null in JSON  */
 } scry_cellstate;
 
-/* The plugin table: Volatility's full names ("linux.pslist.PsList"). */
+/* The plugin table: Volatility's full names ("linux.pslist.PsList"). Names
+ * match exactly (no case folding, no prefixes). Past the end, the string
+ * getters return NULL and scry_plugin_option_count returns 0. */
 SCRY_API size_t scry_plugin_count(void);
 /* name and alias ("linux.pslist") of plugin i, or NULL past the end. */
 SCRY_API const char *scry_plugin_name(size_t index);
@@ -204,7 +211,9 @@ typedef struct scry_result scry_result;
 /*
  * Runs a plugin. name is the full name or the alias. argv holds the plugin's
  * options as the command line spells them ({"--pid", "1", "2"}), argc their
- * count. On success *out holds every row; free it with scry_result_free().
+ * count: "--name value" or "--name=value", unique prefixes of option names,
+ * integers as Python's int(x, 0) reads them (0x1f, 0o17, 0b101; "010" is
+ * refused), lists as "--pid 1 2 3". On success *out holds every row; free it with scry_result_free().
  * Errors: SCRY_ERR_NOT_FOUND (unknown plugin), SCRY_ERR_BAD_OPTION, and
  * whatever detection or the walk reports.
  */

@@ -242,11 +242,12 @@ static int on_banner(void *user, uint64_t pa)
     /* "Linux version" must be followed by a version number to count. */
     if (!(buf[14] >= '0' && buf[14] <= '9'))
         return 0;
-    if (!d->first_banner[0]) { /* for the error message: one printable line */
+    if (!d->first_banner[0]) { /* for the error message: a real banner line */
         size_t n = 0;
-        while (n < sizeof buf && buf[n] >= 0x20 && buf[n] < 0x7f)
+        while (n < sizeof buf && buf[n] >= 0x20 && buf[n] < 0x7f && buf[n] != '"')
             n++;
-        strip_banner(buf, n, d->first_banner, sizeof d->first_banner);
+        if (n < sizeof buf && (buf[n] == '\n' || buf[n] == '\0'))
+            strip_banner(buf, n, d->first_banner, sizeof d->first_banner);
     }
     for (size_t i = 0; i < d->n; i++) {
         struct cand *c = &d->c[i];
@@ -384,7 +385,7 @@ scry_status scry_linux_detect(struct scry_session *s)
         st = scry_err(SCRY_ERR_NO_SYMBOLS,
                       "no symbol table matches the kernel banner \"%s\" (searched %s: %zu ISF "
                       "file%s%s%s%s)",
-                      d.first_banner, s->nsymdirs ? where : "no symbol directories (use -s DIR)",
+                      d.first_banner, s->nsymdirs ? where : "no symbol directories",
                       d.n, d.n == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
                       d.first_error, "");
     }

@@ -114,11 +114,11 @@ scry_status scry_result_render(const scry_result *result, const char *renderer, 
     const struct scry_renderer *rd;
     struct scry_out *o;
     scry_status st;
-    if (!result || !write)
-        return scry_err(SCRY_ERR_INVALID_ARG, "scry_result_render: no result or no sink");
+    if (!result || !write || !renderer)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_result_render: no result, renderer or sink");
     rd = scry_renderer_find(renderer);
     if (!rd)
-        return scry_err(SCRY_ERR_NOT_FOUND, "unknown renderer '%s'", renderer ? renderer : "(null)");
+        return scry_err(SCRY_ERR_NOT_FOUND, "unknown renderer '%s'", renderer);
     /* The writer's buffer is 8 KiB: too big for a library to put on a
      * caller's stack that may be a small thread stack. */
     o = malloc(sizeof *o);

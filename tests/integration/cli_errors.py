@@ -40,6 +40,10 @@ check(["-f", missing, "banners"], 1, f"memscry: {esc(missing)}: No such file or 
 junk = write("junk.bin", b"not a memory dump\n" * 7)
 check(["-f", junk, "banners"], 1,
       f"memscry: {esc(junk)}: unknown dump format .*", "unknown format")
+packed = write("dump.raw.xz", b"\xfd7zXZ\x00" + bytes(64))
+check(["-f", packed, "banners"], 1,
+      f"memscry: {esc(packed)}: unknown dump format: the file is xz-compressed \\(decompress it first: xz -dk\\)",
+      "xz-compressed dump")
 empty = write("empty.bin", b"")
 check(["-f", empty, "banners"], 1, f"memscry: {esc(empty)}: unknown dump format .*", "empty file")
 # LiME header promising 1 MiB with 16 bytes behind it.
