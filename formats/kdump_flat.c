@@ -95,6 +95,9 @@ static scry_status flat_open(struct scry_file *f, struct scry_phys **out)
         return scry_err(SCRY_ERR_UNSUPPORTED, "%s: flattened header type %llu (only type 1 is "
                         "known)", f->path, (unsigned long long)be64(f->map + 16));
     st = flat_records(f, &src.segs, &src.seg_off, &src.nsegs);
+    /* Indexing touched every record header, i.e. pages all over the file:
+     * drop them from our resident set (they stay in the page cache). */
+    scry_file_drop(f, f->map, f->size);
     if (st != SCRY_OK)
         return st;
     /* Later records overwrite earlier ones; scry_phys_sort_runs keeps the

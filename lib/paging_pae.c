@@ -5,7 +5,7 @@
  * its page directories through PDEs that point back at them) cannot loop. */
 #include <inttypes.h>
 
-#include "vspace.h"
+#include "paging.h"
 
 #define PTE_PRESENT 0x1u
 #define PTE_PS 0x80u
@@ -15,37 +15,13 @@
 /* In PAE mode CR3 holds a 32-byte-aligned PDPT below 4 GiB. */
 #define CR3_PDPT 0xffffffe0ull
 
-static inline uint64_t load_le64(const uint8_t *b)
-{
-    return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
-           (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
-           (uint64_t)b[7] << 56;
-}
-
-/* Reads one entry; a hole is NODATA with a message naming va and level, any
- * other failure keeps the physical layer's message behind that context. */
 static scry_status read_entry(struct scry_phys *phys, uint64_t slot, uint64_t va,
                               const char *level, uint64_t *e)
 {
-    const uint8_t *src = NULL;
-    uint8_t buf[8];
-
-    if (phys->ops->direct)
-        src = phys->ops->direct(phys, slot, sizeof buf);
-    if (!src) {
-        size_t holes = 0;
-        scry_status st = scry_phys_read(phys, slot, buf, sizeof buf, &holes);
-        if (st != SCRY_OK)
-            return scry_err_ctx(st, "0x%" PRIx64 ": reading %s entry at physical 0x%" PRIx64, va,
-                                level, slot);
-        if (holes)
-            return scry_err(SCRY_ERR_NODATA,
-                            "0x%" PRIx64 ": %s entry at physical 0x%" PRIx64 " is not in the dump",
-                            va, level, slot);
-        src = buf;
-    }
-    *e = load_le64(src);
-    return SCRY_OK;
+    uint64_t v = 0;
+    scry_status st = scry_paging_entry(phys, slot, 8, va, level, &v);
+    *e = (uint64_t)v;
+    return st;
 }
 
 scry_status scry_translate_pae(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,

@@ -5,7 +5,7 @@
  * Two fixed steps: self-referencing directories cannot loop. */
 #include <inttypes.h>
 
-#include "vspace.h"
+#include "paging.h"
 
 #define PTE_PRESENT 0x1u
 #define PTE_PS 0x80u
@@ -14,26 +14,10 @@
 static scry_status read_entry(struct scry_phys *phys, uint64_t slot, uint64_t va,
                               const char *level, uint32_t *e)
 {
-    const uint8_t *src = NULL;
-    uint8_t buf[4];
-
-    if (phys->ops->direct)
-        src = phys->ops->direct(phys, slot, sizeof buf);
-    if (!src) {
-        size_t holes = 0;
-        scry_status st = scry_phys_read(phys, slot, buf, sizeof buf, &holes);
-        if (st != SCRY_OK)
-            return scry_err_ctx(st, "0x%" PRIx64 ": reading %s entry at physical 0x%" PRIx64, va,
-                                level, slot);
-        if (holes)
-            return scry_err(SCRY_ERR_NODATA,
-                            "0x%" PRIx64 ": %s entry at physical 0x%" PRIx64 " is not in the dump",
-                            va, level, slot);
-        src = buf;
-    }
-    *e = (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16 |
-         (uint32_t)src[3] << 24;
-    return SCRY_OK;
+    uint64_t v = 0;
+    scry_status st = scry_paging_entry(phys, slot, 4, va, level, &v);
+    *e = (uint32_t)v;
+    return st;
 }
 
 scry_status scry_translate_x86(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,

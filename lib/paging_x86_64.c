@@ -3,9 +3,7 @@
  * The tables come from an untrusted dump, so the walk is a loop bounded by
  * the level count: a table that points at itself (Windows' self-map) or at
  * an ancestor is simply read again one level lower, never followed forever. */
-#include <inttypes.h>
-
-#include "vspace.h"
+#include "paging.h"
 
 #define PTE_PRESENT 0x1u
 #define PTE_PS 0x80u
@@ -14,40 +12,6 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 
 static const char *const level_names[5] = {"PML5", "PML4", "PDPT", "PD", "PT"};
-
-static inline uint64_t load_le64(const uint8_t *b)
-{
-    /* Byte assembly keeps the code endian-neutral; compilers fold it into a
-     * single load on little-endian hosts. */
-    return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
-           (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
-           (uint64_t)b[7] << 56;
-}
-
-/* Reads the entry at physical address slot. On a hole *hole is set and
- * SCRY_ERR_NODATA returned without a message (the caller knows the level);
- * other failures come back with the physical layer's message. */
-static inline scry_status read_entry(struct scry_phys *phys, uint64_t slot, uint64_t *e, int *hole)
-{
-    const uint8_t *src = NULL;
-    uint8_t buf[8];
-
-    if (phys->ops->direct)
-        src = phys->ops->direct(phys, slot, sizeof buf);
-    if (!src) {
-        size_t holes = 0;
-        scry_status st = scry_phys_read(phys, slot, buf, sizeof buf, &holes);
-        if (st != SCRY_OK)
-            return st;
-        if (holes) {
-            *hole = 1;
-            return SCRY_ERR_NODATA;
-        }
-        src = buf;
-    }
-    *e = load_le64(src);
-    return SCRY_OK;
-}
 
 /* Bits above the mode's width never reach an index: the top level takes
  * bits shift..shift+8 only, so a 48-bit-masked pointer and its canonical
@@ -62,17 +26,9 @@ static inline scry_status walk(struct scry_phys *phys, uint64_t dtb, uint64_t va
 
     for (unsigned i = 0; i < levels; i++, shift -= 9) {
         uint64_t slot = table + ((va >> shift) & 511) * 8, e = 0;
-        int hole = 0;
-        scry_status st = read_entry(phys, slot, &e, &hole);
-        if (st != SCRY_OK) {
-            if (hole)
-                return scry_err(SCRY_ERR_NODATA,
-                                "0x%" PRIx64 ": %s entry at physical 0x%" PRIx64
-                                " is not in the dump",
-                                va, names[i], slot);
-            return scry_err_ctx(st, "0x%" PRIx64 ": reading %s entry at physical 0x%" PRIx64,
-                                va, names[i], slot);
-        }
+        scry_status st = scry_paging_entry(phys, slot, 8, va, names[i], &e);
+        if (st != SCRY_OK)
+            return st;
         if (!(e & PTE_PRESENT))
             return scry_err(SCRY_ERR_NODATA, "0x%" PRIx64 ": %s entry not present", va,
                             names[i]);

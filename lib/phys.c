@@ -38,8 +38,9 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out)
             return st;
         if (!p->info.format)
             p->info.format = fmt->name;
-        /* 2 MiB of file pages: a walker's working set, not the dump. */
-        if (f->fd >= 0 && scry_pagecache_new(512, &p->fcache) != SCRY_OK) {
+        /* 8 MiB of file pages: a task walk of a 1000-process system touches
+         * about 1,800 pages and must not evict itself. */
+        if (f->fd >= 0 && scry_pagecache_new(2048, &p->fcache) != SCRY_OK) {
             scry_phys_close(p);
             return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
         }

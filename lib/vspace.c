@@ -31,6 +31,12 @@ scry_status scry_vspace_init(struct scry_vspace *vs, struct scry_phys *phys, enu
         vs->tlb[i].vpage = UINT64_MAX;
         vs->tlb[i].ppage = 0;
     }
+    for (size_t i = 0; i < SCRY_TLB_BIG_SLOTS; i++) {
+        vs->big[i].vbase = UINT64_MAX;
+        vs->big[i].pbase = 0;
+        vs->big[i].shift = 63;
+    }
+    vs->big_next = 0;
     return SCRY_OK;
 }
 
@@ -47,9 +53,23 @@ static inline scry_status translate(struct scry_vspace *vs, uint64_t va, uint64_
         *pa = vs->tlb[idx].ppage << 12 | (va & PAGE_MASK);
         return SCRY_OK;
     }
+    uint64_t mva = va & scry_vspace_mask(vs);
+    for (unsigned i = 0; i < SCRY_TLB_BIG_SLOTS; i++) {
+        if (vs->big[i].vbase == mva >> vs->big[i].shift) {
+            p = vs->big[i].pbase | (mva & (((uint64_t)1 << vs->big[i].shift) - 1));
+            goto hit;
+        }
+    }
     st = vs->translate(vs->phys, vs->dtb, va, &p, &size);
     if (st != SCRY_OK)
         return st; /* failures are not cached: a later read may see new tables */
+    if (size > SCRY_PAGE_SIZE && (size & (size - 1)) == 0) {
+        unsigned shift = (unsigned)__builtin_ctzll(size), i = vs->big_next++ % SCRY_TLB_BIG_SLOTS;
+        vs->big[i].vbase = mva >> shift;
+        vs->big[i].pbase = p & ~(size - 1);
+        vs->big[i].shift = shift;
+    }
+hit:
     vs->tlb[idx].vpage = vpage;
     vs->tlb[idx].ppage = p >> 12;
     *pa = p;
@@ -66,7 +86,7 @@ static inline scry_status phys_copy(struct scry_phys *phys, uint64_t pa, uint8_t
                                     size_t *holes)
 {
     *holes = 0;
-    if (phys->ops->direct) {
+    if (n >= SCRY_DIRECT_MIN && phys->ops->direct) {
         const uint8_t *src = phys->ops->direct(phys, pa, n);
         if (src) {
             /* A variable-length memcpy is inlined as rep movs, whose start-up
@@ -160,21 +180,16 @@ scry_status scry_vspace_read_pad(struct scry_vspace *vs, uint64_t va, void *buf,
     return SCRY_OK;
 }
 
-/* The walkers' hot path: one field inside one page, straight from the
- * mapping when the layer allows; anything else takes the general read. */
+/* The walkers' hot path: one field inside one page; anything else (a
+ * field across pages, a failure to explain) takes the general read. */
 static inline scry_status read_small(struct scry_vspace *vs, uint64_t va, uint8_t *b, size_t n)
 {
-    const struct scry_phys_ops *ops = vs->phys->ops;
     uint64_t pa;
+    size_t holes = 0;
 
-    if ((va & PAGE_MASK) <= SCRY_PAGE_SIZE - n && ops->direct &&
-        translate(vs, va, &pa) == SCRY_OK) {
-        const uint8_t *src = ops->direct(vs->phys, pa, n);
-        if (src) {
-            memcpy(b, src, n);
-            return SCRY_OK;
-        }
-    }
+    if ((va & PAGE_MASK) <= SCRY_PAGE_SIZE - n && translate(vs, va, &pa) == SCRY_OK &&
+        scry_phys_read(vs->phys, pa, b, n, &holes) == SCRY_OK && !holes)
+        return SCRY_OK;
     return scry_vspace_read(vs, va, b, n);
 }
 

@@ -35,6 +35,7 @@ scry_status scry_translate_x86_64(struct scry_phys *, uint64_t, uint64_t, uint64
 scry_status scry_translate_la57(struct scry_phys *, uint64_t, uint64_t, uint64_t *, uint64_t *);
 
 #define SCRY_TLB_SLOTS 256
+#define SCRY_TLB_BIG_SLOTS 8
 
 struct scry_vspace {
     struct scry_phys *phys; /* borrowed */
@@ -46,6 +47,14 @@ struct scry_vspace {
         uint64_t vpage; /* va >> 12, or UINT64_MAX when empty */
         uint64_t ppage; /* pa >> 12 */
     } tlb[SCRY_TLB_SLOTS];
+    /* Large pages (2 MiB, 4 MiB, 1 GiB) whole: a kernel's direct map is
+     * mapped with them, and one entry then covers every task_struct in it. */
+    struct {
+        uint64_t vbase; /* masked va >> shift, or UINT64_MAX when empty */
+        uint64_t pbase; /* physical base of the page */
+        unsigned shift;
+    } big[SCRY_TLB_BIG_SLOTS];
+    unsigned big_next;
 };
 
 /* Initialises vs in place (no allocation). Errors: SCRY_ERR_INVALID_ARG for

@@ -797,7 +797,8 @@ static int end_entry(struct builder *b, enum ctx c)
         if (!(b->have >> K_CONSTANTS & 1))
             return fail(b, SCRY_ERR_CORRUPT, "no constants");
         struct etype *r = isf_arena_alloc(&st->arena, sizeof *r);
-        struct econst *cs = b->nconsts ? isf_arena_alloc(&st->arena, b->nconsts * sizeof *cs) : NULL;
+        struct econst *cs =
+            b->nconsts ? isf_arena_alloc(&st->arena, b->nconsts * sizeof *cs) : NULL;
         if (!r || (b->nconsts && !cs))
             return nomem(b);
         if (b->nconsts)

@@ -38,7 +38,8 @@ enum codec { RAW, GZIP, XZ };
  * decoder steps of OUT_CHUNK, the very steps the serial path would take, so
  * the parser sees the same bytes, and an error at the same point, either
  * way. */
-enum { RING_SLOTS = 4, RING_CHUNK = 2 * OUT_CHUNK, PIPE_MSG = 512 };
+/* PIPE_MSG: as long as any scry_err() message. */
+enum { RING_SLOTS = 4, RING_CHUNK = 2 * OUT_CHUNK, PIPE_MSG = 1024 };
 
 struct pipe {
     pthread_t thread;
