@@ -34,8 +34,7 @@
 #define QEMU_CR_OFF (8u + 18u * 8u + 10u * 24u)
 
 struct elf_phys {
-    struct scry_phys base;
-    uint64_t *file_off; /* parallel to base.runs */
+    struct scry_linear_phys lin;
     char *vmcoreinfo;
 };
 
@@ -54,29 +53,12 @@ static int elf_probe(const uint8_t *head, size_t len, uint64_t file_size)
     return len >= 4 && memcmp(head, "\177ELF", 4) == 0;
 }
 
-static scry_status elf_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len, size_t *holes)
-{
-    return scry_phys_read_linear(p, ((struct elf_phys *)p)->file_off, pa, buf, len, holes);
-}
 
-static const uint8_t *elf_direct(struct scry_phys *p, uint64_t pa, size_t len)
-{
-    if (len < SCRY_DIRECT_MIN)
-        return NULL;
-    size_t i = scry_phys_find_run(p, pa);
-    const struct scry_run *r;
-    if (i == (size_t)-1)
-        return NULL;
-    r = &p->runs[i];
-    if (len > r->len - (pa - r->start))
-        return NULL;
-    return p->file->map + ((struct elf_phys *)p)->file_off[i] + (pa - r->start);
-}
 
 static void elf_free(struct elf_phys *e)
 {
-    free(e->file_off);
-    free(e->base.runs);
+    free(e->lin.file_off);
+    free(e->lin.base.runs);
     free(e->vmcoreinfo);
     free(e);
 }
@@ -87,7 +69,7 @@ static void elf_close(struct scry_phys *p)
     elf_free((struct elf_phys *)p);
 }
 
-static const struct scry_phys_ops elf_ops = {elf_read, elf_direct, elf_close};
+static const struct scry_phys_ops elf_ops = {scry_linear_read, scry_linear_direct, elf_close};
 
 /* namesz counts the terminating NUL in every writer we know; accept a
  * missing one as well. */
@@ -108,7 +90,7 @@ struct note_state {
 static scry_status parse_notes(struct elf_phys *e, unsigned machine, uint64_t off, uint64_t size,
                                unsigned phidx, struct note_state *ns)
 {
-    const struct scry_file *f = e->base.file;
+    const struct scry_file *f = e->lin.base.file;
     const uint8_t *p = f->map + off;
     uint64_t pos = 0;
 
@@ -146,15 +128,15 @@ static scry_status parse_notes(struct elf_phys *e, unsigned machine, uint64_t of
                     return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
                 memcpy(e->vmcoreinfo, desc, len);
                 e->vmcoreinfo[len] = 0;
-                e->base.info.vmcoreinfo = e->vmcoreinfo;
-                e->base.info.vmcoreinfo_len = len;
+                e->lin.base.info.vmcoreinfo = e->vmcoreinfo;
+                e->lin.base.info.vmcoreinfo_len = len;
             }
         } else if (type == 0 && machine == EM_X86_64 && note_name_is(name, namesz, "QEMU")) {
             /* Another version or a short state is not ours to decode; the
              * dump stays usable without registers. */
             if (descsz >= QEMU_CPUSTATE_SIZE && le32(desc) == QEMU_CPUSTATE_VERSION &&
                 le32(desc + 4) >= QEMU_CPUSTATE_SIZE && ns->nqemu < SCRY_MAX_CPUS) {
-                struct scry_cpu_regs *c = &e->base.info.cpu[ns->nqemu++];
+                struct scry_cpu_regs *c = &e->lin.base.info.cpu[ns->nqemu++];
                 c->cr0 = le64(desc + QEMU_CR_OFF);
                 c->cr2 = le64(desc + QEMU_CR_OFF + 16);
                 c->cr3 = le64(desc + QEMU_CR_OFF + 24);
@@ -173,7 +155,7 @@ static scry_status parse_notes(struct elf_phys *e, unsigned machine, uint64_t of
 
 static scry_status elf_parse(struct elf_phys *e)
 {
-    const struct scry_file *f = e->base.file;
+    const struct scry_file *f = e->lin.base.file;
     const uint8_t *h = f->map;
     uint64_t phoff, shoff;
     uint32_t phnum;
@@ -224,9 +206,9 @@ static scry_status elf_parse(struct elf_phys *e)
                         "(%llu bytes)",
                         f->path, phnum, (unsigned long long)phoff, (unsigned long long)f->size);
     /* At most one run per header; phnum is bounded above and by the file. */
-    e->base.runs = malloc(phnum * sizeof *e->base.runs);
-    e->file_off = malloc(phnum * sizeof *e->file_off);
-    if (!e->base.runs || !e->file_off)
+    e->lin.base.runs = malloc(phnum * sizeof *e->lin.base.runs);
+    e->lin.file_off = malloc(phnum * sizeof *e->lin.file_off);
+    if (!e->lin.base.runs || !e->lin.file_off)
         return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
 
     for (uint32_t i = 0; i < phnum; i++) {
@@ -258,13 +240,13 @@ static scry_status elf_parse(struct elf_phys *e)
                             f->path, i, (unsigned long long)paddr, (unsigned long long)memsz);
         if (!filesz)
             continue;
-        e->base.runs[nload].start = paddr;
-        e->base.runs[nload].len = filesz;
-        e->file_off[nload] = off;
+        e->lin.base.runs[nload].start = paddr;
+        e->lin.base.runs[nload].len = filesz;
+        e->lin.file_off[nload] = off;
         nload++;
     }
-    e->base.nruns = nload;
-    st = scry_phys_sort_runs(&e->base.runs, &e->file_off, &e->base.nruns);
+    e->lin.base.nruns = nload;
+    st = scry_phys_sort_runs(&e->lin.base.runs, &e->lin.file_off, &e->lin.base.nruns);
     if (st != SCRY_OK)
         return scry_err_ctx(st, "%s", f->path);
 
@@ -272,7 +254,7 @@ static scry_status elf_parse(struct elf_phys *e)
         /* Register notes: QEMU's carry control registers; a vmcore's only
          * NT_PRSTATUS. Either counts the CPU. */
         unsigned n = ns.nqemu > ns.nprstatus ? ns.nqemu : ns.nprstatus;
-        e->base.info.ncpus = n > SCRY_MAX_CPUS ? SCRY_MAX_CPUS : n;
+        e->lin.base.info.ncpus = n > SCRY_MAX_CPUS ? SCRY_MAX_CPUS : n;
     }
     return SCRY_OK;
 }
@@ -283,19 +265,20 @@ static scry_status elf_open(struct scry_file *f, struct scry_phys **out)
     scry_status st;
     if (!e)
         return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
-    e->base.ops = &elf_ops;
-    e->base.file = f;
+    e->lin.base.ops = &elf_ops;
+    e->lin.base.file = f;
     st = elf_parse(e);
     if (st != SCRY_OK) {
         elf_free(e);
         return st;
     }
-    e->base.info.format = "elf";
-    e->base.info.file_size = f->size;
-    e->base.info.phys_end =
-        e->base.nruns ? e->base.runs[e->base.nruns - 1].start + e->base.runs[e->base.nruns - 1].len
-                      : 0;
-    *out = &e->base;
+    e->lin.base.info.format = "elf";
+    e->lin.base.info.file_size = f->size;
+    if (e->lin.base.nruns) {
+        const struct scry_run *last = &e->lin.base.runs[e->lin.base.nruns - 1];
+        e->lin.base.info.phys_end = last->start + last->len;
+    }
+    *out = &e->lin.base;
     return SCRY_OK;
 }
 

@@ -16,8 +16,7 @@
 #define LIME_MAX_RANGES 65536u
 
 struct lime_phys {
-    struct scry_phys base;
-    uint64_t *file_off; /* parallel to base.runs */
+    struct scry_linear_phys lin;
 };
 
 struct lime_range {
@@ -40,35 +39,17 @@ static int lime_probe(const uint8_t *head, size_t len, uint64_t file_size)
     return len >= LIME_HDR && le32(head) == LIME_MAGIC;
 }
 
-static scry_status lime_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
-                             size_t *holes)
-{
-    return scry_phys_read_linear(p, ((struct lime_phys *)p)->file_off, pa, buf, len, holes);
-}
 
-static const uint8_t *lime_direct(struct scry_phys *p, uint64_t pa, size_t len)
-{
-    if (len < SCRY_DIRECT_MIN)
-        return NULL;
-    size_t i = scry_phys_find_run(p, pa);
-    const struct scry_run *r;
-    if (i == (size_t)-1)
-        return NULL;
-    r = &p->runs[i];
-    if (len > r->len - (pa - r->start))
-        return NULL;
-    return p->file->map + ((struct lime_phys *)p)->file_off[i] + (pa - r->start);
-}
 
 static void lime_close(struct scry_phys *p)
 {
     scry_file_close(p->file);
-    free(((struct lime_phys *)p)->file_off);
+    free(((struct lime_phys *)p)->lin.file_off);
     free(p->runs);
     free(p);
 }
 
-static const struct scry_phys_ops lime_ops = {lime_read, lime_direct, lime_close};
+static const struct scry_phys_ops lime_ops = {scry_linear_read, scry_linear_direct, lime_close};
 
 static int cmp_range(const void *a, const void *b)
 {
@@ -180,31 +161,31 @@ static scry_status lime_open(struct scry_file *f, struct scry_phys **out)
     }
     lp = calloc(1, sizeof *lp);
     if (lp) {
-        lp->base.runs = malloc((n ? n : 1) * sizeof *lp->base.runs);
-        lp->file_off = malloc((n ? n : 1) * sizeof *lp->file_off);
+        lp->lin.base.runs = malloc((n ? n : 1) * sizeof *lp->lin.base.runs);
+        lp->lin.file_off = malloc((n ? n : 1) * sizeof *lp->lin.file_off);
     }
-    if (!lp || !lp->base.runs || !lp->file_off) {
+    if (!lp || !lp->lin.base.runs || !lp->lin.file_off) {
         if (lp) {
-            free(lp->base.runs);
-            free(lp->file_off);
+            free(lp->lin.base.runs);
+            free(lp->lin.file_off);
         }
         free(lp);
         free(v);
         return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
     }
     for (size_t i = 0; i < n; i++) {
-        lp->base.runs[i].start = v[i].start;
-        lp->base.runs[i].len = v[i].len;
-        lp->file_off[i] = v[i].off;
+        lp->lin.base.runs[i].start = v[i].start;
+        lp->lin.base.runs[i].len = v[i].len;
+        lp->lin.file_off[i] = v[i].off;
     }
     free(v);
-    lp->base.ops = &lime_ops;
-    lp->base.file = f;
-    lp->base.nruns = n;
-    lp->base.info.format = "lime";
-    lp->base.info.file_size = f->size;
-    lp->base.info.phys_end = n ? lp->base.runs[n - 1].start + lp->base.runs[n - 1].len : 0;
-    *out = &lp->base;
+    lp->lin.base.ops = &lime_ops;
+    lp->lin.base.file = f;
+    lp->lin.base.nruns = n;
+    lp->lin.base.info.format = "lime";
+    lp->lin.base.info.file_size = f->size;
+    lp->lin.base.info.phys_end = n ? lp->lin.base.runs[n - 1].start + lp->lin.base.runs[n - 1].len : 0;
+    *out = &lp->lin.base;
     return SCRY_OK;
 }
 

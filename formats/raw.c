@@ -4,8 +4,8 @@
 #include "lib/phys.h"
 
 struct raw_phys {
-    struct scry_phys base;
-    uint64_t file_off[1]; /* always 0; read_linear wants the array */
+    struct scry_linear_phys lin;
+    uint64_t zero[1]; /* the one run starts at file offset 0 */
 };
 
 static int raw_probe(const uint8_t *head, size_t len, uint64_t file_size)
@@ -15,20 +15,7 @@ static int raw_probe(const uint8_t *head, size_t len, uint64_t file_size)
     return file_size != 0 && file_size % SCRY_PAGE_SIZE == 0;
 }
 
-static scry_status raw_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
-                            size_t *holes)
-{
-    return scry_phys_read_linear(p, ((struct raw_phys *)p)->file_off, pa, buf, len, holes);
-}
 
-static const uint8_t *raw_direct(struct scry_phys *p, uint64_t pa, size_t len)
-{
-    if (len < SCRY_DIRECT_MIN)
-        return NULL;
-    if (!scry_file_has(p->file, pa, len) || !p->file->map)
-        return NULL;
-    return p->file->map + pa;
-}
 
 static void raw_close(struct scry_phys *p)
 {
@@ -37,7 +24,7 @@ static void raw_close(struct scry_phys *p)
     free(p);
 }
 
-static const struct scry_phys_ops raw_ops = {raw_read, raw_direct, raw_close};
+static const struct scry_phys_ops raw_ops = {scry_linear_read, scry_linear_direct, raw_close};
 
 static scry_status raw_open(struct scry_file *f, struct scry_phys **out)
 {
@@ -46,19 +33,20 @@ static scry_status raw_open(struct scry_file *f, struct scry_phys **out)
         return scry_err(SCRY_ERR_FORMAT, "%s: %llu bytes is not a whole number of %u-byte pages",
                         f->path, (unsigned long long)f->size, SCRY_PAGE_SIZE);
     r = calloc(1, sizeof *r);
-    if (!r || !(r->base.runs = malloc(sizeof *r->base.runs))) {
+    if (!r || !(r->lin.base.runs = malloc(sizeof *r->lin.base.runs))) {
         free(r);
         return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
     }
-    r->base.ops = &raw_ops;
-    r->base.file = f;
-    r->base.runs[0].start = 0;
-    r->base.runs[0].len = f->size;
-    r->base.nruns = 1;
-    r->base.info.format = "raw";
-    r->base.info.file_size = f->size;
-    r->base.info.phys_end = f->size;
-    *out = &r->base;
+    r->lin.file_off = r->zero;
+    r->lin.base.ops = &raw_ops;
+    r->lin.base.file = f;
+    r->lin.base.runs[0].start = 0;
+    r->lin.base.runs[0].len = f->size;
+    r->lin.base.nruns = 1;
+    r->lin.base.info.format = "raw";
+    r->lin.base.info.file_size = f->size;
+    r->lin.base.info.phys_end = f->size;
+    *out = &r->lin.base;
     return SCRY_OK;
 }
 

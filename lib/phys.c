@@ -345,3 +345,21 @@ scry_status scry_phys_sort_runs(struct scry_run **runs, uint64_t **file_off, siz
     *n = nout;
     return SCRY_OK;
 }
+
+scry_status scry_linear_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
+                             size_t *holes)
+{
+    return scry_phys_read_linear(p, ((struct scry_linear_phys *)p)->file_off, pa, buf, len, holes);
+}
+
+const uint8_t *scry_linear_direct(struct scry_phys *p, uint64_t pa, size_t len)
+{
+    size_t i;
+    const struct scry_run *r;
+    if (len < SCRY_DIRECT_MIN || !p->file->map || (i = scry_phys_find_run(p, pa)) == (size_t)-1)
+        return NULL;
+    r = &p->runs[i];
+    if (len > r->len - (pa - r->start))
+        return NULL;
+    return p->file->map + ((struct scry_linear_phys *)p)->file_off[i] + (pa - r->start);
+}

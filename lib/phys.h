@@ -79,6 +79,17 @@ struct scry_phys {
     struct scry_dump_info info;
 };
 
+/* Readers whose runs each map linearly onto the file (raw, LiME, ELF) embed
+ * this first and use scry_linear_read / scry_linear_direct as their ops. */
+struct scry_linear_phys {
+    struct scry_phys base;
+    uint64_t *file_off; /* where runs[i] starts in the file; parallel to runs */
+};
+
+scry_status scry_linear_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
+                             size_t *holes);
+const uint8_t *scry_linear_direct(struct scry_phys *p, uint64_t pa, size_t len);
+
 /* A dump format: detection by content and an opener. */
 struct scry_format {
     const char *name;

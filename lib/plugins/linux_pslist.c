@@ -4,9 +4,10 @@
 
 #include "linux_common.h"
 
-enum { OPT_PID, OPT_THREADS, OPT_DECORATE };
+enum { OPT_PID = SCRY_LINUX_OPT_PID, OPT_THREADS = SCRY_LINUX_OPT_THREADS,
+       OPT_DECORATE = SCRY_LINUX_OPT_DECORATE };
 
-static const struct scry_option options[] = {
+const struct scry_option scry_linux_task_options[SCRY_LINUX_NOPTS] = {
     [OPT_PID] = {"pid", SCRY_OPT_INT_LIST, "Filter on specific process IDs"},
     [OPT_THREADS] = {"threads", SCRY_OPT_BOOL, "Include user threads"},
     [OPT_DECORATE] = {"decorate-comm", SCRY_OPT_BOOL,
@@ -77,8 +78,8 @@ const struct scry_plugin scry_plugin_linux_pslist = {
     .name = "linux.pslist.PsList",
     .alias = "linux.pslist",
     .description = "Lists the processes present in a particular linux memory image.",
-    .options = options,
-    .noptions = sizeof options / sizeof options[0],
+    .options = scry_linux_task_options,
+    .noptions = SCRY_LINUX_NOPTS,
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
     .needs = SCRY_NEEDS_KERNEL,

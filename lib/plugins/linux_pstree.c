@@ -12,15 +12,8 @@
 
 #include "linux_common.h"
 
-enum { OPT_PID, OPT_THREADS, OPT_DECORATE };
-
-static const struct scry_option options[] = {
-    [OPT_PID] = {"pid", SCRY_OPT_INT_LIST, "Filter on specific process IDs"},
-    [OPT_THREADS] = {"threads", SCRY_OPT_BOOL, "Include user threads"},
-    [OPT_DECORATE] = {"decorate-comm", SCRY_OPT_BOOL,
-                      "Show `user threads` comm in curly brackets, and `kernel threads` comm in "
-                      "square brackets"},
-};
+enum { OPT_PID = SCRY_LINUX_OPT_PID, OPT_THREADS = SCRY_LINUX_OPT_THREADS,
+       OPT_DECORATE = SCRY_LINUX_OPT_DECORATE };
 
 static const struct scry_column columns[] = {
     {"OFFSET (V)", SCRY_COL_HEX}, {"PID", SCRY_COL_INT},  {"TID", SCRY_COL_INT},
@@ -239,8 +232,8 @@ const struct scry_plugin scry_plugin_linux_pstree = {
     .name = "linux.pstree.PsTree",
     .alias = "linux.pstree",
     .description = "Plugin for listing processes in a tree based on their parent process ID.",
-    .options = options,
-    .noptions = sizeof options / sizeof options[0],
+    .options = scry_linux_task_options,
+    .noptions = SCRY_LINUX_NOPTS,
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
     .needs = SCRY_NEEDS_KERNEL,
