@@ -199,6 +199,28 @@ static int fail(struct builder *b, scry_status st, const char *fmt, ...)
 
 static int nomem(struct builder *b) { return fail(b, SCRY_ERR_NOMEM, "out of memory"); }
 
+/* Makes room for one more element in arr (n used of *cap), doubling up to
+ * MAX_FIELDS elements. Returns the (maybe moved) array, or NULL after
+ * reporting the failure; `what` names the elements in the error. */
+static void *grow(struct builder *b, void *arr, size_t n, size_t *cap, size_t elem, const char *what)
+{
+    size_t nc;
+    void *p;
+    if (n < *cap)
+        return arr;
+    if (*cap >= MAX_FIELDS) {
+        fail(b, SCRY_ERR_CORRUPT, "more than %zu %s", MAX_FIELDS, what);
+        return NULL;
+    }
+    nc = *cap ? *cap * 2 : 64;
+    if (!(p = realloc(arr, nc * elem))) {
+        nomem(b);
+        return NULL;
+    }
+    *cap = nc;
+    return p;
+}
+
 static int push(struct builder *b, enum ctx c)
 {
     if (b->depth + 1 >= (int)(sizeof b->fr / sizeof *b->fr))
@@ -572,16 +594,10 @@ static int b_number(void *ctx, const char *s, size_t n)
         int64_t sv;
         if ((why = parse_i64(s, n, &sv)))
             return fail(b, SCRY_ERR_CORRUPT, "%s", why);
-        if (b->nconsts == b->ccap) {
-            if (b->ccap >= MAX_FIELDS)
-                return fail(b, SCRY_ERR_CORRUPT, "more than %zu constants", MAX_FIELDS);
-            size_t nc = b->ccap ? b->ccap * 2 : 64;
-            struct econst *p = realloc(b->consts, nc * sizeof *p);
-            if (!p)
-                return nomem(b);
-            b->consts = p;
-            b->ccap = nc;
-        }
+        struct econst *c = grow(b, b->consts, b->nconsts, &b->ccap, sizeof *c, "constants");
+        if (!c)
+            return 0;
+        b->consts = c;
         b->consts[b->nconsts].name = b->member;
         b->consts[b->nconsts++].value = sv;
         return 1;
@@ -777,16 +793,10 @@ static int end_entry(struct builder *b, enum ctx c)
             return fail(b, SCRY_ERR_CORRUPT, "no offset");
         if (!(b->fhave >> K_TYPE & 1))
             return fail(b, SCRY_ERR_CORRUPT, "no type");
-        if (b->nfields == b->fcap) {
-            if (b->fcap >= MAX_FIELDS)
-                return fail(b, SCRY_ERR_CORRUPT, "more than %zu fields", MAX_FIELDS);
-            size_t nc = b->fcap ? b->fcap * 2 : 64;
-            struct field *p = realloc(b->fields, nc * sizeof *p);
-            if (!p)
-                return nomem(b);
-            b->fields = p;
-            b->fcap = nc;
-        }
+        struct field *fl = grow(b, b->fields, b->nfields, &b->fcap, sizeof *fl, "fields");
+        if (!fl)
+            return 0;
+        b->fields = fl;
         b->fields[b->nfields++] = b->fld;
         return 1;
     case C_ENUM: {

@@ -77,40 +77,12 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* A memory sink for scry_result_render. stop_at > 0 refuses that call. */
-struct sink {
-    char *p;
-    size_t len, cap;
-    int calls, stop_at;
-};
-
-static int sink_write(void *user, const char *data, size_t len)
-{
-    struct sink *s = user;
-    s->calls++;
-    if (s->stop_at && s->calls >= s->stop_at)
-        return 1;
-    if (s->len + len + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 4096;
-        while (cap < s->len + len + 1)
-            cap *= 2;
-        char *p = realloc(s->p, cap);
-        if (!p)
-            return 1;
-        s->p = p;
-        s->cap = cap;
-    }
-    memcpy(s->p + s->len, data, len);
-    s->len += len;
-    s->p[s->len] = '\0';
-    return 0;
-}
 
 /* Renders r; returns the bytes (malloc'd, NUL-terminated) and their count. */
 static char *render(const scry_result *r, const char *renderer, size_t *len)
 {
-    struct sink s = {0};
-    ck_ok(scry_result_render(r, renderer, sink_write, &s));
+    struct tu_sink s = {0};
+    ck_ok(scry_result_render(r, renderer, tu_sink_write, &s));
     if (!s.p)
         s.p = calloc(1, 1);
     *len = s.len;
@@ -368,7 +340,7 @@ START_TEST(test_null_arguments)
     const char *argv[1] = {"--pid"};
     uint8_t b[4];
     uint64_t v = 5;
-    struct sink sk = {0};
+    struct tu_sink sk = {0};
 
     ck_ok(scry_dump_open(path, &d));
     ck_fails(scry_dump_read_phys(NULL, 0, b, 4, NULL), SCRY_ERR_INVALID_ARG,
@@ -411,7 +383,7 @@ START_TEST(test_null_arguments)
              "scry_plugin_run: bad argument");
     ck_assert_ptr_eq(r, r_sentinel);
 
-    ck_fails(scry_result_render(NULL, "json", sink_write, &sk), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_result_render(NULL, "json", tu_sink_write, &sk), SCRY_ERR_INVALID_ARG,
              "scry_result_render: no result, renderer or sink");
     ck_assert_int_eq(sk.calls, 0);
 
@@ -535,7 +507,7 @@ START_TEST(test_session_without_kernel)
     const char *os = "untouched";
     uint64_t shift = 3;
     uint8_t b[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    struct sink sk = {0};
+    struct tu_sink sk = {0};
     size_t len;
     char *text;
     const char *const bad1[] = {"--bogus"};
@@ -600,15 +572,15 @@ START_TEST(test_session_without_kernel)
     free(text);
 
     /* Render errors. */
-    ck_fails(scry_result_render(r, "xml", sink_write, &sk), SCRY_ERR_NOT_FOUND,
+    ck_fails(scry_result_render(r, "xml", tu_sink_write, &sk), SCRY_ERR_NOT_FOUND,
              "unknown renderer 'xml'");
-    ck_fails(scry_result_render(r, NULL, sink_write, &sk), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_result_render(r, NULL, tu_sink_write, &sk), SCRY_ERR_INVALID_ARG,
              "scry_result_render: no result, renderer or sink");
     ck_fails(scry_result_render(r, "json", NULL, &sk), SCRY_ERR_INVALID_ARG,
              "scry_result_render: no result, renderer or sink");
     ck_assert_int_eq(sk.calls, 0);
     sk.stop_at = 1;
-    ck_fails(scry_result_render(r, "quick", sink_write, &sk), SCRY_ERR_IO,
+    ck_fails(scry_result_render(r, "quick", tu_sink_write, &sk), SCRY_ERR_IO,
              "the output sink stopped the render");
     ck_assert_int_eq(sk.calls, 1);
     free(sk.p);
@@ -1115,8 +1087,8 @@ START_TEST(test_corpus_pslist)
     free(want);
     /* A sink that stops on its second call: the render fails with IO. */
     {
-        struct sink sk = {.stop_at = 2};
-        ck_fails(scry_result_render(all, "json", sink_write, &sk), SCRY_ERR_IO,
+        struct tu_sink sk = {.stop_at = 2};
+        ck_fails(scry_result_render(all, "json", tu_sink_write, &sk), SCRY_ERR_IO,
                  "the output sink stopped the render");
         ck_assert_int_eq(sk.calls, 2);
         free(sk.p);
@@ -1234,12 +1206,12 @@ static void *session_main(void *arg)
     const char *dirs[1] = {symdir()};
     scry_session *s = NULL;
     scry_result *r = NULL;
-    struct sink sk = {0};
+    struct tu_sink sk = {0};
     t->st = scry_session_open(t->dump, dirs, 1, &s);
     if (t->st == SCRY_OK)
         t->st = scry_plugin_run(s, "linux.pslist.PsList", 0, NULL, &r);
     if (t->st == SCRY_OK)
-        t->st = scry_result_render(r, "json", sink_write, &sk);
+        t->st = scry_result_render(r, "json", tu_sink_write, &sk);
     snprintf(t->err, sizeof t->err, "%s", scry_last_error());
     t->json = sk.p;
     t->len = sk.len;

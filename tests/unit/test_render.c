@@ -17,37 +17,12 @@
 
 /* ------------------------------------------------------------- helpers */
 
-struct sink {
-    char *p;
-    size_t len, cap;
-    int calls, stop_after; /* stop_after > 0: refuse that call */
-};
-
-static int sink_write(void *user, const char *data, size_t len)
-{
-    struct sink *s = user;
-    s->calls++;
-    if (s->stop_after && s->calls >= s->stop_after)
-        return 1;
-    if (s->len + len + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 256;
-        while (cap < s->len + len + 1)
-            cap *= 2;
-        s->p = realloc(s->p, cap);
-        ck_assert_ptr_nonnull(s->p);
-        s->cap = cap;
-    }
-    memcpy(s->p + s->len, data, len);
-    s->len += len;
-    s->p[s->len] = '\0';
-    return 0;
-}
 
 /* Renders r and returns the bytes (malloc'd, NUL-terminated). */
 static char *render(const scry_result *r, const char *renderer, size_t *len)
 {
-    struct sink s = {0};
-    scry_status st = scry_result_render(r, renderer, sink_write, &s);
+    struct tu_sink s = {0};
+    scry_status st = scry_result_render(r, renderer, tu_sink_write, &s);
     ck_assert_msg(st == SCRY_OK, "render %s: %s", renderer, scry_last_error());
     if (!s.p)
         s.p = calloc(1, 1);
@@ -499,13 +474,13 @@ END_TEST
 START_TEST(test_render_errors)
 {
     scry_result *r = make_example();
-    struct sink s = {.stop_after = 1};
-    ck_assert_int_eq(scry_result_render(r, "xml", sink_write, &s), SCRY_ERR_NOT_FOUND);
+    struct tu_sink s = {.stop_at = 1};
+    ck_assert_int_eq(scry_result_render(r, "xml", tu_sink_write, &s), SCRY_ERR_NOT_FOUND);
     ck_assert_ptr_nonnull(strstr(scry_last_error(), "xml"));
-    ck_assert_int_eq(scry_result_render(r, "JSON", sink_write, &s), SCRY_ERR_NOT_FOUND);
-    ck_assert_int_eq(scry_result_render(NULL, "json", sink_write, &s), SCRY_ERR_INVALID_ARG);
+    ck_assert_int_eq(scry_result_render(r, "JSON", tu_sink_write, &s), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_result_render(NULL, "json", tu_sink_write, &s), SCRY_ERR_INVALID_ARG);
     ck_assert_int_eq(scry_result_render(r, "json", NULL, NULL), SCRY_ERR_INVALID_ARG);
-    ck_assert_int_eq(scry_result_render(r, "quick", sink_write, &s), SCRY_ERR_IO);
+    ck_assert_int_eq(scry_result_render(r, "quick", tu_sink_write, &s), SCRY_ERR_IO);
     ck_assert_int_eq(s.calls, 1);
     free(s.p);
     for (size_t i = 0; scry_renderers[i]; i++)
@@ -524,12 +499,12 @@ END_TEST
  * stopped sink sees nothing more. */
 START_TEST(test_out_buffer)
 {
-    struct sink s = {0};
+    struct tu_sink s = {0};
     struct scry_out *o = malloc(sizeof *o);
     char *big = malloc(20000);
     for (int i = 0; i < 20000; i++)
         big[i] = (char)('a' + i % 26);
-    scry_out_init(o, sink_write, &s);
+    scry_out_init(o, tu_sink_write, &s);
     scry_out_str(o, "<");
     scry_out_write(o, big, 20000);
     scry_out_printf(o, "%d|%s|", 42, "x");
@@ -546,8 +521,8 @@ START_TEST(test_out_buffer)
     ck_assert_int_lt(s.calls, 10);
     free(s.p);
 
-    struct sink stop = {.stop_after = 2};
-    scry_out_init(o, sink_write, &stop);
+    struct tu_sink stop = {.stop_at = 2};
+    scry_out_init(o, tu_sink_write, &stop);
     for (int i = 0; i < 5; i++)
         scry_out_write(o, big, 10000);
     ck_assert_int_eq(scry_out_flush(o), SCRY_ERR_IO);

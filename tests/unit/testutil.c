@@ -118,6 +118,28 @@ void tu_sha256_hex(const void *data, size_t len, char out[65])
         sprintf(out + 8 * i, "%08x", h[i]);
 }
 
+int tu_sink_write(void *user, const char *data, size_t len)
+{
+    struct tu_sink *s = user;
+    s->calls++;
+    if (s->stop_at && s->calls >= s->stop_at)
+        return 1;
+    if (s->len + len + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 4096;
+        char *p;
+        while (cap < s->len + len + 1)
+            cap *= 2;
+        if (!(p = realloc(s->p, cap)))
+            return 1;
+        s->p = p;
+        s->cap = cap;
+    }
+    memcpy(s->p + s->len, data, len);
+    s->len += len;
+    s->p[s->len] = '\0';
+    return 0;
+}
+
 int tu_run_suite(Suite *s)
 {
     SRunner *sr = srunner_create(s);

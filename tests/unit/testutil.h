@@ -15,6 +15,15 @@ char *tu_slurp(const char *path, size_t *len);
 /* Lower-case hex SHA-256 of data into out[65] (a tiny local implementation,
  * so tests need no crypto library). */
 void tu_sha256_hex(const void *data, size_t len, char out[65]);
+/* A memory sink for scry_result_render (a scry_write_fn): collects the
+ * bytes NUL-terminated in p. stop_at > 0 makes that call (1-based) refuse. */
+struct tu_sink {
+    char *p;
+    size_t len, cap;
+    int calls, stop_at;
+};
+int tu_sink_write(void *user, const char *data, size_t len);
+
 /* Runs a suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
 int tu_run_suite(struct Suite *s);
