@@ -48,6 +48,17 @@ scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen,
                 if (!chunk && !(chunk = malloc(CHUNK + nlen)))
                     return scry_err(SCRY_ERR_NOMEM, "out of memory");
                 st = scry_phys_read(p, start + off, chunk, n + ext, &holes);
+                if (st == SCRY_ERR_CORRUPT) {
+                    /* A page that cannot be decoded is skipped (read as
+                     * zeros), as Volatility's scanners skip unreadable
+                     * pages: one bad page must not hide the rest. */
+                    for (size_t k = 0; k < n + ext; k += SCRY_PAGE_SIZE) {
+                        size_t m = n + ext - k < SCRY_PAGE_SIZE ? n + ext - k : SCRY_PAGE_SIZE;
+                        if (scry_phys_read(p, start + off + k, chunk + k, m, &holes) != SCRY_OK)
+                            memset(chunk + k, 0, m);
+                    }
+                    st = SCRY_OK;
+                }
                 if (st != SCRY_OK) {
                     free(chunk);
                     return st;

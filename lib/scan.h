@@ -13,7 +13,9 @@ typedef int (*scry_scan_fn)(void *user, uint64_t pa);
 /* Calls fn for every occurrence of needle inside a run of p, in ascending
  * address order. Uses the zero-copy view where the format offers one, else
  * reads in chunks (overlapping by nlen - 1, so no hit is lost or repeated).
- * A match never spans two runs. Errors: what the physical read reports. */
+ * A match never spans two runs. A page that cannot be decoded is skipped
+ * (searched as zeros): one corrupt kdump page must not end a scan of the
+ * rest. Errors: SCRY_ERR_NOMEM, or what the physical read reports otherwise. */
 scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen, scry_scan_fn fn,
                            void *user);
 

@@ -95,6 +95,14 @@ if os.path.isdir(root) and os.path.exists(small):
 else:
     print("SKIP (part): corpus or dev-small.raw absent; the ISF-mismatch checks did not run")
 
+# A scan over a dump with undecodable pages skips them: exit 0, a table.
+peer = os.path.join(root, "kdump-peer", "bad-pd.kdump")
+if os.path.exists(peer):
+    res = subprocess.run([memscry, "-f", peer, "-r", "csv", "banners"], capture_output=True, timeout=60)
+    if res.returncode != 0 or res.stdout != b"TreeDepth,Offset,Banner\n\n":
+        failures.append(f"banners over bad-pd.kdump: exit {res.returncode}, stdout {res.stdout!r}, "
+                        f"stderr {res.stderr!r}")
+
 if failures:
     for f in failures:
         print("FAIL:", f)
