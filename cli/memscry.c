@@ -16,8 +16,6 @@
 
 enum { EXIT_FAIL = 1, EXIT_USAGE = 2, MAX_SYMDIRS = 64 };
 
-static const char *const renderer_names[] = {"quick", "pretty", "json", "jsonl", "csv", "none"};
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -170,10 +168,8 @@ int main(int argc, char **argv)
         plugin_help((size_t)pidx);
         return 0;
     }
-    int known_renderer = 0;
-    for (size_t r = 0; r < sizeof renderer_names / sizeof *renderer_names; r++)
-        known_renderer |= !strcmp(renderer, renderer_names[r]);
-    if (!known_renderer) {
+    int structured = 0;
+    if (scry_renderer_info(renderer, &structured) != SCRY_OK) {
         fprintf(stderr, "memscry: unknown renderer '%s' (quick, pretty, json, jsonl, csv, none)\n",
                 renderer);
         return EXIT_USAGE;
@@ -206,8 +202,6 @@ int main(int argc, char **argv)
         return code;
     }
     /* Volatility's banner: stdout unless the renderer is structured. */
-    int structured = !strcmp(renderer, "json") || !strcmp(renderer, "jsonl") ||
-                     !strcmp(renderer, "csv");
     fprintf(structured ? stderr : stdout, "memscry %s\n", scry_version());
     if (!strcmp(renderer, "pretty"))
         fputs("Formatting...\n", stderr);

@@ -260,6 +260,12 @@ typedef int (*scry_write_fn)(void *user, const char *data, size_t length);
 SCRY_API scry_status scry_result_render(const scry_result *result, const char *renderer,
                                         scry_write_fn write, void *user);
 
+/* Whether `renderer` exists, and whether Volatility treats it as structured
+ * output (csv, json, jsonl: its banner line goes to stderr, not stdout).
+ * Errors: SCRY_ERR_NOT_FOUND (unknown renderer), SCRY_ERR_INVALID_ARG (NULL).
+ * Thread-safety: reads a constant table. */
+SCRY_API scry_status scry_renderer_info(const char *renderer, int *structured);
+
 #ifdef __cplusplus
 }
 #endif

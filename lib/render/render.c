@@ -133,3 +133,15 @@ scry_status scry_result_render(const scry_result *result, const char *renderer, 
     free(o);
     return st;
 }
+
+scry_status scry_renderer_info(const char *renderer, int *structured)
+{
+    const struct scry_renderer *rd;
+    if (!renderer)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_renderer_info: NULL renderer name");
+    if (!(rd = scry_renderer_find(renderer)))
+        return scry_err(SCRY_ERR_NOT_FOUND, "unknown renderer '%s'", renderer);
+    if (structured)
+        *structured = rd->structured;
+    return SCRY_OK;
+}

@@ -78,29 +78,6 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 
-/* Renders r; returns the bytes (malloc'd, NUL-terminated) and their count. */
-static char *render(const scry_result *r, const char *renderer, size_t *len)
-{
-    struct tu_sink s = {0};
-    ck_ok(scry_result_render(r, renderer, tu_sink_write, &s));
-    if (!s.p)
-        s.p = calloc(1, 1);
-    *len = s.len;
-    return s.p;
-}
-
-/* Byte equality with the first difference shown. */
-static void assert_same_bytes(const char *what, const char *got, size_t glen, const char *want,
-                              size_t wlen)
-{
-    size_t i = 0;
-    while (i < glen && i < wlen && got[i] == want[i])
-        i++;
-    ck_assert_msg(i == glen && i == wlen,
-                  "%s: differs at byte %zu (got %zu bytes, want %zu): got \"%.40s\" want \"%.40s\"",
-                  what, i, glen, wlen, i < glen ? got + i : "", i < wlen ? want + i : "");
-}
-
 /* A temporary file of len bytes where the 8-byte word at offset a holds
  * pattern(a): every byte knows its address. */
 static uint8_t pattern_byte(uint64_t a)
@@ -564,10 +541,10 @@ START_TEST(test_session_without_kernel)
     ck_assert_int_eq(scry_result_row_depth(r, 0), -1);
     /* Volatility's JSON renderer writes "\n" first; an empty result is
      * "\n[]\n" (corpus dev-la57/volatility-empty/linux.pslist.PsList.json). */
-    text = render(r, "json", &len);
-    assert_same_bytes("empty json", text, len, "\n[]\n", 4);
+    text = tu_render(r, "json", &len);
+    tu_assert_bytes("empty json", text, len, "\n[]\n", 4);
     free(text);
-    text = render(r, "none", &len);
+    text = tu_render(r, "none", &len);
     ck_assert_uint_eq(len, 0);
     free(text);
 
@@ -1070,18 +1047,18 @@ START_TEST(test_corpus_pslist)
     /* Every process, rendered as Volatility does. */
     ck_ok(scry_plugin_run(s, "linux.pslist.PsList", 0, NULL, &all));
     ck_assert_uint_eq(scry_result_row_count(all), 111);
-    text = render(all, "json", &len);
+    text = tu_render(all, "json", &len);
     want = golden("dev-small.raw", "linux.pslist.PsList.json", &glen);
-    assert_same_bytes("json", text, len, want, glen);
+    tu_assert_bytes("json", text, len, want, glen);
     free(text);
     free(want);
-    text = render(all, "quick", &len);
+    text = tu_render(all, "quick", &len);
     want = golden("dev-small.raw", "linux.pslist.PsList.quick.txt", &glen);
     {
         const char *body = strchr(want, '\n');
         ck_assert_ptr_nonnull(body);
         body++;
-        assert_same_bytes("quick", text, len, body, glen - (size_t)(body - want));
+        tu_assert_bytes("quick", text, len, body, glen - (size_t)(body - want));
     }
     free(text);
     free(want);
@@ -1148,9 +1125,9 @@ START_TEST(test_corpus_no_symbols)
         ck_assert_uint_eq(strlen(banner), len);
     }
     check_cell_str(r, 1, 1, DEV_SMALL_BANNER);
-    text = render(r, "json", &len);
+    text = tu_render(r, "json", &len);
     want = golden("dev-small.raw", "banners.Banners.json", &glen);
-    assert_same_bytes("banners json", text, len, want, glen);
+    tu_assert_bytes("banners json", text, len, want, glen);
     free(text);
     free(want);
     scry_result_free(r);
@@ -1239,7 +1216,7 @@ START_TEST(test_corpus_two_sessions)
     want = golden("dev-small.elf", "linux.pslist.PsList.json", &glen);
     for (int i = 0; i < 2; i++) {
         ck_assert_msg(t[i].st == SCRY_OK, "thread %d: %d %s", i, (int)t[i].st, t[i].err);
-        assert_same_bytes("two sessions", t[i].json, t[i].len, want, glen);
+        tu_assert_bytes("two sessions", t[i].json, t[i].len, want, glen);
         free(t[i].json);
     }
     free(want);

@@ -18,39 +18,11 @@
 /* ------------------------------------------------------------- helpers */
 
 
-/* Renders r and returns the bytes (malloc'd, NUL-terminated). */
-static char *render(const scry_result *r, const char *renderer, size_t *len)
-{
-    struct tu_sink s = {0};
-    scry_status st = scry_result_render(r, renderer, tu_sink_write, &s);
-    ck_assert_msg(st == SCRY_OK, "render %s: %s", renderer, scry_last_error());
-    if (!s.p)
-        s.p = calloc(1, 1);
-    *len = s.len;
-    return s.p;
-}
-
-/* Fails with the first differing offset and some context on both sides. */
-static void assert_bytes(const char *what, const char *got, size_t glen, const char *want,
-                         size_t wlen)
-{
-    size_t i = 0;
-    if (glen == wlen && memcmp(got, want, wlen) == 0)
-        return;
-    while (i < glen && i < wlen && got[i] == want[i])
-        i++;
-    size_t from = i > 40 ? i - 40 : 0;
-    int gn = (int)((glen - from) < 80 ? glen - from : 80);
-    int wn = (int)((wlen - from) < 80 ? wlen - from : 80);
-    ck_abort_msg("%s: differs at byte %zu (got %zu bytes, want %zu)\n got: [%.*s]\nwant: [%.*s]", what,
-                 i, glen, wlen, gn, got + from, wn, want + from);
-}
-
 static void check_render(const scry_result *r, const char *renderer, const char *want, size_t wlen)
 {
     size_t len;
-    char *got = render(r, renderer, &len);
-    assert_bytes(renderer, got, len, want, wlen);
+    char *got = tu_render(r, renderer, &len);
+    tu_assert_bytes(renderer, got, len, want, wlen);
     free(got);
 }
 
@@ -471,6 +443,26 @@ START_TEST(test_json_deep)
 }
 END_TEST
 
+/* Which renderers exist and which are structured (banner on stderr):
+ * Volatility's csv, json and jsonl. */
+START_TEST(test_renderer_info)
+{
+    static const struct {
+        const char *name;
+        int structured;
+    } want[] = {{"quick", 0}, {"pretty", 0}, {"none", 0}, {"csv", 1}, {"json", 1}, {"jsonl", 1}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        int st = -1;
+        ck_assert_int_eq(scry_renderer_info(want[i].name, &st), SCRY_OK);
+        ck_assert_int_eq(st, want[i].structured);
+    }
+    ck_assert_int_eq(scry_renderer_info("xml", NULL), SCRY_ERR_NOT_FOUND);
+    ck_assert_str_eq(scry_last_error(), "unknown renderer 'xml'");
+    ck_assert_int_eq(scry_renderer_info("JSON", NULL), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_renderer_info(NULL, NULL), SCRY_ERR_INVALID_ARG);
+}
+END_TEST
+
 START_TEST(test_render_errors)
 {
     scry_result *r = make_example();
@@ -737,7 +729,7 @@ START_TEST(test_utf8)
         size_t n = scry_utf8_replace(in, len, out);
         char what[32];
         snprintf(what, sizeof what, "utf8 vector %zu", i);
-        assert_bytes(what, out, n, utf8_vectors[i].out, utf8_vectors[i].olen);
+        tu_assert_bytes(what, out, n, utf8_vectors[i].out, utf8_vectors[i].olen);
         ck_assert_int_eq(out[n], '\0');
         ck_assert_msg(scry_utf8_valid(in, len) == utf8_vectors[i].valid, "%s validity", what);
         if (utf8_vectors[i].valid)
@@ -1033,6 +1025,7 @@ static Suite *render_suite(void)
     Suite *s = suite_create("render");
     TCase *t = tcase_create("renderers");
     tcase_add_test(t, test_example);
+    tcase_add_test(t, test_renderer_info);
     tcase_add_test(t, test_example_doc_bytes);
     tcase_add_test(t, test_empty);
     tcase_add_test(t, test_all_types);

@@ -1,6 +1,8 @@
 /* testutil.c - helpers shared by the Check suites. */
 #include "testutil.h"
 
+#include "memscry/memscry.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,31 @@ int tu_sink_write(void *user, const char *data, size_t len)
     s->len += len;
     s->p[s->len] = '\0';
     return 0;
+}
+
+char *tu_render(const scry_result *r, const char *renderer, size_t *len)
+{
+    struct tu_sink s = {0};
+    scry_status st = scry_result_render(r, renderer, tu_sink_write, &s);
+    ck_assert_msg(st == SCRY_OK, "render %s: %s", renderer, scry_last_error());
+    if (!s.p)
+        s.p = calloc(1, 1);
+    *len = s.len;
+    return s.p;
+}
+
+void tu_assert_bytes(const char *what, const char *got, size_t glen, const char *want, size_t wlen)
+{
+    size_t i = 0;
+    if (glen == wlen && memcmp(got, want, wlen) == 0)
+        return;
+    while (i < glen && i < wlen && got[i] == want[i])
+        i++;
+    size_t from = i > 40 ? i - 40 : 0;
+    int gn = (int)((glen - from) < 80 ? glen - from : 80);
+    int wn = (int)((wlen - from) < 80 ? wlen - from : 80);
+    ck_abort_msg("%s: differs at byte %zu (got %zu bytes, want %zu)\n got: [%.*s]\nwant: [%.*s]", what,
+                 i, glen, wlen, gn, got + from, wn, want + from);
 }
 
 int tu_run_suite(Suite *s)

@@ -24,6 +24,14 @@ struct tu_sink {
 };
 int tu_sink_write(void *user, const char *data, size_t len);
 
+/* Renders r with `renderer` into a malloc'd NUL-terminated buffer (*len
+ * bytes); a failed render fails the test with the library's message. */
+struct scry_result;
+char *tu_render(const struct scry_result *r, const char *renderer, size_t *len);
+/* Fails the test unless the two byte strings are equal, showing the first
+ * differing offset with some context on both sides. */
+void tu_assert_bytes(const char *what, const char *got, size_t glen, const char *want, size_t wlen);
+
 /* Runs a suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
 int tu_run_suite(struct Suite *s);
