@@ -29,14 +29,12 @@ struct scry_linux {
     struct scry_symtab *symtab; /* owned */
     char *isf_path;
     char *banner;               /* as found in memory, without "\n\0"     */
-    uint64_t banner_pa;
     uint64_t virt_shift;        /* added to ISF addresses (KASLR)         */
     uint64_t phys_shift;        /* Volatility's physical kaslr_shift      */
     uint64_t dtb;
     struct scry_vspace kernel;  /* the kernel address space               */
     struct scry_linux_offsets off;
     uint64_t init_task;         /* virtual address, shifted               */
-    uint64_t init_task_pa;
 };
 
 /* The physical address Linux's kernel-image mapping gives an ISF address

@@ -149,7 +149,7 @@ static enum scry_paging other_mode(enum scry_paging m)
 }
 
 /* Tries candidate c with physical shift phys_shift; on success d->found. */
-static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift, uint64_t banner_pa)
+static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift)
 {
     uint64_t init_task, init_files, pgt, off_comm, off_pid, off_files, files, virt_shift, pa;
     uint8_t comm[16];
@@ -185,7 +185,6 @@ static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift, uin
     }
     l->dtb = pgt - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
     l->init_task = init_task + virt_shift;
-    l->init_task_pa = task_pa;
     modes[0] = d->have_hint_mode ? d->hint_mode : SCRY_PAGING_X86_64;
     modes[1] = other_mode(modes[0]);
     for (int i = 0; i < 2; i++) {
@@ -198,7 +197,6 @@ static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift, uin
 mode_ok:
     l->virt_shift = virt_shift;
     l->phys_shift = phys_shift;
-    l->banner_pa = banner_pa;
     l->isf_path = strdup(c->path);
     l->banner = malloc(c->blen + 1);
     if (!l->isf_path || !l->banner) {
@@ -229,7 +227,7 @@ static int on_swapper(void *user, uint64_t pa)
         return 1;
     uint64_t task_pa = pa - off_comm;
     uint64_t shift = task_pa - (init_task - SCRY_LINUX_START_KERNEL_MAP);
-    return try_kernel(d, c, shift, UINT64_MAX) || d->fatal;
+    return try_kernel(d, c, shift) || d->fatal;
 }
 
 static int on_banner(void *user, uint64_t pa)
@@ -254,7 +252,7 @@ static int on_banner(void *user, uint64_t pa)
         if (!c->st || c->blen > sizeof buf || memcmp(buf, c->banner, c->blen) != 0)
             continue;
         uint64_t shift = pa - (c->banner_addr - SCRY_LINUX_START_KERNEL_MAP);
-        if (try_kernel(d, c, shift, pa))
+        if (try_kernel(d, c, shift))
             return 1;
         if (d->fatal)
             return 1;
@@ -288,7 +286,7 @@ static void probe_aligned(struct detect *d)
             for (; pa < run->start + run->len && pa >= run->start; pa += KERNEL_ALIGN) {
                 if (!phys_exact(d->p, pa, buf, c->blen) || memcmp(buf, c->banner, c->blen) != 0)
                     continue;
-                if (try_kernel(d, c, pa - link_pa, pa) || d->fatal)
+                if (try_kernel(d, c, pa - link_pa) || d->fatal)
                     break;
             }
         }
@@ -352,7 +350,7 @@ scry_status scry_linux_detect(struct scry_session *s)
             uint64_t shift = koff + phys_base;
             uint64_t pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP + shift;
             if (phys_exact(d.p, pa, buf, c->blen) && memcmp(buf, c->banner, c->blen) == 0)
-                try_kernel(&d, c, shift, pa);
+                try_kernel(&d, c, shift);
         }
     }
 
