@@ -33,8 +33,8 @@
 #include <time.h>
 
 #include "lib/os/linux.h"
-#include "lib/pagecache.h"
-#include "lib/session.h"
+#include "lib/base/pagecache.h"
+#include "lib/session/session.h"
 #include "lib/walk/linux_tasks.h"
 #include "memscry/memscry.h"
 

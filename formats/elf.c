@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/phys.h"
+#include "formats/phys.h"
 
 #define ELFCLASS64 2
 #define ELFDATA2LSB 1

@@ -23,7 +23,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "lib/pagecache.h"
+#include "lib/base/pagecache.h"
 
 #define KDUMP_SIG "KDUMP   "
 

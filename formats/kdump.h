@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/phys.h"
+#include "formats/phys.h"
 
 struct scry_kdump_src {
     const struct scry_file *file;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/phys.h"
+#include "formats/phys.h"
 
 #define LIME_MAGIC 0x4C694D45u
 #define LIME_VERSION 1u

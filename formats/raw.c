@@ -1,7 +1,7 @@
 /* raw.c - a padded physical image: byte N of the file is physical address N. */
 #include <stdlib.h>
 
-#include "lib/phys.h"
+#include "formats/phys.h"
 
 struct raw_phys {
     struct scry_linear_phys lin;

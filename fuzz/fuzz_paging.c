@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/vspace.h"
+#include "lib/vspace/vspace.h"
 
 struct fphys {
     struct scry_phys base;

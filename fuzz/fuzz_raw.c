@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/phys.h"
+#include "formats/phys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

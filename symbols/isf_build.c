@@ -10,7 +10,7 @@
  * message naming the line and the entry ("line 12: user type task_struct:
  * field pid: no offset"). (YAJL drove the same state machine 1.7x slower in
  * instructions, so the tokenizer is our own.) */
-#include "isf_tables.h"
+#include "symbols/isf_tables.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * and joined before the load returns, and its errors reach the caller in
  * order, with the same message as a serial decode would give. The whole
  * text is never held in memory. */
-#include "isf_tables.h"
+#include "symbols/isf_tables.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * Volatility do), with bounds on depth and visits since a hostile ISF can
  * make anonymous members form cycles. A loaded table is never written, so
  * these may run from any thread. */
-#include "isf_tables.h"
+#include "symbols/isf_tables.h"
 
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * a table is built, recurring names are interned and type references are
  * hash-consed here, so equal names and shapes share one copy. Nothing in
  * this file knows JSON or ISF keys; the shapes are in isf_tables.h. */
-#include "isf_tables.h"
+#include "symbols/isf_tables.h"
 
 #include <stdlib.h>
 #include <string.h>

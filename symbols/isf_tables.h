@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json_stream.h"
-#include "symtab.h"
+#include "symbols/json_stream.h"
+#include "symbols/symtab.h"
 
 /* ------------------------------------------------------------------ arena */
 

@@ -5,7 +5,7 @@
  * straight out of the input chunk without a copy. Only a token that spans
  * two chunks or holds escapes goes through the scratch buffer. Nesting is
  * tracked on an explicit, bounded stack, so hostile input cannot recurse. */
-#include "json_stream.h"
+#include "symbols/json_stream.h"
 
 #include <stdio.h>
 #include <stdlib.h>

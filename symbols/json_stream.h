@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/error.h"
+#include "lib/base/error.h"
 
 /* Nesting bound shared by the tokenizer and the builder. The deepest
  * legitimate ISF value (a pointer to an array of pointers...) stays far

@@ -1,5 +1,5 @@
 /* store.c - find ISF files in symbol directories (Volatility's layout). */
-#include "store.h"
+#include "symbols/store.h"
 
 #include <dirent.h>
 #include <stdio.h>

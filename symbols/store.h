@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../lib/error.h"
+#include "lib/base/error.h"
 
 /* Lists the ISF files for os ("linux") under dirs, each directory's files
  * sorted by path; dirs that do not exist are skipped. The list and strings

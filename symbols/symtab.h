@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/error.h"
+#include "lib/base/error.h"
 
 enum scry_tkind {
     SCRY_T_BASE = 1,   /* name: a base_types entry ("int", "pointer", ...) */

@@ -1,6 +1,6 @@
 /* symtab_api.c - the public scry_symtab_* calls: thin wrappers over the
  * internal symbol table (symtab.h), which is the same object. */
-#include "symtab.h"
+#include "symbols/symtab.h"
 
 SCRY_API scry_status scry_symtab_load(const char *path, scry_symtab **out)
 {

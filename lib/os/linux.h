@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "../phys.h"
-#include "../vspace.h"
+#include "formats/phys.h"
+#include "lib/vspace/vspace.h"
 
 struct scry_symtab;
 

@@ -27,11 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../symbols/store.h"
-#include "../../symbols/symtab.h"
-#include "../scan.h"
-#include "../session.h"
-#include "linux.h"
+#include "symbols/store.h"
+#include "symbols/symtab.h"
+#include "lib/phys/scan.h"
+#include "lib/session/session.h"
+#include "lib/os/linux.h"
 
 #define CR4_LA57 (1ull << 12)
 

@@ -1,8 +1,8 @@
 /* linux_profile.c - resolve the walkers' offsets from the ISF, once. */
 #include <stdlib.h>
 
-#include "../../symbols/symtab.h"
-#include "linux.h"
+#include "symbols/symtab.h"
+#include "lib/os/linux.h"
 
 struct want {
     const char *type, *field;

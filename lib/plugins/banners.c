@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../plugin.h"
-#include "../scan.h"
-#include "../session.h"
+#include "lib/plugins/plugin.h"
+#include "lib/phys/scan.h"
+#include "lib/session/session.h"
 
 #define BANNER_READ 0xFFF
 

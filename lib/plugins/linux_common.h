@@ -2,9 +2,9 @@
 #ifndef SCRY_PLUGINS_LINUX_COMMON_H
 #define SCRY_PLUGINS_LINUX_COMMON_H
 
-#include "../plugin.h"
-#include "../session.h"
-#include "../walk/linux_tasks.h"
+#include "lib/plugins/plugin.h"
+#include "lib/session/session.h"
+#include "lib/walk/linux_tasks.h"
 
 /* The options pslist and pstree share, indexed by these constants. */
 enum { SCRY_LINUX_OPT_PID, SCRY_LINUX_OPT_THREADS, SCRY_LINUX_OPT_DECORATE, SCRY_LINUX_NOPTS };

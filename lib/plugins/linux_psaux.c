@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linux_common.h"
+#include "lib/plugins/linux_common.h"
 
 enum { OPT_PID };
 

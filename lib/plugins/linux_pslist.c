@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "linux_common.h"
+#include "lib/plugins/linux_common.h"
 
 enum { OPT_PID = SCRY_LINUX_OPT_PID, OPT_THREADS = SCRY_LINUX_OPT_THREADS,
        OPT_DECORATE = SCRY_LINUX_OPT_DECORATE };

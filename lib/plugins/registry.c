@@ -1,7 +1,7 @@
 /* registry.c - the plugin table. Adding a plugin: one file, one line here. */
 #include <string.h>
 
-#include "../plugin.h"
+#include "lib/plugins/plugin.h"
 
 extern const struct scry_plugin scry_plugin_banners;
 extern const struct scry_plugin scry_plugin_linux_pslist;

@@ -6,8 +6,8 @@
  * the delimiter, the quote char or a character of the line terminator
  * ("\n" only, so "\r" alone is not quoted); quotes are doubled; the escape
  * char itself is escaped but does not cause quoting. */
-#include "render.h"
-#include "text_cell.h"
+#include "lib/render/render.h"
+#include "lib/render/text_cell.h"
 
 #include <string.h>
 

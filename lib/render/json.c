@@ -6,8 +6,8 @@
  * Rows arrive flat in depth-first order, so the nesting is written with an
  * explicit stack of open nodes rather than recursion: plugin trees can be
  * as deep as the rows are many. */
-#include "render.h"
-#include "text_cell.h"
+#include "lib/render/render.h"
+#include "lib/render/text_cell.h"
 
 #include <inttypes.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  * Widths are in code points after expanding tabs to multiples of 8, as
  * Python's len() sees the tab-stopped text. Cells are formatted twice (to
  * measure, then to print) instead of keeping every row's text in memory. */
-#include "render.h"
-#include "text_cell.h"
+#include "lib/render/render.h"
+#include "lib/render/text_cell.h"
 
 #include <stdlib.h>
 #include <string.h>

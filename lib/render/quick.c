@@ -1,7 +1,7 @@
 /* quick.c - Volatility's default "quick" renderer: a tab-joined header,
  * then one "\n"-led line per row with "*" tree markers, no alignment. */
-#include "render.h"
-#include "text_cell.h"
+#include "lib/render/render.h"
+#include "lib/render/text_cell.h"
 
 static void write_header(const struct scry_result *r, struct scry_out *o)
 {

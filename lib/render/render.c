@@ -1,6 +1,6 @@
 /* render.c - the buffered writer every renderer prints through, the
  * renderer table and the public scry_result_render(). */
-#include "render.h"
+#include "lib/render/render.h"
 
 #include <stdarg.h>
 #include <stdio.h>

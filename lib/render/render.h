@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../rows.h"
+#include "lib/rows/rows.h"
 
 struct scry_out {
     scry_write_fn write;

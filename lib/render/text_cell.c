@@ -1,7 +1,7 @@
 /* text_cell.c - the one cell formatter behind quick, pretty and csv
  * (Volatility's QuickTextRenderer._type_renderers), plus a growable
  * string for renderers that must see a whole cell before writing it. */
-#include "text_cell.h"
+#include "lib/render/text_cell.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

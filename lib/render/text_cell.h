@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "render.h"
+#include "lib/render/render.h"
 
 /* A growable byte string; oom sticks once an allocation failed so callers
  * check it once at the end. p is NUL-terminated whenever it is non-NULL. */

@@ -1,10 +1,10 @@
 /* linux_tasks.c - walk init_task.tasks and thread groups. */
-#include "linux_tasks.h"
+#include "lib/walk/linux_tasks.h"
 
 #include <string.h>
 
-#include "../hashset.h"
-#include "../rows.h"
+#include "lib/base/hashset.h"
+#include "lib/base/utf8.h"
 
 static uint64_t le(const uint8_t *p, unsigned n)
 {

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "../os/linux.h"
+#include "lib/os/linux.h"
 
 /* Upper bound on tasks one walk yields: far above any real system
  * (PID_MAX_LIMIT is 4M), low enough to bound a crafted list. */

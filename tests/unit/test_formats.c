@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/phys.h"
-#include "lib/pagecache.h"
+#include "formats/phys.h"
+#include "lib/base/pagecache.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------ a byte buffer */

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "formats/kdump.h"
-#include "lib/pagecache.h"
-#include "lib/phys.h"
+#include "lib/base/pagecache.h"
+#include "formats/phys.h"
 #include "testutil.h"
 
 #define PG 4096u

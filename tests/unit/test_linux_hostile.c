@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "lib/os/linux.h"
-#include "lib/phys.h"
-#include "lib/plugin.h"
-#include "lib/session.h"
+#include "formats/phys.h"
+#include "lib/plugins/plugin.h"
+#include "lib/session/session.h"
 #include "testutil.h"
 
 static uint8_t *image;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/vspace.h"
+#include "lib/vspace/vspace.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------ a test phys layer */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "lib/render/render.h"
-#include "lib/rows.h"
+#include "lib/rows/rows.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------- helpers */

@@ -5,7 +5,7 @@
  * Two fixed steps: self-referencing directories cannot loop. */
 #include <inttypes.h>
 
-#include "paging.h"
+#include "lib/vspace/paging.h"
 
 #define PTE_PRESENT 0x1u
 #define PTE_PS 0x80u

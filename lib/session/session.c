@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "os/linux.h"
-#include "plugin.h"
-#include "session.h"
+#include "lib/os/linux.h"
+#include "lib/plugins/plugin.h"
+#include "lib/session/session.h"
 
 scry_status scry_session_open(scry_dump *dump, const char *const *symdirs, size_t n,
                               scry_session **out)

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "phys.h"
+#include "formats/phys.h"
 
 /* Called per hit with its physical address; return non-zero to stop. */
 typedef int (*scry_scan_fn)(void *user, uint64_t pa);

@@ -1,5 +1,5 @@
 /* error.c - the per-thread error message behind scry_last_error(). */
-#include "error.h"
+#include "lib/base/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

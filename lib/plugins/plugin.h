@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rows.h"
+#include "lib/rows/rows.h"
 
 struct scry_session;
 

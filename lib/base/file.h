@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/base/error.h"
 
 struct scry_file {
     char *path;         /* as given to scry_file_open, owned          */

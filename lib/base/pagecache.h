@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/base/error.h"
 
 #define SCRY_PAGECACHE_PAGE 4096u
 /* 8 MiB: enough for a walker's working set (page tables, task structs,

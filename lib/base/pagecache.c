@@ -4,7 +4,7 @@
  * them. Hits copy out under the shard mutex: a 4 KiB memcpy is far shorter
  * than any decompression, and copying means no reference counts and no page
  * can be evicted while a reader still looks at it. */
-#include "pagecache.h"
+#include "lib/base/pagecache.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * The tables come from an untrusted dump, so the walk is a loop bounded by
  * the level count: a table that points at itself (Windows' self-map) or at
  * an ancestor is simply read again one level lower, never followed forever. */
-#include "paging.h"
+#include "lib/vspace/paging.h"
 
 #define PTE_PRESENT 0x1u
 #define PTE_PS 0x80u

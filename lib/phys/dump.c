@@ -1,7 +1,7 @@
 /* dump.c - the public dump handle over the physical layer. */
 #include <stdlib.h>
 
-#include "session.h"
+#include "lib/session/session.h"
 
 scry_status scry_dump_open(const char *path, scry_dump **out)
 {

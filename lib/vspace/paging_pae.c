@@ -5,7 +5,7 @@
  * its page directories through PDEs that point back at them) cannot loop. */
 #include <inttypes.h>
 
-#include "paging.h"
+#include "lib/vspace/paging.h"
 
 #define PTE_PRESENT 0x1u
 #define PTE_PS 0x80u

@@ -1,5 +1,5 @@
 /* scan.c - string scans over physical memory. */
-#include "scan.h"
+#include "lib/phys/scan.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 
 #include <inttypes.h>
 
-#include "vspace.h"
+#include "lib/vspace/vspace.h"
 
 /* Reads the `width`-byte (4 or 8) entry at physical address slot for the
  * walk of va at `level` ("PML4", "PD", ...). A hole is SCRY_ERR_NODATA

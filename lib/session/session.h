@@ -6,7 +6,7 @@
 #ifndef SCRY_SESSION_H
 #define SCRY_SESSION_H
 
-#include "phys.h"
+#include "formats/phys.h"
 
 struct scry_linux;
 

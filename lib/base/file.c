@@ -1,5 +1,5 @@
 /* file.c - open and mmap a dump file read-only. */
-#include "file.h"
+#include "lib/base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

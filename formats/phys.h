@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "file.h"
+#include "lib/base/error.h"
+#include "lib/base/file.h"
 
 #define SCRY_PAGE_SIZE 4096u
 #define SCRY_MAX_CPUS 64

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "phys.h"
+#include "formats/phys.h"
 
 enum scry_paging {
     SCRY_PAGING_X86 = 1,    /* 32-bit, 2 levels, 4 KiB and 4 MiB pages    */

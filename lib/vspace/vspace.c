@@ -1,6 +1,6 @@
 /* vspace.c - a paging mode and DTB over a physical layer, with a small
  * translation cache and reads that cross pages. */
-#include "vspace.h"
+#include "lib/vspace/vspace.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -1,11 +1,11 @@
 /* phys.c - format detection and the helpers every dump reader shares. */
-#include "phys.h"
+#include "formats/phys.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "pagecache.h"
+#include "lib/base/pagecache.h"
 
 /* Probing order matters: the content-identified formats come first, and raw
  * accepts almost anything (any whole number of pages), so it must be last. */

@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/base/error.h"
+#include "lib/base/utf8.h"
 
 struct scry_column {
     const char *name; /* static */
@@ -88,13 +89,5 @@ scry_status scry_result_add(struct scry_result *r, int level, const struct scry_
 /* A copy of [p, p+len) in the result's arena, NUL-terminated. */
 const char *scry_result_strdup(struct scry_result *r, const char *p, size_t len);
 
-/* Decodes bytes as Python's bytes.decode("utf-8", errors="replace") does
- * (one U+FFFD per maximal ill-formed subpart) into out, which must hold at
- * least 3 * len + 1 bytes; returns the length written (NUL-terminated). */
-size_t scry_utf8_replace(const uint8_t *in, size_t len, char *out);
-/* True when [in, in+len) is valid UTF-8 as Python's strict decoder sees it. */
-int scry_utf8_valid(const uint8_t *in, size_t len);
-/* Number of code points in valid UTF-8. */
-size_t scry_utf8_count(const char *s, size_t len);
 
 #endif

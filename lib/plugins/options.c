@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin.h"
+#include "lib/plugins/plugin.h"
 
 /* Python int(s, 0): returns 0 on success. */
 static int parse_pyint(const char *s, int64_t *out)
