@@ -1,25 +1,27 @@
 /* memscry - the command line: Volatility 3's CLI shape over libmemscry.
  *
- *   memscry -f DUMP [-s SYMDIR]... [-r RENDERER] PLUGIN [plugin options]
+ *   memscry -f DUMP [-f PART]... [-s SYMDIR]... [-r RENDERER] [-v] PLUGIN [options]
  *
  * Output bytes follow Volatility 3 2.11.0: a banner line (ours says
  * "memscry <version>") on stdout for quick/pretty/none and on stderr for
  * csv/json/jsonl, then what the renderer writes. Exit status: 0 success,
  * 1 the dump or the analysis failed, 2 a usage error (bad option, unknown
- * plugin or renderer). Errors are one line on stderr:
- * "memscry: <file>: <what is wrong>". */
+ * plugin or renderer), 3 a partial result (rows printed, but something the
+ * result should hold was missing or damaged: one "warning:" line each on
+ * stderr). Errors are one line on stderr: "memscry: <file>: <what is
+ * wrong>". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "memscry/memscry.h"
 
-enum { EXIT_FAIL = 1, EXIT_USAGE = 2, MAX_SYMDIRS = 64 };
+enum { EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3, MAX_SYMDIRS = 64, MAX_FILES = 64 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] [-q] PLUGIN [options]\n"
+            "usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] [-q] [-v] PLUGIN [options]\n"
             "       memscry PLUGIN --help\n"
             "       memscry --help | --version\n"
             "\n"
@@ -27,15 +29,21 @@ static void usage(FILE *f)
             "kernel and prints what Volatility 3 prints.\n"
             "\n"
             "options:\n"
-            "  -f, --file DUMP          the memory dump\n"
+            "  -f, --file DUMP          the memory dump; repeated for the parts of a split\n"
+            "                           kdump set (makedumpfile --split)\n"
             "  -s, --symbol-dirs DIR    directory of ISF symbol tables (Volatility layout:\n"
             "                           DIR/linux/*.json.xz); repeatable, or ';'-separated.\n"
             "                           Default: $MEMSCRY_SYMBOLS (';'-separated)\n"
             "  -r, --renderer NAME      quick (default), pretty, json, jsonl, csv, none\n"
             "  -q, --quiet              accepted for Volatility compatibility (memscry\n"
             "                           prints no progress)\n"
+            "  -v, --verbose            also print informational diagnostics (pages not in\n"
+            "                           the dump, unreadable arguments) on stderr\n"
             "  -h, --help               this help; after PLUGIN, the plugin's options\n"
             "  -V, --version            the version\n"
+            "\n"
+            "exit status: 0 success, 1 failure, 2 usage error, 3 partial result (rows were\n"
+            "printed but something was missing or damaged; see the warnings)\n"
             "\n"
             "plugins:\n");
     for (size_t i = 0; i < scry_plugin_count(); i++)
@@ -103,9 +111,10 @@ static int add_symdirs(const char **dirs, size_t *n, char *list)
 
 int main(int argc, char **argv)
 {
-    const char *file = NULL, *renderer = "quick", *symdirs[MAX_SYMDIRS];
-    size_t nsym = 0;
-    int i, pidx, want_help = 0;
+    const char *files[MAX_FILES], *file = NULL, *renderer = "quick", *symdirs[MAX_SYMDIRS];
+    size_t nsym = 0, nfiles = 0;
+    int i, pidx, want_help = 0, verbose = 0;
+    scry_context *ctx = NULL;
     scry_dump *dump = NULL;
     scry_session *session = NULL;
     scry_result *result = NULL;
@@ -128,9 +137,22 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             continue;
-        if (!strcmp(a, "-f") || !strcmp(a, "--file"))
-            val = &file;
-        else if (!strcmp(a, "-r") || !strcmp(a, "--renderer"))
+        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            verbose = 1;
+            continue;
+        }
+        if (!strcmp(a, "-f") || !strcmp(a, "--file")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "memscry: %s needs a value\n", a);
+                return EXIT_USAGE;
+            }
+            if (nfiles >= MAX_FILES) {
+                fprintf(stderr, "memscry: more than %d dump files\n", MAX_FILES);
+                return EXIT_USAGE;
+            }
+            files[nfiles++] = argv[++i];
+            continue;
+        } else if (!strcmp(a, "-r") || !strcmp(a, "--renderer"))
             val = &renderer;
         else if (!strcmp(a, "-s") || !strcmp(a, "--symbol-dirs")) {
             if (i + 1 >= argc) {
@@ -153,6 +175,8 @@ int main(int argc, char **argv)
         *val = argv[++i];
     }
     if (i >= argc) {
+        if (nfiles)
+            fprintf(stderr, "memscry: a plugin is needed (memscry --help lists them)\n");
         usage(stderr);
         return EXIT_USAGE;
     }
@@ -174,10 +198,11 @@ int main(int argc, char **argv)
                 renderer);
         return EXIT_USAGE;
     }
-    if (!file) {
+    if (!nfiles) {
         fprintf(stderr, "memscry: no dump given (-f DUMP)\n");
         return EXIT_USAGE;
     }
+    file = files[0];
     if (!nsym) {
         const char *env = getenv("MEMSCRY_SYMBOLS");
         static char envbuf[8192];
@@ -187,18 +212,28 @@ int main(int argc, char **argv)
         }
     }
 
-    st = scry_dump_open(file, &dump);
-    if (st != SCRY_OK)
+    st = scry_context_new(&ctx);
+    for (size_t k = 0; k < nsym && st == SCRY_OK; k++)
+        st = scry_context_add_symbol_dir(ctx, symdirs[k]);
+    if (st != SCRY_OK) {
+        scry_context_free(ctx);
         return fail(file, EXIT_FAIL);
-    st = scry_session_open(dump, symdirs, nsym, &session);
+    }
+    st = scry_dump_open_set(ctx, files, nfiles, &dump);
+    if (st != SCRY_OK) {
+        scry_context_free(ctx);
+        return fail(file, EXIT_FAIL);
+    }
+    st = scry_session_open(ctx, dump, &session);
     if (st == SCRY_OK)
         st = scry_plugin_run(session, argv[i], argc - i - 1, (const char *const *)argv + i + 1,
-                             &result);
+                             NULL, &result);
     if (st != SCRY_OK) {
         int code = st == SCRY_ERR_BAD_OPTION ? EXIT_USAGE : EXIT_FAIL;
         fail(st == SCRY_ERR_BAD_OPTION ? NULL : file, code);
         scry_session_close(session);
         scry_dump_close(dump);
+        scry_context_free(ctx);
         return code;
     }
     /* Volatility's banner: stdout unless the renderer is structured. */
@@ -208,12 +243,23 @@ int main(int argc, char **argv)
     st = scry_result_render(result, renderer, write_stdout, NULL);
     if (fflush(stdout) != 0 && st == SCRY_OK)
         st = SCRY_ERR_IO;
+    /* After the rows: a partial result still prints everything it has. */
+    int partial = scry_result_partial(result);
+    for (size_t k = 0; k < scry_result_diag_count(result); k++) {
+        scry_diag_level level;
+        const char *msg;
+        scry_result_diag(result, k, &level, NULL, &msg);
+        if (level == SCRY_DIAG_WARNING || verbose)
+            fprintf(stderr, "memscry: %s: %s: %s\n", file,
+                    level == SCRY_DIAG_WARNING ? "warning" : "info", msg);
+    }
     scry_result_free(result);
     scry_session_close(session);
     scry_dump_close(dump);
+    scry_context_free(ctx);
     if (st != SCRY_OK) {
         fprintf(stderr, "memscry: %s: cannot write output\n", file);
         return EXIT_FAIL;
     }
-    return 0;
+    return partial ? EXIT_PARTIAL : 0;
 }

@@ -363,3 +363,13 @@ const uint8_t *scry_linear_direct(struct scry_phys *p, uint64_t pa, size_t len)
         return NULL;
     return p->file->map + ((struct scry_linear_phys *)p)->file_off[i] + (pa - r->start);
 }
+
+/* TEMPORARY until the phys-budget branch: single files only. */
+scry_status scry_phys_open_set(const char *const *paths, size_t n, struct scry_budget *budget,
+                               struct scry_phys **out)
+{
+    (void)budget;
+    if (n != 1)
+        return scry_err(SCRY_ERR_UNSUPPORTED, "split sets: not yet");
+    return scry_phys_open(paths[0], out);
+}

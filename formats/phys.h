@@ -116,6 +116,9 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out);
 /* Opens path (maps it, detects the format). */
 scry_status scry_phys_open(const char *path, struct scry_phys **out);
 void scry_phys_close(struct scry_phys *p);
+struct scry_budget;
+scry_status scry_phys_open_set(const char *const *paths, size_t n, struct scry_budget *budget,
+                               struct scry_phys **out);
 
 static inline scry_status scry_phys_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
                                          size_t *holes)

@@ -18,10 +18,15 @@
  *    are owned by the object they came from and live as long as it does.
  *  - Handles are opaque. A handle is freed by its matching _close or _free
  *    function; passing NULL to those is a no-op.
- *  - Thread-safety: different handles may be used from different threads at
- *    the same time. One scry_dump may be read from several threads at once
- *    (scry_dump_read_phys is safe). A scry_session and a scry_result must
- *    not be used by two threads at the same time.
+ *  - Thread-safety (each function states its own): a scry_context, a
+ *    scry_dump and a scry_session may be used from several threads at once
+ *    once they are set up (contexts: after their settings; sessions: any
+ *    time - detection runs once, guarded, and the session is immutable after
+ *    it). A scry_result and a scry_runctx belong to one thread at a time.
+ *  - Layers: a scry_context (settings, shared symbol tables and caches under
+ *    one memory budget) opens dumps and sessions; a session finds the
+ *    operating system; plugins run on a session with an optional scry_runctx
+ *    (progress, cancellation, typed inputs) and give a scry_result.
  *  - The library never prints, never exits and keeps no global mutable
  *    state (the per-thread error message aside).
  */
@@ -65,6 +70,15 @@ typedef enum scry_status {
     SCRY_ERR_CANCELLED = 12   /* a callback asked to stop                   */
 } scry_status;
 
+/* How much a diagnostic matters. A result with any WARNING is partial:
+ * something it should hold is missing or damaged (the CLI exits 3). INFO
+ * notes what was not there and is normal in real dumps (a user page that
+ * was swapped out, a page a kdump filtered). */
+typedef enum scry_diag_level {
+    SCRY_DIAG_INFO = 0,
+    SCRY_DIAG_WARNING = 1
+} scry_diag_level;
+
 /* The calling thread's last error message; never NULL (may be ""). */
 SCRY_API const char *scry_last_error(void);
 /* A constant name for a status ("corrupt input", ...); "unknown status"
@@ -73,6 +87,50 @@ SCRY_API const char *scry_status_str(scry_status st);
 /* The library version, "MAJOR.MINOR.PATCH"; a constant string. */
 SCRY_API const char *scry_version(void);
 
+/* --------------------------------------------------------------- context */
+
+typedef struct scry_context scry_context;
+
+/*
+ * A library context: settings (symbol directories, memory budget, limits)
+ * and what the dumps and sessions opened from it share - loaded symbol
+ * tables (ten sessions of one kernel load its ISF once) and the file-page
+ * and decoded-page caches, which all draw on one memory budget.
+ * Errors: SCRY_ERR_NOMEM. Free with scry_context_free() after every dump and
+ * session opened from it is closed.
+ * Thread-safety: the setters must not race with each other or with opens;
+ * everything else may be called from several threads at once.
+ */
+SCRY_API scry_status scry_context_new(scry_context **out);
+SCRY_API void scry_context_free(scry_context *ctx);
+
+/* Adds a directory of ISF symbol tables in Volatility's layout
+ * (DIR/linux/NAME.json.xz, also .json and .json.gz), or one ISF file. A
+ * directory that does not exist counts as empty. Searched in the order
+ * added. Errors: SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM. */
+SCRY_API scry_status scry_context_add_symbol_dir(scry_context *ctx, const char *dir);
+
+/* The bytes the caches of every dump of this context may hold together
+ * (default 256 MiB; at least one page per cache is never guaranteed:
+ * past the budget a cache recycles its own pages or reads uncached).
+ * Applies to dumps opened afterwards. Errors: SCRY_ERR_INVALID_ARG. */
+SCRY_API scry_status scry_context_set_memory_budget(scry_context *ctx, uint64_t bytes);
+
+/* Safety limits, each with a default that no real system reaches. */
+typedef enum scry_limit {
+    SCRY_LIMIT_LIST_ENTRIES = 0, /* entries one kernel list walk yields (4 Mi)   */
+    SCRY_LIMIT_DIAGNOSTICS = 1   /* diagnostics a result keeps (1000); the rest
+                                  * are counted in one last diagnostic          */
+} scry_limit;
+/* Errors: SCRY_ERR_INVALID_ARG (unknown limit or 0). */
+SCRY_API scry_status scry_context_set_limit(scry_context *ctx, scry_limit limit, uint64_t value);
+
+/* Counters, by name: "isf_loads" (symbol tables parsed so far),
+ * "isf_cached" (tables held now), "cache_bytes" (cache memory held now
+ * against the budget), "cache_budget". Errors: SCRY_ERR_NOT_FOUND.
+ * Thread-safety: any thread; the value is a snapshot. */
+SCRY_API scry_status scry_context_stat(scry_context *ctx, const char *name, uint64_t *value);
+
 /* ------------------------------------------------------------------ dumps */
 
 typedef struct scry_dump scry_dump;
@@ -80,13 +138,37 @@ typedef struct scry_dump scry_dump;
 /*
  * Opens a memory dump. The format is detected by content, never by name:
  * ELF core, LiME, kdump compressed, makedumpfile flattened, else a raw image
- * (any file whose size is a non-zero multiple of 4096).
+ * (any file whose size is a non-zero multiple of 4096). Anything that is not
+ * a regular file or a block device is refused before it is opened.
  * Errors: SCRY_ERR_IO (cannot open/map), SCRY_ERR_FORMAT (unknown format),
  * SCRY_ERR_CORRUPT (a header or table that does not fit the file).
- * Ownership: *out belongs to the caller; free it with scry_dump_close().
+ * Ownership: *out belongs to the caller; free it with scry_dump_close()
+ * before the context. The dump's caches charge ctx's memory budget.
+ * Thread-safety: a dump is immutable after open; any thread may read it.
  */
-SCRY_API scry_status scry_dump_open(const char *path, scry_dump **out);
+SCRY_API scry_status scry_dump_open(scry_context *ctx, const char *path, scry_dump **out);
+/*
+ * Opens a split kdump set (makedumpfile --split: one dump in n files) as one
+ * dump; n == 1 is scry_dump_open. Errors: as scry_dump_open, and
+ * SCRY_ERR_CORRUPT naming the file when the members do not form one set.
+ */
+SCRY_API scry_status scry_dump_open_set(scry_context *ctx, const char *const *paths, size_t n,
+                                        scry_dump **out);
 SCRY_API void scry_dump_close(scry_dump *dump);
+
+/*
+ * What the dump file states about itself, as key/value strings, in a
+ * stable order: "format", "file_size", "phys_end", and where present
+ * "vmcoreinfo" (the VMCOREINFO text), "cpu.N.cr3", "cpu.N.cr4" (QEMU CPU
+ * notes), "release" and "machine" (kdump utsname); crash dumps add their
+ * header fields (DTB, list heads, KDBG). Numbers are "0x..." hex. Strings
+ * are owned by the dump. Past the end: SCRY_ERR_INVALID_ARG.
+ */
+SCRY_API size_t scry_dump_meta_count(const scry_dump *dump);
+SCRY_API scry_status scry_dump_meta(const scry_dump *dump, size_t index, const char **key,
+                                    const char **value);
+/* One key's value. Errors: SCRY_ERR_NOT_FOUND. */
+SCRY_API scry_status scry_dump_meta_get(const scry_dump *dump, const char *key, const char **value);
 
 /* The detected format's name ("raw", "lime", "elf", "kdump", "kdump-flat");
  * "" for NULL. The string is constant. */
@@ -136,38 +218,83 @@ SCRY_API scry_status scry_symtab_field_offset(const scry_symtab *symtab, const c
 typedef struct scry_session scry_session;
 
 /*
- * A session analyses one dump: it owns detection results (OS, symbol table,
- * kernel address space). It borrows `dump`, which must outlive the session.
- * symdirs: directories searched for ISFs in Volatility's layout
- * (DIR/linux/NAME.json.xz, also .json and .json.gz); n may be 0.
- * Detection is lazy: it runs on the first call that needs the kernel.
+ * A session analyses one dump: it finds the operating system and keeps
+ * what detection found (OS profile, symbol table, kernel address space).
+ * It borrows ctx and dump, which must outlive it. Detection is lazy: it
+ * runs on the first call that needs the kernel, once, whichever thread
+ * asks first; the others wait for it.
+ * Thread-safety: every session function may be called from several threads
+ * at once on the same session.
  */
-SCRY_API scry_status scry_session_open(scry_dump *dump, const char *const *symdirs, size_t n,
-                                       scry_session **out);
+SCRY_API scry_status scry_session_open(scry_context *ctx, scry_dump *dump, scry_session **out);
 SCRY_API void scry_session_close(scry_session *session);
 
 /*
- * Finds the kernel: banner, matching ISF, KASLR shifts, DTB, paging mode.
- * Idempotent. Errors: SCRY_ERR_NO_SYMBOLS (names the banner found and the
- * directories searched; a directory that does not exist counts as empty),
- * SCRY_ERR_NOT_FOUND (no kernel banner),
- * SCRY_ERR_CORRUPT (structures inconsistent).
+ * Finds the operating system: each known OS is tried in turn (Linux:
+ * banner, matching ISF, KASLR shifts, DTB, paging mode). Idempotent; a
+ * failure is remembered and reported again with its message.
+ * Errors: SCRY_ERR_NOT_FOUND (no operating system found), SCRY_ERR_NO_SYMBOLS
+ * (a kernel was found but no symbol table matches: names the banner and the
+ * directories searched), SCRY_ERR_CORRUPT (the kernel's own structures are
+ * damaged: names the ISF that matched and what could not be read).
  */
 SCRY_API scry_status scry_session_detect(scry_session *session);
 
-/* After a successful detect: facts about the kernel. Strings are owned by
- * the session. os is "linux". */
-SCRY_API scry_status scry_session_kernel_info(scry_session *session, const char **os,
-                                              const char **banner, const char **isf_path,
-                                              uint64_t *dtb, uint64_t *virtual_shift,
-                                              uint64_t *physical_shift, int *paging_levels);
+/*
+ * After a successful detect: facts about the kernel as key/value strings.
+ * Every OS gives "os" ("linux"), "description" (one line naming the OS and
+ * its version), "isf" (the symbol table's path), "dtb", "paging_levels";
+ * Linux adds "banner", "virtual_shift", "physical_shift". Numbers are
+ * "0x..." hex, except paging_levels (decimal). Strings are owned by the
+ * session. Errors: what detection reports; SCRY_ERR_NOT_FOUND for an
+ * unknown key; SCRY_ERR_INVALID_ARG past the end.
+ */
+SCRY_API scry_status scry_session_info(scry_session *session, const char *key, const char **value);
+SCRY_API scry_status scry_session_info_count(scry_session *session, size_t *count);
+SCRY_API scry_status scry_session_info_at(scry_session *session, size_t index, const char **key,
+                                          const char **value);
 
 /* Reads kernel virtual memory. Fails with SCRY_ERR_NODATA naming the
  * address when any page in the range is unmapped or not held by the dump;
  * buf's content is then unspecified (the pages before the failing one may
- * have been copied). */
+ * have been copied). Thread-safety: any thread (each call translates on its
+ * own). */
 SCRY_API scry_status scry_session_read_virt(scry_session *session, uint64_t va, void *buf,
                                             size_t len);
+
+/* ------------------------------------------------------------------- runs */
+
+typedef struct scry_runctx scry_runctx;
+
+/*
+ * A run context: what a plugin run takes beyond its argv options. Optional
+ * (scry_plugin_run accepts NULL). Errors: SCRY_ERR_NOMEM. Free with
+ * scry_runctx_free(). Thread-safety: one run at a time per scry_runctx.
+ */
+SCRY_API scry_status scry_runctx_new(scry_runctx **out);
+SCRY_API void scry_runctx_free(scry_runctx *run);
+
+/* Progress: units done of total (total 0 = unknown), called from the
+ * running thread at a bounded rate (the first time, then at most every
+ * 50 ms, and when done reaches total). Return non-zero to cancel: the run
+ * then ends with SCRY_ERR_CANCELLED and no result. */
+typedef int (*scry_progress_fn)(void *user, uint64_t done, uint64_t total);
+SCRY_API scry_status scry_runctx_set_progress(scry_runctx *run, scry_progress_fn fn, void *user);
+
+/* A typed input that argv cannot carry (compiled YARA rules, ...), by the
+ * name a plugin declares for it. The pointer is borrowed for the run.
+ * Errors: SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM. */
+SCRY_API scry_status scry_runctx_set_input(scry_runctx *run, const char *name, void *value);
+
+/* Where plugins that write files (--dump) put them. Every name a plugin
+ * derives from memory is made safe first: no '/', no "." or "..", no
+ * control bytes, bounded length, so a file never lands outside dir.
+ * Errors: SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM. */
+SCRY_API scry_status scry_runctx_set_output_dir(scry_runctx *run, const char *dir);
+
+/* A file name from memory made safe to create inside a directory (see
+ * above), written to out (cap bytes, cap >= 16). Errors: INVALID_ARG. */
+SCRY_API scry_status scry_safe_file_name(const char *name, char *out, size_t cap);
 
 /* --------------------------------------------------------------- plugins */
 
@@ -199,6 +326,9 @@ SCRY_API size_t scry_plugin_count(void);
 SCRY_API const char *scry_plugin_name(size_t index);
 SCRY_API const char *scry_plugin_alias(size_t index);
 SCRY_API const char *scry_plugin_description(size_t index);
+/* The OS plugin i needs ("linux"), "" for one that reads any dump
+ * (banners), NULL past the end. */
+SCRY_API const char *scry_plugin_os(size_t index);
 /* Options of plugin `index`: how many, and option `opt`'s name (without the
  * leading "--"), help text and value kind (0 flag, 1 list of integers,
  * 2 integer, 3 string). Errors: SCRY_ERR_INVALID_ARG past the end. */
@@ -213,12 +343,16 @@ typedef struct scry_result scry_result;
  * options as the command line spells them ({"--pid", "1", "2"}), argc their
  * count: "--name value" or "--name=value", unique prefixes of option names,
  * integers as Python's int(x, 0) reads them (0x1f, 0o17, 0b101; "010" is
- * refused), lists as "--pid 1 2 3". On success *out holds every row; free it with scry_result_free().
- * Errors: SCRY_ERR_NOT_FOUND (unknown plugin), SCRY_ERR_BAD_OPTION, and
- * whatever detection or the walk reports.
+ * refused), lists as "--pid 1 2 3". run may be NULL.
+ * On success *out holds every row and the run's diagnostics (see
+ * scry_result_partial); free it with scry_result_free().
+ * Errors: SCRY_ERR_NOT_FOUND (unknown plugin), SCRY_ERR_BAD_OPTION,
+ * SCRY_ERR_UNSUPPORTED (the plugin needs another OS than the dump holds),
+ * SCRY_ERR_CANCELLED, and whatever detection reports.
+ * Thread-safety: any number of runs may share one session at once.
  */
 SCRY_API scry_status scry_plugin_run(scry_session *session, const char *name, int argc,
-                                     const char *const *argv, scry_result **out);
+                                     const char *const *argv, scry_runctx *run, scry_result **out);
 SCRY_API void scry_result_free(scry_result *result);
 
 /* Shape of a result. Out of range (or a NULL result): column_name returns
@@ -246,6 +380,18 @@ SCRY_API scry_status scry_result_cell_uint(const scry_result *result, size_t row
                                            uint64_t *value);
 SCRY_API scry_status scry_result_cell_str(const scry_result *result, size_t row, size_t col,
                                           const char **value, size_t *length);
+
+/*
+ * Diagnostics of the run that made the result: each early stop or skipped
+ * entry with its level, status and message (the innermost cause last).
+ * Partial (1) when any is a WARNING: rows are missing or damaged. Past the
+ * end: SCRY_ERR_INVALID_ARG. Strings are owned by the result.
+ */
+SCRY_API int scry_result_partial(const scry_result *result);
+SCRY_API size_t scry_result_diag_count(const scry_result *result);
+SCRY_API scry_status scry_result_diag(const scry_result *result, size_t index,
+                                      scry_diag_level *level, scry_status *status,
+                                      const char **message);
 
 /* A sink for rendered text. Return 0 to go on, non-zero to stop
  * (the render then fails with SCRY_ERR_IO). */

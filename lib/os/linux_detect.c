@@ -27,17 +27,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/os/linux.h"
+#include "lib/phys/scan.h"
+#include "symbols/cache.h"
 #include "symbols/store.h"
 #include "symbols/symtab.h"
-#include "lib/phys/scan.h"
-#include "lib/session/session.h"
-#include "lib/os/linux.h"
 
 #define CR4_LA57 (1ull << 12)
 
 struct cand {
     const char *path;
-    struct scry_symtab *st;
+    const struct scry_symtab *st; /* a reference from the symbol cache */
     const uint8_t *banner; /* linux_banner constant_data, owned by st */
     size_t blen;
     uint64_t banner_addr;
@@ -45,7 +45,7 @@ struct cand {
 };
 
 struct detect {
-    struct scry_session *s;
+    const struct scry_detect_in *in;
     struct scry_phys *p;
     struct cand *c;
     size_t n;
@@ -57,7 +57,23 @@ struct detect {
     struct scry_linux *found;
     scry_status fatal; /* a real error (NOMEM, CORRUPT page) that stops all */
     struct cand *scan_cand; /* for the swapper scan */
+    /* Damage met where a matching kernel should be: a page under the
+     * banner, init_task or the page tables that cannot be decoded. Reported
+     * instead of a misleading "no symbol table matches". */
+    scry_status damage;
+    char damage_msg[768];
 };
+
+/* Remembers the first damage (CORRUPT, NOMEM, LIMIT) a detection-critical
+ * read met, with its innermost cause. */
+static void note_damage(struct detect *d, scry_status st, const struct cand *c, const char *what)
+{
+    if (st == SCRY_OK || st == SCRY_ERR_NODATA || d->damage)
+        return;
+    d->damage = st;
+    snprintf(d->damage_msg, sizeof d->damage_msg, "%s matches the kernel banner, but %s: %s",
+             c->path, what, scry_last_error());
+}
 
 /* "KEY=value" in VMCOREINFO; base 16 for KERNELOFFSET and SYMBOL(), 10 for
  * NUMBER() (may be negative). */
@@ -95,14 +111,15 @@ static int vmci_str(const char *vmci, const char *key, char *out, size_t cap)
     return 0;
 }
 
-/* Loads candidate i once; returns 1 when it is a usable Linux ISF. */
+/* Loads candidate c once (through the shared symbol cache); returns 1 when
+ * it is a usable Linux ISF. */
 static int load_cand(struct detect *d, struct cand *c)
 {
     scry_status st;
     if (c->tried)
         return c->st != NULL;
     c->tried = 1;
-    st = scry_isf_load(c->path, &c->st);
+    st = scry_symcache_acquire(d->in->symbols, c->path, &c->st);
     if (st == SCRY_OK &&
         (scry_sym_constant_data(c->st, "linux_banner", &c->banner, &c->blen) != SCRY_OK ||
          scry_sym_address(c->st, "linux_banner", &c->banner_addr) != SCRY_OK || c->blen < 16)) {
@@ -113,18 +130,23 @@ static int load_cand(struct detect *d, struct cand *c)
             d->fatal = st;
         if (!d->load_failures++)
             snprintf(d->first_error, sizeof d->first_error, "%s", scry_last_error());
-        scry_isf_free(c->st);
+        scry_symcache_release(d->in->symbols, c->st);
         c->st = NULL;
         return 0;
     }
     return 1;
 }
 
-/* Reads len physical bytes that must all be present. */
-static int phys_exact(struct scry_phys *p, uint64_t pa, void *buf, size_t len)
+/* Reads len physical bytes that must all be present: SCRY_OK, NODATA for
+ * a hole, or the layer's error (CORRUPT: a page that cannot be decoded). */
+static scry_status phys_exact(struct scry_phys *p, uint64_t pa, void *buf, size_t len)
 {
     size_t holes = 0;
-    return scry_phys_read(p, pa, buf, len, &holes) == SCRY_OK && holes == 0;
+    scry_status st = scry_phys_read(p, pa, buf, len, &holes);
+    if (st == SCRY_OK && holes)
+        st = scry_err(SCRY_ERR_NODATA, "physical 0x%llx is not in the dump",
+                      (unsigned long long)pa);
+    return st;
 }
 
 static int is_swapper_comm(const uint8_t comm[16])
@@ -148,22 +170,59 @@ static enum scry_paging other_mode(enum scry_paging m)
     return m == SCRY_PAGING_LA57 ? SCRY_PAGING_X86_64 : SCRY_PAGING_LA57;
 }
 
+static void linux_free(struct scry_profile *p);
+
+/* The profile's info key/values (scry_session_info). */
+static scry_status fill_info(struct scry_linux *l)
+{
+    struct scry_kv *kv = &l->base.info;
+    const char *ver = l->banner + strlen("Linux version ");
+    size_t vlen = strcspn(ver, " ");
+    scry_status st = scry_kv_add(kv, "os", "linux");
+    if (st == SCRY_OK)
+        st = scry_kv_add(kv, "description", "Linux %.*s", (int)vlen, ver);
+    if (st == SCRY_OK)
+        st = scry_kv_add(kv, "banner", "%s", l->banner);
+    if (st == SCRY_OK)
+        st = scry_kv_add(kv, "isf", "%s", l->isf_path);
+    if (st == SCRY_OK)
+        st = scry_kv_add(kv, "dtb", "0x%" PRIx64, l->base.dtb);
+    if (st == SCRY_OK)
+        st = scry_kv_add(kv, "paging_levels", "%d", l->base.mode == SCRY_PAGING_LA57 ? 5 : 4);
+    if (st == SCRY_OK)
+        st = scry_kv_add(kv, "virtual_shift", "0x%" PRIx64, l->virt_shift);
+    if (st == SCRY_OK)
+        st = scry_kv_add(kv, "physical_shift", "0x%" PRIx64, l->phys_shift);
+    return st;
+}
+
 /* Tries candidate c with physical shift phys_shift; on success d->found. */
 static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift)
 {
-    uint64_t init_task, init_files, pgt, off_comm, off_pid, off_files, files, virt_shift, pa;
+    uint64_t init_task, init_files, pgt, pgt4, off_comm, off_pid, off_files, files, virt_shift, pa;
     uint8_t comm[16];
     int32_t pid;
     struct scry_linux *l;
+    struct scry_vspace vs;
     enum scry_paging modes[2];
-    if (scry_sym_address(c->st, "init_task", &init_task) != SCRY_OK ||
-        scry_sym_address(c->st, "init_files", &init_files) != SCRY_OK ||
-        scry_sym_field(c->st, "task_struct", "comm", &off_comm, NULL) != SCRY_OK ||
-        scry_sym_field(c->st, "task_struct", "pid", &off_pid, NULL) != SCRY_OK ||
-        scry_sym_field(c->st, "task_struct", "files", &off_files, NULL) != SCRY_OK)
+    scry_status st;
+    const struct scry_symbol_spec syms[] = {
+        SCRY_SYMBOL("init_task", &init_task),
+        SCRY_SYMBOL("init_files", &init_files),
+        SCRY_SYMBOL_OPT("init_top_pgt", &pgt),
+        SCRY_SYMBOL_OPT("init_level4_pgt", &pgt4),
+    };
+    const struct scry_field_spec fields[] = {
+        SCRY_FIELD("task_struct", "comm", &off_comm),
+        SCRY_FIELD("task_struct", "pid", &off_pid),
+        SCRY_FIELD("task_struct", "files", &off_files),
+    };
+    if (scry_resolve_symbols(c->st, syms, sizeof syms / sizeof syms[0]) != SCRY_OK ||
+        scry_resolve_fields(c->st, fields, sizeof fields / sizeof fields[0]) != SCRY_OK)
         return 0;
-    if (scry_sym_address(c->st, "init_top_pgt", &pgt) != SCRY_OK &&
-        scry_sym_address(c->st, "init_level4_pgt", &pgt) != SCRY_OK) {
+    if (pgt == SCRY_NO_OFFSET)
+        pgt = pgt4;
+    if (pgt == SCRY_NO_OFFSET) {
         scry_err(SCRY_ERR_UNSUPPORTED, "%s: a 32-bit kernel (no init_top_pgt): not supported yet",
                  c->path);
         d->fatal = SCRY_ERR_UNSUPPORTED;
@@ -172,46 +231,59 @@ static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift)
     if (init_task < SCRY_LINUX_START_KERNEL_MAP || pgt < SCRY_LINUX_START_KERNEL_MAP)
         return 0;
     uint64_t task_pa = init_task - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
-    if (!phys_exact(d->p, task_pa + off_comm, comm, sizeof comm) || !is_swapper_comm(comm) ||
-        !phys_exact(d->p, task_pa + off_pid, &pid, sizeof pid) || pid != 0 ||
-        !phys_exact(d->p, task_pa + off_files, &files, sizeof files))
+    if ((st = phys_exact(d->p, task_pa + off_comm, comm, sizeof comm)) != SCRY_OK ||
+        !is_swapper_comm(comm) ||
+        (st = phys_exact(d->p, task_pa + off_pid, &pid, sizeof pid)) != SCRY_OK || pid != 0 ||
+        (st = phys_exact(d->p, task_pa + off_files, &files, sizeof files)) != SCRY_OK) {
+        note_damage(d, st, c, "init_task cannot be read");
         return 0;
+    }
     virt_shift = files - init_files;
     if ((virt_shift & 0xfff) || (phys_shift & 0xfff))
         return 0;
+    uint64_t dtb = pgt - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
+    modes[0] = d->have_hint_mode ? d->hint_mode : SCRY_PAGING_X86_64;
+    modes[1] = other_mode(modes[0]);
+    for (int i = 0; i < 2; i++) {
+        if (scry_vspace_init(&vs, d->p, modes[i], dtb) != SCRY_OK)
+            continue;
+        st = scry_vspace_translate(&vs, init_task + virt_shift, &pa);
+        if (st == SCRY_OK && pa == task_pa)
+            goto mode_ok;
+        note_damage(d, st, c, "the kernel page tables cannot be read");
+    }
+    return 0;
+mode_ok:
     if (!(l = calloc(1, sizeof *l))) {
         d->fatal = SCRY_ERR_NOMEM;
         return 0;
     }
-    l->dtb = pgt - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
+    l->base.os = &scry_os_linux;
+    l->base.phys = d->p;
+    l->base.mode = vs.mode;
+    l->base.dtb = dtb;
+    l->va_mask = scry_vspace_mask(&vs);
     l->init_task = init_task + virt_shift;
-    modes[0] = d->have_hint_mode ? d->hint_mode : SCRY_PAGING_X86_64;
-    modes[1] = other_mode(modes[0]);
-    for (int i = 0; i < 2; i++) {
-        if (scry_vspace_init(&l->kernel, d->p, modes[i], l->dtb) == SCRY_OK &&
-            scry_vspace_translate(&l->kernel, l->init_task, &pa) == SCRY_OK && pa == task_pa)
-            goto mode_ok;
-    }
-    free(l);
-    return 0;
-mode_ok:
     l->virt_shift = virt_shift;
     l->phys_shift = phys_shift;
+    l->symbols = d->in->symbols;
     l->isf_path = strdup(c->path);
     l->banner = malloc(c->blen + 1);
     if (!l->isf_path || !l->banner) {
-        scry_linux_free(l);
+        linux_free(&l->base);
         d->fatal = SCRY_ERR_NOMEM;
         return 0;
     }
     strip_banner(c->banner, c->blen, l->banner, c->blen + 1);
     l->symtab = c->st;
-    if ((d->fatal = scry_linux_resolve_offsets(l)) != SCRY_OK) {
+    if ((d->fatal = scry_linux_resolve_offsets(l)) != SCRY_OK ||
+        (d->fatal = fill_info(l)) != SCRY_OK) {
         l->symtab = NULL;
-        scry_linux_free(l);
+        linux_free(&l->base);
         return 0;
     }
-    c->st = NULL; /* now owned by l */
+    c->st = NULL; /* the reference now belongs to l */
+    scry_symcache_pin(d->in->symbols, l->symtab);
     d->found = l;
     return 1;
 }
@@ -284,7 +356,8 @@ static void probe_aligned(struct detect *d)
             if (pa < run->start)
                 pa += KERNEL_ALIGN;
             for (; pa < run->start + run->len && pa >= run->start; pa += KERNEL_ALIGN) {
-                if (!phys_exact(d->p, pa, buf, c->blen) || memcmp(buf, c->banner, c->blen) != 0)
+                if (phys_exact(d->p, pa, buf, c->blen) != SCRY_OK ||
+                    memcmp(buf, c->banner, c->blen) != 0)
                     continue;
                 if (try_kernel(d, c, pa - link_pa) || d->fatal)
                     break;
@@ -298,33 +371,41 @@ static int release_in_path(const char *path, const char *release)
     return release[0] && strstr(path, release) != NULL;
 }
 
-scry_status scry_linux_detect(struct scry_session *s)
+/* The dump's CPU notes: "cpu.N.cr4" for the first CPU that has one. */
+static int first_cr4(const struct scry_kv *meta, uint64_t *cr4)
 {
-    struct detect d = {.s = s, .p = s->dump->phys};
-    const struct scry_dump_info *info = &d.p->info;
+    for (unsigned i = 0; i < SCRY_MAX_CPUS; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "cpu.%u.cr4", i);
+        if (scry_kv_u64(meta, key, cr4))
+            return 1;
+    }
+    return 0;
+}
+
+static scry_status linux_detect(const struct scry_detect_in *in, struct scry_profile **out)
+{
+    struct detect d = {.in = in, .p = in->phys};
+    const char *vmci = scry_kv_get(in->meta, "vmcoreinfo");
+    const char *kdump_release = scry_kv_get(in->meta, "release");
     char **paths = NULL, release[128] = "";
     size_t npaths = 0;
     scry_status st;
     uint64_t v;
 
-    st = scry_store_list((const char *const *)s->symdirs, s->nsymdirs, "linux", &paths, &npaths);
+    st = scry_store_list(in->symdirs, in->nsymdirs, "linux", &paths, &npaths);
     if (st != SCRY_OK)
         return st;
-    if (info->vmcoreinfo)
-        vmci_str(info->vmcoreinfo, "OSRELEASE", release, sizeof release);
-    if (!release[0] && info->release[0])
-        snprintf(release, sizeof release, "%s", info->release);
-    if (info->vmcoreinfo && vmci_get(info->vmcoreinfo, "NUMBER(pgtable_l5_enabled)", 10, &v)) {
+    if (vmci)
+        vmci_str(vmci, "OSRELEASE", release, sizeof release);
+    if (!release[0] && kdump_release)
+        snprintf(release, sizeof release, "%s", kdump_release);
+    if (vmci && vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", 10, &v)) {
         d.have_hint_mode = 1;
         d.hint_mode = v ? SCRY_PAGING_LA57 : SCRY_PAGING_X86_64;
-    } else {
-        for (unsigned i = 0; i < info->ncpus && i < SCRY_MAX_CPUS; i++) {
-            if (info->cpu[i].valid) {
-                d.have_hint_mode = 1;
-                d.hint_mode = (info->cpu[i].cr4 & CR4_LA57) ? SCRY_PAGING_LA57 : SCRY_PAGING_X86_64;
-                break;
-            }
-        }
+    } else if (first_cr4(in->meta, &v)) {
+        d.have_hint_mode = 1;
+        d.hint_mode = (v & CR4_LA57) ? SCRY_PAGING_LA57 : SCRY_PAGING_X86_64;
     }
 
     d.c = calloc(npaths ? npaths : 1, sizeof *d.c);
@@ -340,8 +421,8 @@ scry_status scry_linux_detect(struct scry_session *s)
 
     /* 2. The dump states the shifts: check each candidate's banner in place. */
     uint64_t koff, phys_base;
-    if (info->vmcoreinfo && vmci_get(info->vmcoreinfo, "KERNELOFFSET", 16, &koff) &&
-        vmci_get(info->vmcoreinfo, "NUMBER(phys_base)", 10, &phys_base)) {
+    if (vmci && vmci_get(vmci, "KERNELOFFSET", 16, &koff) &&
+        vmci_get(vmci, "NUMBER(phys_base)", 10, &phys_base)) {
         for (size_t i = 0; i < d.n && !d.found && !d.fatal; i++) {
             struct cand *c = &d.c[i];
             uint8_t buf[1024];
@@ -349,7 +430,9 @@ scry_status scry_linux_detect(struct scry_session *s)
                 continue;
             uint64_t shift = koff + phys_base;
             uint64_t pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP + shift;
-            if (phys_exact(d.p, pa, buf, c->blen) && memcmp(buf, c->banner, c->blen) == 0)
+            st = phys_exact(d.p, pa, buf, c->blen);
+            note_damage(&d, st, c, "its linux_banner (where VMCOREINFO puts it) cannot be read");
+            if (st == SCRY_OK && memcmp(buf, c->banner, c->blen) == 0)
                 try_kernel(&d, c, shift);
         }
     }
@@ -368,38 +451,49 @@ scry_status scry_linux_detect(struct scry_session *s)
     }
 
     if (d.found) {
-        s->lnx = d.found;
+        *out = &d.found->base;
         st = SCRY_OK;
     } else if (d.fatal) {
         st = d.fatal == SCRY_ERR_NOMEM ? scry_err(SCRY_ERR_NOMEM, "out of memory") : d.fatal;
+    } else if (d.damage) {
+        st = scry_err(d.damage, "%s", d.damage_msg);
     } else if (!d.first_banner[0]) {
         st = scry_err(SCRY_ERR_NOT_FOUND, "no Linux kernel banner found in physical memory");
     } else {
         char where[1024] = "";
         size_t w = 0;
-        for (size_t i = 0; i < s->nsymdirs && w < sizeof where; i++)
+        for (size_t i = 0; i < in->nsymdirs && w < sizeof where; i++)
             w += (size_t)snprintf(where + w, sizeof where - w, "%s%s", i ? ", " : "",
-                                  s->symdirs[i]);
+                                  in->symdirs[i]);
         st = scry_err(SCRY_ERR_NO_SYMBOLS,
                       "no symbol table matches the kernel banner \"%s\" (searched %s: %zu ISF "
                       "file%s%s%s%s)",
-                      d.first_banner, s->nsymdirs ? where : "no symbol directories",
+                      d.first_banner, in->nsymdirs ? where : "no symbol directories",
                       d.n, d.n == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
                       d.first_error, "");
     }
     for (size_t i = 0; i < d.n; i++)
-        scry_isf_free(d.c[i].st);
+        scry_symcache_release(in->symbols, d.c[i].st);
     free(d.c);
     scry_store_list_free(paths, npaths);
     return st;
 }
 
-void scry_linux_free(struct scry_linux *l)
+static void linux_free(struct scry_profile *p)
 {
+    struct scry_linux *l = (struct scry_linux *)p;
     if (!l)
         return;
-    scry_isf_free(l->symtab);
+    scry_symcache_release(l->symbols, l->symtab);
+    scry_kv_free(&l->base.info);
     free(l->isf_path);
     free(l->banner);
     free(l);
 }
+
+const struct scry_os scry_os_linux = {
+    .name = "linux",
+    .title = "Linux",
+    .detect = linux_detect,
+    .free = linux_free,
+};

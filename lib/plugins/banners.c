@@ -9,7 +9,6 @@
 
 #include "lib/plugins/plugin.h"
 #include "lib/phys/scan.h"
-#include "lib/session/session.h"
 
 #define BANNER_READ 0xFFF
 
@@ -77,10 +76,11 @@ static int banner_char(uint8_t c)
 
 static int is_pyspace(uint8_t c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-static scry_status run(struct scry_session *s, const struct scry_optvals *o, struct scry_result *out)
+static scry_status run(struct scry_plugin_ctx *pc)
 {
     static const char *const prefixes[] = {"Linux version ", "Darwin Kernel Version "};
-    struct scry_phys *p = s->dump->phys;
+    struct scry_phys *p = pc->phys;
+    struct scry_result *out = pc->out;
     struct hits h = {0};
     scry_status st = SCRY_OK;
     uint8_t buf[BANNER_READ];
@@ -118,7 +118,6 @@ static scry_status run(struct scry_session *s, const struct scry_optvals *o, str
         st = scry_result_add(out, 0, cells);
     }
     free(h.v);
-    (void)o;
     return st;
 }
 
@@ -128,6 +127,5 @@ const struct scry_plugin scry_plugin_banners = {
     .description = "Attempts to identify potential linux banners in an image",
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
-    .needs = SCRY_NEEDS_PHYS,
     .run = run,
 };

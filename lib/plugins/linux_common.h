@@ -3,7 +3,6 @@
 #define SCRY_PLUGINS_LINUX_COMMON_H
 
 #include "lib/plugins/plugin.h"
-#include "lib/session/session.h"
 #include "lib/walk/linux_tasks.h"
 
 /* The options pslist and pstree share, indexed by these constants. */

@@ -25,6 +25,7 @@ struct ctx {
     struct scry_vspace kernel;
     const struct scry_optvals *o;
     struct scry_result *out;
+    struct scry_op *op;
     scry_status st;
     char args[ARGS_MAX * 3 + 1];
 };
@@ -39,15 +40,22 @@ static int command_line(struct ctx *c, const struct scry_linux_task *t, size_t *
     struct scry_vspace proc;
     uint64_t start, end;
     uint8_t raw[ARGS_MAX];
-    if (scry_vspace_read_u64(&c->kernel, t->mm + o->mm_arg_start, &start) != SCRY_OK ||
-        scry_vspace_read_u64(&c->kernel, t->mm + o->mm_arg_end, &end) != SCRY_OK ||
-        scry_linux_process_vspace(c->l, &c->kernel, t->mm, &proc) != SCRY_OK)
+    scry_status st = scry_vspace_read_u64(&c->kernel, t->mm + o->mm_arg_start, &start);
+    if (st == SCRY_OK)
+        st = scry_vspace_read_u64(&c->kernel, t->mm + o->mm_arg_end, &end);
+    if (st == SCRY_OK)
+        st = scry_linux_process_vspace(c->l, &c->kernel, t->mm, &proc);
+    if (st == SCRY_OK && !(end > start && end - start <= ARGS_MAX))
+        return 0; /* Volatility's sanity check: not an error, just no value */
+    if (st == SCRY_OK)
+        st = scry_vspace_read(&proc, start, raw, (size_t)(end - start));
+    if (st != SCRY_OK) {
+        /* A swapped-out argv page is normal (INFO); a damaged one is not. */
+        scry_op_report(c->op, scry_diag_level_for(st), st, "pid %d: arguments cannot be read",
+                       (int)t->pid);
         return 0;
-    if (!(end > start && end - start <= ARGS_MAX))
-        return 0;
+    }
     size_t n = (size_t)(end - start);
-    if (scry_vspace_read(&proc, start, raw, n) != SCRY_OK)
-        return 0;
     for (size_t i = 0; i < n; i++)
         if (!raw[i])
             raw[i] = ' ';
@@ -86,18 +94,19 @@ add:
     return c->st != SCRY_OK;
 }
 
-static scry_status run(struct scry_session *s, const struct scry_optvals *o, struct scry_result *out)
+static scry_status run(struct scry_plugin_ctx *pc)
 {
     struct ctx *c = calloc(1, sizeof *c);
     scry_status st;
     if (!c)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->l = s->lnx;
-    c->o = o;
-    c->out = out;
-    st = scry_vspace_init(&c->kernel, s->lnx->kernel.phys, s->lnx->kernel.mode, s->lnx->kernel.dtb);
+    c->l = scry_linux_of(pc->profile);
+    c->o = pc->opts;
+    c->out = pc->out;
+    c->op = pc->op;
+    st = scry_profile_kernel(pc->profile, &c->kernel);
     if (st == SCRY_OK)
-        st = scry_linux_walk_tasks(s->lnx, 0, row, c);
+        st = scry_linux_walk_tasks(c->l, pc->op, 0, row, c);
     if (st == SCRY_OK)
         st = c->st;
     free(c);
@@ -112,6 +121,6 @@ const struct scry_plugin scry_plugin_linux_psaux = {
     .noptions = sizeof options / sizeof options[0],
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
-    .needs = SCRY_NEEDS_KERNEL,
+    .os = "linux",
     .run = run,
 };

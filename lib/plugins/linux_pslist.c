@@ -33,7 +33,7 @@ void scry_linux_pslist_cells(const struct scry_linux *l, const struct scry_linux
             fmt = "{%s}";
     }
     n = (size_t)snprintf(comm_buf, 52, fmt, name);
-    cells[0] = scry_cell_hex(t->addr & scry_vspace_mask(&l->kernel));
+    cells[0] = scry_cell_hex(t->addr & l->va_mask);
     cells[1] = scry_cell_int(t->tgid);
     cells[2] = scry_cell_int(t->pid);
     /* Volatility: task.parent.tgid if task.parent else 0 (an unreadable
@@ -67,10 +67,11 @@ static int row(void *user, const struct scry_linux_task *t)
     return c->st != SCRY_OK;
 }
 
-static scry_status run(struct scry_session *s, const struct scry_optvals *o, struct scry_result *out)
+static scry_status run(struct scry_plugin_ctx *pc)
 {
-    struct ctx c = {.l = s->lnx, .o = o, .out = out};
-    scry_status st = scry_linux_walk_tasks(s->lnx, o->v[OPT_THREADS].set, row, &c);
+    const struct scry_linux *l = scry_linux_of(pc->profile);
+    struct ctx c = {.l = l, .o = pc->opts, .out = pc->out};
+    scry_status st = scry_linux_walk_tasks(l, pc->op, pc->opts->v[OPT_THREADS].set, row, &c);
     return st != SCRY_OK ? st : c.st;
 }
 
@@ -82,6 +83,6 @@ const struct scry_plugin scry_plugin_linux_pslist = {
     .noptions = SCRY_LINUX_NOPTS,
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
-    .needs = SCRY_NEEDS_KERNEL,
+    .os = "linux",
     .run = run,
 };

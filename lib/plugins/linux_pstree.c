@@ -175,12 +175,14 @@ static scry_status emit_tree(struct tree *tr, const struct scry_linux *l, struct
     return st;
 }
 
-static scry_status run(struct scry_session *s, const struct scry_optvals *o, struct scry_result *out)
+static scry_status run(struct scry_plugin_ctx *pc)
 {
+    const struct scry_linux *l = scry_linux_of(pc->profile);
+    const struct scry_optvals *o = pc->opts;
     struct tree tr = {.o = o};
     struct edge *edges = NULL;
     size_t nedges = 0, cap = 0;
-    scry_status st = scry_linux_walk_tasks(s->lnx, o->v[OPT_THREADS].set, collect, &tr);
+    scry_status st = scry_linux_walk_tasks(l, pc->op, o->v[OPT_THREADS].set, collect, &tr);
     if (st == SCRY_OK)
         st = tr.st;
     /* Levels: steps up the parent keys until a key that is not listed. */
@@ -205,6 +207,16 @@ static scry_status run(struct scry_session *s, const struct scry_optvals *o, str
             steps++;
         }
         tr.v[i].level = (int64_t)steps;
+        /* Real parent chains end at a task whose parent is not listed; one
+         * that comes back to its start, or never ends, is damage. */
+        if (st == SCRY_OK && cur && (steps > tr.n || tr.v[cur - 1].t.parent_pid == self) &&
+            tr.v[cur - 1].t.parent && tr.v[cur - 1].t.parent_ok) {
+            scry_err_clear();
+            scry_op_report(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                           "pid %d: its parent chain loops (a parent cycle); its place in the "
+                           "tree is a guess",
+                           (int)self);
+        }
     }
     if (st == SCRY_OK) {
         size_t w = 0;
@@ -219,7 +231,7 @@ static scry_status run(struct scry_session *s, const struct scry_optvals *o, str
             if (!p->nchildren++)
                 p->first_child = i;
         }
-        st = emit_tree(&tr, s->lnx, edges, out);
+        st = emit_tree(&tr, l, edges, pc->out);
     }
     free(edges);
     free(tr.v);
@@ -236,6 +248,6 @@ const struct scry_plugin scry_plugin_linux_pstree = {
     .noptions = SCRY_LINUX_NOPTS,
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
-    .needs = SCRY_NEEDS_KERNEL,
+    .os = "linux",
     .run = run,
 };

@@ -99,6 +99,10 @@ scry_status scry_options_parse(const struct scry_plugin *p, int argc, const char
 {
     scry_status st = SCRY_OK;
     memset(vals, 0, sizeof *vals);
+    /* One slot per declared option, however many a plugin declares. */
+    if (p->noptions && !(vals->v = calloc(p->noptions, sizeof *vals->v)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    vals->n = p->noptions;
     for (int i = 0; i < argc && st == SCRY_OK; i++) {
         char name[128];
         const char *arg = argv[i], *eq, *inl = NULL;
@@ -109,7 +113,7 @@ scry_status scry_options_parse(const struct scry_plugin *p, int argc, const char
         }
         eq = strchr(arg + 2, '=');
         size_t nl = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-        if (nl >= sizeof name) {
+        if (!nl || nl >= sizeof name) { /* "--=5" names no option */
             st = scry_err(SCRY_ERR_BAD_OPTION, "%s: unknown option '%s'", p->name, arg);
             break;
         }
@@ -162,17 +166,17 @@ scry_status scry_options_parse(const struct scry_plugin *p, int argc, const char
 
 void scry_optvals_free(struct scry_optvals *vals)
 {
-    for (size_t i = 0; i < SCRY_MAX_OPTIONS; i++) {
+    for (size_t i = 0; i < vals->n; i++)
         free(vals->v[i].ints);
-        vals->v[i].ints = NULL;
-        vals->v[i].nints = 0;
-    }
+    free(vals->v);
+    vals->v = NULL;
+    vals->n = 0;
 }
 
 int scry_opt_int_filter(const struct scry_optvals *o, int idx, int64_t v)
 {
     /* Volatility's create_pid_filter: no list (or an empty one) keeps all. */
-    if (idx < 0 || !o->v[idx].nints)
+    if (idx < 0 || (size_t)idx >= o->n || !o->v[idx].nints)
         return 1;
     for (size_t i = 0; i < o->v[idx].nints; i++)
         if (o->v[idx].ints[i] == v)

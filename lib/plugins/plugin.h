@@ -9,9 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats/phys.h"
+#include "lib/base/op.h"
+#include "lib/os/os.h"
 #include "lib/rows/rows.h"
-
-struct scry_session;
 
 enum scry_opt_type {
     SCRY_OPT_BOOL,     /* --threads                         */
@@ -26,22 +27,39 @@ struct scry_option {
     const char *help;
 };
 
-#define SCRY_MAX_OPTIONS 8
-
-/* Parsed option values, indexed like the plugin's option table. */
+/* Parsed option values, one per entry of the plugin's option table. */
 struct scry_optvals {
-    struct {
+    struct scry_optval {
         int set;
         int64_t *ints; /* SCRY_OPT_INT_LIST / SCRY_OPT_INT (one)      */
         size_t nints;
         const char *str; /* SCRY_OPT_STR, borrowed from argv           */
-    } v[SCRY_MAX_OPTIONS];
+    } *v;
+    size_t n;
 };
 
-enum {
-    SCRY_NEEDS_PHYS = 0,  /* the physical layer is enough (banners) */
-    SCRY_NEEDS_KERNEL = 1 /* detection must succeed first          */
+/* A typed input from scry_runctx_set_input (compiled YARA rules, ...). */
+struct scry_input {
+    char *name;
+    void *value;
 };
+
+/* Everything one plugin run gets. The plugin reads the profile of the OS
+ * it declared (NULL for an OS-neutral plugin), writes rows to out and
+ * diagnostics and progress through op. */
+struct scry_plugin_ctx {
+    const struct scry_profile *profile;
+    struct scry_phys *phys;
+    const struct scry_optvals *opts;
+    struct scry_result *out;
+    struct scry_op *op;
+    const struct scry_input *inputs; /* borrowed from the scry_runctx */
+    size_t ninputs;
+    const char *output_dir;          /* NULL: this run writes no files */
+};
+
+/* The typed input called name, or NULL. */
+void *scry_plugin_input(const struct scry_plugin_ctx *c, const char *name);
 
 struct scry_plugin {
     const char *name;  /* Volatility's full name: "linux.pslist.PsList" */
@@ -51,10 +69,11 @@ struct scry_plugin {
     size_t noptions;
     const struct scry_column *columns;
     size_t ncolumns;
-    int needs;
-    /* Fills out (already created with the columns). */
-    scry_status (*run)(struct scry_session *s, const struct scry_optvals *opts,
-                       struct scry_result *out);
+    /* The OS whose profile run() needs ("linux"); NULL when the physical
+     * layer is enough (banners) and detection is not run at all. */
+    const char *os;
+    /* Fills c->out (already created with the columns). */
+    scry_status (*run)(struct scry_plugin_ctx *c);
 };
 
 /* NULL-terminated table (lib/plugins/registry.c). */

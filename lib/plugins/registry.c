@@ -42,6 +42,10 @@ static const struct scry_plugin *nth(size_t i)
 const char *scry_plugin_name(size_t i) { return nth(i) ? nth(i)->name : NULL; }
 const char *scry_plugin_alias(size_t i) { return nth(i) ? nth(i)->alias : NULL; }
 const char *scry_plugin_description(size_t i) { return nth(i) ? nth(i)->description : NULL; }
+const char *scry_plugin_os(size_t i)
+{
+    return nth(i) ? (nth(i)->os ? nth(i)->os : "") : NULL;
+}
 size_t scry_plugin_option_count(size_t i) { return nth(i) ? nth(i)->noptions : 0; }
 
 scry_status scry_plugin_option(size_t i, size_t opt, const char **name, const char **help,

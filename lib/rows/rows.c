@@ -83,11 +83,30 @@ scry_status scry_result_new(const struct scry_column *cols, size_t ncols, struct
     return SCRY_OK;
 }
 
+int scry_result_partial(const scry_result *r) { return r ? r->diags.partial : 0; }
+
+size_t scry_result_diag_count(const scry_result *r) { return r ? r->diags.n : 0; }
+
+scry_status scry_result_diag(const scry_result *r, size_t index, scry_diag_level *level,
+                             scry_status *status, const char **message)
+{
+    if (!r || index >= r->diags.n)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_result_diag: index %zu out of range", index);
+    if (level)
+        *level = r->diags.v[index].level;
+    if (status)
+        *status = r->diags.v[index].status;
+    if (message)
+        *message = r->diags.v[index].message;
+    return SCRY_OK;
+}
+
 void scry_result_free(scry_result *r)
 {
     if (!r)
         return;
     arena_free(r->arena);
+    scry_diags_free(&r->diags);
     free(r->rows);
     free(r);
 }

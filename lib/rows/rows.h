@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lib/base/error.h"
+#include "lib/base/op.h"
 #include "lib/base/utf8.h"
 
 struct scry_column {
@@ -44,6 +45,7 @@ struct scry_result {
     struct scry_row *rows;
     size_t nrows, cap;
     struct scry_arena *arena;
+    struct scry_diags diags; /* what the run that made it met */
 };
 
 /* Cell constructors. Strings are borrowed until scry_result_add copies them. */

@@ -1,37 +1,23 @@
-/* session.c - sessions: lazy OS detection, kernel reads, plugin runs. */
+/* session.c - sessions: OS detection once, then an immutable profile. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/os/linux.h"
-#include "lib/plugins/plugin.h"
 #include "lib/session/session.h"
 
-scry_status scry_session_open(scry_dump *dump, const char *const *symdirs, size_t n,
-                              scry_session **out)
+scry_status scry_session_open(scry_context *ctx, scry_dump *dump, scry_session **out)
 {
     struct scry_session *s;
-    if (!dump || !out || (n && !symdirs))
+    if (!ctx || !dump || !out)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_open: NULL argument");
-    s = calloc(1, sizeof *s);
-    if (!s)
+    if (!(s = calloc(1, sizeof *s)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    s->dump = dump;
-    if (n) {
-        s->symdirs = calloc(n, sizeof *s->symdirs);
-        if (!s->symdirs) {
-            free(s);
-            return scry_err(SCRY_ERR_NOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (!symdirs[i] || !(s->symdirs[i] = strdup(symdirs[i]))) {
-                s->nsymdirs = i;
-                scry_session_close(s);
-                return scry_err(symdirs[i] ? SCRY_ERR_NOMEM : SCRY_ERR_INVALID_ARG,
-                                "scry_session_open: bad symbol directory %zu", i);
-            }
-        }
-        s->nsymdirs = n;
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        free(s);
+        return scry_err(SCRY_ERR_NOMEM, "cannot create the session lock");
     }
+    s->ctx = ctx;
+    s->dump = dump;
+    atomic_init(&s->detected, 0);
     *out = s;
     return SCRY_OK;
 }
@@ -40,91 +26,109 @@ void scry_session_close(scry_session *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nsymdirs; i++)
-        free(s->symdirs[i]);
-    free(s->symdirs);
     free(s->detect_error);
-    scry_linux_free(s->lnx);
+    scry_profile_free(s->profile);
+    pthread_mutex_destroy(&s->lock);
     free(s);
+}
+
+/* Detection is costly and its answer cannot change: the first caller runs
+ * it under the lock, later ones read the published answer (the acquire
+ * load pairs with the release store, so the profile is fully built before
+ * any thread sees `detected`). A failure is replayed with its message. */
+scry_status scry_session_profile(struct scry_session *s, const struct scry_profile **out)
+{
+    if (!atomic_load_explicit(&s->detected, memory_order_acquire)) {
+        pthread_mutex_lock(&s->lock);
+        if (!atomic_load_explicit(&s->detected, memory_order_relaxed)) {
+            struct scry_context *c = s->ctx;
+            struct scry_detect_in in = {
+                .phys = s->dump->phys,
+                .meta = &s->dump->meta,
+                .symbols = c->symbols,
+                .symdirs = (const char *const *)c->symdirs,
+                .nsymdirs = c->nsymdirs,
+            };
+            s->detect_status = scry_os_detect(&in, &s->profile);
+            if (s->detect_status != SCRY_OK)
+                s->detect_error = strdup(scry_last_error());
+            atomic_store_explicit(&s->detected, 1, memory_order_release);
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    if (s->detect_status != SCRY_OK)
+        return scry_err(s->detect_status, "%s", s->detect_error ? s->detect_error : "");
+    *out = s->profile;
+    return SCRY_OK;
 }
 
 scry_status scry_session_detect(scry_session *s)
 {
+    const struct scry_profile *p = NULL;
     if (!s)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_detect: NULL session");
-    /* Detection is costly and its answer cannot change: run it once and
-     * replay a failure with its original message. */
-    if (!s->detected) {
-        s->detect_status = scry_linux_detect(s);
-        s->detected = 1;
-        if (s->detect_status != SCRY_OK)
-            s->detect_error = strdup(scry_last_error());
-    }
-    if (s->detect_status != SCRY_OK)
-        return scry_err(s->detect_status, "%s", s->detect_error ? s->detect_error : "");
+    return scry_session_profile(s, &p);
+}
+
+scry_status scry_session_info(scry_session *s, const char *key, const char **value)
+{
+    const struct scry_profile *p = NULL;
+    scry_status st;
+    const char *v;
+    if (!s || !key)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info: NULL argument");
+    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
+        return st;
+    if (!(v = scry_profile_info(p, key)))
+        return scry_err(SCRY_ERR_NOT_FOUND, "no kernel fact '%s' for %s", key, p->os->name);
+    if (value)
+        *value = v;
     return SCRY_OK;
 }
 
-scry_status scry_session_kernel_info(scry_session *s, const char **os, const char **banner,
-                                     const char **isf_path, uint64_t *dtb, uint64_t *virtual_shift,
-                                     uint64_t *physical_shift, int *paging_levels)
+scry_status scry_session_info_count(scry_session *s, size_t *count)
 {
-    scry_status st = scry_session_detect(s);
-    if (st != SCRY_OK)
+    const struct scry_profile *p = NULL;
+    scry_status st;
+    if (!s || !count)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info_count: NULL argument");
+    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
         return st;
-    if (os)
-        *os = "linux";
-    if (banner)
-        *banner = s->lnx->banner;
-    if (isf_path)
-        *isf_path = s->lnx->isf_path;
-    if (dtb)
-        *dtb = s->lnx->dtb;
-    if (virtual_shift)
-        *virtual_shift = s->lnx->virt_shift;
-    if (physical_shift)
-        *physical_shift = s->lnx->phys_shift;
-    if (paging_levels)
-        *paging_levels = s->lnx->kernel.mode == SCRY_PAGING_LA57 ? 5 : 4;
+    *count = p->info.n;
+    return SCRY_OK;
+}
+
+scry_status scry_session_info_at(scry_session *s, size_t index, const char **key,
+                                 const char **value)
+{
+    const struct scry_profile *p = NULL;
+    scry_status st;
+    if (!s)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info_at: NULL session");
+    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
+        return st;
+    if (index >= p->info.n)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info_at: index %zu out of range",
+                        index);
+    if (key)
+        *key = p->info.v[index].key;
+    if (value)
+        *value = p->info.v[index].value;
     return SCRY_OK;
 }
 
 scry_status scry_session_read_virt(scry_session *s, uint64_t va, void *buf, size_t len)
 {
-    scry_status st = scry_session_detect(s);
-    if (st != SCRY_OK)
+    const struct scry_profile *p = NULL;
+    struct scry_vspace vs; /* per call: its translation cache is mutable */
+    scry_status st;
+    if (!s)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_read_virt: NULL session");
+    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
         return st;
     if (!buf && len)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_read_virt: NULL buffer");
-    return scry_vspace_read(&s->lnx->kernel, va, buf, len);
-}
-
-scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const char *const *argv,
-                            scry_result **out)
-{
-    const struct scry_plugin *p;
-    struct scry_optvals vals;
-    struct scry_result *r = NULL;
-    scry_status st;
-    if (!s || !name || !out || argc < 0 || (argc && !argv))
-        return scry_err(SCRY_ERR_INVALID_ARG, "scry_plugin_run: bad argument");
-    p = scry_plugin_find(name);
-    if (!p)
-        return scry_err(SCRY_ERR_NOT_FOUND, "unknown plugin '%s'", name);
-    st = scry_options_parse(p, argc, argv, &vals);
-    if (st != SCRY_OK)
+    if ((st = scry_profile_kernel(p, &vs)) != SCRY_OK)
         return st;
-    if (p->needs == SCRY_NEEDS_KERNEL)
-        st = scry_session_detect(s);
-    if (st == SCRY_OK)
-        st = scry_result_new(p->columns, p->ncolumns, &r);
-    if (st == SCRY_OK)
-        st = p->run(s, &vals, r);
-    scry_optvals_free(&vals);
-    if (st != SCRY_OK) {
-        scry_result_free(r);
-        return st;
-    }
-    *out = r;
-    return SCRY_OK;
+    return scry_vspace_read(&vs, va, buf, len);
 }

@@ -1,27 +1,52 @@
-/* session.h - a dump handle and an analysis session (internal view).
+/* session.h - the library context, dumps and sessions (internal view).
  *
- * struct scry_dump is the public opaque dump: the physical layer and nothing
- * else, immutable after open. struct scry_session adds what detection found:
- * the OS profile, its symbol table and the kernel address space. */
+ * struct scry_context holds settings and what every dump and session opened
+ * from it shares: the symbol cache and the memory budget of the page
+ * caches. struct scry_dump is the physical layer plus what the file states,
+ * as key/values; immutable after open. struct scry_session adds what
+ * detection found - an OS profile - once, under a lock; immutable after. */
 #ifndef SCRY_SESSION_H
 #define SCRY_SESSION_H
 
-#include "formats/phys.h"
+#include <pthread.h>
+#include <stdatomic.h>
 
-struct scry_linux;
+#include "formats/phys.h"
+#include "lib/base/budget.h"
+#include "lib/base/kv.h"
+#include "lib/os/os.h"
+
+struct scry_symcache;
+
+struct scry_context {
+    char **symdirs;
+    size_t nsymdirs;
+    uint64_t budget_bytes;      /* for dumps opened from now on        */
+    uint64_t max_list_entries;  /* 0 = the walkers' default           */
+    uint64_t max_diagnostics;   /* 0 = SCRY_DIAGS_DEFAULT_MAX          */
+    struct scry_budget budget;  /* what every dump's caches charge     */
+    struct scry_symcache *symbols;
+};
+
+#define SCRY_CONTEXT_DEFAULT_BUDGET (256ull << 20)
 
 struct scry_dump {
+    struct scry_context *ctx; /* borrowed */
     struct scry_phys *phys;
+    struct scry_kv meta;      /* what the file states (scry_dump_meta) */
 };
 
 struct scry_session {
-    struct scry_dump *dump; /* borrowed */
-    char **symdirs;
-    size_t nsymdirs;
-    int detected;           /* detection ran: st/err hold its outcome */
+    struct scry_context *ctx; /* borrowed */
+    struct scry_dump *dump;   /* borrowed */
+    pthread_mutex_t lock;     /* held while detection runs */
+    atomic_int detected;      /* 1 once detection has an answer (release/acquire) */
     scry_status detect_status;
-    char *detect_error;     /* the message of a failed detection, replayed */
-    struct scry_linux *lnx; /* owned; NULL until a Linux kernel is found */
+    char *detect_error;       /* the message of a failed detection, replayed */
+    struct scry_profile *profile; /* owned; NULL until an OS is found */
 };
+
+/* Detection once; afterwards the profile. Thread-safe. */
+scry_status scry_session_profile(struct scry_session *s, const struct scry_profile **out);
 
 #endif

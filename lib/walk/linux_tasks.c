@@ -1,6 +1,8 @@
 /* linux_tasks.c - walk init_task.tasks and thread groups. */
 #include "lib/walk/linux_tasks.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/base/hashset.h"
@@ -21,7 +23,7 @@ enum { F_PID, F_TGID, F_COMM, F_FLAGS, F_MM, F_PARENT, F_COUNT };
 static const unsigned field_size[F_COUNT] = {4, 4, 16, 4, 8, 8};
 
 scry_status scry_linux_task_read(const struct scry_linux *l, struct scry_vspace *vs, uint64_t addr,
-                                 struct scry_linux_task *t)
+                                 struct scry_linux_task *t, scry_status *parent_st)
 {
     const struct scry_linux_offsets *o = &l->off;
     const uint64_t off[F_COUNT] = {o->task_pid,   o->task_tgid, o->task_comm,
@@ -51,14 +53,20 @@ scry_status scry_linux_task_read(const struct scry_linux *l, struct scry_vspace 
     t->flags = (uint32_t)le(val[F_FLAGS], 4);
     t->mm = le(val[F_MM], 8);
     t->parent = le(val[F_PARENT], 8);
+    if (parent_st)
+        *parent_st = SCRY_OK;
     if (t->parent) {
         uint8_t ids[8];
         if (o->task_tgid == o->task_pid + 4) { /* adjacent since 2.6: one read */
-            t->parent_ok = scry_vspace_read(vs, t->parent + o->task_pid, ids, 8) == SCRY_OK;
+            st = scry_vspace_read(vs, t->parent + o->task_pid, ids, 8);
         } else {
-            t->parent_ok = scry_vspace_read(vs, t->parent + o->task_pid, ids, 4) == SCRY_OK &&
-                           scry_vspace_read(vs, t->parent + o->task_tgid, ids + 4, 4) == SCRY_OK;
+            st = scry_vspace_read(vs, t->parent + o->task_pid, ids, 4);
+            if (st == SCRY_OK)
+                st = scry_vspace_read(vs, t->parent + o->task_tgid, ids + 4, 4);
         }
+        t->parent_ok = st == SCRY_OK;
+        if (parent_st)
+            *parent_st = st;
         if (t->parent_ok) {
             t->parent_pid = (int32_t)le(ids, 4);
             t->parent_tgid = (int32_t)le(ids + 4, 4);
@@ -69,52 +77,94 @@ scry_status scry_linux_task_read(const struct scry_linux *l, struct scry_vspace 
 
 struct walk {
     const struct scry_linux *l;
+    struct scry_op *op;
     struct scry_vspace vs;
     scry_task_fn fn;
     void *user;
+    uint64_t max;
     size_t count;
     int stop;
+    scry_status st; /* NOMEM or CANCELLED: ends everything */
 };
 
-/* Volatility's list_head.to_list: entries after head, stop at a repeated or
- * unreadable link. visit returns non-zero to stop. */
-static scry_status walk_list(struct walk *w, uint64_t head, uint64_t member_off,
-                             int (*visit)(struct walk *, uint64_t entry, void *), void *ctx)
+/* Volatility's list_head.to_list: entries after head, in order. Where
+ * Volatility stops silently (a repeated or unreadable link) we stop too,
+ * but say so: what is `what` ("task list", "thread group of pid 42"). */
+static void walk_list(struct walk *w, uint64_t head, uint64_t member_off, const char *what,
+                      int (*visit)(struct walk *, uint64_t entry, void *), void *ctx)
 {
     struct scry_hashset seen = {0};
-    uint64_t link;
-    scry_status st = SCRY_OK;
-    if (scry_hs_add(&seen, head) < 0)
-        return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    if (scry_vspace_read_u64(&w->vs, head + w->l->off.list_next, &link) != SCRY_OK)
+    uint64_t link, prev = head;
+    size_t n = 0;
+    scry_status st;
+    if (scry_hs_add(&seen, head) < 0) {
+        w->st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+        return;
+    }
+    st = scry_vspace_read_u64(&w->vs, head + w->l->off.list_next, &link);
+    if (st != SCRY_OK) {
+        scry_op_report(w->op, SCRY_DIAG_WARNING, st,
+                       "%s cannot start: its head 0x%" PRIx64 " cannot be read", what, head);
         goto out;
+    }
     while (!w->stop) {
+        if (link == head)
+            break; /* back at the head: the whole list was read */
         int added = scry_hs_add(&seen, link);
         if (added < 0) {
-            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+            w->st = scry_err(SCRY_ERR_NOMEM, "out of memory");
             break;
         }
-        if (!added || !link)
+        if (!link || !added) {
+            scry_err_clear();
+            scry_op_report(w->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                           "%s ends early after %zu entries: 0x%" PRIx64
+                           " links to %s instead of back to the head",
+                           what, n, prev, link ? "an earlier entry" : "NULL");
             break;
-        if (++w->count > SCRY_MAX_TASKS) {
+        }
+        if (++w->count > w->max) {
+            scry_err_clear();
+            scry_op_report(w->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                           "%s ends early: more than %" PRIu64 " entries", what, w->max);
             w->stop = 1;
             break;
         }
+        if (scry_op_tick(w->op, w->count, 0)) {
+            w->st = scry_op_cancelled();
+            w->stop = 1;
+            break;
+        }
+        n++;
         if (visit(w, link - member_off, ctx))
             break;
-        if (scry_vspace_read_u64(&w->vs, link + w->l->off.list_next, &link) != SCRY_OK)
+        prev = link;
+        st = scry_vspace_read_u64(&w->vs, link + w->l->off.list_next, &link);
+        if (st != SCRY_OK) {
+            scry_op_report(w->op, SCRY_DIAG_WARNING, st,
+                           "%s ends early after %zu entries: the link at 0x%" PRIx64
+                           " cannot be read",
+                           what, n, prev);
             break;
+        }
     }
 out:
     scry_hs_free(&seen);
-    return st;
 }
 
 static int emit(struct walk *w, uint64_t addr, int thread)
 {
     struct scry_linux_task t;
-    if (scry_linux_task_read(w->l, &w->vs, addr, &t) != SCRY_OK)
-        return 0; /* unreadable task: skipped, the walk goes on */
+    scry_status pst;
+    scry_status st = scry_linux_task_read(w->l, &w->vs, addr, &t, &pst);
+    if (st != SCRY_OK) { /* unreadable task: skipped, the walk goes on */
+        scry_op_report(w->op, scry_diag_level_for(st), st, "task 0x%" PRIx64 " skipped", addr);
+        return 0;
+    }
+    if (pst != SCRY_OK)
+        scry_op_report(w->op, scry_diag_level_for(pst), pst,
+                       "pid %d: parent 0x%" PRIx64 " cannot be read (PPID 0)", (int)t.pid,
+                       t.parent);
     t.listed_as_thread = thread;
     if (w->fn(w->user, &t))
         w->stop = 1;
@@ -134,27 +184,33 @@ static int visit_task(struct walk *w, uint64_t addr, void *threads)
         return 1;
     if (*(int *)threads) {
         uint64_t leader = addr;
-        if (walk_list(w, addr + w->l->off.task_thread_group, w->l->off.task_thread_group,
-                      visit_thread, &leader) != SCRY_OK)
+        char what[64];
+        snprintf(what, sizeof what, "thread group of task 0x%" PRIx64, addr);
+        walk_list(w, addr + w->l->off.task_thread_group, w->l->off.task_thread_group, what,
+                  visit_thread, &leader);
+        if (w->st != SCRY_OK)
             w->stop = 1;
     }
     return w->stop;
 }
 
-scry_status scry_linux_walk_tasks(const struct scry_linux *l, int threads, scry_task_fn fn,
-                                  void *user)
+scry_status scry_linux_walk_tasks(const struct scry_linux *l, struct scry_op *op, int threads,
+                                  scry_task_fn fn, void *user)
 {
-    struct walk w = {.l = l, .fn = fn, .user = user};
+    struct walk w = {.l = l, .op = op, .fn = fn, .user = user};
     scry_status st;
     if (threads && l->off.task_thread_group == SCRY_LINUX_NO_OFFSET)
         return scry_err(SCRY_ERR_UNSUPPORTED,
                         "%s: task_struct has no thread_group: threads of kernels >= 6.7 "
                         "(signal->thread_head) are not supported yet",
                         l->isf_path);
-    st = scry_vspace_init(&w.vs, l->kernel.phys, l->kernel.mode, l->kernel.dtb);
+    w.max = op && op->max_entries ? op->max_entries : SCRY_MAX_TASKS;
+    st = scry_profile_kernel(&l->base, &w.vs);
     if (st != SCRY_OK)
         return st;
-    return walk_list(&w, l->init_task + l->off.task_tasks, l->off.task_tasks, visit_task, &threads);
+    walk_list(&w, l->init_task + l->off.task_tasks, l->off.task_tasks, "task list", visit_task,
+              &threads);
+    return w.st;
 }
 
 size_t scry_linux_comm(const uint8_t comm[16], char *out)

@@ -4,10 +4,12 @@
 
 #include <stdint.h>
 
+#include "lib/base/op.h"
 #include "lib/os/linux.h"
 
-/* Upper bound on tasks one walk yields: far above any real system
- * (PID_MAX_LIMIT is 4M), low enough to bound a crafted list. */
+/* Default bound on the entries of one list walk (op->max_entries
+ * overrides it): far above any real system (PID_MAX_LIMIT is 4M), low
+ * enough to bound a crafted list. */
 #define SCRY_MAX_TASKS (1u << 22)
 
 #define SCRY_PF_KTHREAD 0x00200000u
@@ -25,20 +27,32 @@ struct scry_linux_task {
     int listed_as_thread;          /* came from a thread_group walk       */
 };
 
-/* Reads the task at addr through vs. Errors: SCRY_ERR_NODATA. */
+/* Reads the task at addr through vs. Errors: SCRY_ERR_NODATA (a page not in
+ * the dump), SCRY_ERR_CORRUPT (a page that cannot be decoded). A parent
+ * that cannot be read is not an error: parent_ok stays 0 and *parent_st
+ * (may be NULL) says why. */
 scry_status scry_linux_task_read(const struct scry_linux *l, struct scry_vspace *vs, uint64_t addr,
-                                 struct scry_linux_task *t);
+                                 struct scry_linux_task *t, scry_status *parent_st);
 
 /* Return non-zero to stop the walk. */
 typedef int (*scry_task_fn)(void *user, const struct scry_linux_task *t);
 
 /* Calls fn for each task on init_task.tasks (init_task itself excluded), in
  * list order; with threads, each task's other threads follow it in
- * thread_group order. The walk stops at a link seen before, an unreadable
- * link, or SCRY_MAX_TASKS; a task whose fields cannot be read is skipped.
- * Errors: SCRY_ERR_NOMEM, SCRY_ERR_CORRUPT (a page that cannot be decoded). */
-scry_status scry_linux_walk_tasks(const struct scry_linux *l, int threads, scry_task_fn fn,
-                                  void *user);
+ * thread_group order. A bounded, diagnosed answer on damaged memory:
+ *  - the walk ends at the head (normal), or early - an unreadable link, a
+ *    NULL link, a link seen before that is not the head, or more than
+ *    op->max_entries entries - each early end a WARNING on op (the list is
+ *    certainly incomplete), the innermost cause included;
+ *  - a task whose fields cannot be read is skipped: INFO when its page is
+ *    not in the dump (NODATA), a WARNING when damaged (CORRUPT);
+ *  - a parent that cannot be read leaves parent_ok 0 (PPID 0), with an
+ *    INFO (NODATA) or WARNING diagnostic.
+ * Progress ticks once per entry; a cancel from the callback ends the walk
+ * with SCRY_ERR_CANCELLED. Errors: SCRY_ERR_NOMEM, SCRY_ERR_CANCELLED,
+ * SCRY_ERR_UNSUPPORTED (--threads on kernels >= 6.7). op may be NULL. */
+scry_status scry_linux_walk_tasks(const struct scry_linux *l, struct scry_op *op, int threads,
+                                  scry_task_fn fn, void *user);
 
 /* The address space of a task's mm (Volatility's add_process_layer): the
  * kernel's paging mode with mm->pgd translated to physical as the DTB.

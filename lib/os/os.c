@@ -1,0 +1,52 @@
+/* os.c - the OS table and detection across it. Adding an OS: one file
+ * (lib/os/<os>_detect.c) and one line here. */
+#include "lib/os/os.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct scry_os scry_os_linux;
+
+const struct scry_os *const scry_os_table[] = {
+    &scry_os_linux,
+    NULL,
+};
+
+const struct scry_os *scry_os_find(const char *name)
+{
+    for (size_t i = 0; name && scry_os_table[i]; i++)
+        if (strcmp(scry_os_table[i]->name, name) == 0)
+            return scry_os_table[i];
+    return NULL;
+}
+
+scry_status scry_os_detect(const struct scry_detect_in *in, struct scry_profile **out)
+{
+    char missed[1024] = "";
+    size_t w = 0;
+    for (size_t i = 0; scry_os_table[i]; i++) {
+        const struct scry_os *os = scry_os_table[i];
+        scry_status st = os->detect(in, out);
+        if (st == SCRY_OK) {
+            (*out)->os = os;
+            return SCRY_OK;
+        }
+        if (st != SCRY_ERR_NOT_FOUND)
+            return st;
+        if (w < sizeof missed)
+            w += (size_t)snprintf(missed + w, sizeof missed - w, "%s%s", w ? "; " : "",
+                                  scry_last_error());
+    }
+    return scry_err(SCRY_ERR_NOT_FOUND, "no operating system found: %s", missed);
+}
+
+void scry_profile_free(struct scry_profile *p)
+{
+    if (p && p->os)
+        p->os->free(p);
+}
+
+scry_status scry_profile_kernel(const struct scry_profile *p, struct scry_vspace *out)
+{
+    return scry_vspace_init(out, p->phys, p->mode, p->dtb);
+}

@@ -1,0 +1,88 @@
+/* context.c - the library context: settings and what sessions share. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/session/session.h"
+#include "symbols/cache.h"
+
+scry_status scry_context_new(scry_context **out)
+{
+    struct scry_context *c;
+    if (!out)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_new: NULL argument");
+    if (!(c = calloc(1, sizeof *c)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    c->budget_bytes = SCRY_CONTEXT_DEFAULT_BUDGET;
+    scry_budget_init(&c->budget, c->budget_bytes);
+    if (scry_symcache_new(&c->symbols) != SCRY_OK) {
+        free(c);
+        return SCRY_ERR_NOMEM;
+    }
+    *out = c;
+    return SCRY_OK;
+}
+
+void scry_context_free(scry_context *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nsymdirs; i++)
+        free(c->symdirs[i]);
+    free(c->symdirs);
+    scry_symcache_free(c->symbols);
+    free(c);
+}
+
+scry_status scry_context_add_symbol_dir(scry_context *c, const char *dir)
+{
+    char **v, *d;
+    if (!c || !dir)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_add_symbol_dir: NULL argument");
+    if (!(d = strdup(dir)) || !(v = realloc(c->symdirs, (c->nsymdirs + 1) * sizeof *v))) {
+        free(d);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
+    v[c->nsymdirs++] = d;
+    c->symdirs = v;
+    return SCRY_OK;
+}
+
+scry_status scry_context_set_memory_budget(scry_context *c, uint64_t bytes)
+{
+    if (!c)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_memory_budget: NULL context");
+    /* The budget object is shared by open dumps; only its limit moves. */
+    c->budget_bytes = bytes;
+    c->budget.limit = bytes;
+    return SCRY_OK;
+}
+
+scry_status scry_context_set_limit(scry_context *c, scry_limit limit, uint64_t value)
+{
+    if (!c || !value)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_limit: NULL context or 0");
+    switch (limit) {
+    case SCRY_LIMIT_LIST_ENTRIES: c->max_list_entries = value; return SCRY_OK;
+    case SCRY_LIMIT_DIAGNOSTICS: c->max_diagnostics = value; return SCRY_OK;
+    }
+    return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_limit: unknown limit %d", (int)limit);
+}
+
+scry_status scry_context_stat(scry_context *c, const char *name, uint64_t *value)
+{
+    uint64_t loads, held;
+    if (!c || !name || !value)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_stat: NULL argument");
+    scry_symcache_stats(c->symbols, &loads, &held);
+    if (!strcmp(name, "isf_loads"))
+        *value = loads;
+    else if (!strcmp(name, "isf_cached"))
+        *value = held;
+    else if (!strcmp(name, "cache_bytes"))
+        *value = scry_budget_used(&c->budget);
+    else if (!strcmp(name, "cache_budget"))
+        *value = c->budget.limit;
+    else
+        return scry_err(SCRY_ERR_NOT_FOUND, "no context counter '%s'", name);
+    return SCRY_OK;
+}

@@ -1,0 +1,153 @@
+/* run.c - run contexts and plugin runs: the top of the stack, joining a
+ * session's profile, a plugin from the table and a run's inputs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/plugins/plugin.h"
+#include "lib/session/session.h"
+
+struct scry_runctx {
+    scry_progress_fn progress;
+    void *progress_user;
+    struct scry_input *inputs;
+    size_t ninputs;
+    char *output_dir;
+};
+
+scry_status scry_runctx_new(scry_runctx **out)
+{
+    if (!out)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_runctx_new: NULL argument");
+    if (!(*out = calloc(1, sizeof **out)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    return SCRY_OK;
+}
+
+void scry_runctx_free(scry_runctx *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ninputs; i++)
+        free(r->inputs[i].name);
+    free(r->inputs);
+    free(r->output_dir);
+    free(r);
+}
+
+scry_status scry_runctx_set_progress(scry_runctx *r, scry_progress_fn fn, void *user)
+{
+    if (!r)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_runctx_set_progress: NULL run");
+    r->progress = fn;
+    r->progress_user = user;
+    return SCRY_OK;
+}
+
+scry_status scry_runctx_set_input(scry_runctx *r, const char *name, void *value)
+{
+    struct scry_input *v;
+    if (!r || !name || !*name)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_runctx_set_input: NULL run or name");
+    for (size_t i = 0; i < r->ninputs; i++) {
+        if (!strcmp(r->inputs[i].name, name)) {
+            r->inputs[i].value = value;
+            return SCRY_OK;
+        }
+    }
+    if (!(v = realloc(r->inputs, (r->ninputs + 1) * sizeof *v)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    r->inputs = v;
+    if (!(v[r->ninputs].name = strdup(name)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    v[r->ninputs++].value = value;
+    return SCRY_OK;
+}
+
+scry_status scry_runctx_set_output_dir(scry_runctx *r, const char *dir)
+{
+    char *d;
+    if (!r || !dir || !*dir)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_runctx_set_output_dir: NULL run or directory");
+    if (!(d = strdup(dir)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    free(r->output_dir);
+    r->output_dir = d;
+    return SCRY_OK;
+}
+
+void *scry_plugin_input(const struct scry_plugin_ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->ninputs; i++)
+        if (!strcmp(c->inputs[i].name, name))
+            return c->inputs[i].value;
+    return NULL;
+}
+
+/* The profile a plugin of OS `os` needs, or a clear error when the dump
+ * holds another OS. */
+static scry_status profile_for(struct scry_session *s, const struct scry_plugin *p,
+                               const struct scry_profile **out)
+{
+    const struct scry_os *want = scry_os_find(p->os);
+    scry_status st = scry_session_profile(s, out);
+    if (st != SCRY_OK)
+        return st;
+    if ((*out)->os != want)
+        return scry_err(SCRY_ERR_UNSUPPORTED, "%s needs a %s kernel; this dump holds %s",
+                        p->alias ? p->alias : p->name, want ? want->title : p->os,
+                        scry_profile_info(*out, "description"));
+    return SCRY_OK;
+}
+
+scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const char *const *argv,
+                            scry_runctx *run, scry_result **out)
+{
+    const struct scry_plugin *p;
+    struct scry_optvals vals;
+    struct scry_result *r = NULL;
+    struct scry_op op = {0};
+    struct scry_plugin_ctx pc = {0};
+    scry_status st;
+    if (!s || !name || !out || argc < 0 || (argc && !argv))
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_plugin_run: bad argument");
+    if (!(p = scry_plugin_find(name)))
+        return scry_err(SCRY_ERR_NOT_FOUND, "unknown plugin '%s'", name);
+    if ((st = scry_options_parse(p, argc, argv, &vals)) != SCRY_OK)
+        return st;
+    if (p->os)
+        st = profile_for(s, p, &pc.profile);
+    if (st == SCRY_OK)
+        st = scry_result_new(p->columns, p->ncolumns, &r);
+    if (st == SCRY_OK) {
+        r->diags.max = (size_t)s->ctx->max_diagnostics;
+        op.diags = &r->diags;
+        op.max_entries = s->ctx->max_list_entries;
+        if (run) {
+            op.progress = run->progress;
+            op.progress_user = run->progress_user;
+            pc.inputs = run->inputs;
+            pc.ninputs = run->ninputs;
+            pc.output_dir = run->output_dir;
+        }
+        pc.phys = s->dump->phys;
+        pc.opts = &vals;
+        pc.out = r;
+        pc.op = &op;
+        /* The first progress call tells the caller the run has started;
+         * it may cancel before any work. */
+        if (scry_op_tick(&op, 0, 0))
+            st = scry_op_cancelled();
+        else
+            st = p->run(&pc);
+        if (st == SCRY_OK && op.cancelled)
+            st = scry_op_cancelled();
+        scry_diags_finish(&r->diags);
+    }
+    scry_optvals_free(&vals);
+    if (st != SCRY_OK) {
+        scry_result_free(r);
+        return st;
+    }
+    *out = r;
+    return SCRY_OK;
+}

@@ -1,0 +1,164 @@
+/* cache.c - shared, reference-counted symbol tables (see cache.h). */
+#include "symbols/cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbols/symtab.h"
+
+struct entry {
+    struct entry *next;
+    char *path;
+    struct scry_symtab *st; /* NULL while loading, after a failure or once freed */
+    int loading;
+    scry_status failed;     /* SCRY_OK unless the load failed */
+    char *error;            /* the failure's message */
+    unsigned refs;
+    int pinned;
+};
+
+struct scry_symcache {
+    pthread_mutex_t lock;
+    pthread_cond_t loaded;
+    struct entry *list; /* a handful of ISFs per context: a list is enough */
+    uint64_t loads;
+};
+
+scry_status scry_symcache_new(struct scry_symcache **out)
+{
+    struct scry_symcache *c = calloc(1, sizeof *c);
+    if (!c)
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return scry_err(SCRY_ERR_NOMEM, "cannot create the symbol cache lock");
+    }
+    if (pthread_cond_init(&c->loaded, NULL) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+        return scry_err(SCRY_ERR_NOMEM, "cannot create the symbol cache condition");
+    }
+    *out = c;
+    return SCRY_OK;
+}
+
+void scry_symcache_free(struct scry_symcache *c)
+{
+    if (!c)
+        return;
+    for (struct entry *e = c->list, *n; e; e = n) {
+        n = e->next;
+        scry_isf_free(e->st);
+        free(e->path);
+        free(e->error);
+        free(e);
+    }
+    pthread_cond_destroy(&c->loaded);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static struct entry *find_path(struct scry_symcache *c, const char *path)
+{
+    for (struct entry *e = c->list; e; e = e->next)
+        if (strcmp(e->path, path) == 0)
+            return e;
+    return NULL;
+}
+
+static struct entry *find_table(struct scry_symcache *c, const struct scry_symtab *st)
+{
+    for (struct entry *e = c->list; e; e = e->next)
+        if (e->st && e->st == st)
+            return e;
+    return NULL;
+}
+
+scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
+                                  const struct scry_symtab **out)
+{
+    struct entry *e;
+    struct scry_symtab *st = NULL;
+    scry_status rc;
+    pthread_mutex_lock(&c->lock);
+    e = find_path(c, path);
+    if (!e) {
+        if (!(e = calloc(1, sizeof *e)) || !(e->path = strdup(path))) {
+            free(e);
+            pthread_mutex_unlock(&c->lock);
+            return scry_err(SCRY_ERR_NOMEM, "out of memory");
+        }
+        e->next = c->list;
+        c->list = e;
+    }
+    while (e->loading)
+        pthread_cond_wait(&c->loaded, &c->lock);
+    if (e->failed != SCRY_OK) {
+        rc = scry_err(e->failed, "%s", e->error ? e->error : "");
+        pthread_mutex_unlock(&c->lock);
+        return rc;
+    }
+    if (e->st) {
+        e->refs++;
+        *out = e->st;
+        pthread_mutex_unlock(&c->lock);
+        return SCRY_OK;
+    }
+    /* Parse outside the lock: other paths load meanwhile, and readers of
+     * this one wait on `loaded`. */
+    e->loading = 1;
+    pthread_mutex_unlock(&c->lock);
+    rc = scry_isf_load(path, &st);
+    pthread_mutex_lock(&c->lock);
+    e->loading = 0;
+    c->loads++;
+    if (rc == SCRY_OK) {
+        e->st = st;
+        e->refs = 1;
+        *out = st;
+    } else if (rc != SCRY_ERR_NOMEM) { /* out of memory may pass; the rest will not */
+        e->failed = rc;
+        e->error = strdup(scry_last_error());
+    }
+    pthread_cond_broadcast(&c->loaded);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st)
+{
+    pthread_mutex_lock(&c->lock);
+    struct entry *e = find_table(c, st);
+    if (e)
+        e->pinned = 1;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st)
+{
+    struct scry_symtab *drop = NULL;
+    if (!c || !st)
+        return;
+    pthread_mutex_lock(&c->lock);
+    struct entry *e = find_table(c, st);
+    if (e && e->refs && !--e->refs && !e->pinned) {
+        drop = e->st;
+        e->st = NULL; /* the path stays known; a later acquire loads it again */
+    }
+    pthread_mutex_unlock(&c->lock);
+    scry_isf_free(drop);
+}
+
+void scry_symcache_stats(struct scry_symcache *c, uint64_t *loads, uint64_t *held)
+{
+    uint64_t h = 0;
+    pthread_mutex_lock(&c->lock);
+    for (struct entry *e = c->list; e; e = e->next)
+        h += e->st != NULL;
+    if (loads)
+        *loads = c->loads;
+    if (held)
+        *held = h;
+    pthread_mutex_unlock(&c->lock);
+}

@@ -1,0 +1,40 @@
+/* cache.h - symbol tables shared by every session of a library context.
+ *
+ * Ten sessions of one kernel need its ISF parsed once: tables are loaded
+ * through this cache, which hands out shared references to immutable
+ * tables. A table that a session adopted (its kernel matched) is pinned and
+ * stays loaded until the cache is freed; one only looked at (a detection
+ * candidate whose banner did not match) is freed when its last reference
+ * goes, so a store of many ISFs does not stay resident. A failed load is
+ * remembered with its message and not retried.
+ *
+ * Thread-safety: every function but _new and _free may be called from
+ * several threads at once; two threads asking for the same path at once
+ * load it once (the second waits). */
+#ifndef SCRY_SYMBOLS_CACHE_H
+#define SCRY_SYMBOLS_CACHE_H
+
+#include <stdint.h>
+
+#include "lib/base/error.h"
+
+struct scry_symtab;
+struct scry_symcache;
+
+scry_status scry_symcache_new(struct scry_symcache **out);
+/* Frees every table; no reference may be in use. NULL is a no-op. */
+void scry_symcache_free(struct scry_symcache *c);
+
+/* A reference to the table at path, loading it on first use. Errors: what
+ * scry_isf_load reports (replayed with the same message for a path that
+ * failed before), SCRY_ERR_NOMEM. Release every reference. */
+scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
+                                  const struct scry_symtab **out);
+/* Keeps st loaded after its last reference goes. */
+void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st);
+void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st);
+
+/* Tables parsed since the cache was made, and tables held now. */
+void scry_symcache_stats(struct scry_symcache *c, uint64_t *loads, uint64_t *held);
+
+#endif

@@ -1,0 +1,90 @@
+/* resolve.c - declarative field and symbol resolution (see resolve.h). */
+#include "symbols/resolve.h"
+
+#include <inttypes.h>
+
+#include "symbols/symtab.h"
+
+/* Size in bytes of a field's type; 0 when the ISF gives none (functions,
+ * void). Nested arrays are bounded: a hostile ISF may nest them deeply. */
+static scry_status typeref_size(const struct scry_symtab *st, const struct scry_typeref *t,
+                                int depth, uint64_t *size)
+{
+    uint64_t sub;
+    int sgn;
+    scry_status rc;
+    if (!t || depth > 8) {
+        *size = 0;
+        return t ? scry_err(SCRY_ERR_CORRUPT, "type nests too deep") : SCRY_OK;
+    }
+    switch (t->kind) {
+    case SCRY_T_BASE:
+        return scry_sym_base_type(st, t->name, size, &sgn);
+    case SCRY_T_POINTER:
+        return scry_sym_base_type(st, "pointer", size, &sgn);
+    case SCRY_T_ARRAY:
+        if ((rc = typeref_size(st, t->sub, depth + 1, &sub)) != SCRY_OK)
+            return rc;
+        if (sub && t->count > UINT64_MAX / sub)
+            return scry_err(SCRY_ERR_CORRUPT, "array of %" PRIu64 " elements overflows", t->count);
+        *size = sub * t->count;
+        return SCRY_OK;
+    case SCRY_T_STRUCT:
+    case SCRY_T_UNION:
+    case SCRY_T_CLASS:
+    case SCRY_T_ENUM:
+        return scry_sym_type_size(st, t->name, size);
+    case SCRY_T_BITFIELD:
+        return typeref_size(st, t->sub, depth + 1, size);
+    default:
+        *size = 0;
+        return SCRY_OK;
+    }
+}
+
+scry_status scry_resolve_fields(const struct scry_symtab *st, const struct scry_field_spec *specs,
+                                size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct scry_field_spec *s = &specs[i];
+        const struct scry_typeref *ref = NULL;
+        uint64_t off, fsize = 0, tsize = 0;
+        scry_status rc = scry_sym_field(st, s->type, s->field, &off, &ref);
+        if (rc == SCRY_ERR_NOT_FOUND && s->optional) {
+            *s->offset = SCRY_NO_OFFSET;
+            if (s->size)
+                *s->size = 0;
+            continue;
+        }
+        if (rc != SCRY_OK)
+            return rc;
+        if ((rc = typeref_size(st, ref, 0, &fsize)) != SCRY_OK)
+            return scry_err_ctx(rc, "%s.%s", s->type, s->field);
+        if ((rc = scry_sym_type_size(st, s->type, &tsize)) != SCRY_OK)
+            return rc;
+        if (off > tsize || fsize > tsize - off)
+            return scry_err(SCRY_ERR_CORRUPT,
+                            "%s.%s: offset 0x%" PRIx64 " + %" PRIu64
+                            " bytes is past the struct's %" PRIu64 " bytes",
+                            s->type, s->field, off, fsize, tsize);
+        *s->offset = off;
+        if (s->size)
+            *s->size = fsize;
+    }
+    return SCRY_OK;
+}
+
+scry_status scry_resolve_symbols(const struct scry_symtab *st,
+                                 const struct scry_symbol_spec *specs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        scry_status rc = scry_sym_address(st, specs[i].name, specs[i].address);
+        if (rc == SCRY_ERR_NOT_FOUND && specs[i].optional) {
+            *specs[i].address = SCRY_NO_OFFSET;
+            continue;
+        }
+        if (rc != SCRY_OK)
+            return rc;
+    }
+    return SCRY_OK;
+}
