@@ -331,9 +331,9 @@ static int on_banner(void *user, uint64_t pa)
         /* A copy of the banner elsewhere: find init_task by its name. */
         static const char sw1[] = "swapper/0\0\0\0\0\0", sw2[] = "swapper\0\0\0\0\0\0\0\0";
         d->scan_cand = c;
-        if (scry_scan_phys(d->p, sw1, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
+        if (scry_scan_phys(d->p, NULL, sw1, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
             return 1;
-        if (scry_scan_phys(d->p, sw2, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
+        if (scry_scan_phys(d->p, NULL, sw2, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
             return 1;
     }
     return 0;
@@ -444,7 +444,7 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
         if (!d.fatal)
             probe_aligned(&d);
         if (!d.found && !d.fatal) {
-            st = scry_scan_phys(d.p, "Linux version ", 14, on_banner, &d);
+            st = scry_scan_phys(d.p, NULL, "Linux version ", 14, on_banner, &d);
             if (st != SCRY_OK)
                 d.fatal = st;
         }

@@ -1,6 +1,8 @@
 /* scan.c - string scans over physical memory. */
 #include "lib/phys/scan.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,13 +25,18 @@ static int scan_buf(const uint8_t *buf, size_t len, size_t limit, uint64_t base,
     return 0;
 }
 
-scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen, scry_scan_fn fn,
-                           void *user)
+scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *needle, size_t nlen,
+                           scry_scan_fn fn, void *user)
 {
     uint8_t *chunk = NULL;
     int stop = 0;
+    uint64_t total = 0, done = 0, skipped = 0;
+    char first_skip[512] = "";
+    scry_status rc = SCRY_OK;
     if (!nlen || nlen > CHUNK / 2)
         return scry_err(SCRY_ERR_INVALID_ARG, "bad scan pattern length %zu", nlen);
+    for (size_t r = 0; r < p->nruns; r++)
+        total += p->runs[r].len;
     for (size_t r = 0; r < p->nruns && !stop; r++) {
         uint64_t start = p->runs[r].start, len = p->runs[r].len;
         const uint8_t *direct =
@@ -54,8 +61,11 @@ scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen,
                      * pages: one bad page must not hide the rest. */
                     for (size_t k = 0; k < n + ext; k += SCRY_PAGE_SIZE) {
                         size_t m = n + ext - k < SCRY_PAGE_SIZE ? n + ext - k : SCRY_PAGE_SIZE;
-                        if (scry_phys_read(p, start + off + k, chunk + k, m, &holes) != SCRY_OK)
+                        if (scry_phys_read(p, start + off + k, chunk + k, m, &holes) != SCRY_OK) {
+                            if (!skipped++)
+                                snprintf(first_skip, sizeof first_skip, "%s", scry_last_error());
                             memset(chunk + k, 0, m);
+                        }
                     }
                     st = SCRY_OK;
                 }
@@ -69,8 +79,19 @@ scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen,
             /* A long scan must not leave the whole image resident. */
             if (direct)
                 scry_file_drop(p->file, buf, n);
+            done += n;
+            if (!stop && scry_op_tick(op, done, total)) {
+                rc = scry_op_cancelled();
+                stop = 1;
+            }
         }
     }
     free(chunk);
-    return SCRY_OK;
+    if (skipped) {
+        scry_err(SCRY_ERR_CORRUPT, "%s", first_skip);
+        scry_op_report(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                       "%" PRIu64 " page%s that cannot be decoded %s searched as zeros; the first",
+                       skipped, skipped == 1 ? "" : "s", skipped == 1 ? "was" : "were");
+    }
+    return rc;
 }

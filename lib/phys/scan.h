@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "formats/phys.h"
+#include "lib/base/op.h"
 
 /* Called per hit with its physical address; return non-zero to stop. */
 typedef int (*scry_scan_fn)(void *user, uint64_t pa);
@@ -15,8 +16,12 @@ typedef int (*scry_scan_fn)(void *user, uint64_t pa);
  * reads in chunks (overlapping by nlen - 1, so no hit is lost or repeated).
  * A match never spans two runs. A page that cannot be decoded is skipped
  * (searched as zeros): one corrupt kdump page must not end a scan of the
- * rest. Errors: SCRY_ERR_NOMEM, or what the physical read reports otherwise. */
-scry_status scry_scan_phys(struct scry_phys *p, const void *needle, size_t nlen, scry_scan_fn fn,
-                           void *user);
+ * rest, but the result is then partial - one WARNING on op names how many
+ * pages were skipped and the first one's cause. Progress ticks in bytes of
+ * present memory; a cancel ends the scan with SCRY_ERR_CANCELLED. op may be
+ * NULL. Errors: SCRY_ERR_NOMEM, SCRY_ERR_CANCELLED, or what the physical
+ * read reports otherwise. */
+scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *needle, size_t nlen,
+                           scry_scan_fn fn, void *user);
 
 #endif

@@ -85,7 +85,7 @@ static scry_status run(struct scry_plugin_ctx *pc)
     scry_status st = SCRY_OK;
     uint8_t buf[BANNER_READ];
     for (size_t i = 0; i < 2 && st == SCRY_OK; i++) {
-        st = scry_scan_phys(p, prefixes[i], strlen(prefixes[i]), add_hit, &h);
+        st = scry_scan_phys(p, pc->op, prefixes[i], strlen(prefixes[i]), add_hit, &h);
         if (h.oom)
             st = scry_err(SCRY_ERR_NOMEM, "out of memory");
     }
