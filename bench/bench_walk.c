@@ -96,7 +96,7 @@ static int measure(const struct scry_linux *l, int threads, double min_seconds, 
     scry_status st;
 
     /* Untimed walk: the number of tasks per walk, pages faulted in. */
-    st = scry_linux_walk_tasks(l, threads, count_task, &per_walk);
+    st = scry_linux_walk_tasks(l, NULL, threads, count_task, &per_walk);
     if (st != SCRY_OK) {
         fprintf(stderr, "bench_walk: walk failed: %s\n", scry_last_error());
         return 1;
@@ -106,14 +106,14 @@ static int measure(const struct scry_linux *l, int threads, double min_seconds, 
         return 1;
     }
 
-    fcache_stats(l->kernel.phys, &f0);
+    fcache_stats(l->base.phys, &f0);
     cpu_times(&u0, &s0);
     w0 = now(CLOCK_MONOTONIC);
     c0 = now(CLOCK_PROCESS_CPUTIME_ID);
     do {
         /* Batches of walks between clock reads keep the clock out of the figure. */
         for (int i = 0; i < 16; i++) {
-            st = scry_linux_walk_tasks(l, threads, count_task, &total);
+            st = scry_linux_walk_tasks(l, NULL, threads, count_task, &total);
             if (st != SCRY_OK) {
                 fprintf(stderr, "bench_walk: walk failed: %s\n", scry_last_error());
                 return 1;
@@ -124,7 +124,7 @@ static int measure(const struct scry_linux *l, int threads, double min_seconds, 
     } while (wall < min_seconds);
     cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
     cpu_times(&u1, &s1);
-    fcache_stats(l->kernel.phys, &f1);
+    fcache_stats(l->base.phys, &f1);
 
     if (total != walks * per_walk) {
         fprintf(stderr, "bench_walk: walks disagree: %zu tasks in %zu walks of %zu\n", total, walks,
@@ -152,8 +152,11 @@ int main(int argc, char **argv)
     long repeat = 3;
     long fcache_pages = -1; /* -1: leave the library's cache alone */
     int modes = 3; /* bit 0: plain, bit 1: threads */
+    scry_context *ctx = NULL;
     scry_dump *dump = NULL;
     scry_session *s = NULL;
+    const struct scry_profile *profile = NULL;
+    const struct scry_linux *l = NULL;
     scry_status st;
     int rc = 0;
 
@@ -196,12 +199,18 @@ int main(int argc, char **argv)
     }
 
     /* Open and detect: not timed. */
-    st = scry_dump_open(dump_path, &dump);
+    st = scry_context_new(&ctx);
     if (st == SCRY_OK)
-        st = scry_session_open(dump, &symdir, 1, &s);
+        st = scry_context_add_symbol_dir(ctx, symdir);
     if (st == SCRY_OK)
-        st = scry_session_detect(s);
-    if (st != SCRY_OK || !s->lnx) {
+        st = scry_dump_open(ctx, dump_path, &dump);
+    if (st == SCRY_OK)
+        st = scry_session_open(ctx, dump, &s);
+    if (st == SCRY_OK)
+        st = scry_session_profile(s, &profile);
+    if (st == SCRY_OK)
+        l = scry_linux_of(profile);
+    if (st != SCRY_OK || !l) {
         fprintf(stderr, "bench_walk: %s: %s\n", dump_path,
                 st != SCRY_OK ? scry_last_error() : "no Linux kernel detected");
         rc = 1;
@@ -209,7 +218,7 @@ int main(int argc, char **argv)
     }
     if (fcache_pages >= 0) {
         /* Single-threaded here, and no read is in flight: safe to swap. */
-        struct scry_phys *p = s->lnx->kernel.phys;
+        struct scry_phys *p = l->base.phys;
         scry_pagecache_free(p->fcache);
         p->fcache = NULL;
         if (fcache_pages > 0 && scry_pagecache_new((size_t)fcache_pages, &p->fcache) != SCRY_OK) {
@@ -220,7 +229,7 @@ int main(int argc, char **argv)
     }
     {
         struct scry_pagecache_stats fs;
-        fcache_stats(s->lnx->kernel.phys, &fs);
+        fcache_stats(l->base.phys, &fs);
         printf("# bench_walk dump=%s format=%s symdir=%s seconds>=%.1f repeat=%ld fcache_pages=%zu\n",
                dump_path, scry_dump_format(dump), symdir, seconds, repeat, fs.capacity);
     }
@@ -230,10 +239,11 @@ int main(int argc, char **argv)
         if (!(modes & (1 << mode)))
             continue;
         for (long r = 0; r < repeat && !rc; r++)
-            rc = measure(s->lnx, mode, seconds, dump_path);
+            rc = measure(l, mode, seconds, dump_path);
     }
 out:
     scry_session_close(s);
     scry_dump_close(dump);
+    scry_context_free(ctx);
     return rc;
 }

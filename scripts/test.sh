@@ -4,7 +4,10 @@
 #   2. build with warnings as errors; unit tests, corpus integration tests
 #      (golden outputs, ground truth, bad input) and fuzz-corpus replays;
 #   3. the same tests again under ASan+UBSan;
-#   4. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
+#   4. the threaded unit suites (eight threads on one session, concurrent
+#      detection, per-thread errors) under ThreadSanitizer;
+#   5. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
+# Each step prints its wall time.
 # The corpus is ../shared/corpus (or $MEMSCRY_CORPUS); its dumps are unpacked
 # once into $MEMSCRY_CORPUS_DATA (default build/corpus-data). Corpus tests
 # are reported as skipped when it is absent.
@@ -16,10 +19,14 @@ bash scripts/deps.sh --dev
 export MEMSCRY_CORPUS_DATA=${MEMSCRY_CORPUS_DATA:-$top/build/corpus-data}
 mkdir -p "$MEMSCRY_CORPUS_DATA"
 
+step_start=$SECONDS
+step_done() { echo "== step took $((SECONDS - step_start)) s"; step_start=$SECONDS; }
+
 echo "== build (Release, -Werror) and test"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMEMSCRY_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure --timeout 1800
+step_done
 
 echo "== ASan+UBSan build and test"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
@@ -27,9 +34,19 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 3600
+step_done
+
+echo "== ThreadSanitizer build and threaded tests"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
+      -DMEMSCRY_TSAN=ON >/dev/null
+cmake --build build-tsan -j"$jobs" --target test_session test_api
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir build-tsan -R '^unit\.test_(session|api)$' --output-on-failure --timeout 3600
+step_done
 
 if [ "${MEMSCRY_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzing, ${FUZZ_SECONDS:-30} s per harness"
   bash scripts/fuzz.sh
+  step_done
 fi
 echo "== all tests passed"

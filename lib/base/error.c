@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { ERR_MAX = 1024 };
+enum { ERR_MAX = SCRY_ERR_SAVED_MAX };
 static _Thread_local char err_msg[ERR_MAX];
 
 scry_status scry_err(scry_status st, const char *fmt, ...)
@@ -40,6 +40,13 @@ scry_status scry_err_ctx(scry_status st, const char *fmt, ...)
 }
 
 void scry_err_clear(void) { err_msg[0] = '\0'; }
+
+void scry_err_save(char saved[SCRY_ERR_SAVED_MAX]) { memcpy(saved, err_msg, SCRY_ERR_SAVED_MAX); }
+
+void scry_err_restore(const char saved[SCRY_ERR_SAVED_MAX])
+{
+    memcpy(err_msg, saved, SCRY_ERR_SAVED_MAX);
+}
 
 const char *scry_last_error(void) { return err_msg; }
 

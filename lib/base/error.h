@@ -22,4 +22,11 @@ scry_status scry_err_ctx(scry_status st, const char *fmt, ...) SCRY_PRINTF(2, 3)
 /* Clears the thread's message. */
 void scry_err_clear(void);
 
+/* A public call that succeeds leaves the caller's last error as it found
+ * it, though the work inside it met (and handled) failures of its own:
+ * save on entry, restore on success. */
+#define SCRY_ERR_SAVED_MAX 1024
+void scry_err_save(char saved[SCRY_ERR_SAVED_MAX]);
+void scry_err_restore(const char saved[SCRY_ERR_SAVED_MAX]);
+
 #endif

@@ -16,15 +16,25 @@ static void diags_vadd(struct scry_diags *d, scry_diag_level level, scry_status 
         d->partial = 1;
     if (d->n >= max)
         goto drop;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        goto drop;
+    /* The same thing said twice (two scans meeting one bad page) is said
+     * once. */
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->v[i].level == level && d->v[i].status == st && !strcmp(d->v[i].message, msg)) {
+            free(msg);
+            return;
+        }
+    }
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         struct scry_diag *v = realloc(d->v, cap * sizeof *v);
-        if (!v)
+        if (!v) {
+            free(msg);
             goto drop;
+        }
         d->v = v, d->cap = cap;
     }
-    if (vasprintf(&msg, fmt, ap) < 0)
-        goto drop;
     d->v[d->n++] = (struct scry_diag){level, st, msg};
     return;
 drop:

@@ -107,7 +107,9 @@ scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const c
     struct scry_result *r = NULL;
     struct scry_op op = {0};
     struct scry_plugin_ctx pc = {0};
+    char saved[SCRY_ERR_SAVED_MAX];
     scry_status st;
+    scry_err_save(saved);
     if (!s || !name || !out || argc < 0 || (argc && !argv))
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_plugin_run: bad argument");
     if (!(p = scry_plugin_find(name)))
@@ -148,6 +150,7 @@ scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const c
         scry_result_free(r);
         return st;
     }
+    scry_err_restore(saved); /* diagnostics went to the result, not here */
     *out = r;
     return SCRY_OK;
 }

@@ -39,6 +39,8 @@ void scry_session_close(scry_session *s)
 scry_status scry_session_profile(struct scry_session *s, const struct scry_profile **out)
 {
     if (!atomic_load_explicit(&s->detected, memory_order_acquire)) {
+        char saved[SCRY_ERR_SAVED_MAX];
+        scry_err_save(saved);
         pthread_mutex_lock(&s->lock);
         if (!atomic_load_explicit(&s->detected, memory_order_relaxed)) {
             struct scry_context *c = s->ctx;
@@ -52,6 +54,8 @@ scry_status scry_session_profile(struct scry_session *s, const struct scry_profi
             s->detect_status = scry_os_detect(&in, &s->profile);
             if (s->detect_status != SCRY_OK)
                 s->detect_error = strdup(scry_last_error());
+            else
+                scry_err_restore(saved);
             atomic_store_explicit(&s->detected, 1, memory_order_release);
         }
         pthread_mutex_unlock(&s->lock);

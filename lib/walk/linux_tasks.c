@@ -118,9 +118,9 @@ static void walk_list(struct walk *w, uint64_t head, uint64_t member_off, const 
         if (!link || !added) {
             scry_err_clear();
             scry_op_report(w->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
-                           "%s ends early after %zu entries: 0x%" PRIx64
+                           "%s ends early after %zu entr%s: 0x%" PRIx64
                            " links to %s instead of back to the head",
-                           what, n, prev, link ? "an earlier entry" : "NULL");
+                           what, n, n == 1 ? "y" : "ies", prev, link ? "an earlier entry" : "NULL");
             break;
         }
         if (++w->count > w->max) {
@@ -142,9 +142,9 @@ static void walk_list(struct walk *w, uint64_t head, uint64_t member_off, const 
         st = scry_vspace_read_u64(&w->vs, link + w->l->off.list_next, &link);
         if (st != SCRY_OK) {
             scry_op_report(w->op, SCRY_DIAG_WARNING, st,
-                           "%s ends early after %zu entries: the link at 0x%" PRIx64
+                           "%s ends early after %zu entr%s: the link at 0x%" PRIx64
                            " cannot be read",
-                           what, n, prev);
+                           what, n, n == 1 ? "y" : "ies", prev);
             break;
         }
     }

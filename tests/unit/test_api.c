@@ -48,6 +48,10 @@
     "12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC "    \
     "Debian 6.1.192-3 (2026-11-26)"
 
+/* Detection's answer on a dump with no kernel: every OS tried, and what
+ * each missed (lib/os/os.c; Linux is the only OS so far). */
+#define NO_KERNEL_MSG "no operating system found: no Linux kernel banner found in physical memory"
+
 /* ------------------------------------------------------------- helpers */
 
 /* A status check that shows the library's message when it fails. */
@@ -113,6 +117,32 @@ static int plugin_index(const char *name)
     return -1;
 }
 
+/* The contexts of the running test (tcase fixture): `ctx` has no symbol
+ * directory, `sym_ctx` has <corpus>/symbols. Made and freed around each
+ * test, in the test's own process. */
+static scry_context *ctx, *sym_ctx;
+static const char *symdir(void);
+
+static void contexts_setup(void)
+{
+    ck_ok(scry_context_new(&ctx));
+    ck_ok(scry_context_new(&sym_ctx));
+}
+
+static void corpus_contexts_setup(void)
+{
+    contexts_setup();
+    if (tu_corpus_dir("symbols"))
+        ck_ok(scry_context_add_symbol_dir(sym_ctx, symdir()));
+}
+
+static void contexts_teardown(void)
+{
+    scry_context_free(ctx);
+    scry_context_free(sym_ctx);
+    ctx = sym_ctx = NULL;
+}
+
 /* Corpus locations. */
 static const char *corpus_data(void)
 {
@@ -134,14 +164,20 @@ static int corpus_dump_path(const char *what, const char *name, char *out, size_
     return 1;
 }
 
-static scry_dump *open_corpus(const char *what, const char *name)
+static scry_dump *open_corpus_in(scry_context *c, const char *what, const char *name)
 {
     char path[4096];
     scry_dump *d = NULL;
     if (!corpus_dump_path(what, name, path, sizeof path))
         return NULL;
-    ck_ok(scry_dump_open(path, &d));
+    ck_ok(scry_dump_open(c, path, &d));
     return d;
+}
+
+/* A corpus dump opened from sym_ctx. */
+static scry_dump *open_corpus(const char *what, const char *name)
+{
+    return open_corpus_in(sym_ctx, what, name);
 }
 
 /* <corpus>/symbols (static buffer). */
@@ -164,9 +200,8 @@ static char *golden(const char *dump, const char *file, size_t *len)
 
 static scry_session *open_session(scry_dump *d)
 {
-    const char *dirs[1] = {symdir()};
     scry_session *s = NULL;
-    ck_ok(scry_session_open(d, dirs, 1, &s));
+    ck_ok(scry_session_open(sym_ctx, d, &s));
     return s;
 }
 
@@ -209,7 +244,7 @@ START_TEST(test_dump_synthetic)
     uint8_t buf[64], want[64];
     size_t holes = 12345;
 
-    ck_ok(scry_dump_open(path, &d));
+    ck_ok(scry_dump_open(ctx, path, &d));
     ck_assert_str_eq(scry_dump_format(d), "raw");
     ck_assert_uint_eq(scry_dump_run_count(d), 1);
     ck_ok(scry_dump_run(d, 0, &start, &length));
@@ -263,7 +298,7 @@ START_TEST(test_dump_synthetic)
         snprintf(named, sizeof named, "%s.elf", path);
         ck_assert_int_eq(rename(path, named), 0);
         d = NULL;
-        ck_ok(scry_dump_open(named, &d));
+        ck_ok(scry_dump_open(ctx, named, &d));
         ck_assert_str_eq(scry_dump_format(d), "raw");
         scry_dump_close(d);
         ck_assert_int_eq(rename(named, path), 0);
@@ -282,23 +317,36 @@ START_TEST(test_dump_open_errors)
     char *missing = strdup("/nonexistent/memscry-test/dump.raw");
 
     snprintf(msg, sizeof msg, "%s: No such file or directory", missing);
-    ck_fails(scry_dump_open(missing, &d), SCRY_ERR_IO, msg);
+    ck_fails(scry_dump_open(ctx, missing, &d), SCRY_ERR_IO, msg);
     ck_assert_ptr_eq(d, sentinel);
 
     snprintf(msg, sizeof msg, "%s: unknown dump format (the file is empty)", empty);
-    ck_fails(scry_dump_open(empty, &d), SCRY_ERR_FORMAT, msg);
+    ck_fails(scry_dump_open(ctx, empty, &d), SCRY_ERR_FORMAT, msg);
     ck_assert_ptr_eq(d, sentinel);
 
-    ck_assert_int_eq(scry_dump_open(odd, &d), SCRY_ERR_FORMAT);
+    ck_assert_int_eq(scry_dump_open(ctx, odd, &d), SCRY_ERR_FORMAT);
     ck_assert_ptr_eq(d, sentinel);
     ck_assert_msg(starts_with(scry_last_error(), odd) &&
                       strstr(scry_last_error(), "4097 bytes is not a whole number of 4096-byte "
                                                 "pages") != NULL,
                   "%s", scry_last_error());
 
-    ck_fails(scry_dump_open(NULL, &d), SCRY_ERR_INVALID_ARG, "scry_dump_open: NULL argument");
+    ck_fails(scry_dump_open(ctx, NULL, &d), SCRY_ERR_INVALID_ARG, "scry_dump_open: NULL path 0");
     ck_assert_ptr_eq(d, sentinel);
-    ck_fails(scry_dump_open(odd, NULL), SCRY_ERR_INVALID_ARG, "scry_dump_open: NULL argument");
+    ck_fails(scry_dump_open(ctx, odd, NULL), SCRY_ERR_INVALID_ARG, "scry_dump_open: NULL argument");
+    ck_fails(scry_dump_open(NULL, odd, &d), SCRY_ERR_INVALID_ARG, "scry_dump_open: NULL argument");
+    ck_assert_ptr_eq(d, sentinel);
+    /* Sets: no paths, no members, a NULL member. */
+    {
+        const char *set[2] = {odd, NULL};
+        ck_fails(scry_dump_open_set(ctx, NULL, 1, &d), SCRY_ERR_INVALID_ARG,
+                 "scry_dump_open: NULL argument");
+        ck_fails(scry_dump_open_set(ctx, set, 0, &d), SCRY_ERR_INVALID_ARG,
+                 "scry_dump_open: NULL argument");
+        ck_fails(scry_dump_open_set(ctx, set, 2, &d), SCRY_ERR_INVALID_ARG,
+                 "scry_dump_open: NULL path 1");
+        ck_assert_ptr_eq(d, sentinel);
+    }
 
     remove_temp(empty);
     remove_temp(odd);
@@ -313,13 +361,28 @@ START_TEST(test_null_arguments)
     scry_session *s = NULL, *s_sentinel = (scry_session *)&path;
     scry_result *r = (scry_result *)&path, *const r_sentinel = r;
     scry_symtab *t = (scry_symtab *)&path;
-    const char *dirs[2] = {"/tmp", NULL};
+    scry_context *c = (scry_context *)&path;
+    scry_runctx *rc = (scry_runctx *)&path;
     const char *argv[1] = {"--pid"};
+    const char *str = "untouched", *key = "untouched";
     uint8_t b[4];
     uint64_t v = 5;
+    size_t count = 7;
+    scry_diag_level level = (scry_diag_level)9;
+    scry_status dst = (scry_status)99;
     struct tu_sink sk = {0};
 
-    ck_ok(scry_dump_open(path, &d));
+    /* Contexts. */
+    ck_fails(scry_context_new(NULL), SCRY_ERR_INVALID_ARG, "scry_context_new: NULL argument");
+    ck_fails(scry_context_add_symbol_dir(NULL, "/tmp"), SCRY_ERR_INVALID_ARG,
+             "scry_context_add_symbol_dir: NULL argument");
+    ck_fails(scry_context_add_symbol_dir(ctx, NULL), SCRY_ERR_INVALID_ARG,
+             "scry_context_add_symbol_dir: NULL argument");
+    ck_assert_ptr_eq(c, (scry_context *)&path);
+    ck_fails(scry_runctx_new(NULL), SCRY_ERR_INVALID_ARG, "scry_runctx_new: NULL argument");
+    ck_assert_ptr_eq(rc, (scry_runctx *)&path);
+
+    ck_ok(scry_dump_open(ctx, path, &d));
     ck_fails(scry_dump_read_phys(NULL, 0, b, 4, NULL), SCRY_ERR_INVALID_ARG,
              "scry_dump_read_phys: NULL argument");
     ck_fails(scry_dump_read_phys(d, 0, NULL, 4, NULL), SCRY_ERR_INVALID_ARG,
@@ -329,34 +392,55 @@ START_TEST(test_null_arguments)
     ck_fails(scry_dump_run(NULL, 0, &v, &v), SCRY_ERR_INVALID_ARG,
              "scry_dump_run: index 0 out of range");
     ck_assert_uint_eq(v, 5);
+    /* What the dump states, on no dump or a bad key. */
+    ck_assert_uint_eq(scry_dump_meta_count(NULL), 0);
+    ck_fails(scry_dump_meta(NULL, 0, &key, &str), SCRY_ERR_INVALID_ARG,
+             "scry_dump_meta: index 0 out of range");
+    ck_fails(scry_dump_meta_get(NULL, "format", &str), SCRY_ERR_INVALID_ARG,
+             "scry_dump_meta_get: NULL argument");
+    ck_fails(scry_dump_meta_get(d, NULL, &str), SCRY_ERR_INVALID_ARG,
+             "scry_dump_meta_get: NULL argument");
+    ck_assert_str_eq(key, "untouched");
+    ck_assert_str_eq(str, "untouched");
 
     s = s_sentinel;
-    ck_fails(scry_session_open(NULL, NULL, 0, &s), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_session_open(NULL, NULL, &s), SCRY_ERR_INVALID_ARG,
              "scry_session_open: NULL argument");
-    ck_fails(scry_session_open(d, NULL, 0, NULL), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_session_open(ctx, d, NULL), SCRY_ERR_INVALID_ARG,
              "scry_session_open: NULL argument");
-    ck_fails(scry_session_open(d, NULL, 1, &s), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_session_open(ctx, NULL, &s), SCRY_ERR_INVALID_ARG,
              "scry_session_open: NULL argument");
-    ck_fails(scry_session_open(d, dirs, 2, &s), SCRY_ERR_INVALID_ARG,
-             "scry_session_open: bad symbol directory 1");
+    ck_fails(scry_session_open(NULL, d, &s), SCRY_ERR_INVALID_ARG,
+             "scry_session_open: NULL argument");
     ck_assert_ptr_eq(s, s_sentinel);
-    ck_ok(scry_session_open(d, NULL, 0, &s));
+    ck_ok(scry_session_open(ctx, d, &s));
 
     ck_fails(scry_session_detect(NULL), SCRY_ERR_INVALID_ARG, "scry_session_detect: NULL session");
-    ck_fails(scry_session_kernel_info(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
-             SCRY_ERR_INVALID_ARG, "scry_session_detect: NULL session");
+    ck_fails(scry_session_info(NULL, "os", &str), SCRY_ERR_INVALID_ARG,
+             "scry_session_info: NULL argument");
+    ck_fails(scry_session_info(s, NULL, &str), SCRY_ERR_INVALID_ARG,
+             "scry_session_info: NULL argument");
+    ck_fails(scry_session_info_count(NULL, &count), SCRY_ERR_INVALID_ARG,
+             "scry_session_info_count: NULL argument");
+    ck_fails(scry_session_info_count(s, NULL), SCRY_ERR_INVALID_ARG,
+             "scry_session_info_count: NULL argument");
+    ck_fails(scry_session_info_at(NULL, 0, &key, &str), SCRY_ERR_INVALID_ARG,
+             "scry_session_info_at: NULL session");
+    ck_assert_str_eq(str, "untouched");
+    ck_assert_str_eq(key, "untouched");
+    ck_assert_uint_eq(count, 7);
     ck_fails(scry_session_read_virt(NULL, 0, b, 4), SCRY_ERR_INVALID_ARG,
-             "scry_session_detect: NULL session");
+             "scry_session_read_virt: NULL session");
 
-    ck_fails(scry_plugin_run(NULL, "banners", 0, NULL, &r), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_plugin_run(NULL, "banners", 0, NULL, NULL, &r), SCRY_ERR_INVALID_ARG,
              "scry_plugin_run: bad argument");
-    ck_fails(scry_plugin_run(s, NULL, 0, NULL, &r), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_plugin_run(s, NULL, 0, NULL, NULL, &r), SCRY_ERR_INVALID_ARG,
              "scry_plugin_run: bad argument");
-    ck_fails(scry_plugin_run(s, "banners", 0, NULL, NULL), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_plugin_run(s, "banners", 0, NULL, NULL, NULL), SCRY_ERR_INVALID_ARG,
              "scry_plugin_run: bad argument");
-    ck_fails(scry_plugin_run(s, "banners", 1, NULL, &r), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_plugin_run(s, "banners", 1, NULL, NULL, &r), SCRY_ERR_INVALID_ARG,
              "scry_plugin_run: bad argument");
-    ck_fails(scry_plugin_run(s, "banners", -1, argv, &r), SCRY_ERR_INVALID_ARG,
+    ck_fails(scry_plugin_run(s, "banners", -1, argv, NULL, &r), SCRY_ERR_INVALID_ARG,
              "scry_plugin_run: bad argument");
     ck_assert_ptr_eq(r, r_sentinel);
 
@@ -380,12 +464,22 @@ START_TEST(test_null_arguments)
     ck_fails(scry_result_cell_uint(NULL, 0, 0, &v), SCRY_ERR_INVALID_ARG,
              "no cell at row 0 column 0");
     ck_assert_uint_eq(v, 5);
+    /* ... and its diagnostics. */
+    ck_assert_int_eq(scry_result_partial(NULL), 0);
+    ck_assert_uint_eq(scry_result_diag_count(NULL), 0);
+    ck_fails(scry_result_diag(NULL, 0, &level, &dst, &str), SCRY_ERR_INVALID_ARG,
+             "scry_result_diag: index 0 out of range");
+    ck_assert_int_eq(level, 9);
+    ck_assert_int_eq(dst, 99);
+    ck_assert_str_eq(str, "untouched");
 
     /* Closing NULL is a no-op. */
     scry_result_free(NULL);
     scry_session_close(NULL);
     scry_symtab_free(NULL);
     scry_dump_close(NULL);
+    scry_runctx_free(NULL);
+    scry_context_free(NULL);
 
     scry_session_close(s);
     scry_dump_close(d);
@@ -421,6 +515,8 @@ START_TEST(test_plugin_table)
     static const char *const aliases[] = {"banners", "linux.psaux", "linux.pslist",
                                           "linux.pstree"};
     static const size_t nopts[] = {0, 1, 3, 3};
+    /* The OS each needs: banners reads any dump. */
+    static const char *const oses[] = {"", "linux", "linux", "linux"};
     const size_t n = scry_plugin_count();
     const char *name = "x", *help = "y";
     int kind = 42;
@@ -433,10 +529,15 @@ START_TEST(test_plugin_table)
         ck_assert_str_eq(scry_plugin_alias((size_t)i), aliases[k]);
         ck_assert_ptr_nonnull(scry_plugin_description((size_t)i));
         ck_assert_uint_eq(scry_plugin_option_count((size_t)i), nopts[k]);
+        ck_assert_str_eq(scry_plugin_os((size_t)i), oses[k]);
     }
+    ck_assert_str_eq(scry_plugin_os((size_t)plugin_index("linux.pslist.PsList")), "linux");
+    ck_assert_str_eq(scry_plugin_os((size_t)plugin_index("banners.Banners")), "");
     ck_assert_ptr_null(scry_plugin_name(n));
     ck_assert_ptr_null(scry_plugin_alias(n));
     ck_assert_ptr_null(scry_plugin_description(n));
+    ck_assert_ptr_null(scry_plugin_os(n));
+    ck_assert_ptr_null(scry_plugin_os(SIZE_MAX));
     ck_assert_uint_eq(scry_plugin_option_count(n), 0);
     ck_assert_ptr_null(scry_plugin_name(SIZE_MAX));
 
@@ -481,8 +582,8 @@ START_TEST(test_session_without_kernel)
     scry_dump *d = NULL;
     scry_session *s = NULL;
     scry_result *r = NULL, *const r_sentinel = (scry_result *)&path;
-    const char *os = "untouched";
-    uint64_t shift = 3;
+    const char *os = "untouched", *key = "untouched";
+    size_t count = 3;
     uint8_t b[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     struct tu_sink sk = {0};
     size_t len;
@@ -492,46 +593,59 @@ START_TEST(test_session_without_kernel)
     const char *const bad3[] = {"--threads=1"};
     const char *const bad4[] = {"1"};
     const char *const bad5[] = {"--pid", "010"};
+    const char *const bad6[] = {"--=5"};
 
-    ck_ok(scry_dump_open(path, &d));
-    ck_ok(scry_session_open(d, NULL, 0, &s));
+    ck_ok(scry_dump_open(ctx, path, &d));
+    ck_ok(scry_session_open(ctx, d, &s));
     ck_fails(scry_session_detect(s), SCRY_ERR_NOT_FOUND,
-             "no Linux kernel banner found in physical memory");
+             NO_KERNEL_MSG);
     /* Idempotent: the same answer and message again. */
     ck_fails(scry_session_detect(s), SCRY_ERR_NOT_FOUND,
-             "no Linux kernel banner found in physical memory");
-    ck_fails(scry_session_kernel_info(s, &os, NULL, NULL, NULL, &shift, NULL, NULL),
-             SCRY_ERR_NOT_FOUND, "no Linux kernel banner found in physical memory");
+             NO_KERNEL_MSG);
+    ck_fails(scry_session_info(s, "os", &os), SCRY_ERR_NOT_FOUND,
+             NO_KERNEL_MSG);
+    ck_fails(scry_session_info(s, "virtual_shift", &os), SCRY_ERR_NOT_FOUND,
+             NO_KERNEL_MSG);
+    ck_fails(scry_session_info_count(s, &count), SCRY_ERR_NOT_FOUND,
+             NO_KERNEL_MSG);
+    ck_fails(scry_session_info_at(s, 0, &key, &os), SCRY_ERR_NOT_FOUND,
+             NO_KERNEL_MSG);
     ck_assert_str_eq(os, "untouched");
-    ck_assert_uint_eq(shift, 3);
+    ck_assert_str_eq(key, "untouched");
+    ck_assert_uint_eq(count, 3);
     ck_fails(scry_session_read_virt(s, 0xffffffff81000000u, b, sizeof b), SCRY_ERR_NOT_FOUND,
-             "no Linux kernel banner found in physical memory");
+             NO_KERNEL_MSG);
 
     r = r_sentinel;
-    ck_fails(scry_plugin_run(s, "linux.pslist", 0, NULL, &r), SCRY_ERR_NOT_FOUND,
-             "no Linux kernel banner found in physical memory");
-    ck_fails(scry_plugin_run(s, "linux.nope", 0, NULL, &r), SCRY_ERR_NOT_FOUND,
+    ck_fails(scry_plugin_run(s, "linux.pslist", 0, NULL, NULL, &r), SCRY_ERR_NOT_FOUND,
+             NO_KERNEL_MSG);
+    ck_fails(scry_plugin_run(s, "linux.nope", 0, NULL, NULL, &r), SCRY_ERR_NOT_FOUND,
              "unknown plugin 'linux.nope'");
     /* Names are exact: no case folding, no prefixes. */
-    ck_assert_int_eq(scry_plugin_run(s, "Linux.PsList", 0, NULL, &r), SCRY_ERR_NOT_FOUND);
-    ck_assert_int_eq(scry_plugin_run(s, "linux.psl", 0, NULL, &r), SCRY_ERR_NOT_FOUND);
-    ck_fails(scry_plugin_run(s, "linux.pslist", 1, bad1, &r), SCRY_ERR_BAD_OPTION,
+    ck_assert_int_eq(scry_plugin_run(s, "Linux.PsList", 0, NULL, NULL, &r), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_plugin_run(s, "linux.psl", 0, NULL, NULL, &r), SCRY_ERR_NOT_FOUND);
+    ck_fails(scry_plugin_run(s, "linux.pslist", 1, bad1, NULL, &r), SCRY_ERR_BAD_OPTION,
              "linux.pslist.PsList: unknown option '--bogus'");
-    ck_fails(scry_plugin_run(s, "linux.pslist.PsList", 2, bad2, &r), SCRY_ERR_BAD_OPTION,
+    ck_fails(scry_plugin_run(s, "linux.pslist.PsList", 2, bad2, NULL, &r), SCRY_ERR_BAD_OPTION,
              "linux.pslist.PsList: --pid: invalid int value: 'x'");
-    ck_fails(scry_plugin_run(s, "linux.pslist", 1, bad3, &r), SCRY_ERR_BAD_OPTION,
+    ck_fails(scry_plugin_run(s, "linux.pslist", 1, bad3, NULL, &r), SCRY_ERR_BAD_OPTION,
              "linux.pslist.PsList: --threads takes no value");
-    ck_fails(scry_plugin_run(s, "linux.pslist", 1, bad4, &r), SCRY_ERR_BAD_OPTION,
+    ck_fails(scry_plugin_run(s, "linux.pslist", 1, bad4, NULL, &r), SCRY_ERR_BAD_OPTION,
              "linux.pslist.PsList: unexpected argument '1'");
-    ck_fails(scry_plugin_run(s, "linux.pslist", 2, bad5, &r), SCRY_ERR_BAD_OPTION,
+    ck_fails(scry_plugin_run(s, "linux.pslist", 2, bad5, NULL, &r), SCRY_ERR_BAD_OPTION,
              "linux.pslist.PsList: --pid: invalid int value: '010'");
-    ck_fails(scry_plugin_run(s, "banners", 1, bad1, &r), SCRY_ERR_BAD_OPTION,
+    /* "--=5" names no option. */
+    ck_fails(scry_plugin_run(s, "linux.pslist", 1, bad6, NULL, &r), SCRY_ERR_BAD_OPTION,
+             "linux.pslist.PsList: unknown option '--=5'");
+    ck_fails(scry_plugin_run(s, "banners", 1, bad1, NULL, &r), SCRY_ERR_BAD_OPTION,
              "banners.Banners: unknown option '--bogus'");
     ck_assert_ptr_eq(r, r_sentinel);
 
-    /* banners needs no kernel: an empty but valid result. */
-    ck_ok(scry_plugin_run(s, "banners.Banners", 0, NULL, &r));
+    /* banners needs no kernel: an empty but valid result, complete. */
+    ck_ok(scry_plugin_run(s, "banners.Banners", 0, NULL, NULL, &r));
     ck_assert_uint_eq(scry_result_row_count(r), 0);
+    ck_assert_int_eq(scry_result_partial(r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(r), 0);
     ck_assert_uint_eq(scry_result_column_count(r), 2);
     ck_assert_str_eq(scry_result_column_name(r, 0), "Offset");
     ck_assert_int_eq(scry_result_column_type(r, 0), SCRY_COL_HEX);
@@ -584,7 +698,7 @@ static void *err_thread_a(void *arg)
     struct err_thread *t = arg;
     scry_result *r = NULL;
     snprintf(t->seen_at_start, sizeof t->seen_at_start, "%s", scry_last_error());
-    t->st = scry_plugin_run(NULL, "x", 0, NULL, &r);
+    t->st = scry_plugin_run(NULL, "x", 0, NULL, NULL, &r);
     snprintf(t->own, sizeof t->own, "%s", scry_last_error());
     pthread_barrier_wait(t->bar); /* 1: A has failed       */
     pthread_barrier_wait(t->bar); /* 2: B has failed too    */
@@ -598,7 +712,7 @@ static void *err_thread_b(void *arg)
     scry_dump *d = NULL;
     pthread_barrier_wait(t->bar); /* 1 */
     snprintf(t->seen_at_start, sizeof t->seen_at_start, "%s", scry_last_error());
-    t->st = scry_dump_open("/nonexistent/memscry-thread-b", &d);
+    t->st = scry_dump_open(ctx, "/nonexistent/memscry-thread-b", &d);
     snprintf(t->own, sizeof t->own, "%s", scry_last_error());
     pthread_barrier_wait(t->bar); /* 2 */
     snprintf(t->after, sizeof t->after, "%s", scry_last_error());
@@ -717,7 +831,7 @@ START_TEST(test_concurrent_read_synthetic)
 {
     char *path = write_pattern_file(8 * MiB);
     scry_dump *d = NULL;
-    ck_ok(scry_dump_open(path, &d));
+    ck_ok(scry_dump_open(ctx, path, &d));
     run_readers(d, -1, 8 * MiB, 8 * MiB + 64 * 1024, 3000);
     scry_dump_close(d);
     remove_temp(path);
@@ -725,6 +839,59 @@ START_TEST(test_concurrent_read_synthetic)
 END_TEST
 
 /* -------------------------------------------------------------- corpus */
+
+/* What a dump states about itself: "format", "file_size", "phys_end" first,
+ * in that order; VMCOREINFO only where the file carries it (the ELF's
+ * note: README, KERNELOFFSET and phys_base); every key reachable both by
+ * index and by name. */
+static void check_meta(const scry_dump *d, const char *format, int has_vmcoreinfo)
+{
+    static const char *const first[] = {"format", "file_size", "phys_end"};
+    const char *key = "untouched", *value = "untouched", *v = NULL;
+    size_t n = scry_dump_meta_count(d);
+    char *end;
+    ck_assert_uint_ge(n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        ck_ok(scry_dump_meta(d, i, &key, &value));
+        ck_assert_str_eq(key, first[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        ck_ok(scry_dump_meta(d, i, &key, &value));
+        ck_ok(scry_dump_meta_get(d, key, &v));
+        ck_assert_str_eq(v, value);
+    }
+    ck_ok(scry_dump_meta_get(d, "format", &v));
+    ck_assert_str_eq(v, format);
+    ck_assert_str_eq(v, scry_dump_format(d));
+    /* Numbers are "0x..." hex. */
+    ck_ok(scry_dump_meta_get(d, "phys_end", &v));
+    ck_assert_msg(starts_with(v, "0x") && strtoull(v, &end, 16) > 0 && *end == '\0', "%s", v);
+    ck_ok(scry_dump_meta_get(d, "file_size", &v));
+    ck_assert_msg(starts_with(v, "0x") && strtoull(v, &end, 16) >= DEV_SMALL_RAM && *end == '\0',
+                  "%s", v);
+    if (!strcmp(format, "raw")) /* the file is the memory */
+        ck_assert_str_eq(v, "0x10000000");
+    v = "untouched";
+    if (has_vmcoreinfo) {
+        ck_ok(scry_dump_meta_get(d, "vmcoreinfo", &v));
+        ck_assert_msg(strstr(v, "KERNELOFFSET=3ac00000\n") != NULL, "%s", v);
+        /* -0x37600000, as the kernel writes it (decimal). */
+        ck_assert_msg(strstr(v, "NUMBER(phys_base)=-929038336\n") != NULL, "%s", v);
+    } else {
+        ck_fails(scry_dump_meta_get(d, "vmcoreinfo", &v), SCRY_ERR_NOT_FOUND,
+                 "the dump states no 'vmcoreinfo'");
+        ck_assert_str_eq(v, "untouched");
+    }
+    /* Past the end: an error, the out-parameters untouched. */
+    key = value = "untouched";
+    {
+        char msg[64];
+        snprintf(msg, sizeof msg, "scry_dump_meta: index %zu out of range", n);
+        ck_fails(scry_dump_meta(d, n, &key, &value), SCRY_ERR_INVALID_ARG, msg);
+    }
+    ck_assert_str_eq(key, "untouched");
+    ck_assert_str_eq(value, "untouched");
+}
 
 /* Runs and bytes: .raw and .elf hold the same memory. */
 START_TEST(test_corpus_dumps)
@@ -743,6 +910,8 @@ START_TEST(test_corpus_dumps)
     }
     ck_assert_str_eq(scry_dump_format(raw), "raw");
     ck_assert_str_eq(scry_dump_format(elf), "elf");
+    check_meta(raw, "raw", 0);
+    check_meta(elf, "elf", 1);
 
     ck_assert_uint_eq(scry_dump_run_count(raw), 1);
     ck_ok(scry_dump_run(raw, 0, &start, &length));
@@ -820,13 +989,38 @@ struct kinfo {
     int levels;
 };
 
+/* A "0x..." hex fact as a number (fails the test unless it is exactly
+ * that: lower-case hex, no padding). */
+static uint64_t hex_fact(scry_session *s, const char *key)
+{
+    const char *v = NULL;
+    char *end, again[32];
+    uint64_t n;
+    ck_ok(scry_session_info(s, key, &v));
+    ck_assert_msg(starts_with(v, "0x"), "%s = %s", key, v);
+    n = strtoull(v + 2, &end, 16);
+    ck_assert_msg(v[2] && *end == '\0', "%s = %s", key, v);
+    snprintf(again, sizeof again, "0x%llx", (unsigned long long)n);
+    ck_assert_str_eq(v, again);
+    return n;
+}
+
 static void check_kernel(scry_session *s, struct kinfo *k)
 {
     char want_isf[4096];
+    const char *levels = NULL, *desc = NULL, *key = "untouched", *value = "untouched";
+    size_t count = 0;
     ck_ok(scry_session_detect(s));
     ck_ok(scry_session_detect(s)); /* idempotent */
-    ck_ok(scry_session_kernel_info(s, &k->os, &k->banner, &k->isf, &k->dtb, &k->vshift,
-                                   &k->pshift, &k->levels));
+    ck_ok(scry_session_info(s, "os", &k->os));
+    ck_ok(scry_session_info(s, "banner", &k->banner));
+    ck_ok(scry_session_info(s, "isf", &k->isf));
+    k->dtb = hex_fact(s, "dtb");
+    k->vshift = hex_fact(s, "virtual_shift");
+    k->pshift = hex_fact(s, "physical_shift");
+    ck_ok(scry_session_info(s, "paging_levels", &levels));
+    ck_assert_str_eq(levels, "4"); /* decimal */
+    k->levels = atoi(levels);
     ck_assert_str_eq(k->os, "linux");
     ck_assert_msg(starts_with(k->banner, BANNER_PREFIX), "banner %s", k->banner);
     ck_assert_msg(starts_with(k->banner, DEV_SMALL_BANNER), "banner %s", k->banner);
@@ -835,10 +1029,51 @@ static void check_kernel(scry_session *s, struct kinfo *k)
     ck_assert_int_eq(k->levels, 4);
     ck_assert_uint_eq(k->vshift, DEV_SMALL_VSHIFT);
     ck_assert_uint_eq(k->pshift, DEV_SMALL_PSHIFT);
+    ck_assert_str_eq(k->os, "linux");
     ck_assert_uint_eq(k->dtb & 0xfff, 0);
     ck_assert_uint_ne(k->dtb, 0);
     ck_assert_uint_lt(k->dtb, DEV_SMALL_RAM);
-    ck_ok(scry_session_kernel_info(s, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+    /* One line naming the OS. */
+    ck_ok(scry_session_info(s, "description", &desc));
+    ck_assert_msg(desc[0] && !strchr(desc, '\n'), "description %s", desc);
+    /* A value pointer is optional. */
+    ck_ok(scry_session_info(s, "os", NULL));
+    /* The list holds every key above, each once, with the same value. */
+    ck_ok(scry_session_info_count(s, &count));
+    ck_assert_uint_ge(count, 8);
+    {
+        static const char *const keys[] = {"os",  "description", "banner",        "isf",
+                                           "dtb", "paging_levels", "virtual_shift",
+                                           "physical_shift"};
+        int seen[8] = {0};
+        for (size_t i = 0; i < count; i++) {
+            const char *v = NULL;
+            ck_ok(scry_session_info_at(s, i, &key, &value));
+            ck_ok(scry_session_info(s, key, &v));
+            ck_assert_str_eq(v, value);
+            for (size_t j = 0; j < 8; j++)
+                seen[j] += strcmp(key, keys[j]) == 0;
+        }
+        for (size_t j = 0; j < 8; j++)
+            ck_assert_msg(seen[j] == 1, "key %s listed %d times", keys[j], seen[j]);
+    }
+    ck_ok(scry_session_info_at(s, 0, NULL, NULL));
+}
+
+/* After a successful detect: an unknown key, an index past the end. */
+static void check_kernel_errors(scry_session *s)
+{
+    const char *key = "untouched", *value = "untouched";
+    size_t count = 0;
+    char msg[64];
+    ck_fails(scry_session_info(s, "no_such_fact", &value), SCRY_ERR_NOT_FOUND,
+             "no kernel fact 'no_such_fact' for linux");
+    ck_assert_str_eq(value, "untouched");
+    ck_ok(scry_session_info_count(s, &count));
+    snprintf(msg, sizeof msg, "scry_session_info_at: index %zu out of range", count);
+    ck_fails(scry_session_info_at(s, count, &key, &value), SCRY_ERR_INVALID_ARG, msg);
+    ck_assert_str_eq(key, "untouched");
+    ck_assert_str_eq(value, "untouched");
 }
 
 START_TEST(test_corpus_session)
@@ -868,6 +1103,8 @@ START_TEST(test_corpus_session)
     ck_assert_str_eq(scry_last_error(), "scry_session_detect: NULL session");
     ck_assert_str_eq(kr.banner, ke.banner);
     ck_assert_uint_eq(kr.dtb, ke.dtb);
+    check_kernel_errors(sr);
+    check_kernel_errors(se);
 
     /* The symbol table on its own. */
     snprintf(path, sizeof path, "%s/linux/" ISF_NAME, symdir());
@@ -983,12 +1220,14 @@ START_TEST(test_corpus_pslist)
         return;
     s = open_session(raw);
 
-    ck_assert_int_eq(scry_plugin_run(s, "no.such.Plugin", 0, NULL, &r), SCRY_ERR_NOT_FOUND);
-    ck_ok(scry_plugin_run(s, "linux.pslist", 3, pid12, &r));
+    ck_assert_int_eq(scry_plugin_run(s, "no.such.Plugin", 0, NULL, NULL, &r), SCRY_ERR_NOT_FOUND);
+    ck_ok(scry_plugin_run(s, "linux.pslist", 3, pid12, NULL, &r));
     /* Success leaves the last failure's message alone. */
     ck_assert_str_eq(scry_last_error(),
                      "unknown plugin 'no.such.Plugin'");
     ck_assert_uint_eq(scry_result_row_count(r), 2);
+    ck_assert_int_eq(scry_result_partial(r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(r), 0);
     ck_assert_uint_eq(scry_result_column_count(r), 6);
     for (size_t c = 0; c < 6; c++) {
         ck_assert_str_eq(scry_result_column_name(r, c), colnames[c]);
@@ -1039,14 +1278,17 @@ START_TEST(test_corpus_pslist)
     scry_result_free(r);
 
     /* int(x, 0) spelling and "--name=value". */
-    ck_ok(scry_plugin_run(s, "linux.pslist.PsList", 1, pid_hex, &r));
+    ck_ok(scry_plugin_run(s, "linux.pslist.PsList", 1, pid_hex, NULL, &r));
     ck_assert_uint_eq(scry_result_row_count(r), 1);
     check_cell_str(r, 0, 4, "kthreadd");
     scry_result_free(r);
 
     /* Every process, rendered as Volatility does. */
-    ck_ok(scry_plugin_run(s, "linux.pslist.PsList", 0, NULL, &all));
+    ck_ok(scry_plugin_run(s, "linux.pslist.PsList", 0, NULL, NULL, &all));
     ck_assert_uint_eq(scry_result_row_count(all), 111);
+    /* A complete walk of an intact dump: nothing to report. */
+    ck_assert_int_eq(scry_result_partial(all), 0);
+    ck_assert_uint_eq(scry_result_diag_count(all), 0);
     text = tu_render(all, "json", &len);
     want = golden("dev-small.raw", "linux.pslist.PsList.json", &glen);
     tu_assert_bytes("json", text, len, want, glen);
@@ -1081,21 +1323,27 @@ END_TEST
  * NO_SYMBOLS, banners (physical memory only) still works. */
 START_TEST(test_corpus_no_symbols)
 {
-    scry_dump *raw = open_corpus("test_corpus_no_symbols", "dev-small.raw");
+    scry_context *nctx = NULL; /* an empty symbol directory */
+    scry_dump *raw;
     char dir[] = "/tmp/memscry-nosyms-XXXXXX";
-    const char *dirs[1] = {dir};
     scry_session *s = NULL;
-    scry_result *r = (scry_result *)&dirs, *const r_sentinel = r;
+    scry_result *r = (scry_result *)&dir, *const r_sentinel = r;
     char want_tail[256], msg[2048];
     uint64_t off;
     size_t len, glen;
     char *text, *want;
     uint8_t b[4];
     static const uint64_t offsets[] = {0x56001a0, 0x571ffe0, 0x68f6480};
-    if (!raw)
+    const char *value = "untouched";
+    ck_ok(scry_context_new(&nctx));
+    raw = open_corpus_in(nctx, "test_corpus_no_symbols", "dev-small.raw");
+    if (!raw) {
+        scry_context_free(nctx);
         return;
+    }
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_ok(scry_session_open(raw, dirs, 1, &s));
+    ck_ok(scry_context_add_symbol_dir(nctx, dir));
+    ck_ok(scry_session_open(nctx, raw, &s));
 
     ck_assert_int_eq(scry_session_detect(s), SCRY_ERR_NO_SYMBOLS);
     snprintf(msg, sizeof msg, "%s", scry_last_error());
@@ -1104,18 +1352,22 @@ START_TEST(test_corpus_no_symbols)
                   "%s", msg);
     ck_assert_msg(ends_with(msg, want_tail), "%s", msg);
     /* Kernel plugins and calls replay the same failure. */
-    ck_fails(scry_plugin_run(s, "linux.pslist", 0, NULL, &r), SCRY_ERR_NO_SYMBOLS, msg);
+    ck_fails(scry_plugin_run(s, "linux.pslist", 0, NULL, NULL, &r), SCRY_ERR_NO_SYMBOLS, msg);
     ck_assert_ptr_eq(r, r_sentinel);
-    ck_fails(scry_plugin_run(s, "linux.pstree.PsTree", 0, NULL, &r), SCRY_ERR_NO_SYMBOLS, msg);
-    ck_fails(scry_session_kernel_info(s, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
-             SCRY_ERR_NO_SYMBOLS, msg);
+    ck_fails(scry_plugin_run(s, "linux.pstree.PsTree", 0, NULL, NULL, &r), SCRY_ERR_NO_SYMBOLS,
+             msg);
+    ck_fails(scry_session_info(s, "os", &value), SCRY_ERR_NO_SYMBOLS, msg);
+    ck_fails(scry_session_info(s, "banner", NULL), SCRY_ERR_NO_SYMBOLS, msg);
+    ck_assert_str_eq(value, "untouched");
     ck_fails(scry_session_read_virt(s, 0xffffffffbcd1ffe0u, b, sizeof b), SCRY_ERR_NO_SYMBOLS, msg);
     ck_fails(scry_session_detect(s), SCRY_ERR_NO_SYMBOLS, msg);
     ck_assert_ptr_eq(r, r_sentinel);
 
     /* banners.Banners needs no symbols. */
-    ck_ok(scry_plugin_run(s, "banners.Banners", 0, NULL, &r));
+    ck_ok(scry_plugin_run(s, "banners.Banners", 0, NULL, NULL, &r));
     ck_assert_uint_eq(scry_result_row_count(r), 3);
+    ck_assert_int_eq(scry_result_partial(r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(r), 0);
     for (size_t i = 0; i < 3; i++) {
         const char *banner;
         ck_ok(scry_result_cell_uint(r, i, 0, &off));
@@ -1132,9 +1384,9 @@ START_TEST(test_corpus_no_symbols)
     free(want);
     scry_result_free(r);
 
-    /* No symbol directory at all: NO_SYMBOLS too. */
+    /* No symbol directory at all (the fixture's ctx): NO_SYMBOLS too. */
     scry_session_close(s);
-    ck_ok(scry_session_open(raw, NULL, 0, &s));
+    ck_ok(scry_session_open(ctx, raw, &s));
     ck_assert_int_eq(scry_session_detect(s), SCRY_ERR_NO_SYMBOLS);
     ck_assert_msg(starts_with(scry_last_error(), "no symbol table matches the kernel banner"),
                   "%s", scry_last_error());
@@ -1142,6 +1394,7 @@ START_TEST(test_corpus_no_symbols)
     scry_session_close(s);
     rmdir(dir);
     scry_dump_close(raw);
+    scry_context_free(nctx);
 }
 END_TEST
 
@@ -1180,13 +1433,12 @@ struct session_thread {
 static void *session_main(void *arg)
 {
     struct session_thread *t = arg;
-    const char *dirs[1] = {symdir()};
     scry_session *s = NULL;
     scry_result *r = NULL;
     struct tu_sink sk = {0};
-    t->st = scry_session_open(t->dump, dirs, 1, &s);
+    t->st = scry_session_open(sym_ctx, t->dump, &s);
     if (t->st == SCRY_OK)
-        t->st = scry_plugin_run(s, "linux.pslist.PsList", 0, NULL, &r);
+        t->st = scry_plugin_run(s, "linux.pslist.PsList", 0, NULL, NULL, &r);
     if (t->st == SCRY_OK)
         t->st = scry_result_render(r, "json", tu_sink_write, &sk);
     snprintf(t->err, sizeof t->err, "%s", scry_last_error());
@@ -1239,6 +1491,8 @@ static Suite *suite(void)
     tcase_add_test(basic, test_last_error_per_thread);
     tcase_add_test(basic, test_concurrent_read_synthetic);
     tcase_set_timeout(basic, 120);
+    tcase_add_checked_fixture(basic, contexts_setup, contexts_teardown);
+    tcase_add_checked_fixture(corpus, corpus_contexts_setup, contexts_teardown);
     tcase_add_test(corpus, test_corpus_dumps);
     tcase_add_test(corpus, test_corpus_session);
     tcase_add_test(corpus, test_corpus_pslist);

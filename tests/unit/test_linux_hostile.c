@@ -18,6 +18,7 @@
 static uint8_t *image;
 static size_t image_len;
 static char symdir[4096];
+static scry_context *ctx; /* the symbol directory; shared by every run */
 
 static int load_image(void)
 {
@@ -40,16 +41,25 @@ struct run {
     struct scry_result *r;
 };
 
-/* Opens the (patched) in-memory image and runs a plugin on it. */
+/* The physical layer over f: the one place this file opens one. */
+static scry_status open_phys(struct scry_file *f, struct scry_phys **out)
+{
+    return scry_phys_open_file(f, out);
+}
+
+/* Opens the (patched) in-memory image and runs a plugin on it. The dump
+ * states nothing about itself (an empty meta): a raw image states no
+ * VMCOREINFO, and detection searches as it does for dev-small.raw. */
 static scry_status run_plugin(struct run *x, const char *plugin, int argc, const char *const *argv)
 {
     struct scry_file *f;
-    const char *dirs[1] = {symdir};
     memset(x, 0, sizeof *x);
+    ck_assert_ptr_nonnull(ctx);
+    x->dump.ctx = ctx;
     ck_assert_int_eq(scry_file_from_memory(image, image_len, "dev-small.raw", &f), SCRY_OK);
-    ck_assert_int_eq(scry_phys_open_file(f, &x->dump.phys), SCRY_OK);
-    ck_assert_int_eq(scry_session_open(&x->dump, dirs, 1, &x->s), SCRY_OK);
-    return scry_plugin_run(x->s, plugin, argc, argv, &x->r);
+    ck_assert_int_eq(open_phys(f, &x->dump.phys), SCRY_OK);
+    ck_assert_int_eq(scry_session_open(ctx, &x->dump, &x->s), SCRY_OK);
+    return scry_plugin_run(x->s, plugin, argc, argv, NULL, &x->r);
 }
 
 static void run_free(struct run *x)
@@ -57,15 +67,75 @@ static void run_free(struct run *x)
     scry_result_free(x->r);
     scry_session_close(x->s);
     scry_phys_close(x->dump.phys);
+    scry_kv_free(&x->dump.meta);
+}
+
+/* The session's Linux profile (detection has run). */
+static const struct scry_linux *linux_of(struct run *x)
+{
+    const struct scry_profile *p = NULL;
+    const struct scry_linux *l;
+    ck_assert_int_eq(scry_session_profile(x->s, &p), SCRY_OK);
+    l = scry_linux_of(p);
+    ck_assert_ptr_nonnull(l);
+    return l;
 }
 
 /* Physical address of kernel virtual address va in the unpatched image. */
 static uint64_t pa_of(struct run *x, uint64_t va)
 {
+    struct scry_vspace kernel;
     uint64_t pa = 0;
-    ck_assert_int_eq(scry_vspace_translate(&x->s->lnx->kernel, va, &pa), SCRY_OK);
+    ck_assert_int_eq(scry_profile_kernel(&linux_of(x)->base, &kernel), SCRY_OK);
+    ck_assert_int_eq(scry_vspace_translate(&kernel, va, &pa), SCRY_OK);
     ck_assert_uint_lt(pa + 8, image_len);
     return pa;
+}
+
+/* The number of diagnostics of r at level. */
+static size_t count_diags(const struct scry_result *r, scry_diag_level level)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < scry_result_diag_count(r); i++) {
+        scry_diag_level lv;
+        ck_assert_int_eq(scry_result_diag(r, i, &lv, NULL, NULL), SCRY_OK);
+        n += lv == level;
+    }
+    return n;
+}
+
+/* The i-th WARNING of r (its status and message). */
+static const char *warning_at(const struct scry_result *r, size_t i, scry_status *status)
+{
+    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
+        scry_diag_level lv;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(r, k, &lv, status, &msg), SCRY_OK);
+        if (lv == SCRY_DIAG_WARNING && i-- == 0)
+            return msg;
+    }
+    ck_abort_msg("no warning %zu", i);
+    return NULL;
+}
+
+/* Prints r's diagnostics (shown when an assertion below fails). */
+static void show_diags(const char *what, const struct scry_result *r)
+{
+    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
+        scry_diag_level lv;
+        scry_status st;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
+        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
+    }
+}
+
+/* An unpatched image: a complete answer, nothing to warn about. */
+static void assert_complete(const struct scry_result *r)
+{
+    show_diags("unpatched", r);
+    ck_assert_uint_eq(count_diags(r, SCRY_DIAG_WARNING), 0);
+    ck_assert_int_eq(scry_result_partial(r), 0);
 }
 
 static uint64_t canonical(uint64_t masked) { return masked | 0xffff000000000000ull; }
@@ -82,8 +152,9 @@ static size_t tasks(uint64_t *out, size_t n, struct scry_linux_offsets *off, uin
         ck_assert_int_eq(scry_result_cell_uint(x.r, i, 0, &v), SCRY_OK);
         out[i] = canonical(v);
     }
-    *off = x.s->lnx->off;
-    *dtb = x.s->lnx->dtb;
+    assert_complete(x.r);
+    *off = linux_of(&x)->off;
+    *dtb = linux_of(&x)->base.dtb;
     run_free(&x);
     return rows;
 }
@@ -96,12 +167,16 @@ static uint64_t peek(uint64_t pa)
     return v;
 }
 
-/* Patches task[i].tasks.next, runs pslist, expects `want` rows, restores. */
+/* Patches task[i].tasks.next, runs pslist, expects `want` rows, want_diags
+ * diagnostics of which exactly one is a WARNING, with status want_st and
+ * message want_msg (the others INFO), restores. */
 static void next_link_case(const uint64_t *t, const struct scry_linux_offsets *off, size_t i,
-                           uint64_t new_next, size_t want)
+                           uint64_t new_next, size_t want, size_t want_diags,
+                           scry_status want_st, const char *want_msg)
 {
     struct run x, y;
     uint64_t pa, old;
+    scry_status st = SCRY_OK;
     ck_assert_int_eq(run_plugin(&y, "linux.pslist", 0, NULL), SCRY_OK);
     pa = pa_of(&y, t[i] + off->task_tasks + off->list_next);
     run_free(&y);
@@ -109,25 +184,52 @@ static void next_link_case(const uint64_t *t, const struct scry_linux_offsets *o
     poke(pa, new_next);
     ck_assert_int_eq(run_plugin(&x, "linux.pslist", 0, NULL), SCRY_OK);
     ck_assert_uint_eq(scry_result_row_count(x.r), want);
+    show_diags("next_link_case", x.r);
+    /* The list is certainly incomplete: one warning says where and why. */
+    ck_assert_uint_eq(count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), want_diags);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ck_assert_str_eq(warning_at(x.r, 0, &st), want_msg);
+    ck_assert_int_eq(st, want_st);
     run_free(&x);
     poke(pa, old);
+}
+
+/* The walker's message for a link that does not lead back to the head. */
+static const char *bad_link_msg(char *buf, size_t size, size_t entries, uint64_t from,
+                                const char *to)
+{
+    snprintf(buf, size,
+             "task list ends early after %zu entries: 0x%llx links to %s instead of back to "
+             "the head",
+             entries, (unsigned long long)from, to);
+    return buf;
 }
 
 START_TEST(cyclic_task_list)
 {
     uint64_t t[8], dtb;
     struct scry_linux_offsets off;
+    char msg[512];
     if (!image)
         return;
     ck_assert_uint_eq(tasks(t, 8, &off, &dtb), 111);
     /* task 5 links back to task 2: tasks 1..5 once each, then the walk ends. */
-    next_link_case(t, &off, 4, t[1] + off.task_tasks, 5);
+    next_link_case(t, &off, 4, t[1] + off.task_tasks, 5, 1, SCRY_ERR_CORRUPT,
+                   bad_link_msg(msg, sizeof msg, 5, t[4] + off.task_tasks, "an earlier entry"));
     /* task 3 links to itself. */
-    next_link_case(t, &off, 2, t[2] + off.task_tasks, 3);
-    /* task 3 links to an unmapped address: tasks 1..3, then the walk ends. */
-    next_link_case(t, &off, 2, 0xffffdead00000000ull, 3);
+    next_link_case(t, &off, 2, t[2] + off.task_tasks, 3, 1, SCRY_ERR_CORRUPT,
+                   bad_link_msg(msg, sizeof msg, 3, t[2] + off.task_tasks, "an earlier entry"));
+    /* task 3 links to an unmapped address: tasks 1..3, then the walk ends.
+     * The walker follows the bad link as a 4th entry, skips the task it
+     * cannot read there (an INFO: its page is not in the dump), then cannot
+     * read that entry's own link: the WARNING. */
+    next_link_case(t, &off, 2, 0xffffdead00000000ull, 3, 2, SCRY_ERR_NODATA,
+                   "task list ends early after 4 entries: the link at 0xffffdead00000000 "
+                   "cannot be read: 0xffffdead00000000: PDPT entry not present");
     /* NULL ends it too. */
-    next_link_case(t, &off, 6, 0, 7);
+    next_link_case(t, &off, 6, 0, 7, 1, SCRY_ERR_CORRUPT,
+                   bad_link_msg(msg, sizeof msg, 7, t[6] + off.task_tasks, "NULL"));
 }
 END_TEST
 
@@ -137,12 +239,20 @@ START_TEST(parent_cycle)
     struct scry_linux_offsets off;
     struct run x, y;
     uint64_t pa6, pa7, old6, old7;
+    int64_t pid6, pid7;
+    size_t warnings, seen6 = 0, seen7 = 0;
     if (!image)
         return;
     tasks(t, 8, &off, &dtb);
     ck_assert_int_eq(run_plugin(&y, "linux.pslist", 0, NULL), SCRY_OK);
     pa6 = pa_of(&y, t[6] + off.task_parent);
     pa7 = pa_of(&y, t[7] + off.task_parent);
+    ck_assert_int_eq(scry_result_cell_int(y.r, 6, 1, &pid6), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_int(y.r, 7, 1, &pid7), SCRY_OK);
+    run_free(&y);
+    /* The unpatched tree has nothing to warn about. */
+    ck_assert_int_eq(run_plugin(&y, "linux.pstree", 0, NULL), SCRY_OK);
+    assert_complete(y.r);
     run_free(&y);
     old6 = peek(pa6), old7 = peek(pa7);
     poke(pa6, t[7]); /* each the other's parent: Volatility's pstree loops */
@@ -151,10 +261,56 @@ START_TEST(parent_cycle)
     /* The two lose their place in the tree; everyone else is still there. */
     ck_assert_uint_le(scry_result_row_count(x.r), 111);
     ck_assert_uint_ge(scry_result_row_count(x.r), 100);
+    /* Each task whose parent chain loops says so (the two, and any task
+     * below them); nothing else is wrong. */
+    show_diags("parent_cycle", x.r);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    warnings = count_diags(x.r, SCRY_DIAG_WARNING);
+    ck_assert_uint_ge(warnings, 2);
+    for (size_t i = 0; i < warnings; i++) {
+        scry_status st;
+        const char *msg = warning_at(x.r, i, &st);
+        char want6[160], want7[160];
+        int pid = -1, used = 0;
+        ck_assert_int_eq(st, SCRY_ERR_CORRUPT);
+        ck_assert_msg(sscanf(msg, "pid %d: its parent chain loops (a parent cycle); its place in "
+                                  "the tree is a guess%n",
+                             &pid, &used) == 1 &&
+                          used > 0 && msg[used] == '\0',
+                      "unexpected warning: %s", msg);
+        snprintf(want6, sizeof want6,
+                 "pid %d: its parent chain loops (a parent cycle); its place in the tree is a "
+                 "guess",
+                 (int)pid6);
+        snprintf(want7, sizeof want7,
+                 "pid %d: its parent chain loops (a parent cycle); its place in the tree is a "
+                 "guess",
+                 (int)pid7);
+        seen6 += strcmp(msg, want6) == 0;
+        seen7 += strcmp(msg, want7) == 0;
+    }
+    ck_assert_uint_eq(seen6, 1);
+    ck_assert_uint_eq(seen7, 1);
     run_free(&x);
     poke(pa6, old6), poke(pa7, old7);
 }
 END_TEST
+
+/* The first task's page is unreachable: it is skipped (INFO) and the walk
+ * cannot go past its link (the one WARNING). */
+static void page_table_diags(const struct scry_result *r, uint64_t link)
+{
+    char want[256];
+    scry_status st = SCRY_OK;
+    ck_assert_int_eq(scry_result_partial(r), 1);
+    ck_assert_uint_eq(count_diags(r, SCRY_DIAG_WARNING), 1);
+    snprintf(want, sizeof want,
+             "task list ends early after 1 entry: the link at 0x%llx cannot be read: 0x%llx: "
+             "PDPT entry not present",
+             (unsigned long long)link, (unsigned long long)link);
+    ck_assert_str_eq(warning_at(r, 0, &st), want);
+    ck_assert_int_eq(st, SCRY_ERR_NODATA);
+}
 
 START_TEST(self_referencing_page_table)
 {
@@ -171,9 +327,13 @@ START_TEST(self_referencing_page_table)
     poke(entry_pa, dtb | 0x63);
     ck_assert_int_eq(run_plugin(&x, "linux.pslist", 0, NULL), SCRY_OK);
     ck_assert_uint_lt(scry_result_row_count(x.r), 111); /* bounded, no hang */
+    show_diags("self_referencing_page_table pslist", x.r);
+    page_table_diags(x.r, t[0] + off.task_tasks);
     run_free(&x);
     /* psaux reads user memory through the same tables: also bounded. */
     ck_assert_int_eq(run_plugin(&x, "linux.psaux", 0, NULL), SCRY_OK);
+    show_diags("self_referencing_page_table psaux", x.r);
+    page_table_diags(x.r, t[0] + off.task_tasks);
     run_free(&x);
     poke(entry_pa, old);
 }
@@ -184,13 +344,18 @@ int main(void)
     Suite *s = suite_create("linux_hostile");
     TCase *tc = tcase_create("hostile");
     int rc;
-    load_image();
+    if (load_image() && scry_context_new(&ctx) == SCRY_OK &&
+        scry_context_add_symbol_dir(ctx, symdir) != SCRY_OK) {
+        scry_context_free(ctx);
+        ctx = NULL;
+    }
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, cyclic_task_list);
     tcase_add_test(tc, parent_cycle);
     tcase_add_test(tc, self_referencing_page_table);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
+    scry_context_free(ctx);
     free(image);
     return rc;
 }

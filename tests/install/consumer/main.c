@@ -6,6 +6,7 @@
 
 int main(int argc, char **argv)
 {
+    scry_context *ctx = NULL;
     scry_dump *dump = NULL;
     uint64_t start = 0, length = 0;
     unsigned char head[8];
@@ -17,9 +18,12 @@ int main(int argc, char **argv)
         return 2;
     }
     printf("version %s\n", scry_version());
-    st = scry_dump_open(argv[1], &dump);
+    st = scry_context_new(&ctx);
+    if (st == SCRY_OK)
+        st = scry_dump_open(ctx, argv[1], &dump);
     if (st != SCRY_OK) {
         printf("error %d %s: %s\n", (int)st, scry_status_str(st), scry_last_error());
+        scry_context_free(ctx);
         return 1;
     }
     printf("format %s\n", scry_dump_format(dump));
@@ -27,10 +31,12 @@ int main(int argc, char **argv)
         scry_dump_read_phys(dump, length - 4, head, sizeof head, &holes) != SCRY_OK) {
         printf("error %s\n", scry_last_error());
         scry_dump_close(dump);
+        scry_context_free(ctx);
         return 1;
     }
     printf("run 0x%llx+0x%llx\n", (unsigned long long)start, (unsigned long long)length);
     printf("tail %.4s holes %zu\n", (const char *)head, holes);
     scry_dump_close(dump);
+    scry_context_free(ctx);
     return 0;
 }
