@@ -59,7 +59,7 @@ static int elf_probe(const uint8_t *head, size_t len, uint64_t file_size)
 
 
 
-/* "3.6 MiB", "224 GiB": three significant figures at most, binary units. */
+/* "3.5 MiB", "224 GiB": binary units, one decimal below 10. */
 static void human_size(uint64_t n, char out[32])
 {
     static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -78,8 +78,8 @@ static void human_size(uint64_t n, char out[32])
 /* Why the bound: every scan (banners, kernel detection) walks the runs, so its
  * work is proportional to the bytes the PT_LOADs describe, not to the file.
  * Nothing else stops PT_LOADs from mapping the same file bytes again and again
- * at different physical addresses: 65,534 headers over a 3.6 MiB file describe
- * 224 GiB (27 s of banners), and with PN_XNUM a 56 MB file ~56 TB. Real cores
+ * at different physical addresses: 65,534 headers over a 3.5 MiB file describe
+ * 224 GiB (45 s of banners), and with PN_XNUM a 56 MiB file 56 TiB. Real cores
  * describe each file byte once (QEMU, /proc/vmcore copies the kernel image
  * into its own bytes); a writer that aliased the kernel image onto the RAM it
  * lies in would still stay under 2x, the image being part of that RAM. So the
