@@ -4,6 +4,7 @@
  * PT_LOAD segments map p_filesz file bytes at p_paddr (a p_memsz tail beyond
  * p_filesz is a hole). PT_NOTE segments carry VMCOREINFO, per-CPU QEMU
  * register states and CORE/NT_PRSTATUS notes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,9 @@
 #define ELF_MAX_PHDRS (1u << 20)
 #define ELF_MAX_NOTES 65536u
 #define ELF_MAX_VMCOREINFO (1u << 20)
+/* PT_LOAD file bytes may describe at most this many times the file; see
+ * elf_check_alias. */
+#define ELF_MAX_ALIAS 2u
 
 /* QEMUCPUState (QEMU target/i386/arch_dump.c), version 1: u32 version,
  * u32 size, 16 GPRs, rip, rflags, 10 segments of 24 bytes, cr[5],
@@ -54,6 +58,51 @@ static int elf_probe(const uint8_t *head, size_t len, uint64_t file_size)
 }
 
 
+
+/* "3.5 MiB", "224 GiB": binary units, one decimal below 10. */
+static void human_size(uint64_t n, char out[32])
+{
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = (double)n;
+    unsigned u = 0;
+    while (v >= 1024.0 && u + 1 < sizeof unit / sizeof unit[0]) {
+        v /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, 32, "%llu bytes", (unsigned long long)n);
+    else
+        snprintf(out, 32, v < 10.0 ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* Why the bound: every scan (banners, kernel detection) walks the runs, so its
+ * work is proportional to the bytes the PT_LOADs describe, not to the file.
+ * Nothing else stops PT_LOADs from mapping the same file bytes again and again
+ * at different physical addresses: 65,534 headers over a 3.5 MiB file describe
+ * 224 GiB (45 s of banners), and with PN_XNUM a 56 MiB file 56 TiB. Real cores
+ * describe each file byte once (QEMU, /proc/vmcore copies the kernel image
+ * into its own bytes); a writer that aliased the kernel image onto the RAM it
+ * lies in would still stay under 2x, the image being part of that RAM. So the
+ * sum of p_filesz may not exceed ELF_MAX_ALIAS times the file, which keeps any
+ * scan within a small multiple of reading the file once.
+ *
+ * The p_memsz - p_filesz tails are not counted: they become no run (reads of
+ * them are holes and no scan visits them), so they cost nothing however large,
+ * and a filtered dump (makedumpfile -E) legitimately states far more of them
+ * than it holds. Their only bound is the address space (the wrap check). */
+static scry_status elf_check_alias(const struct scry_file *f, uint64_t described)
+{
+    char d[32], s[32];
+    if (f->size > UINT64_MAX / ELF_MAX_ALIAS || described <= (uint64_t)ELF_MAX_ALIAS * f->size)
+        return SCRY_OK;
+    human_size(described, d);
+    human_size(f->size, s);
+    return scry_err(SCRY_ERR_LIMIT,
+                    "%s: ELF PT_LOADs describe %s from a %s file (p_filesz sum %llu, file %llu "
+                    "bytes: more than %ux the file): refusing aliased segments",
+                    f->path, d, s, (unsigned long long)described, (unsigned long long)f->size,
+                    ELF_MAX_ALIAS);
+}
 
 static void elf_free(struct elf_phys *e)
 {
@@ -161,6 +210,7 @@ static scry_status elf_parse(struct elf_phys *e)
     uint32_t phnum;
     unsigned phentsize, machine;
     size_t nload = 0;
+    uint64_t described = 0; /* sum of PT_LOAD p_filesz, saturating */
     struct note_state ns = {0, 0, 0};
     scry_status st;
 
@@ -240,12 +290,16 @@ static scry_status elf_parse(struct elf_phys *e)
                             f->path, i, (unsigned long long)paddr, (unsigned long long)memsz);
         if (!filesz)
             continue;
+        described = filesz > UINT64_MAX - described ? UINT64_MAX : described + filesz;
         e->lin.base.runs[nload].start = paddr;
         e->lin.base.runs[nload].len = filesz;
         e->lin.file_off[nload] = off;
         nload++;
     }
     e->lin.base.nruns = nload;
+    st = elf_check_alias(f, described);
+    if (st != SCRY_OK)
+        return st;
     st = scry_phys_sort_runs(&e->lin.base.runs, &e->lin.file_off, &e->lin.base.nruns);
     if (st != SCRY_OK)
         return scry_err_ctx(st, "%s", f->path);
