@@ -26,11 +26,11 @@ scry_status scry_paging_hook_call(scry_pte_hook hook, void *user, struct scry_ph
     return SCRY_OK;
 }
 
-scry_status scry_paging_unmapped_pte(scry_pte_hook hook, void *user, struct scry_phys *phys,
-                                     uint64_t va, uint64_t entry, const char *level, uint64_t *pa,
-                                     uint64_t *page_size)
+scry_status scry_paging_unmapped_pte(const struct scry_vspace *vs, uint64_t va, uint64_t entry,
+                                     const char *level, uint64_t *pa, uint64_t *page_size)
 {
-    scry_status st = scry_paging_hook_call(hook, user, phys, va, entry, pa, page_size);
+    scry_status st =
+        scry_paging_hook_call(vs->hook, vs->hook_user, vs->phys, va, entry, pa, page_size);
     if (st == SCRY_ERR_NODATA)
         return scry_err(SCRY_ERR_NODATA, "0x%" PRIx64 ": %s entry not present", va, level);
     return st;

@@ -74,12 +74,11 @@ scry_status scry_paging_enumerate(const struct scry_paging_layout *layout, struc
 scry_status scry_paging_hook_call(scry_pte_hook hook, void *user, struct scry_phys *phys,
                                   uint64_t va, uint64_t entry, uint64_t *pa, uint64_t *page_size);
 
-/* A walk's answer to a not-present PTE when a hook is set: the hook's
+/* A walk's answer to a not-present PTE when vs has a hook: the hook's
  * resolution, or the message a walk without hook gives (level names the
  * table, "PT"). Kept out of line: only reached off the hot path. */
-scry_status scry_paging_unmapped_pte(scry_pte_hook hook, void *user, struct scry_phys *phys,
-                                     uint64_t va, uint64_t entry, const char *level, uint64_t *pa,
-                                     uint64_t *page_size);
+scry_status scry_paging_unmapped_pte(const struct scry_vspace *vs, uint64_t va, uint64_t entry,
+                                     const char *level, uint64_t *pa, uint64_t *page_size);
 
 /* Reads the `width`-byte (4 or 8) entry at physical address slot for the
  * walk of va at `level` ("PML4", "PD", ...). A hole is SCRY_ERR_NODATA

@@ -31,10 +31,11 @@ static uint64_t large_frame(uint64_t e, uint64_t size)
     return (e & 0xffc00000u) | ((e >> 13) & 0xf) << 32;
 }
 
-/* hook is NULL for the plain walk, which the compiler then specialises; it
- * is only looked at once a PTE turns out not present. */
+/* vs is NULL for the plain walk, which the compiler then specialises; its
+ * hook is only looked at once a PTE turns out not present (loading it up
+ * front would cost the hot path registers and spills). */
 static inline scry_status walk(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,
-                               uint64_t *page_size, scry_pte_hook hook, void *user)
+                               uint64_t *page_size, const struct scry_vspace *vs)
 {
     /* The linear address is 32 bits; anything above is not part of it. */
     uint32_t v = (uint32_t)va, e = 0;
@@ -55,8 +56,8 @@ static inline scry_status walk(struct scry_phys *phys, uint64_t dtb, uint64_t va
     if (st != SCRY_OK)
         return st;
     if (!(e & PTE_PRESENT)) {
-        if (hook)
-            return scry_paging_unmapped_pte(hook, user, phys, va, e, "PT", pa, page_size);
+        if (vs && vs->hook)
+            return scry_paging_unmapped_pte(vs, va, e, "PT", pa, page_size);
         return scry_err(SCRY_ERR_NODATA, "0x%" PRIx64 ": PT entry not present", va);
     }
     *pa = (uint64_t)(e & PTE_ADDR) | (v & 0xfff);
@@ -67,13 +68,13 @@ static inline scry_status walk(struct scry_phys *phys, uint64_t dtb, uint64_t va
 scry_status scry_translate_x86(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,
                                uint64_t *page_size)
 {
-    return walk(phys, dtb, va, pa, page_size, NULL, NULL);
+    return walk(phys, dtb, va, pa, page_size, NULL);
 }
 
 static scry_status translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
                              uint64_t *page_size)
 {
-    return walk(vs->phys, vs->dtb, va, pa, page_size, vs->hook, vs->hook_user);
+    return walk(vs->phys, vs->dtb, va, pa, page_size, vs);
 }
 
 static const char *const level_names[2] = {"PD", "PT"};

@@ -18,11 +18,12 @@ static const char *const level_names[5] = {"PML5", "PML4", "PDPT", "PD", "PT"};
 /* Bits above the mode's width never reach an index: the top level takes
  * bits shift..shift+8 only, so a 48-bit-masked pointer and its canonical
  * form walk identically (Volatility masks every pointer before
- * translating). hook is NULL for the plain walks, which the compiler then
- * specialises; it is only looked at once a PTE turns out not present. */
+ * translating). vs is NULL for the plain walks, which the compiler then
+ * specialises; its hook is only looked at once a PTE turns out not present
+ * (loading it up front would cost the hot path registers and spills). */
 static inline scry_status walk(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,
-                               uint64_t *page_size, unsigned levels, scry_pte_hook hook,
-                               void *user)
+                               uint64_t *page_size, unsigned levels,
+                               const struct scry_vspace *vs)
 {
     const char *const *names = level_names + (5 - levels);
     uint64_t table = dtb & PTE_ADDR; /* CR3 bits 0..11 are PCID/flags */
@@ -34,9 +35,8 @@ static inline scry_status walk(struct scry_phys *phys, uint64_t dtb, uint64_t va
         if (st != SCRY_OK)
             return st;
         if (!(e & PTE_PRESENT)) {
-            if (hook && shift == 12)
-                return scry_paging_unmapped_pte(hook, user, phys, va, e, names[i], pa,
-                                                page_size);
+            if (vs && vs->hook && shift == 12)
+                return scry_paging_unmapped_pte(vs, va, e, names[i], pa, page_size);
             return scry_err(SCRY_ERR_NODATA, "0x%" PRIx64 ": %s entry not present", va,
                             names[i]);
         }
@@ -59,25 +59,25 @@ static inline scry_status walk(struct scry_phys *phys, uint64_t dtb, uint64_t va
 scry_status scry_translate_x86_64(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,
                                   uint64_t *page_size)
 {
-    return walk(phys, dtb, va, pa, page_size, 4, NULL, NULL);
+    return walk(phys, dtb, va, pa, page_size, 4, NULL);
 }
 
 scry_status scry_translate_la57(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,
                                 uint64_t *page_size)
 {
-    return walk(phys, dtb, va, pa, page_size, 5, NULL, NULL);
+    return walk(phys, dtb, va, pa, page_size, 5, NULL);
 }
 
 static scry_status translate4(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
                               uint64_t *page_size)
 {
-    return walk(vs->phys, vs->dtb, va, pa, page_size, 4, vs->hook, vs->hook_user);
+    return walk(vs->phys, vs->dtb, va, pa, page_size, 4, vs);
 }
 
 static scry_status translate5(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
                               uint64_t *page_size)
 {
-    return walk(vs->phys, vs->dtb, va, pa, page_size, 5, vs->hook, vs->hook_user);
+    return walk(vs->phys, vs->dtb, va, pa, page_size, 5, vs);
 }
 
 static uint64_t large_frame(uint64_t e, uint64_t size) { return e & PTE_ADDR & ~(size - 1); }
