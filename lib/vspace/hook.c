@@ -14,9 +14,11 @@ scry_status scry_paging_hook_call(scry_pte_hook hook, void *user, struct scry_ph
     if (st != SCRY_OK)
         return scry_err_ctx(st, "0x%" PRIx64 ": resolving not-present PTE 0x%" PRIx64, va, entry);
     /* A size that is not a power of two would make the cache's page
-     * arithmetic wrong, and a *pa without va's offset (the easy mistake:
-     * returning the frame) would read the wrong bytes. */
-    if (size < SCRY_PAGE_SIZE || (size & (size - 1)) || ((p ^ va) & (size - 1)))
+     * arithmetic wrong (and no x86 page exceeds 1 GiB), and a *pa without
+     * va's offset (the easy mistake: returning the frame) would read the
+     * wrong bytes. */
+    if (size < SCRY_PAGE_SIZE || size > ((uint64_t)1 << 30) || (size & (size - 1)) ||
+        ((p ^ va) & (size - 1)))
         return scry_err(SCRY_ERR_INVALID_ARG,
                         "0x%" PRIx64 ": PTE hook answered physical 0x%" PRIx64
                         " in a page of 0x%" PRIx64 " bytes, which cannot hold it",

@@ -60,8 +60,8 @@ scry_status scry_translate_la57(struct scry_phys *, uint64_t, uint64_t, uint64_t
  *
  * Result: SCRY_OK with *pa = the physical address of va itself (offset within
  * the page included) and *page_size = the size of the page it lies in (it
- * arrives as 4096; a power of two of at least 4096, and *pa and va must agree
- * below it, else the walk fails with SCRY_ERR_INVALID_ARG); the vspace caches
+ * arrives as 4096; a power of two from 4 KiB to 1 GiB, and *pa and va must
+ * agree below it, else the walk fails with SCRY_ERR_INVALID_ARG); the vspace caches
  * the answer like any translation, so it must depend only on (va, entry) and
  * the dump. SCRY_ERR_NODATA keeps the address unmapped: the walk then fails
  * with the message it gives without a hook ("0x...: PT entry not present").

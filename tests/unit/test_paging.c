@@ -1101,7 +1101,7 @@ struct hook_log {
     uint64_t va, entry;
     unsigned level;
     uint64_t addr_mask;
-    int answer; /* 0: resolve bit-11 entries; 1: bad size; 2: no offset; 3: corrupt */
+    int answer; /* 0: resolve bit-11 entries; 1, 4: bad size; 2: no offset; 3: corrupt */
 };
 
 /* Resolves an entry with bit 11 set (Windows' transition bit) to the frame
@@ -1122,6 +1122,7 @@ static scry_status log_hook(void *user, struct scry_phys *phys, uint64_t va, uin
     case 1: *pa = (entry & h->addr_mask) | (va & 0xfff), *page_size = 3000; break;
     case 2: *pa = entry & h->addr_mask; break;
     case 3: return scry_err(SCRY_ERR_CORRUPT, "pagefile slot unreadable");
+    case 4: *pa = (entry & h->addr_mask) | (va & 0xfff), *page_size = 1ull << 31; break;
     default: *pa = (entry & h->addr_mask) | (va & 0xfff);
     }
     return SCRY_OK;
@@ -1191,6 +1192,9 @@ START_TEST(test_hook)
         /* Answers that break the contract, and a hook's own error. */
         set_entry(t, pte, es, 0x9800);
         h.answer = 1;
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_INVALID_ARG);
+        ck_assert_ptr_nonnull(strstr(err(), "in a page of 0xbb8 bytes"));
+        h.answer = 4;
         ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_INVALID_ARG);
         h.answer = 2;
         ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_INVALID_ARG);
