@@ -9,7 +9,11 @@
  *   [16..47] four virtual addresses (each also tried masked and canonical)
  * Beyond the image is a hole, so tables pointing anywhere are exercised.
  * Besides "never crash", it checks that the TLB agrees with a fresh walk
- * and that the upper, ignored, address bits really are ignored. */
+ * and that the upper, ignored, address bits really are ignored. Then it
+ * enumerates the whole space with a small entry budget (256 + 64 * [3]),
+ * without and with an invalid-PTE hook, checking that the ranges ascend,
+ * stay disjoint and coalesced, and translate as reported; and that around
+ * each of the four addresses enumeration and translation agree. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +64,71 @@ static const uint8_t *f_direct(struct scry_phys *p, uint64_t pa, size_t len)
 
 static const struct scry_phys_ops ops_direct = {f_read, f_direct, NULL};
 static const struct scry_phys_ops ops_plain = {f_read, NULL, NULL};
+
+/* Resolves a not-present PTE with bit 11 set (Windows' transition bit) to
+ * the frame it names, as a Windows profile's hook would. */
+static scry_status transition_hook(void *user, struct scry_phys *phys, uint64_t va, uint64_t entry,
+                                   unsigned level, uint64_t *pa, uint64_t *page_size)
+{
+    (void)user, (void)phys;
+    if (level != SCRY_PTE_LEVEL || (entry & 1) || *page_size != 4096)
+        __builtin_trap();
+    if (!(entry & 0x800))
+        return SCRY_ERR_NODATA;
+    *pa = (entry & 0x000ffffffffff000ull) | (va & 0xfff);
+    return SCRY_OK;
+}
+
+struct ranges {
+    struct scry_vspace *vs;
+    uint64_t lo, hi;        /* the enumerated [lo, hi) */
+    uint64_t va, pa, len;   /* the previous range, len 0 before the first */
+    unsigned calls, stop_at;
+};
+
+static int check_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
+{
+    struct ranges *r = user;
+    uint64_t got = 0;
+
+    if (!len || va < r->lo || va + len > r->hi || va + len < va)
+        __builtin_trap();
+    if (r->len && (va < r->va + r->len ||
+                   (va == r->va + r->len && pa == r->pa + r->len))) /* order; coalescing */
+        __builtin_trap();
+    if (scry_vspace_translate(r->vs, va, &got) != SCRY_OK || got != pa)
+        __builtin_trap();
+    if (scry_vspace_translate(r->vs, va + len - 1, &got) != SCRY_OK || got != pa + len - 1)
+        __builtin_trap();
+    r->va = va, r->pa = pa, r->len = len;
+    return ++r->calls == r->stop_at;
+}
+
+/* Enumeration over everything: bounded, in order, as translation says. */
+static void check_enumeration(struct scry_vspace *vs, uint64_t max_entries, unsigned stop_at)
+{
+    struct ranges r = {vs, 0, scry_vspace_mask(vs) + 1, 0, 0, 0, 0, stop_at};
+    scry_status st = scry_vspace_enumerate(vs, 0, UINT64_MAX, max_entries, check_range, &r);
+    if (st != SCRY_OK && st != SCRY_ERR_LIMIT && st != SCRY_ERR_CORRUPT)
+        __builtin_trap();
+    if (stop_at && r.calls > stop_at)
+        __builtin_trap();
+}
+
+/* Around va, enumeration reports exactly the byte translation finds. */
+static void check_one_byte(struct scry_vspace *vs, uint64_t va)
+{
+    uint64_t mva = va & scry_vspace_mask(vs), pa = 0;
+    struct ranges r = {vs, mva, mva + 1, 0, 0, 0, 0, 0};
+    scry_status st = scry_vspace_translate(vs, mva, &pa);
+    scry_status se = scry_vspace_enumerate(vs, mva, mva + 1, 0, check_range, &r);
+    if (st == SCRY_OK && (se != SCRY_OK || r.calls != 1 || r.va != mva || r.pa != pa))
+        __builtin_trap();
+    if (st == SCRY_ERR_NODATA && (se != SCRY_OK || r.calls != 0))
+        __builtin_trap();
+    if (st != SCRY_OK && st != SCRY_ERR_NODATA && se != st)
+        __builtin_trap();
+}
 
 static uint64_t le64(const uint8_t *b)
 {
@@ -138,6 +207,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint32_t v32;
         (void)scry_vspace_read_u64(&vs, va + 4092, &v64);
         (void)scry_vspace_read_u32(&vs, va, &v32);
+    }
+
+    uint64_t max_entries = 256 + 64 * (uint64_t)data[3];
+    for (int hooked = 0; hooked < 2; hooked++) {
+        if (hooked)
+            scry_vspace_set_hook(&vs, transition_hook, NULL);
+        check_enumeration(&vs, max_entries, 0);
+        check_enumeration(&vs, max_entries, 1 + data[2] % 8);
+        for (int k = 0; k < 4; k++)
+            check_one_byte(&vs, le64(data + 16 + 8 * k));
     }
     return 0;
 }

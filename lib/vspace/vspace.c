@@ -5,28 +5,12 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "lib/vspace/paging.h"
+
 #define PAGE_MASK ((uint64_t)SCRY_PAGE_SIZE - 1)
 
-scry_status scry_vspace_init(struct scry_vspace *vs, struct scry_phys *phys, enum scry_paging mode,
-                             uint64_t dtb)
+static void cache_clear(struct scry_vspace *vs)
 {
-    scry_translate_fn fn;
-    unsigned bits;
-
-    if (!vs || !phys)
-        return scry_err(SCRY_ERR_INVALID_ARG, "vspace: no physical layer");
-    switch (mode) {
-    case SCRY_PAGING_X86: fn = scry_translate_x86, bits = 32; break;
-    case SCRY_PAGING_PAE: fn = scry_translate_pae, bits = 32; break;
-    case SCRY_PAGING_X86_64: fn = scry_translate_x86_64, bits = 48; break;
-    case SCRY_PAGING_LA57: fn = scry_translate_la57, bits = 57; break;
-    default: return scry_err(SCRY_ERR_INVALID_ARG, "unknown paging mode %d", (int)mode);
-    }
-    vs->phys = phys;
-    vs->mode = mode;
-    vs->dtb = dtb;
-    vs->va_bits = bits;
-    vs->translate = fn;
     for (size_t i = 0; i < SCRY_TLB_SLOTS; i++) {
         vs->tlb[i].vpage = UINT64_MAX;
         vs->tlb[i].ppage = 0;
@@ -37,7 +21,34 @@ scry_status scry_vspace_init(struct scry_vspace *vs, struct scry_phys *phys, enu
         vs->big[i].shift = 63;
     }
     vs->big_next = 0;
+}
+
+scry_status scry_vspace_init(struct scry_vspace *vs, struct scry_phys *phys, enum scry_paging mode,
+                             uint64_t dtb)
+{
+    const struct scry_paging_ops *ops;
+
+    if (!vs || !phys)
+        return scry_err(SCRY_ERR_INVALID_ARG, "vspace: no physical layer");
+    ops = scry_paging_ops_for(mode);
+    if (!ops)
+        return scry_err(SCRY_ERR_INVALID_ARG, "unknown paging mode %d", (int)mode);
+    vs->phys = phys;
+    vs->mode = mode;
+    vs->dtb = dtb;
+    vs->va_bits = ops->va_bits;
+    vs->ops = ops;
+    vs->hook = NULL;
+    vs->hook_user = NULL;
+    cache_clear(vs);
     return SCRY_OK;
+}
+
+void scry_vspace_set_hook(struct scry_vspace *vs, scry_pte_hook hook, void *user)
+{
+    vs->hook = hook;
+    vs->hook_user = hook ? user : NULL;
+    cache_clear(vs);
 }
 
 /* Keyed by the masked page so a pointer and its 48-bit-masked form (which
@@ -60,7 +71,7 @@ static inline scry_status translate(struct scry_vspace *vs, uint64_t va, uint64_
             goto hit;
         }
     }
-    st = vs->translate(vs->phys, vs->dtb, va, &p, &size);
+    st = vs->ops->translate(vs, va, &p, &size);
     if (st != SCRY_OK)
         return st; /* failures are not cached: a later read may see new tables */
     if (size > SCRY_PAGE_SIZE && (size & (size - 1)) == 0) {
@@ -212,4 +223,25 @@ scry_status scry_vspace_read_u32(struct scry_vspace *vs, uint64_t va, uint32_t *
         return st;
     *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
     return SCRY_OK;
+}
+
+scry_status scry_vspace_enumerate(struct scry_vspace *vs, uint64_t start, uint64_t end,
+                                  uint64_t max_entries, scry_map_fn fn, void *user)
+{
+    if (!vs || !fn)
+        return scry_err(SCRY_ERR_INVALID_ARG, "enumerate: no vspace or no callback");
+    uint64_t mask = scry_vspace_mask(vs);
+    /* A canonical kernel address would otherwise silently enumerate
+     * nothing (it lies above the masked space). */
+    if (start > mask)
+        return scry_err(SCRY_ERR_INVALID_ARG,
+                        "enumerate: start 0x%" PRIx64 " is not a %u-bit (masked) address", start,
+                        vs->va_bits);
+    if (end > mask)
+        end = mask + 1; /* va_bits <= 57: no overflow */
+    if (start >= end)
+        return SCRY_OK;
+    if (!max_entries)
+        max_entries = SCRY_ENUM_DEFAULT_MAX_ENTRIES;
+    return vs->ops->enumerate(vs, start, end, max_entries, fn, user);
 }

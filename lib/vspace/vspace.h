@@ -1,9 +1,11 @@
 /* vspace.h - virtual address spaces: paging mode + DTB over a physical layer.
  *
- * One translate() per paging mode (lib/paging_<mode>.c), a small direct-mapped
- * translation cache, and reads that cross pages. A vspace is not
- * thread-safe (its cache is mutable); make one per thread - they are cheap and
- * share the immutable physical layer. */
+ * One ops instance per paging mode (lib/vspace/paging_<mode>.c, found through
+ * scry_paging_ops_for in paging.h), a small direct-mapped translation cache,
+ * reads that cross pages, an optional hook for not-present page-table entries
+ * and the enumeration of mapped ranges. A vspace is not thread-safe (its
+ * cache is mutable); make one per thread - they are cheap and share the
+ * immutable physical layer. */
 #ifndef SCRY_VSPACE_H
 #define SCRY_VSPACE_H
 
@@ -25,7 +27,8 @@ enum scry_paging {
  * address is not canonical, or a table cannot be read (hole) - the message
  * names va and the level; SCRY_ERR_CORRUPT when a table read fails
  * otherwise. Walks are bounded by the number of levels, so self-referencing
- * tables cannot loop. */
+ * tables cannot loop. These plain walks never call a hook (see
+ * scry_vspace_set_hook); thread-safe as the physical layer is. */
 typedef scry_status (*scry_translate_fn)(struct scry_phys *phys, uint64_t dtb, uint64_t va,
                                          uint64_t *pa, uint64_t *page_size);
 
@@ -34,15 +37,67 @@ scry_status scry_translate_pae(struct scry_phys *, uint64_t, uint64_t, uint64_t 
 scry_status scry_translate_x86_64(struct scry_phys *, uint64_t, uint64_t, uint64_t *, uint64_t *);
 scry_status scry_translate_la57(struct scry_phys *, uint64_t, uint64_t, uint64_t *, uint64_t *);
 
+/* The level number a hook receives for a page-table entry (PTE): levels are
+ * counted from the leaf as Intel does (1 = PT, 2 = PD, 3 = PDPT, 4 = PML4,
+ * 5 = PML5), so the number does not depend on the paging mode. */
+#define SCRY_PTE_LEVEL 1u
+
+/* Invalid-entry hook: resolves a not-present page-table entry, which an OS
+ * may still give a meaning (Windows transition and prototype PTEs, a
+ * pagefile slot).
+ *
+ * Who calls it: the vspace's walks - translation (hence every read) and
+ * enumeration - when they meet a not-present entry at the LAST level (the
+ * PTE; level is SCRY_PTE_LEVEL) and a hook is set. A not-present entry at
+ * any upper level (PML5..PD) never reaches the hook: the address is
+ * unmapped as without one. The plain scry_translate_<mode> walks never call
+ * it.
+ *
+ * Arguments: user as given to scry_vspace_set_hook; the vspace's physical
+ * layer; va as the caller of the translation gave it (enumeration passes
+ * page-aligned addresses masked to va_bits); entry, the raw entry (32-bit
+ * modes: zero-extended) with its present bit clear.
+ *
+ * Result: SCRY_OK with *pa = the physical address of va itself (offset within
+ * the page included) and *page_size = the size of the page it lies in (it
+ * arrives as 4096; a power of two from 4 KiB to 1 GiB, and *pa and va must
+ * agree below it, else the walk fails with SCRY_ERR_INVALID_ARG); the vspace caches
+ * the answer like any translation, so it must depend only on (va, entry) and
+ * the dump. SCRY_ERR_NODATA keeps the address unmapped: the walk then fails
+ * with the message it gives without a hook ("0x...: PT entry not present").
+ * Any other status fails the walk with the hook's message behind the
+ * address's context (enumeration stops with it).
+ *
+ * Thread-safety: the hook is called from whichever thread reads through that
+ * vspace, at the time of the read. One hook shared by the vspaces of several
+ * threads must be thread-safe itself (or take per-vspace user data). It must
+ * not read through, or change the hook of, the vspace calling it. */
+typedef scry_status (*scry_pte_hook)(void *user, struct scry_phys *phys, uint64_t va,
+                                     uint64_t entry, unsigned level, uint64_t *pa,
+                                     uint64_t *page_size);
+
+/* Enumeration callback: [va, va+len) maps to [pa, pa+len). Return non-zero
+ * to stop the enumeration. */
+typedef int (*scry_map_fn)(void *user, uint64_t va, uint64_t pa, uint64_t len);
+
+/* The work bound scry_vspace_enumerate applies when max_entries is 0: 2^24
+ * table entries, 32768 page tables' worth (64 GiB of 4 KiB mappings), a
+ * fraction of a second; a real kernel's address space needs far fewer. */
+#define SCRY_ENUM_DEFAULT_MAX_ENTRIES ((uint64_t)1 << 24)
+
 #define SCRY_TLB_SLOTS 256
 #define SCRY_TLB_BIG_SLOTS 8
+
+struct scry_paging_ops; /* paging.h */
 
 struct scry_vspace {
     struct scry_phys *phys; /* borrowed */
     enum scry_paging mode;
     uint64_t dtb;
     unsigned va_bits;       /* 32, 48 or 57: Volatility's address mask */
-    scry_translate_fn translate;
+    const struct scry_paging_ops *ops; /* static, from scry_paging_ops_for */
+    scry_pte_hook hook;     /* NULL when none */
+    void *hook_user;
     struct {
         uint64_t vpage; /* va >> 12, or UINT64_MAX when empty */
         uint64_t ppage; /* pa >> 12 */
@@ -57,10 +112,16 @@ struct scry_vspace {
     unsigned big_next;
 };
 
-/* Initialises vs in place (no allocation). Errors: SCRY_ERR_INVALID_ARG for
- * an unknown mode. */
+/* Initialises vs in place (no allocation), without a hook. Errors:
+ * SCRY_ERR_INVALID_ARG for an unknown mode. */
 scry_status scry_vspace_init(struct scry_vspace *vs, struct scry_phys *phys, enum scry_paging mode,
                              uint64_t dtb);
+
+/* Sets the invalid-entry hook of vs (see scry_pte_hook) with its user
+ * pointer (borrowed: it must outlive its use by vs); hook NULL clears it.
+ * Empties the translation cache, since cached answers may have come from the
+ * previous hook. Not thread-safe: call it before handing vs to its thread. */
+void scry_vspace_set_hook(struct scry_vspace *vs, scry_pte_hook hook, void *user);
 
 /* The mask Volatility applies to printed addresses: (1 << va_bits) - 1. */
 static inline uint64_t scry_vspace_mask(const struct scry_vspace *vs)
@@ -68,7 +129,8 @@ static inline uint64_t scry_vspace_mask(const struct scry_vspace *vs)
     return vs->va_bits >= 64 ? UINT64_MAX : ((uint64_t)1 << vs->va_bits) - 1;
 }
 
-/* Translate with the cache. Same errors as scry_translate_fn. */
+/* Translate with the cache. Same errors as scry_translate_fn, plus whatever
+ * the hook returns (see scry_pte_hook). */
 scry_status scry_vspace_translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa);
 
 /* Reads [va, va+len). Errors: SCRY_ERR_NODATA (message names the first
@@ -85,5 +147,41 @@ scry_status scry_vspace_read_pad(struct scry_vspace *vs, uint64_t va, void *buf,
 /* Little-endian helpers over scry_vspace_read. */
 scry_status scry_vspace_read_u64(struct scry_vspace *vs, uint64_t va, uint64_t *v);
 scry_status scry_vspace_read_u32(struct scry_vspace *vs, uint64_t va, uint32_t *v);
+
+/* Calls fn for every mapped range within [start, end), in ascending virtual
+ * order, exactly where a translation would succeed (the hook included).
+ *
+ * Addresses: the space is [0, 2^va_bits) of masked addresses, as
+ * Volatility's layer addresses are: on 4-level paging the kernel half starts
+ * at 0x800000000000, not 0xffff800000000000. fn receives masked addresses;
+ * start must be one (SCRY_ERR_INVALID_ARG above scry_vspace_mask(vs)); end
+ * is clipped to 2^va_bits, so UINT64_MAX means "to the top". start >= end
+ * reports nothing.
+ *
+ * Ranges: neighbours contiguous both virtually and physically are coalesced
+ * into one call, whatever their page sizes; large pages (4 MiB, 2 MiB,
+ * 1 GiB) are reported whole, clipped to [start, end) like every page. Only
+ * the tables are read, not the pages: a range may point at a physical hole.
+ *
+ * Hostile tables: a table pointing to itself or an ancestor is walked again
+ * one level lower (the walk is as deep as the mode has levels, as a
+ * translation would), so it cannot loop; the work is bounded by counting
+ * every table entry examined, present or not: past max_entries (0 =
+ * SCRY_ENUM_DEFAULT_MAX_ENTRIES) the enumeration stops with SCRY_ERR_LIMIT,
+ * whose message gives the count. Tables (or single entries) in physical
+ * holes are skipped as unmapped.
+ *
+ * Returns SCRY_OK when done or when fn asked to stop. Errors end the
+ * enumeration at once (the range being coalesced then is not reported):
+ * SCRY_ERR_INVALID_ARG (no vs or fn, start above the mask),
+ * SCRY_ERR_LIMIT, SCRY_ERR_CORRUPT (a table page that cannot be decoded;
+ * message names its physical address), or the hook's error.
+ *
+ * fn may read through vs (enumeration keeps no state in it, so a YARA scan
+ * can read each range as it is reported) but must not change its hook; the
+ * hook is the one set when the enumeration starts. Not thread-safe, like
+ * every call on vs. */
+scry_status scry_vspace_enumerate(struct scry_vspace *vs, uint64_t start, uint64_t end,
+                                  uint64_t max_entries, scry_map_fn fn, void *user);
 
 #endif

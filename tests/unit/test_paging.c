@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/vspace/paging.h"
 #include "lib/vspace/vspace.h"
 #include "testutil.h"
 
@@ -653,6 +654,584 @@ START_TEST(test_init_and_dtb_bits)
 }
 END_TEST
 
+/* ------------------------------------------------------------ ops table */
+
+START_TEST(test_ops_table)
+{
+    static const struct {
+        const char *name;
+        unsigned va_bits;
+    } want[NMODES] = {{"x86", 32}, {"pae", 32}, {"x86_64", 48}, {"la57", 57}};
+    struct tphys *t = tp_new(_i);
+
+    for (size_t mi = 0; mi < NMODES; mi++) {
+        const struct mode *m = &modes[mi];
+        const struct scry_paging_ops *ops = scry_paging_ops_for(m->paging);
+        struct scry_vspace vs;
+
+        ck_assert_ptr_nonnull(ops);
+        ck_assert_int_eq(ops->mode, m->paging);
+        ck_assert_str_eq(ops->name, want[mi].name);
+        ck_assert_uint_eq(ops->va_bits, want[mi].va_bits);
+        ck_assert_uint_eq(ops->levels, m->nlevels);
+        ck_assert_ptr_nonnull(ops->translate);
+        ck_assert_ptr_nonnull(ops->enumerate);
+        /* va_bits is what the levels index: 12 offset bits plus theirs. */
+        unsigned bits = 12;
+        for (unsigned k = 0; k < m->nlevels; k++)
+            bits += m->lv[k].bits;
+        ck_assert_uint_eq(ops->va_bits, bits);
+
+        ck_assert_int_eq(scry_vspace_init(&vs, &t->base, m->paging, 0x1000), SCRY_OK);
+        ck_assert_ptr_eq(vs.ops, ops);
+        ck_assert_uint_eq(vs.va_bits, ops->va_bits);
+        ck_assert_ptr_null(vs.hook);
+    }
+    ck_assert_ptr_null(scry_paging_ops_for((enum scry_paging)0));
+    ck_assert_ptr_null(scry_paging_ops_for((enum scry_paging)5));
+    ck_assert_ptr_null(scry_paging_ops_for((enum scry_paging)-1));
+    tp_free(t);
+}
+END_TEST
+
+/* ---------------------------------------------------------- enumeration */
+
+struct range {
+    uint64_t va, pa, len;
+};
+
+#define MAX_RANGES 64
+
+struct collect {
+    struct range r[MAX_RANGES];
+    size_t n;
+    size_t stop_after; /* 0: never stop */
+    uint64_t calls;    /* all calls, also past MAX_RANGES */
+};
+
+static int collect_fn(void *user, uint64_t va, uint64_t pa, uint64_t len)
+{
+    struct collect *c = user;
+    c->calls++;
+    if (c->n < MAX_RANGES)
+        c->r[c->n++] = (struct range){va, pa, len};
+    return c->stop_after && c->calls >= c->stop_after;
+}
+
+static void assert_ranges(const struct collect *c, const struct range *want, size_t n)
+{
+    ck_assert_msg(c->calls == n, "%llu ranges, want %zu (first: 0x%llx)",
+                  (unsigned long long)c->calls, n, c->n ? (unsigned long long)c->r[0].va : 0ull);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(c->r[i].va == want[i].va && c->r[i].pa == want[i].pa &&
+                          c->r[i].len == want[i].len,
+                      "range %zu: va 0x%llx pa 0x%llx len 0x%llx, want 0x%llx 0x%llx 0x%llx", i,
+                      (unsigned long long)c->r[i].va, (unsigned long long)c->r[i].pa,
+                      (unsigned long long)c->r[i].len, (unsigned long long)want[i].va,
+                      (unsigned long long)want[i].pa, (unsigned long long)want[i].len);
+}
+
+/* Every reported range translates as reported, at both ends. */
+static void assert_ranges_translate(struct scry_vspace *vs, const struct collect *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        uint64_t pa = 0;
+        ck_assert_int_eq(scry_vspace_translate(vs, c->r[i].va, &pa), SCRY_OK);
+        ck_assert_uint_eq(pa, c->r[i].pa);
+        ck_assert_int_eq(scry_vspace_translate(vs, c->r[i].va + c->r[i].len - 1, &pa), SCRY_OK);
+        ck_assert_uint_eq(pa, c->r[i].pa + c->r[i].len - 1);
+    }
+}
+
+static scry_status enumerate_all(struct scry_vspace *vs, uint64_t max, struct collect *c)
+{
+    memset(c, 0, sizeof *c);
+    return scry_vspace_enumerate(vs, 0, UINT64_MAX, max, collect_fn, c);
+}
+
+#define A64 0x00007f0000000000ull
+#define B64 0x00007f0000200000ull
+#define C64 0x00007f0040000000ull
+
+/* 4-level tables with 4 KiB pages that coalesce or not, a 2 MiB page
+ * continued by a 4 KiB one, a 1 GiB page and a kernel-half 2 MiB page.
+ * Frames may lie beyond memory: enumeration reads only the tables. */
+static uint64_t build_x86_64(struct tphys *t)
+{
+    const struct mode *m = &modes[2];
+    uint64_t root = tp_alloc(t);
+
+    map(t, m, root, A64, 0x10000, 4096, 0);
+    map(t, m, root, A64 + 0x1000, 0x11000, 4096, 0x8000000000000000ull); /* NX */
+    map(t, m, root, A64 + 0x2000, 0x12000, 4096, 0);
+    map(t, m, root, A64 + 0x3000, 0x20000, 4096, 0); /* virtual neighbour only */
+    map(t, m, root, A64 + 0x5000, 0x21000, 4096, 0); /* physical neighbour only */
+    map(t, m, root, B64, 0x40000000, 0x200000, 0x1000); /* PAT is not address */
+    map(t, m, root, B64 + 0x200000, 0x40200000, 4096, 0);
+    map(t, m, root, C64, 0x80000000, 0x40000000, 0);
+    map(t, m, root, 0xffff888000000000ull, 0x1000000, 0x200000, 0);
+    return root;
+}
+
+static const struct range want_x86_64[] = {
+    {A64, 0x10000, 0x3000},
+    {A64 + 0x3000, 0x20000, 0x1000},
+    {A64 + 0x5000, 0x21000, 0x1000},
+    {B64, 0x40000000, 0x201000},
+    {C64, 0x80000000, 0x40000000},
+    {0x0000888000000000ull, 0x1000000, 0x200000}, /* masked, not canonical */
+};
+
+START_TEST(test_enum_x86_64)
+{
+    struct tphys *t = tp_new(_i);
+    uint64_t root = build_x86_64(t);
+    struct scry_vspace vs;
+    struct collect c;
+
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_X86_64, root | 0x5), SCRY_OK);
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    assert_ranges(&c, want_x86_64, 6);
+    assert_ranges_translate(&vs, &c);
+
+    /* Stop from the callback: exactly as many calls, and success. */
+    for (size_t k = 1; k <= 6; k++) {
+        memset(&c, 0, sizeof c);
+        c.stop_after = k;
+        ck_assert_int_eq(scry_vspace_enumerate(&vs, 0, UINT64_MAX, 0, collect_fn, &c), SCRY_OK);
+        assert_ranges(&c, want_x86_64, k);
+    }
+    tp_free(t);
+}
+END_TEST
+
+START_TEST(test_enum_la57)
+{
+    struct tphys *t = tp_new(_i);
+    const struct mode *m = &modes[3];
+    uint64_t root = tp_alloc(t);
+    struct scry_vspace vs;
+    struct collect c;
+
+    map(t, m, root, 0x00ab7f1234567000ull, 0x5000, 4096, 0);
+    map(t, m, root, 0xff11888003a00000ull, 0x600000, 0x200000, 0);
+    map(t, m, root, 0x0001000040000000ull, 0x40000000, 0x40000000, 0);
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_LA57, root), SCRY_OK);
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    const struct range want[] = {
+        {0x0001000040000000ull, 0x40000000, 0x40000000},
+        {0x00ab7f1234567000ull, 0x5000, 0x1000},
+        {0x0111888003a00000ull, 0x600000, 0x200000}, /* masked to 57 bits */
+    };
+    assert_ranges(&c, want, 3);
+    assert_ranges_translate(&vs, &c);
+
+    /* The same tables as 4 levels are other ranges: one level short, the
+     * last page table's frame is the page. */
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_X86_64, root), SCRY_OK);
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    ck_assert_uint_eq(c.calls, 3);
+    assert_ranges_translate(&vs, &c);
+    tp_free(t);
+}
+END_TEST
+
+START_TEST(test_enum_pae)
+{
+    struct tphys *t = tp_new(_i);
+    const struct mode *m = &modes[1];
+    /* A PDPT need only be 32-byte aligned; CR3's low bits are not address. */
+    uint64_t root = tp_alloc(t) + 0x60;
+    struct scry_vspace vs;
+    struct collect c;
+
+    map(t, m, root, 0x80523000, 0x5000, 4096, 0);
+    map(t, m, root, 0x80524000, 0x6000, 4096, 0x8000000000000000ull);
+    map(t, m, root, 0xc0000000, 0x600000, 0x200000, 0x1000 | 0x8000000000000000ull);
+    map(t, m, root, 0x40002000, 0x8000, 4096, 0);
+    /* PS in a PDPTE is reserved: still a table pointer. */
+    uint64_t slot = entry_addr(t, m, root, 0x40002000, 0);
+    set_entry(t, slot, 8, get_entry(t, slot, 8) | 0x80);
+
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_PAE, root | 0x18), SCRY_OK);
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    const struct range want[] = {
+        {0x40002000, 0x8000, 0x1000},
+        {0x80523000, 0x5000, 0x2000},
+        {0xc0000000, 0x600000, 0x200000},
+    };
+    assert_ranges(&c, want, 3);
+    assert_ranges_translate(&vs, &c);
+    tp_free(t);
+}
+END_TEST
+
+START_TEST(test_enum_x86)
+{
+    struct tphys *t = tp_new(_i);
+    const struct mode *m = &modes[0];
+    uint64_t root = tp_alloc(t);
+    struct scry_vspace vs;
+    struct collect c;
+
+    map(t, m, root, 0x80523000, 0x5000, 4096, 0);
+    map(t, m, root, 0xc0000000, 0x01c00000, 0x400000, 0);
+    map(t, m, root, 0xc0400000, 0x02000000, 4096, 0); /* continues the 4 MiB page */
+    map(t, m, root, 0xc0800000, 0x01c00000, 0x400000, 0x5u << 13); /* PSE-36 */
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_X86, root | 0x18), SCRY_OK);
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    const struct range want[] = {
+        {0x80523000, 0x5000, 0x1000},
+        {0xc0000000, 0x01c00000, 0x401000},
+        {0xc0800000, 0x501c00000ull, 0x400000},
+    };
+    assert_ranges(&c, want, 3);
+    assert_ranges_translate(&vs, &c);
+    tp_free(t);
+}
+END_TEST
+
+START_TEST(test_enum_clip)
+{
+    struct tphys *t = tp_new(_i);
+    uint64_t root = build_x86_64(t);
+    struct scry_vspace vs;
+    struct collect c;
+
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_X86_64, root), SCRY_OK);
+
+    /* Inside a 2 MiB page into the 4 KiB page after it; unaligned ends. */
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(
+        scry_vspace_enumerate(&vs, B64 + 0x1234, B64 + 0x200800, 0, collect_fn, &c), SCRY_OK);
+    const struct range w1[] = {{B64 + 0x1234, 0x40001234, 0x200800 - 0x1234}};
+    assert_ranges(&c, w1, 1);
+
+    /* Across the gap of the 4 KiB pages and into the middle of the 1 GiB page. */
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(
+        scry_vspace_enumerate(&vs, A64 + 0x2ffe, C64 + 0x10, 0, collect_fn, &c), SCRY_OK);
+    const struct range w2[] = {
+        {A64 + 0x2ffe, 0x12ffe, 2},
+        {A64 + 0x3000, 0x20000, 0x1000},
+        {A64 + 0x5000, 0x21000, 0x1000},
+        {B64, 0x40000000, 0x201000},
+        {C64, 0x80000000, 0x10},
+    };
+    assert_ranges(&c, w2, 5);
+
+    /* One byte; an empty range; start >= end. */
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, C64 + 0x3fffffff, C64 + 0x40000000, 0,
+                                           collect_fn, &c),
+                     SCRY_OK);
+    const struct range w3[] = {{C64 + 0x3fffffff, 0xbfffffffull, 1}};
+    assert_ranges(&c, w3, 1);
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, A64 + 0x4000, A64 + 0x5000, 0, collect_fn, &c),
+                     SCRY_OK);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, A64, A64, 0, collect_fn, &c), SCRY_OK);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, C64, A64, 0, collect_fn, &c), SCRY_OK);
+    ck_assert_uint_eq(c.calls, 0);
+
+    /* Only entries overlapping the range are examined: a 2 MiB page takes
+     * the PML4, PDPT and PD entries - three. */
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, B64, B64 + 0x1000, 3, collect_fn, &c), SCRY_OK);
+    ck_assert_uint_eq(c.calls, 1);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, B64, B64 + 0x1000, 2, collect_fn, &c),
+                     SCRY_ERR_LIMIT);
+    ck_assert_ptr_nonnull(strstr(err(), "more than 2 page-table entries"));
+
+    /* The top of the masked space; end is clipped there. */
+    map(t, &modes[2], root, 0xfffffffffffff000ull, 0x3000, 4096, 0);
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, 0xfffffffff000ull, 0x1000000000000ull, 0,
+                                           collect_fn, &c),
+                     SCRY_OK);
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, 0xffffffffffffull, UINT64_MAX, 0, collect_fn, &c),
+                     SCRY_OK);
+    const struct range w4[] = {{0xfffffffff000ull, 0x3000, 0x1000}, {0xffffffffffffull, 0x3fff, 1}};
+    assert_ranges(&c, w4, 2);
+
+    /* Bad arguments. */
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, 0xffff888000000000ull, UINT64_MAX, 0, collect_fn,
+                                           &c),
+                     SCRY_ERR_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(err(), "0xffff888000000000"));
+    ck_assert_int_eq(scry_vspace_enumerate(&vs, 0, UINT64_MAX, 0, NULL, &c),
+                     SCRY_ERR_INVALID_ARG);
+    ck_assert_int_eq(scry_vspace_enumerate(NULL, 0, UINT64_MAX, 0, collect_fn, &c),
+                     SCRY_ERR_INVALID_ARG);
+    ck_assert_uint_eq(c.calls, 2);
+    tp_free(t);
+}
+END_TEST
+
+/* A top-table entry pointing back at its own table (Windows' self-map):
+ * the walk goes down the same table once per level and reports the one
+ * page it reaches - the top table itself - exactly as translation does,
+ * having examined every entry of each of the `levels` passes. PAE's 4-entry
+ * PDPT cannot be a lower table: its self-map is a PDE pointing at its PD. */
+START_TEST(test_enum_self_reference)
+{
+    for (size_t mi = 0; mi < NMODES; mi++) {
+        const struct mode *m = &modes[mi];
+        struct tphys *t = tp_new(_i);
+        uint64_t root = tp_alloc(t), va = 0, frame = root, entries = 0;
+        struct scry_vspace vs;
+        struct collect c;
+
+        if (m->paging == SCRY_PAGING_PAE) {
+            uint64_t pd = tp_alloc(t);
+            set_entry(t, root + 3 * 8, 8, pd | 1);
+            set_entry(t, pd + 0x1ed * 8, 8, pd | 3);
+            va = 3ull << 30 | 0x1edull << 21 | 0x1edull << 12;
+            frame = pd;
+            entries = 4 + 512 + 512;
+        } else {
+            uint64_t self = 0x1ed;
+            set_entry(t, root + self * m->lv[0].esize, m->lv[0].esize, root | 3);
+            for (unsigned k = 0; k < m->nlevels; k++) {
+                va |= self << m->lv[k].shift;
+                entries += 1u << m->lv[k].bits;
+            }
+        }
+        ck_assert_int_eq(scry_vspace_init(&vs, &t->base, m->paging, root), SCRY_OK);
+        ck_assert_int_eq(enumerate_all(&vs, entries, &c), SCRY_OK);
+        const struct range want[] = {{va, frame, 0x1000}};
+        assert_ranges(&c, want, 1);
+        assert_ranges_translate(&vs, &c);
+
+        /* One entry fewer than the walk examines. */
+        char msg[64];
+        ck_assert_int_eq(enumerate_all(&vs, entries - 1, &c), SCRY_ERR_LIMIT);
+        snprintf(msg, sizeof msg, "more than %llu page-table entries",
+                 (unsigned long long)(entries - 1));
+        ck_assert_msg(strstr(err(), msg), "'%s' lacks '%s'", err(), msg);
+
+        /* A real mapping beside the self-map: the self-map then also shows
+         * the tables of that mapping as pages, every one translating as
+         * reported; still bounded. */
+        map(t, m, root, sample_va(m), 0x7000, 4096, 0);
+        ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+        ck_assert_uint_ge(c.calls, 2);
+        ck_assert_uint_le(c.calls, MAX_RANGES);
+        assert_ranges_translate(&vs, &c);
+        for (size_t i = 1; i < c.n; i++)
+            ck_assert_uint_gt(c.r[i].va, c.r[i - 1].va + c.r[i - 1].len); /* sorted, disjoint */
+        int found = 0;
+        for (size_t i = 0; i < c.n; i++)
+            found |= c.r[i].va == sample_va(m) && c.r[i].pa == 0x7000;
+        ck_assert(found);
+
+        /* Every entry of the top table pointing at it, PS on every other one:
+         * 2^36 entries on 4-level paging, half a million even on x86; the
+         * budget stops it. */
+        struct tphys *u = tp_new(_i);
+        uint64_t r2 = tp_alloc(u);
+        for (unsigned i = 0; i < 1024; i++)
+            set_entry(u, r2 + i * m->lv[0].esize, m->lv[0].esize, r2 | 3 | (i & 1 ? 0x80 : 0));
+        ck_assert_int_eq(scry_vspace_init(&vs, &u->base, m->paging, r2), SCRY_OK);
+        ck_assert_int_eq(enumerate_all(&vs, 100000, &c), SCRY_ERR_LIMIT);
+        ck_assert_ptr_nonnull(strstr(err(), "more than 100000 page-table entries"));
+        ck_assert_uint_ge(c.calls, 1);
+        ck_assert_uint_le(c.calls, 100000);
+        tp_free(u);
+        tp_free(t);
+    }
+}
+END_TEST
+
+/* Tables in holes are skipped, entry by entry where a table straddles the
+ * end of memory; a table that cannot be decoded ends the enumeration. */
+START_TEST(test_enum_holes_and_corrupt)
+{
+    struct tphys *t = tp_new(_i);
+    const struct mode *m = &modes[2];
+    uint64_t root = build_x86_64(t), pt = MEM_SIZE - 4096, base = 0x00007e0000000000ull;
+    struct scry_vspace vs;
+    struct collect c;
+
+    /* A PML4 entry whose PDPT is beyond memory. */
+    set_entry(t, root + 0x1fe * 8, 8, 0x80000000ull | 3);
+    /* A page table in the last page, half of it past the end of memory:
+     * entry 10 is readable, entry 300 is not. */
+    map(t, m, root, base, 0x9000, 4096, 0);
+    set_entry(t, entry_addr(t, m, root, base, 2), 8, pt | 3);
+    set_entry(t, pt + 10 * 8, 8, 0x7000 | 3);
+    set_entry(t, pt + 300 * 8, 8, 0x8000 | 3);
+    t->size = MEM_SIZE - 2048;
+
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_X86_64, root), SCRY_OK);
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    struct range want[7] = {{base + 10 * 4096, 0x7000, 0x1000}};
+    memcpy(want + 1, want_x86_64, sizeof want_x86_64);
+    assert_ranges(&c, want, 7);
+    uint64_t pa = 0;
+    ck_assert_int_eq(scry_vspace_translate(&vs, base + 300 * 4096, &pa), SCRY_ERR_NODATA);
+
+    /* The page table of A64's pages cannot be decoded: the first range
+     * (base) was reported, the one pending at the error is not. */
+    t->size = MEM_SIZE;
+    uint64_t leaf = entry_addr(t, m, root, A64, 3) & ~0xfffull;
+    t->bad_lo = leaf;
+    t->bad_hi = leaf + 4096;
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_ERR_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(err(), "bad page"));
+    ck_assert_uint_eq(c.calls, 1);
+    ck_assert_uint_eq(c.r[0].va, base + 10 * 4096);
+    ck_assert_uint_eq(c.r[0].len, 0x1000);
+    /* Corrupt only in part (one entry's bytes): the others are read one by
+     * one, and the bad one still ends it. */
+    t->bad_lo = leaf + 0x20;
+    t->bad_hi = leaf + 0x21;
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_ERR_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(err(), ": reading PT entry"));
+    ck_assert_ptr_nonnull(strstr(err(), "bad page"));
+    tp_free(t);
+}
+END_TEST
+
+/* -------------------------------------------------------------- the hook */
+
+struct hook_log {
+    unsigned calls;
+    struct scry_phys *phys;
+    uint64_t va, entry;
+    unsigned level;
+    uint64_t addr_mask;
+    int answer; /* 0: resolve bit-11 entries; 1, 4: bad size; 2: no offset; 3: corrupt */
+};
+
+/* Resolves an entry with bit 11 set (Windows' transition bit) to the frame
+ * it names; anything else stays unmapped. */
+static scry_status log_hook(void *user, struct scry_phys *phys, uint64_t va, uint64_t entry,
+                            unsigned level, uint64_t *pa, uint64_t *page_size)
+{
+    struct hook_log *h = user;
+    h->calls++;
+    h->phys = phys;
+    h->va = va;
+    h->entry = entry;
+    h->level = level;
+    ck_assert_uint_eq(*page_size, 4096);
+    if (!(entry & 0x800))
+        return SCRY_ERR_NODATA;
+    switch (h->answer) {
+    case 1: *pa = (entry & h->addr_mask) | (va & 0xfff), *page_size = 3000; break;
+    case 2: *pa = entry & h->addr_mask; break;
+    case 3: return scry_err(SCRY_ERR_CORRUPT, "pagefile slot unreadable");
+    case 4: *pa = (entry & h->addr_mask) | (va & 0xfff), *page_size = 1ull << 31; break;
+    default: *pa = (entry & h->addr_mask) | (va & 0xfff);
+    }
+    return SCRY_OK;
+}
+
+START_TEST(test_hook)
+{
+    for (size_t mi = 0; mi < NMODES; mi++) {
+        const struct mode *m = &modes[mi];
+        struct tphys *t = tp_new(_i);
+        uint64_t root = tp_alloc(t), va = sample_va(m), pa = 0;
+        unsigned leaf = m->nlevels - 1, es = m->lv[leaf].esize;
+        struct hook_log h = {.addr_mask = m->addr_mask};
+        struct scry_vspace vs;
+        struct collect c;
+        uint32_t v32 = 0;
+
+        map(t, m, root, va, 0x7000, 4096, 0);
+        uint64_t pte = entry_addr(t, m, root, va, leaf);
+        set_entry(t, pte, es, 0x9800); /* not present, "transition" to frame 0x9000 */
+        set_entry(t, 0x9120, 4, 0xfeedf00d);
+        ck_assert_int_eq(scry_vspace_init(&vs, &t->base, m->paging, root), SCRY_OK);
+
+        /* Unset (and set then cleared): never called, today's answer. */
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_NODATA);
+        assert_level_msg("PT", va + 0x120);
+        scry_vspace_set_hook(&vs, log_hook, &h);
+        scry_vspace_set_hook(&vs, NULL, &h);
+        ck_assert_ptr_null(vs.hook_user);
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_NODATA);
+        ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+        ck_assert_uint_eq(c.calls, 0);
+        ck_assert_uint_eq(h.calls, 0);
+
+        /* Set: called with the raw entry, the va as given and level 1, and
+         * its answer is used by reads too. */
+        scry_vspace_set_hook(&vs, log_hook, &h);
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_OK);
+        ck_assert_uint_eq(pa, 0x9120);
+        ck_assert_uint_eq(h.calls, 1);
+        ck_assert_ptr_eq(h.phys, &t->base);
+        ck_assert_uint_eq(h.va, va + 0x120);
+        ck_assert_uint_eq(h.entry, 0x9800);
+        ck_assert_uint_eq(h.level, SCRY_PTE_LEVEL);
+        ck_assert_uint_eq(h.level, 1);
+        ck_assert_int_eq(scry_vspace_read_u32(&vs, va + 0x120, &v32), SCRY_OK);
+        ck_assert_uint_eq(v32, 0xfeedf00d);
+
+        /* Enumeration asks about every not-present PTE of the page table
+         * (all of them now) and reports what it resolves. */
+        h.calls = 0;
+        ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+        const struct range want[] = {{va, 0x9000, 0x1000}};
+        assert_ranges(&c, want, 1);
+        ck_assert_uint_eq(h.calls, 1u << m->lv[leaf].bits);
+
+        /* The hook keeps it unmapped: today's message. */
+        set_entry(t, pte, es, 0x9000);
+        scry_vspace_set_hook(&vs, log_hook, &h); /* empties the cache */
+        h.calls = 0;
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_NODATA);
+        assert_level_msg("PT", va + 0x120);
+        ck_assert_ptr_null(strstr(err(), "hook"));
+        ck_assert_uint_eq(h.calls, 1);
+        ck_assert_uint_eq(h.entry, 0x9000);
+
+        /* Answers that break the contract, and a hook's own error. */
+        set_entry(t, pte, es, 0x9800);
+        h.answer = 1;
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_INVALID_ARG);
+        ck_assert_ptr_nonnull(strstr(err(), "in a page of 0xbb8 bytes"));
+        h.answer = 4;
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_INVALID_ARG);
+        h.answer = 2;
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_INVALID_ARG);
+        ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK); /* page-aligned: fine */
+        assert_ranges(&c, want, 1);
+        h.answer = 3;
+        ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_CORRUPT);
+        ck_assert_ptr_nonnull(strstr(err(), "pagefile slot unreadable"));
+        ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_ERR_CORRUPT);
+        ck_assert_uint_eq(c.calls, 0);
+        h.answer = 0;
+
+        /* Not present above the PTE: the hook is not asked. */
+        for (unsigned k = 0; k < leaf; k++) {
+            unsigned ek = m->lv[k].esize;
+            uint64_t slot = entry_addr(t, m, root, va, k), saved = get_entry(t, slot, ek);
+            set_entry(t, slot, ek, (saved & ~1ull) | 0x800);
+            scry_vspace_set_hook(&vs, log_hook, &h);
+            h.calls = 0;
+            ck_assert_int_eq(scry_vspace_translate(&vs, va + 0x120, &pa), SCRY_ERR_NODATA);
+            assert_level_msg(m->lv[k].name, va + 0x120);
+            ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+            ck_assert_uint_eq(c.calls, 0);
+            ck_assert_uint_eq(h.calls, 0);
+            set_entry(t, slot, ek, saved);
+        }
+
+        /* The plain walks never call it. */
+        uint64_t sz = 0;
+        h.calls = 0;
+        ck_assert_int_eq(m->fn(&t->base, root, va, &pa, &sz), SCRY_ERR_NODATA);
+        ck_assert_uint_eq(h.calls, 0);
+        tp_free(t);
+    }
+}
+END_TEST
+
 static Suite *paging_suite(void)
 {
     Suite *s = suite_create("paging");
@@ -668,6 +1247,15 @@ static Suite *paging_suite(void)
     tcase_add_loop_test(tc, test_masked_equals_canonical, 0, 2);
     tcase_add_loop_test(tc, test_la57_vs_4level, 0, 2);
     tcase_add_loop_test(tc, test_init_and_dtb_bits, 0, 2);
+    tcase_add_loop_test(tc, test_ops_table, 0, 2);
+    tcase_add_loop_test(tc, test_enum_x86_64, 0, 2);
+    tcase_add_loop_test(tc, test_enum_la57, 0, 2);
+    tcase_add_loop_test(tc, test_enum_pae, 0, 2);
+    tcase_add_loop_test(tc, test_enum_x86, 0, 2);
+    tcase_add_loop_test(tc, test_enum_clip, 0, 2);
+    tcase_add_loop_test(tc, test_enum_self_reference, 0, 2);
+    tcase_add_loop_test(tc, test_enum_holes_and_corrupt, 0, 2);
+    tcase_add_loop_test(tc, test_hook, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
