@@ -12,7 +12,7 @@ scry_status scry_dump_open(const char *path, scry_dump **out)
     d = calloc(1, sizeof *d);
     if (!d)
         return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", path);
-    st = scry_phys_open(path, &d->phys);
+    st = scry_phys_open(path, NULL, &d->phys);
     if (st != SCRY_OK) {
         free(d);
         return st;

@@ -47,7 +47,7 @@ static scry_status run_plugin(struct run *x, const char *plugin, int argc, const
     const char *dirs[1] = {symdir};
     memset(x, 0, sizeof *x);
     ck_assert_int_eq(scry_file_from_memory(image, image_len, "dev-small.raw", &f), SCRY_OK);
-    ck_assert_int_eq(scry_phys_open_file(f, &x->dump.phys), SCRY_OK);
+    ck_assert_int_eq(scry_phys_open_file(f, NULL, &x->dump.phys), SCRY_OK);
     ck_assert_int_eq(scry_session_open(&x->dump, dirs, 1, &x->s), SCRY_OK);
     return scry_plugin_run(x->s, plugin, argc, argv, &x->r);
 }
