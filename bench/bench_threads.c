@@ -11,10 +11,13 @@
  *   threads=1 runs=N seconds=S runs_per_s=R
  *   threads=8 runs=N seconds=S runs_per_s=R speedup=X cores=2
  *
- * Every run's output is compared byte for byte with the warm-up's; a
+ * cpu_ms_per_run is process CPU time per run; cpu_efficiency (one thread's
+ * CPU per run over T threads') shows what sharing costs apart from how many
+ * cores the machine lends (1.0: no cost). Every run's output is compared byte for byte with the warm-up's; a
  * mismatch or a failed run is exit 1. Performance is reported, never
  * asserted. */
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,9 +93,21 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* Process CPU seconds the last measure() used. */
+static double last_cpu;
+
 static double measure(scry_session *s, const char *plugin, const struct buf *want, int threads,
                       double seconds, long *runs, int *bad)
 {
+    double c0 = cpu_seconds();
     pthread_t th[256];
     struct job jobs[256];
     double t0 = now();
@@ -107,6 +122,7 @@ static double measure(scry_session *s, const char *plugin, const struct buf *wan
         *runs += jobs[i].runs;
         *bad += jobs[i].bad;
     }
+    last_cpu = cpu_seconds() - c0;
     return now() - t0;
 }
 
@@ -148,13 +164,17 @@ int main(int argc, char **argv)
     }
     double t1 = measure(s, plugin, &want, 1, seconds, &runs, &bad);
     double r1 = (double)runs / t1;
-    printf("plugin=%s dump=%s\nthreads=1 runs=%ld seconds=%.3f runs_per_s=%.1f\n", plugin, path,
-           runs, t1, r1);
+    double cpu1 = last_cpu / (double)(runs ? runs : 1);
+    printf("plugin=%s dump=%s\nthreads=1 runs=%ld seconds=%.3f runs_per_s=%.1f cpu_ms_per_run=%.3f\n",
+           plugin, path, runs, t1, r1, cpu1 * 1e3);
     if (!bad) {
         double tn = measure(s, plugin, &want, threads, seconds, &runs, &bad);
         double rn = (double)runs / tn;
-        printf("threads=%d runs=%ld seconds=%.3f runs_per_s=%.1f speedup=%.2f cores=%ld\n", threads,
-               runs, tn, rn, rn / r1, sysconf(_SC_NPROCESSORS_ONLN));
+        double cpun = last_cpu / (double)(runs ? runs : 1);
+        printf("threads=%d runs=%ld seconds=%.3f runs_per_s=%.1f cpu_ms_per_run=%.3f "
+               "speedup=%.2f cpu_efficiency=%.2f cores=%ld\n",
+               threads, runs, tn, rn, cpun * 1e3, rn / r1, cpu1 / cpun,
+               sysconf(_SC_NPROCESSORS_ONLN));
     }
     scry_session_close(s);
     scry_dump_close(d);

@@ -221,7 +221,7 @@ int main(int argc, char **argv)
         struct scry_phys *p = l->base.phys;
         scry_pagecache_free(p->fcache);
         p->fcache = NULL;
-        if (fcache_pages > 0 && scry_pagecache_new((size_t)fcache_pages, &p->fcache) != SCRY_OK) {
+        if (fcache_pages > 0 && scry_pagecache_new((size_t)fcache_pages, p->file->budget, &p->fcache) != SCRY_OK) {
             fprintf(stderr, "bench_walk: out of memory\n");
             rc = 1;
             goto out;

@@ -830,7 +830,9 @@ scry_status scry_kdump_open_src(struct scry_file *f, struct scry_kdump_src *src,
     st = build_runs(k);
     if (st != SCRY_OK)
         goto fail;
-    st = scry_pagecache_new(0, &k->cache);
+    /* Charges the budget the file was opened against (NULL: bounded by
+     * the cache's own size only). */
+    st = scry_pagecache_new(0, f->budget, &k->cache);
     if (st != SCRY_OK)
         goto fail;
     k->base.info.format = format;

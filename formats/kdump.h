@@ -32,13 +32,14 @@ int scry_kdump_src_read(const struct scry_kdump_src *s, uint64_t off, void *buf,
 void scry_kdump_src_free(struct scry_kdump_src *s);
 
 /* Parses the kdump image seen through *src (signature "KDUMP   " at logical
- * offset 0). On success the reader owns src's tables and the file; on
+ * offset 0); the decoded-page cache charges f->budget. On success the reader owns src's tables and the file; on
  * failure the caller keeps both. format names the reader in info.format. */
 scry_status scry_kdump_open_src(struct scry_file *f, struct scry_kdump_src *src, const char *format,
                                 struct scry_phys **out);
 
 /* Opens a makedumpfile --split set (each file plain or flattened, in any
- * order) as one dump. On success the reader owns every file; on failure the
+ * order) as one dump; each part's decoded-page cache charges its file's
+ * budget (f->budget, set by scry_phys_open_set). On success the reader owns every file; on failure the
  * caller keeps them all. Errors: what opening a part reports, or
  * SCRY_ERR_CORRUPT when two parts' PFN ranges overlap. */
 scry_status scry_kdump_open_set(struct scry_file *const *files, size_t n, struct scry_phys **out);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "formats/kdump.h"
 #include "lib/base/pagecache.h"
 
 /* Probing order matters: the content-identified formats come first, and raw
@@ -17,11 +18,15 @@ const struct scry_format *const scry_formats[] = {
 /* Probes see at most this much; no known header needs more. */
 enum { PROBE_BYTES = 4096 };
 
-scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out)
+scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
+                                struct scry_phys **out)
 {
     size_t len;
     if (!f || !out)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_phys_open_file: NULL argument");
+    /* Before the reader opens: a kdump creates its decoded-page cache
+     * against it. */
+    f->budget = budget;
     if (f->size == 0 || !f->map)
         return scry_err(SCRY_ERR_FORMAT, "%s: unknown dump format (the file is empty)", f->path);
     len = f->size < PROBE_BYTES ? (size_t)f->size : PROBE_BYTES;
@@ -40,7 +45,7 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out)
             p->info.format = fmt->name;
         /* 8 MiB of file pages: a task walk of a 1000-process system touches
          * about 1,800 pages and must not evict itself. */
-        if (f->fd >= 0 && scry_pagecache_new(2048, &p->fcache) != SCRY_OK) {
+        if (f->fd >= 0 && scry_pagecache_new(2048, f->budget, &p->fcache) != SCRY_OK) {
             scry_phys_close(p);
             return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
         }
@@ -72,7 +77,7 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out)
                     f->path, (unsigned long long)f->size, SCRY_PAGE_SIZE);
 }
 
-scry_status scry_phys_open(const char *path, struct scry_phys **out)
+scry_status scry_phys_open(const char *path, struct scry_budget *budget, struct scry_phys **out)
 {
     struct scry_file *f = NULL;
     scry_status st;
@@ -81,9 +86,62 @@ scry_status scry_phys_open(const char *path, struct scry_phys **out)
     st = scry_file_open(path, &f);
     if (st != SCRY_OK)
         return st;
-    st = scry_phys_open_file(f, out);
+    st = scry_phys_open_file(f, budget, out);
     if (st != SCRY_OK)
         scry_file_close(f);
+    return st;
+}
+
+/* The name of the format that would claim f, for telling the user why it
+ * cannot join a split set. */
+static const char *detected_format(const struct scry_file *f)
+{
+    size_t len = f->size < PROBE_BYTES ? (size_t)f->size : PROBE_BYTES;
+    if (!f->size || !f->map)
+        return "an empty file";
+    for (size_t i = 0; scry_formats[i]; i++)
+        if (scry_formats[i]->probe && scry_formats[i]->probe(f->map, len, f->size))
+            return scry_formats[i]->name;
+    return "an unknown format";
+}
+
+scry_status scry_phys_open_set(const char *const *paths, size_t n, struct scry_budget *budget,
+                               struct scry_phys **out)
+{
+    struct scry_file **files;
+    scry_status st = SCRY_OK;
+    if (!paths || !out || n == 0)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_phys_open_set: no files");
+    for (size_t i = 0; i < n; i++)
+        if (!paths[i])
+            return scry_err(SCRY_ERR_INVALID_ARG, "scry_phys_open_set: NULL path");
+    if (n == 1)
+        return scry_phys_open(paths[0], budget, out);
+    files = calloc(n, sizeof *files);
+    if (!files)
+        return scry_err(SCRY_ERR_NOMEM, "split kdump set: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *what;
+        st = scry_file_open(paths[i], &files[i]);
+        if (st != SCRY_OK)
+            break;
+        files[i]->budget = budget;
+        /* Checked here, naming what the file is instead, because the kdump
+         * reader can only say what it is not. */
+        what = detected_format(files[i]);
+        if (strcmp(what, scry_format_kdump.name) != 0 &&
+            strcmp(what, scry_format_kdump_flat.name) != 0) {
+            st = scry_err(SCRY_ERR_FORMAT, "%s: not a kdump file, so not part of a split kdump "
+                          "set (detected: %s)", files[i]->path, what);
+            break;
+        }
+    }
+    if (st == SCRY_OK)
+        st = scry_kdump_open_set(files, n, out);
+    if (st != SCRY_OK) /* the set took no file */
+        for (size_t i = 0; i < n; i++)
+            scry_file_close(files[i]);
+    free(files);
     return st;
 }
 
@@ -362,14 +420,4 @@ const uint8_t *scry_linear_direct(struct scry_phys *p, uint64_t pa, size_t len)
     if (len > r->len - (pa - r->start))
         return NULL;
     return p->file->map + ((struct scry_linear_phys *)p)->file_off[i] + (pa - r->start);
-}
-
-/* TEMPORARY until the phys-budget branch: single files only. */
-scry_status scry_phys_open_set(const char *const *paths, size_t n, struct scry_budget *budget,
-                               struct scry_phys **out)
-{
-    (void)budget;
-    if (n != 1)
-        return scry_err(SCRY_ERR_UNSUPPORTED, "split sets: not yet");
-    return scry_phys_open(paths[0], out);
 }

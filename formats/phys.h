@@ -67,6 +67,7 @@ struct scry_phys_ops {
 #define SCRY_DIRECT_MIN (64u * 1024u)
 
 struct scry_pagecache;
+struct scry_budget;
 
 /* The base every reader embeds as its first member. */
 struct scry_phys {
@@ -111,14 +112,27 @@ extern const struct scry_format scry_format_kdump_flat;
 extern const struct scry_format scry_format_raw;
 
 /* Opens f with the first format whose probe accepts it. On success the
- * phys owns f. Errors: SCRY_ERR_FORMAT, or what the reader reports. */
-scry_status scry_phys_open_file(struct scry_file *f, struct scry_phys **out);
-/* Opens path (maps it, detects the format). */
-scry_status scry_phys_open(const char *path, struct scry_phys **out);
-void scry_phys_close(struct scry_phys *p);
-struct scry_budget;
+ * phys owns f. budget (borrowed, may be NULL = each cache bounded only by
+ * its own size) is stored in f->budget before the reader opens, and the
+ * file-page cache and a kdump's decoded-page cache charge it; it must
+ * outlive the phys. Errors: SCRY_ERR_FORMAT, or what the reader reports. */
+scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
+                                struct scry_phys **out);
+/* Opens path (maps it, detects the format); budget as for
+ * scry_phys_open_file. Errors: scry_file_open's, then as above. */
+scry_status scry_phys_open(const char *path, struct scry_budget *budget, struct scry_phys **out);
+/* Opens n files as one dump. n == 1 is scry_phys_open. n > 1 is a
+ * makedumpfile --split set: every member must be a kdump (plain or
+ * flattened, in any order) and their PFN ranges must not overlap; the set
+ * reads as one dump and owns all the files. Errors, one line naming the
+ * file(s): scry_file_open's; SCRY_ERR_FORMAT "PATH: not a kdump file, so
+ * not part of a split kdump set (...)"; SCRY_ERR_CORRUPT when ranges
+ * overlap (two copies of one part, or a whole dump among parts); what
+ * opening a member reports. */
 scry_status scry_phys_open_set(const char *const *paths, size_t n, struct scry_budget *budget,
                                struct scry_phys **out);
+void scry_phys_close(struct scry_phys *p);
+
 
 static inline scry_status scry_phys_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
                                          size_t *holes)

@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     scry_err_clear();
-    if (scry_phys_open_file(f, &p) != SCRY_OK)
+    if (scry_phys_open_file(f, NULL, &p) != SCRY_OK)
         abort(); /* nothing in a raw image can be wrong */
     if (!p->info.format || strcmp(p->info.format, "raw") != 0 || p->nruns != 1 ||
         p->runs[0].start != 0 || p->runs[0].len != padded || p->info.phys_end != padded ||

@@ -78,7 +78,7 @@ static int fuzz_phys_input(const struct scry_format *fmt, const uint8_t *data, s
     if (!fmt->probe(data, head, size) || scry_file_from_memory(data, size, fmt->name, &f) != SCRY_OK)
         return 0;
     scry_err_clear();
-    if (scry_phys_open_file(f, &p) != SCRY_OK) {
+    if (scry_phys_open_file(f, NULL, &p) != SCRY_OK) {
         if (!*scry_last_error())
             abort(); /* every failure must explain itself */
         scry_file_close(f);

@@ -1,5 +1,12 @@
-/* budget.c - placeholder until the phys-budget branch lands. */
+/* budget.c - a lock-free byte budget (see budget.h).
+ *
+ * The counters publish no other data (a cache's pages are guarded by the
+ * cache's own locks), so relaxed atomics suffice: all that matters is that
+ * every take sees and updates one consistent `used`, which the
+ * compare-and-swap guarantees. */
 #include "lib/base/budget.h"
+
+#include <stdatomic.h>
 
 void scry_budget_init(struct scry_budget *b, uint64_t limit_bytes)
 {
@@ -10,15 +17,20 @@ void scry_budget_init(struct scry_budget *b, uint64_t limit_bytes)
 
 int scry_budget_take(struct scry_budget *b, uint64_t n)
 {
+    uint64_t cur, want, peak;
     if (!b)
         return 1;
-    uint64_t cur = atomic_load(&b->used);
+    cur = atomic_load_explicit(&b->used, memory_order_relaxed);
     do {
-        if (n > b->limit || cur > b->limit - n)
+        /* cur <= limit always holds, so limit - cur cannot wrap. */
+        if (n > b->limit - cur)
             return 0;
-    } while (!atomic_compare_exchange_weak(&b->used, &cur, cur + n));
-    uint64_t peak = atomic_load(&b->peak);
-    while (cur + n > peak && !atomic_compare_exchange_weak(&b->peak, &peak, cur + n))
+        want = cur + n;
+    } while (!atomic_compare_exchange_weak_explicit(&b->used, &cur, want, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    peak = atomic_load_explicit(&b->peak, memory_order_relaxed);
+    while (want > peak && !atomic_compare_exchange_weak_explicit(
+                              &b->peak, &peak, want, memory_order_relaxed, memory_order_relaxed))
         ;
     return 1;
 }
@@ -26,10 +38,12 @@ int scry_budget_take(struct scry_budget *b, uint64_t n)
 void scry_budget_give(struct scry_budget *b, uint64_t n)
 {
     if (b)
-        atomic_fetch_sub(&b->used, n);
+        atomic_fetch_sub_explicit(&b->used, n, memory_order_relaxed);
 }
 
 uint64_t scry_budget_used(const struct scry_budget *b)
 {
-    return b ? atomic_load((_Atomic uint64_t *)&b->used) : 0;
+    /* C11's atomic_load takes a non-const pointer in older compilers'
+     * headers; the cast only drops the qualifier for the read. */
+    return b ? atomic_load_explicit((_Atomic uint64_t *)&b->used, memory_order_relaxed) : 0;
 }

@@ -3,24 +3,75 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Only these can be mapped as a dump: a FIFO or a terminal would block the
+ * open (or the reads) forever, and a directory has no bytes. */
+static int mappable(mode_t m) { return S_ISREG(m) || S_ISBLK(m); }
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m)   ? "a FIFO"
+           : S_ISDIR(m)  ? "a directory"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISSOCK(m) ? "a socket"
+           : S_ISLNK(m)  ? "a symbolic link"
+                         : "an unknown file type";
+}
+
+static scry_status not_mappable(const char *path, mode_t m)
+{
+    return scry_err(SCRY_ERR_IO, "%s: not a regular file or block device (%s)", path,
+                    file_kind(m));
+}
 
 scry_status scry_file_open(const char *path, struct scry_file **out)
 {
     struct stat st;
     struct scry_file *f;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    uint64_t size;
+    int fd, fl;
+    /* Refuse a FIFO before open(): a blocking open of one waits for a
+     * writer that may never come. */
+    if (stat(path, &st) != 0)
+        return scry_err(SCRY_ERR_IO, "%s: %s", path, strerror(errno));
+    if (!mappable(st.st_mode))
+        return not_mappable(path, st.st_mode);
+    /* O_NONBLOCK: the path may have been swapped for a FIFO since stat;
+     * the opened descriptor is checked again below. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return scry_err(SCRY_ERR_IO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return scry_err(SCRY_ERR_IO, "%s: %s", path,
-                        S_ISREG(st.st_mode) ? strerror(e) : "not a regular file");
+        return scry_err(SCRY_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (!mappable(st.st_mode)) {
+        close(fd);
+        return not_mappable(path, st.st_mode);
+    }
+    /* Regular files and block devices ignore O_NONBLOCK today; clearing it
+     * keeps pread from ever answering EAGAIN should that change. */
+    fl = fcntl(fd, F_GETFL);
+    if (fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+        int e = errno;
+        close(fd);
+        return scry_err(SCRY_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    size = (uint64_t)st.st_size;
+    /* A block device's st_size is 0; the kernel knows its real size. */
+    if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size) != 0) {
+        int e = errno;
+        close(fd);
+        return scry_err(SCRY_ERR_IO, "%s: cannot read the block device's size: %s", path,
+                        strerror(e));
     }
     f = calloc(1, sizeof *f);
     if (!f || !(f->path = strdup(path))) {
@@ -29,7 +80,7 @@ scry_status scry_file_open(const char *path, struct scry_file **out)
         return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", path);
     }
     f->fd = fd;
-    f->size = (uint64_t)st.st_size;
+    f->size = size;
     if (f->size) {
         void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED) {

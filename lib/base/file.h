@@ -1,7 +1,11 @@
 /* file.h - a dump file mapped read-only into memory.
  *
  * Uncompressed formats read straight from the mapping (zero copy); the
- * compressed ones index it. The mapping is shared by every thread. */
+ * compressed ones index it. The mapping is shared by every thread.
+ *
+ * Only regular files and block devices are opened: anything else (a FIFO,
+ * a terminal, a socket) could block forever or change under the mapping,
+ * and is refused before any blocking open. */
 #ifndef SCRY_FILE_H
 #define SCRY_FILE_H
 
@@ -9,14 +13,25 @@
 
 #include "lib/base/error.h"
 
+struct scry_budget;
+
 struct scry_file {
     char *path;         /* as given to scry_file_open, owned          */
     const uint8_t *map; /* the whole file, read-only; NULL when empty  */
     uint64_t size;      /* bytes                                       */
     int fd;
+    /* Borrowed, may be NULL: the memory budget every cache made for this
+     * file charges (set by scry_phys_open_file before the reader opens, so
+     * a reader's own caches can use it). The file never frees it. */
+    struct scry_budget *budget;
 };
 
-/* Opens and maps path. Errors: SCRY_ERR_IO naming the file and errno. */
+/* Opens and maps path, a regular file or a block device (its size from
+ * BLKGETSIZE64). Never blocks: the type is checked with stat before opening
+ * and again on the opened descriptor (the path may be swapped in between).
+ * Errors, one line each, naming the path: SCRY_ERR_IO with errno's text;
+ * SCRY_ERR_IO "PATH: not a regular file or block device (a FIFO)" (or a
+ * directory, a character device, a socket) for other file types. */
 scry_status scry_file_open(const char *path, struct scry_file **out);
 /* Maps an in-memory buffer as a file (tests, fuzzers); data is borrowed and
  * must outlive the file. name is used in messages. */

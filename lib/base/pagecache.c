@@ -1,9 +1,13 @@
 /* pagecache.c - sharded, bounded cache of decoded pages (see pagecache.h).
  *
- * Each shard is a fixed array of page slots with a small chained hash over
- * them. Hits copy out under the shard mutex: a 4 KiB memcpy is far shorter
- * than any decompression, and copying means no reference counts and no page
- * can be evicted while a reader still looks at it. */
+ * Each shard is a fixed array of slots with a small chained hash over them;
+ * slot i's page buffer is allocated when the shard first grows to i + 1
+ * pages, after reserving it from the budget, so a cache costs what it holds
+ * rather than what it could hold. Slots [0, used) are always filled: a shard
+ * that cannot grow recycles one of them (clock), never a hole. Hits copy out
+ * under the shard mutex: a 4 KiB memcpy is far shorter than any
+ * decompression, and copying means no reference counts and no page can be
+ * evicted while a reader still looks at it. */
 #include "lib/base/pagecache.h"
 
 #include <pthread.h>
@@ -20,14 +24,16 @@ struct shard {
     int32_t *next;   /* per slot: hash chain */
     uint8_t *ref;    /* per slot: clock "recently used" bit */
     int32_t *bucket; /* per bucket: first slot or NONE */
-    uint8_t *data;   /* slots * page size; NULL until the first insert */
-    uint32_t used, hand;
-    uint64_t hits, misses, inserts, evictions;
+    uint8_t **page;  /* per slot: its buffer, for slots [0, used) */
+    uint32_t used;   /* slots holding a page (and a budget share)  */
+    uint32_t hand;   /* clock hand, < used once used > 0           */
+    uint64_t hits, misses, inserts, evictions, refused;
 };
 
 struct scry_pagecache {
     uint32_t slots;    /* per shard */
     uint32_t nbuckets; /* per shard, a power of two */
+    struct scry_budget *budget; /* borrowed, may be NULL */
     struct shard shard[NSHARDS];
 };
 
@@ -43,7 +49,8 @@ static inline uint32_t bucket_of(const struct scry_pagecache *c, uint64_t h)
     return (uint32_t)(h >> 28) & (c->nbuckets - 1);
 }
 
-scry_status scry_pagecache_new(size_t pages, struct scry_pagecache **out)
+scry_status scry_pagecache_new(size_t pages, struct scry_budget *budget,
+                               struct scry_pagecache **out)
 {
     struct scry_pagecache *c;
     size_t per, nb = 1, bytes = (sizeof *c + 63) & ~(size_t)63;
@@ -62,6 +69,7 @@ scry_status scry_pagecache_new(size_t pages, struct scry_pagecache **out)
     memset(c, 0, bytes);
     c->slots = (uint32_t)per;
     c->nbuckets = (uint32_t)nb;
+    c->budget = budget;
     for (int i = 0; i < NSHARDS; i++) {
         if (pthread_mutex_init(&c->shard[i].lock, NULL) != 0) {
             while (i--)
@@ -74,14 +82,20 @@ scry_status scry_pagecache_new(size_t pages, struct scry_pagecache **out)
     return SCRY_OK;
 }
 
-static void shard_release(struct shard *s)
+/* Frees a shard's pages and index and gives its pages back to the budget. */
+static void shard_release(const struct scry_pagecache *c, struct shard *s)
 {
+    for (uint32_t i = 0; i < s->used; i++)
+        free(s->page[i]);
+    scry_budget_give(c->budget, (uint64_t)s->used * SCRY_PAGECACHE_PAGE);
+    s->used = 0;
+    s->hand = 0;
     free(s->key);
     free(s->next);
     free(s->ref);
     free(s->bucket);
-    free(s->data);
-    s->key = NULL, s->next = NULL, s->ref = NULL, s->bucket = NULL, s->data = NULL;
+    free(s->page);
+    s->key = NULL, s->next = NULL, s->ref = NULL, s->bucket = NULL, s->page = NULL;
 }
 
 void scry_pagecache_free(struct scry_pagecache *c)
@@ -89,7 +103,7 @@ void scry_pagecache_free(struct scry_pagecache *c)
     if (!c)
         return;
     for (int i = 0; i < NSHARDS; i++) {
-        shard_release(&c->shard[i]);
+        shard_release(c, &c->shard[i]);
         pthread_mutex_destroy(&c->shard[i].lock);
     }
     free(c);
@@ -99,7 +113,7 @@ void scry_pagecache_free(struct scry_pagecache *c)
 static int32_t shard_find(const struct scry_pagecache *c, const struct shard *s, uint64_t h,
                           uint64_t pfn)
 {
-    if (!s->data)
+    if (!s->used)
         return NONE;
     for (int32_t i = s->bucket[bucket_of(c, h)]; i != NONE; i = s->next[i])
         if (s->key[i] == pfn)
@@ -121,14 +135,15 @@ int scry_pagecache_get(struct scry_pagecache *c, uint64_t pfn, size_t off, size_
         pthread_mutex_unlock(&s->lock);
         return 0;
     }
-    memcpy(out, s->data + (size_t)i * SCRY_PAGECACHE_PAGE + off, len);
+    memcpy(out, s->page[i] + off, len);
     s->ref[i] = 1;
     s->hits++;
     pthread_mutex_unlock(&s->lock);
     return 1;
 }
 
-/* Called with the lock held; allocates a shard's arrays on first use. */
+/* Called with the lock held, while the shard holds no page; allocates its
+ * index on first use. */
 static int shard_alloc(const struct scry_pagecache *c, struct shard *s)
 {
     size_t n = c->slots;
@@ -136,9 +151,9 @@ static int shard_alloc(const struct scry_pagecache *c, struct shard *s)
     s->next = malloc(n * sizeof *s->next);
     s->ref = calloc(n, 1);
     s->bucket = malloc((size_t)c->nbuckets * sizeof *s->bucket);
-    s->data = malloc(n * SCRY_PAGECACHE_PAGE);
-    if (!s->key || !s->next || !s->ref || !s->bucket || !s->data) {
-        shard_release(s);
+    s->page = malloc(n * sizeof *s->page);
+    if (!s->key || !s->next || !s->ref || !s->bucket || !s->page) {
+        shard_release(c, s);
         return 0;
     }
     for (uint32_t b = 0; b < c->nbuckets; b++)
@@ -161,11 +176,8 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
     struct shard *s = shard_of(c, h);
     int32_t slot;
     uint32_t b;
+    uint8_t *fresh = NULL;
     pthread_mutex_lock(&s->lock);
-    if (!s->data && !shard_alloc(c, s)) {
-        pthread_mutex_unlock(&s->lock);
-        return;
-    }
     /* Two readers that missed on the same page at once both decode it; the
      * second insert finds the first and keeps it. */
     slot = shard_find(c, s, h, pfn);
@@ -174,21 +186,43 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
         pthread_mutex_unlock(&s->lock);
         return;
     }
+    /* Grow by one page when the shard has room and the budget agrees. */
     if (s->used < c->slots) {
+        if (!scry_budget_take(c->budget, SCRY_PAGECACHE_PAGE)) {
+            s->refused++;
+        } else if (!(fresh = malloc(SCRY_PAGECACHE_PAGE))) {
+            scry_budget_give(c->budget, SCRY_PAGECACHE_PAGE);
+        }
+    }
+    /* Nothing new and nothing of our own to recycle: do not cache. */
+    if (!fresh && !s->used) {
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    /* No index yet means no page yet, so fresh is set here. */
+    if (!s->key && !shard_alloc(c, s)) {
+        free(fresh);
+        scry_budget_give(c->budget, SCRY_PAGECACHE_PAGE);
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    if (fresh) {
         slot = (int32_t)s->used++;
+        s->page[slot] = fresh;
     } else {
-        /* Clock: skip (and age) recently used slots; ends within two turns
-         * because every skip clears a bit. */
+        /* Clock over the pages this shard holds: skip (and age) recently
+         * used slots; ends within two turns because every skip clears a
+         * bit. */
         while (s->ref[s->hand]) {
             s->ref[s->hand] = 0;
-            s->hand = (s->hand + 1) % c->slots;
+            s->hand = (s->hand + 1) % s->used;
         }
         slot = (int32_t)s->hand;
-        s->hand = (s->hand + 1) % c->slots;
+        s->hand = (s->hand + 1) % s->used;
         shard_unlink(c, s, slot);
         s->evictions++;
     }
-    memcpy(s->data + (size_t)slot * SCRY_PAGECACHE_PAGE, page, SCRY_PAGECACHE_PAGE);
+    memcpy(s->page[slot], page, SCRY_PAGECACHE_PAGE);
     s->key[slot] = pfn;
     /* A new page starts unreferenced: a one-off sequential scan then
      * recycles its own slots instead of flushing the hot set. */
@@ -211,6 +245,7 @@ void scry_pagecache_stats(struct scry_pagecache *c, struct scry_pagecache_stats 
         out->misses += s->misses;
         out->inserts += s->inserts;
         out->evictions += s->evictions;
+        out->refused += s->refused;
         out->used += s->used;
         pthread_mutex_unlock(&s->lock);
     }

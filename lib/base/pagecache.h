@@ -5,14 +5,26 @@
  * and a clock (second-chance) eviction, so readers on different threads
  * rarely meet on one lock and no operation ever takes a global lock.
  *
+ * Memory: a cache may be bound to a struct scry_budget shared with other
+ * caches (every dump a library context opens). Each page buffer is reserved
+ * from the budget as the cache fills, one page at a time, so caches share a
+ * budget by use, not by their nominal size; when the budget refuses, a
+ * shard recycles one of its own pages (clock), and a shard that holds none
+ * simply does not cache (reads still work, they decode again). The budget
+ * counts page buffers (SCRY_PAGECACHE_PAGE bytes each); the per-slot index
+ * (about 17 bytes a slot) is the cache's own overhead. Everything taken is
+ * given back by _free.
+ *
  * Thread-safety: every function except _new and _free may be called from
- * several threads at once on the same cache. */
+ * several threads at once on the same cache; caches sharing one budget may
+ * be used from any threads (the budget is lock-free). */
 #ifndef SCRY_PAGECACHE_H
 #define SCRY_PAGECACHE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/base/budget.h"
 #include "lib/base/error.h"
 
 #define SCRY_PAGECACHE_PAGE 4096u
@@ -24,15 +36,19 @@ struct scry_pagecache;
 
 struct scry_pagecache_stats {
     uint64_t hits, misses, inserts, evictions;
+    uint64_t refused; /* puts the budget kept from growing the cache  */
     size_t capacity; /* pages, all shards together */
     size_t used;     /* pages currently held       */
 };
 
-/* Creates a cache of about `pages` pages (0 = the default), rounded up so
- * every shard holds the same number. Page buffers are allocated on a
- * shard's first insert, so an idle cache costs almost nothing.
- * Errors: SCRY_ERR_NOMEM. */
-scry_status scry_pagecache_new(size_t pages, struct scry_pagecache **out);
+/* Creates a cache of at most about `pages` pages (0 = the default), rounded
+ * up so every shard holds the same number. Page buffers are allocated (and
+ * reserved from budget) one by one as pages are inserted, so an idle cache
+ * costs almost nothing. budget is borrowed and may be NULL (bounded only by
+ * `pages`); it must outlive the cache.
+ * Errors: SCRY_ERR_NOMEM, SCRY_ERR_INVALID_ARG (absurdly many pages). */
+scry_status scry_pagecache_new(size_t pages, struct scry_budget *budget,
+                               struct scry_pagecache **out);
 /* Frees the cache; NULL is a no-op. No other call may be running. */
 void scry_pagecache_free(struct scry_pagecache *c);
 
@@ -41,8 +57,9 @@ void scry_pagecache_free(struct scry_pagecache *c);
  * not exceed SCRY_PAGECACHE_PAGE. */
 int scry_pagecache_get(struct scry_pagecache *c, uint64_t pfn, size_t off, size_t len, void *out);
 /* Stores a copy of a decoded page (SCRY_PAGECACHE_PAGE bytes), evicting an
- * old one when the shard is full. Best effort: when memory for the shard
- * cannot be allocated the page is simply not cached. */
+ * old one of the same shard when the shard is full or the budget refuses a
+ * new page. Best effort: when the shard holds no page it could reuse and
+ * cannot get (or allocate) a new one, the page is simply not cached. */
 void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page);
 /* A consistent-enough snapshot of the counters (shards are read one by
  * one). */

@@ -22,7 +22,7 @@
  * about to change (a budget argument), so only this call needs touching. */
 static scry_status open_file(struct scry_file *f, struct scry_phys **out)
 {
-    return scry_phys_open_file(f, out);
+    return scry_phys_open_file(f, NULL, out);
 }
 
 static scry_status open_mem(const void *data, size_t n, const char *name, struct scry_phys **out)

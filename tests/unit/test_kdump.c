@@ -7,11 +7,14 @@
 #include <check.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "formats/kdump.h"
+#include "lib/base/budget.h"
 #include "lib/base/pagecache.h"
 #include "formats/phys.h"
 #include "testutil.h"
@@ -37,17 +40,25 @@ static scry_status open_with(const struct scry_format *fmt, struct scry_file *f,
     return st;
 }
 
-static scry_status open_path(const char *path, struct scry_phys **out)
+/* Opens a kdump file (plain or flattened) whose caches charge budget. */
+static scry_status open_path_budget(const char *path, struct scry_budget *budget,
+                                    struct scry_phys **out)
 {
     struct scry_file *f;
     scry_status st = scry_file_open(path, &f);
     const struct scry_format *fmt;
     if (st != SCRY_OK)
         return st;
+    f->budget = budget;
     fmt = scry_format_kdump_flat.probe(f->map, f->size < 4096 ? f->size : 4096, f->size)
               ? &scry_format_kdump_flat
               : &scry_format_kdump;
     return open_with(fmt, f, out);
+}
+
+static scry_status open_path(const char *path, struct scry_phys **out)
+{
+    return open_path_budget(path, NULL, out);
 }
 
 /* The reader's own close, so these tests do not depend on lib/phys.c. */
@@ -291,34 +302,14 @@ START_TEST(split_alone)
 }
 END_TEST
 
-/* The whole split set, given out of order, reads as one dump. */
-START_TEST(split_set)
+/* The split.kdump set read as one dump: every PFN as the .expect.json
+ * says, and one read across all three parts. */
+static void check_split_set(struct scry_phys *p, json_t *ex)
 {
-    const char *corpus = tu_corpus_dir("split set");
-    static const char *const names[] = {"split.kdump.3", "split.kdump.1", "split.kdump.2"};
-    struct scry_file *f[3];
-    struct scry_phys *p = NULL;
-    json_t *ex, *v;
+    json_t *v;
     size_t i, holes, nok = 0;
     uint8_t *all = malloc(8 * PG), page[PG];
     char hex[65];
-    if (!corpus) {
-        free(all);
-        return;
-    }
-    ex = load_expect(corpus, "split.kdump");
-    for (i = 0; i < 3; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/kdump-peer/%s", corpus, names[i]);
-        ck_assert_int_eq(scry_file_open(path, &f[i]), SCRY_OK);
-    }
-    /* Two copies of one part overlap: refused, files stay ours. */
-    {
-        struct scry_file *dup[2] = {f[0], f[0]};
-        ck_assert_int_eq(scry_kdump_open_set(dup, 2, &p), SCRY_ERR_CORRUPT);
-        ck_assert_msg(strstr(scry_last_error(), "overlap"), "%s", scry_last_error());
-    }
-    ck_assert_msg(scry_kdump_open_set(f, 3, &p) == SCRY_OK, "%s", scry_last_error());
     for (uint64_t pfn = 0; pfn < 8; pfn++) {
         int present = 0;
         json_array_foreach(json_object_get(ex, "present_pfns"), i, v)
@@ -338,9 +329,36 @@ START_TEST(split_set)
         ck_assert_uint_eq(holes, (8 - nok) * PG);
         free(big);
     }
+    free(all);
+}
+
+/* The whole split set, given out of order, reads as one dump. */
+START_TEST(split_set)
+{
+    const char *corpus = tu_corpus_dir("split set");
+    static const char *const names[] = {"split.kdump.3", "split.kdump.1", "split.kdump.2"};
+    struct scry_file *f[3];
+    struct scry_phys *p = NULL;
+    json_t *ex;
+    size_t i;
+    if (!corpus)
+        return;
+    ex = load_expect(corpus, "split.kdump");
+    for (i = 0; i < 3; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/kdump-peer/%s", corpus, names[i]);
+        ck_assert_int_eq(scry_file_open(path, &f[i]), SCRY_OK);
+    }
+    /* Two copies of one part overlap: refused, files stay ours. */
+    {
+        struct scry_file *dup[2] = {f[0], f[0]};
+        ck_assert_int_eq(scry_kdump_open_set(dup, 2, &p), SCRY_ERR_CORRUPT);
+        ck_assert_msg(strstr(scry_last_error(), "overlap"), "%s", scry_last_error());
+    }
+    ck_assert_msg(scry_kdump_open_set(f, 3, &p) == SCRY_OK, "%s", scry_last_error());
+    check_split_set(p, ex);
     close_phys(p);
     json_decref(ex);
-    free(all);
 }
 END_TEST
 
@@ -555,6 +573,92 @@ START_TEST(synthetic_bad_headers)
 }
 END_TEST
 
+/* scry_phys_open_set: the public way to open a split set, with its errors. */
+START_TEST(split_set_api)
+{
+    const char *corpus = tu_corpus_dir("split set API");
+    char p1[4096], p2[4096], p3[4096], whole[4096], missing[4096], want[8192];
+    struct scry_phys *p = NULL, *q = NULL;
+    struct scry_budget b;
+    json_t *ex;
+    char *raw;
+    uint8_t zero[PG] = {0};
+    if (!corpus)
+        return;
+    ex = load_expect(corpus, "split.kdump");
+    snprintf(p1, sizeof p1, "%s/kdump-peer/split.kdump.1", corpus);
+    snprintf(p2, sizeof p2, "%s/kdump-peer/split.kdump.2", corpus);
+    snprintf(p3, sizeof p3, "%s/kdump-peer/split.kdump.3", corpus);
+    snprintf(whole, sizeof whole, "%s/kdump-peer/mixed.kdump", corpus);
+    snprintf(missing, sizeof missing, "%s/kdump-peer/no-such-split.kdump.4", corpus);
+
+    /* Out of order, on a budget of two pages for all three parts' caches. */
+    {
+        const char *const set[] = {p2, p3, p1};
+        scry_budget_init(&b, 2 * PG);
+        ck_assert_msg(scry_phys_open_set(set, 3, &b, &p) == SCRY_OK, "%s", scry_last_error());
+        ck_assert_str_eq(p->info.format, "kdump");
+        for (int pass = 0; pass < 2; pass++)
+            check_split_set(p, ex);
+        ck_assert_uint_gt(scry_budget_used(&b), 0); /* compressed pages were cached */
+        ck_assert_uint_le(scry_budget_used(&b), 2 * PG);
+        ck_assert_uint_le(atomic_load(&b.peak), 2 * PG);
+        scry_phys_close(p);
+        ck_assert_uint_eq(scry_budget_used(&b), 0);
+    }
+    /* One path is scry_phys_open. */
+    {
+        const char *const one[] = {whole};
+        ck_assert_int_eq(scry_phys_open_set(one, 1, NULL, &p), SCRY_OK);
+        ck_assert_int_eq(scry_phys_open(whole, NULL, &q), SCRY_OK);
+        ck_assert_str_eq(p->info.format, q->info.format);
+        ck_assert_uint_eq(p->nruns, q->nruns);
+        ck_assert_uint_eq(p->info.phys_end, q->info.phys_end);
+        scry_phys_close(p);
+        scry_phys_close(q);
+    }
+    /* A member that is not a kdump is named, with what it is. */
+    raw = tu_write_temp(zero, sizeof zero);
+    ck_assert_ptr_nonnull(raw);
+    {
+        const char *const set[] = {p1, raw};
+        p = NULL;
+        ck_assert_int_eq(scry_phys_open_set(set, 2, NULL, &p), SCRY_ERR_FORMAT);
+        ck_assert_ptr_null(p);
+        snprintf(want, sizeof want,
+                 "%s: not a kdump file, so not part of a split kdump set (detected: raw)", raw);
+        ck_assert_str_eq(scry_last_error(), want);
+    }
+    unlink(raw);
+    free(raw);
+    /* Members that do not form one set: the same part twice, or a whole
+     * dump among parts. */
+    {
+        const char *const dup[] = {p1, p2, p1};
+        const char *const mix[] = {whole, p2};
+        ck_assert_int_eq(scry_phys_open_set(dup, 3, NULL, &p), SCRY_ERR_CORRUPT);
+        ck_assert_msg(strstr(scry_last_error(), "split ranges overlap") &&
+                          strstr(scry_last_error(), p1) && !strchr(scry_last_error(), '\n'),
+                      "%s", scry_last_error());
+        ck_assert_int_eq(scry_phys_open_set(mix, 2, NULL, &p), SCRY_ERR_CORRUPT);
+        ck_assert_msg(strstr(scry_last_error(), whole) && strstr(scry_last_error(), p2), "%s",
+                      scry_last_error());
+    }
+    /* A missing member is an I/O error naming it. */
+    {
+        const char *const set[] = {p1, missing};
+        ck_assert_int_eq(scry_phys_open_set(set, 2, NULL, &p), SCRY_ERR_IO);
+        ck_assert_msg(strstr(scry_last_error(), missing), "%s", scry_last_error());
+    }
+    ck_assert_int_eq(scry_phys_open_set(NULL, 2, NULL, &p), SCRY_ERR_INVALID_ARG);
+    {
+        const char *const set[] = {p1};
+        ck_assert_int_eq(scry_phys_open_set(set, 0, NULL, &p), SCRY_ERR_INVALID_ARG);
+    }
+    json_decref(ex);
+}
+END_TEST
+
 /* ------------------------------------------------------------ page cache */
 
 START_TEST(pagecache_basic)
@@ -562,7 +666,7 @@ START_TEST(pagecache_basic)
     struct scry_pagecache *c;
     struct scry_pagecache_stats s;
     uint8_t page[PG], out[PG];
-    ck_assert_int_eq(scry_pagecache_new(64, &c), SCRY_OK);
+    ck_assert_int_eq(scry_pagecache_new(64, NULL, &c), SCRY_OK);
     ck_assert(!scry_pagecache_get(c, 7, 0, PG, out));
     for (uint64_t pfn = 0; pfn < 1000; pfn++) {
         memset(page, (int)(pfn & 0xff), PG);
@@ -586,6 +690,175 @@ START_TEST(pagecache_basic)
     ck_assert(!scry_pagecache_get(c, 999, 4000, 200, out)); /* out of page */
     scry_pagecache_free(c);
     scry_pagecache_free(NULL);
+}
+END_TEST
+
+static void fill_page(uint8_t *page, int cache, uint64_t pfn)
+{
+    memset(page, (int)((pfn * 7 + (uint64_t)cache) & 0xff), PG);
+    memcpy(page, &pfn, sizeof pfn);
+}
+
+/* Hits on c for the last `n` PFNs below `end`, each checked byte for byte. */
+static unsigned check_hits(struct scry_pagecache *c, int cache, uint64_t end, uint64_t n)
+{
+    uint8_t want[PG], got[PG];
+    unsigned hits = 0;
+    for (uint64_t pfn = end - n; pfn < end; pfn++) {
+        if (scry_pagecache_get(c, pfn, 0, PG, got)) {
+            fill_page(want, cache, pfn);
+            ck_assert_msg(memcmp(got, want, PG) == 0, "cache %d PFN %llu: wrong bytes", cache,
+                          (unsigned long long)pfn);
+            hits++;
+        }
+    }
+    return hits;
+}
+
+/* Two caches of 64 pages each on one budget of 40 pages: together they never
+ * pass it, both still cache, and freeing gives everything back. */
+START_TEST(pagecache_budget_shared)
+{
+    enum { LIMIT = 40, N = 2000 };
+    struct scry_budget b;
+    struct scry_pagecache *c[3];
+    struct scry_pagecache_stats st[3];
+    uint8_t page[PG];
+    scry_budget_init(&b, LIMIT * PG);
+    ck_assert_int_eq(scry_pagecache_new(64, &b, &c[0]), SCRY_OK);
+    ck_assert_int_eq(scry_pagecache_new(64, &b, &c[1]), SCRY_OK);
+    ck_assert_uint_eq(scry_budget_used(&b), 0); /* an idle cache reserves nothing */
+    for (uint64_t pfn = 0; pfn < N; pfn++) {
+        for (int i = 0; i < 2; i++) {
+            fill_page(page, i, pfn);
+            scry_pagecache_put(c[i], pfn, page);
+            ck_assert_uint_le(scry_budget_used(&b), LIMIT * PG);
+        }
+    }
+    scry_pagecache_stats(c[0], &st[0]);
+    scry_pagecache_stats(c[1], &st[1]);
+    ck_assert_uint_le(atomic_load(&b.peak), LIMIT * PG);
+    ck_assert_uint_eq((st[0].used + st[1].used) * PG, scry_budget_used(&b));
+    ck_assert_uint_eq(st[0].used + st[1].used, LIMIT); /* the budget is used up... */
+    ck_assert_uint_gt(st[0].refused + st[1].refused, 0); /* ...and held them back */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_uint_gt(st[i].used, 0);
+        ck_assert_uint_eq(st[i].inserts, st[i].used + st[i].evictions);
+        ck_assert_uint_gt(check_hits(c[i], i, N, 200), 0);
+    }
+    /* What one cache gives back, another can take. */
+    scry_pagecache_free(c[0]);
+    ck_assert_uint_eq(scry_budget_used(&b), st[1].used * PG);
+    ck_assert_int_eq(scry_pagecache_new(64, &b, &c[2]), SCRY_OK);
+    for (uint64_t pfn = 0; pfn < 100; pfn++) {
+        fill_page(page, 2, pfn);
+        scry_pagecache_put(c[2], pfn, page);
+    }
+    scry_pagecache_stats(c[2], &st[2]);
+    ck_assert_uint_gt(st[2].used, 0);
+    ck_assert_uint_gt(check_hits(c[2], 2, 100, 100), 0);
+    ck_assert_uint_le(atomic_load(&b.peak), LIMIT * PG);
+    scry_pagecache_free(c[1]);
+    scry_pagecache_free(c[2]);
+    ck_assert_uint_eq(scry_budget_used(&b), 0);
+    /* A NULL budget always grants; the budget calls accept NULL. */
+    ck_assert_int_eq(scry_budget_take(NULL, UINT64_MAX), 1);
+    scry_budget_give(NULL, 1);
+    ck_assert_uint_eq(scry_budget_used(NULL), 0);
+    /* A zero budget grants nothing but nothing. */
+    scry_budget_init(&b, 0);
+    ck_assert_int_eq(scry_budget_take(&b, 1), 0);
+    ck_assert_int_eq(scry_budget_take(&b, 0), 1);
+}
+END_TEST
+
+struct budget_arg {
+    struct scry_pagecache *c;
+    int cache;
+    uint64_t seed;
+    int bad;
+};
+
+static void *budget_worker(void *v)
+{
+    struct budget_arg *a = v;
+    uint8_t page[PG], got[PG];
+    uint64_t x = a->seed;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t pfn;
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        pfn = (x >> 33) % 500;
+        if (scry_pagecache_get(a->c, pfn, 0, PG, got)) {
+            fill_page(page, a->cache, pfn);
+            a->bad += memcmp(got, page, PG) != 0;
+        } else {
+            fill_page(page, a->cache, pfn);
+            scry_pagecache_put(a->c, pfn, page);
+        }
+    }
+    return NULL;
+}
+
+/* Four threads on two caches sharing one budget: the peak stays under the
+ * limit and every hit returns the right bytes. */
+START_TEST(pagecache_budget_threads)
+{
+    enum { LIMIT = 48 };
+    struct scry_budget b;
+    struct scry_pagecache *c[2];
+    struct budget_arg a[4];
+    pthread_t t[4];
+    scry_budget_init(&b, LIMIT * PG);
+    ck_assert_int_eq(scry_pagecache_new(256, &b, &c[0]), SCRY_OK);
+    ck_assert_int_eq(scry_pagecache_new(256, &b, &c[1]), SCRY_OK);
+    for (int i = 0; i < 4; i++) {
+        a[i] = (struct budget_arg){c[i % 2], i % 2, (uint64_t)i * 977 + 1, 0};
+        pthread_create(&t[i], NULL, budget_worker, &a[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(a[i].bad, 0);
+    }
+    ck_assert_uint_le(atomic_load(&b.peak), LIMIT * PG);
+    ck_assert_uint_eq(scry_budget_used(&b), LIMIT * PG);
+    scry_pagecache_free(c[0]);
+    scry_pagecache_free(c[1]);
+    ck_assert_uint_eq(scry_budget_used(&b), 0);
+}
+END_TEST
+
+/* A kdump whose budget is 0 caches nothing and still reads every page right
+ * (it decodes again), through the public open. */
+START_TEST(kdump_budget_zero)
+{
+    const char *corpus = tu_corpus_dir("zero budget");
+    char path[4096];
+    struct scry_budget b;
+    struct scry_phys *p = NULL, *ref = NULL;
+    uint8_t *want = malloc(0x20 * PG), got[PG];
+    size_t h1, h2;
+    if (!corpus) {
+        free(want);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/kdump-peer/mixed.kdump", corpus);
+    scry_budget_init(&b, 0);
+    ck_assert_int_eq(scry_phys_open(path, NULL, &ref), SCRY_OK);
+    ck_assert_msg(scry_phys_open(path, &b, &p) == SCRY_OK, "%s", scry_last_error());
+    ck_assert_ptr_eq(p->file->budget, &b);
+    ck_assert_ptr_null(ref->file->budget);
+    ck_assert_int_eq(scry_phys_read(ref, 0, want, 0x20 * PG, &h1), SCRY_OK);
+    for (int pass = 0; pass < 3; pass++)
+        for (uint64_t pfn = 0; pfn < 0x20; pfn++) {
+            ck_assert_int_eq(scry_phys_read(p, pfn * PG, got, PG, &h2), SCRY_OK);
+            ck_assert_msg(memcmp(got, want + pfn * PG, PG) == 0, "PFN 0x%llx",
+                          (unsigned long long)pfn);
+        }
+    ck_assert_uint_eq(scry_budget_used(&b), 0);
+    ck_assert_uint_eq(atomic_load(&b.peak), 0);
+    scry_phys_close(p);
+    scry_phys_close(ref);
+    free(want);
 }
 END_TEST
 
@@ -646,14 +919,14 @@ static const char *data_dir(void)
     return env && *env ? env : SCRY_BINARY_DIR "/corpus-data";
 }
 
-static void compare_with_raw(const char *dump, const char *raw_path)
+static void compare_with_raw(const char *dump, const char *raw_path, struct scry_budget *budget)
 {
     struct scry_phys *p = NULL;
     struct scry_file *raw = NULL;
     uint8_t page[PG];
     uint64_t npfn, same = 0, holes_total = 0;
     size_t holes;
-    ck_assert_msg(open_path(dump, &p) == SCRY_OK, "%s", scry_last_error());
+    ck_assert_msg(open_path_budget(dump, budget, &p) == SCRY_OK, "%s", scry_last_error());
     ck_assert_int_eq(scry_file_open(raw_path, &raw), SCRY_OK);
     ck_assert_ptr_nonnull(p->info.vmcoreinfo);
     ck_assert_msg(strstr(p->info.vmcoreinfo, "OSRELEASE=6.1.0-57-cloud-amd64"), "%s",
@@ -712,7 +985,29 @@ START_TEST(real_dev_small)
         return;
     }
     fclose(fp);
-    compare_with_raw(dump, raw);
+    compare_with_raw(dump, raw, NULL);
+}
+END_TEST
+
+/* The same on a 64 KiB budget: four threads fight over 16 pages. */
+START_TEST(real_dev_small_budget)
+{
+    char dump[4096], raw[4096];
+    struct scry_budget b;
+    FILE *fp;
+    snprintf(dump, sizeof dump, "%s/dev-small.kdump", data_dir());
+    snprintf(raw, sizeof raw, "%s/dev-small.raw", data_dir());
+    if (!(fp = fopen(dump, "rb")) || (fclose(fp), !(fp = fopen(raw, "rb")))) {
+        printf("SKIP real_dev_small_budget: %s or %s absent (set MEMSCRY_CORPUS_DATA)\n", dump,
+               raw);
+        return;
+    }
+    fclose(fp);
+    scry_budget_init(&b, 16 * PG);
+    compare_with_raw(dump, raw, &b);
+    ck_assert_uint_gt(atomic_load(&b.peak), 0);
+    ck_assert_uint_le(atomic_load(&b.peak), 16 * PG);
+    ck_assert_uint_eq(scry_budget_used(&b), 0);
 }
 END_TEST
 
@@ -730,7 +1025,7 @@ START_TEST(real_dev_small_flat)
         return;
     }
     fclose(fp);
-    compare_with_raw(dump, raw);
+    compare_with_raw(dump, raw, NULL);
 }
 END_TEST
 
@@ -742,6 +1037,7 @@ static Suite *kdump_suite(void)
     tcase_add_test(tc, flat_equals_plain);
     tcase_add_test(tc, split_alone);
     tcase_add_test(tc, split_set);
+    tcase_add_test(tc, split_set_api);
     tcase_add_test(tc, probes);
     suite_add_tcase(s, tc);
     tc = tcase_create("synthetic");
@@ -752,10 +1048,14 @@ static Suite *kdump_suite(void)
     tc = tcase_create("cache");
     tcase_add_test(tc, pagecache_basic);
     tcase_add_test(tc, threads_mixed);
+    tcase_add_test(tc, pagecache_budget_shared);
+    tcase_add_test(tc, pagecache_budget_threads);
+    tcase_add_test(tc, kdump_budget_zero);
     suite_add_tcase(s, tc);
     tc = tcase_create("real");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, real_dev_small);
+    tcase_add_test(tc, real_dev_small_budget);
     tcase_add_test(tc, real_dev_small_flat);
     suite_add_tcase(s, tc);
     return s;

@@ -44,7 +44,7 @@ struct run {
 /* The physical layer over f: the one place this file opens one. */
 static scry_status open_phys(struct scry_file *f, struct scry_phys **out)
 {
-    return scry_phys_open_file(f, out);
+    return scry_phys_open_file(f, NULL, out);
 }
 
 /* Opens the (patched) in-memory image and runs a plugin on it. The dump
