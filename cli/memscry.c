@@ -86,7 +86,7 @@ static int fail(const char *file, int code)
 {
     const char *msg = scry_last_error();
     size_t n = file ? strlen(file) : 0;
-    if (!file || (strncmp(msg, file, n) == 0 && msg[n] == ':'))
+    if (!file || (strncmp(msg, file, n) == 0 && (msg[n] == ':' || msg[n] == ' ')))
         fprintf(stderr, "memscry: %s\n", msg);
     else
         fprintf(stderr, "memscry: %s: %s\n", file, msg);

@@ -6,6 +6,7 @@
  * Damaged dumps are built here from the corpus (dev-small.kdump with one
  * page's compressed data overwritten), never committed. */
 #include <check.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -520,6 +521,97 @@ START_TEST(eight_threads_one_session)
 }
 END_TEST
 
+/* Many dumps, one budget: the caches of every dump of a context draw on
+ * it together, and give everything back on close. */
+START_TEST(dumps_share_one_memory_budget)
+{
+    static const char *const names[] = {"dev-small.raw", "dev-small.elf", "dev-small.kdump",
+                                        "dev-small.lime"};
+    enum { N = 4 };
+    struct open o[N];
+    char *paths[N];
+    uint64_t used, budget;
+    scry_context *ctx;
+    if (!have_corpus)
+        return;
+    for (int i = 0; i < N; i++)
+        if (!(paths[i] = data_path(names[i]))) {
+            while (i--)
+                free(paths[i]);
+            return;
+        }
+    ctx = new_ctx();
+    ck_assert_int_eq(scry_context_set_memory_budget(ctx, 1 << 20), SCRY_OK);
+    for (int i = 0; i < N; i++)
+        open_path(&o[i], ctx, paths[i]);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            scry_result *r = NULL;
+            ck_assert_int_eq(scry_plugin_run(o[i].s, "linux.pslist", 0, NULL, NULL, &r), SCRY_OK);
+            ck_assert_uint_eq(scry_result_row_count(r), 111);
+            ck_assert_int_eq(scry_result_partial(r), 0);
+            scry_result_free(r);
+            ck_assert_int_eq(scry_context_stat(ctx, "cache_bytes", &used), SCRY_OK);
+            ck_assert_uint_le(used, 1 << 20);
+        }
+    }
+    ck_assert_uint_gt(used, 0); /* the budget was used, not bypassed */
+    ck_assert_int_eq(scry_context_stat(ctx, "cache_budget", &budget), SCRY_OK);
+    ck_assert_uint_eq(budget, 1 << 20);
+    for (int i = 0; i < N; i++) {
+        close_open(&o[i]);
+        free(paths[i]);
+    }
+    ck_assert_int_eq(scry_context_stat(ctx, "cache_bytes", &used), SCRY_OK);
+    ck_assert_uint_eq(used, 0);
+    scry_context_free(ctx);
+}
+END_TEST
+
+/* A split kdump set through the public API, parts in any order: the
+ * decoded pages equal the peer decoder's (the corpus's expect.json). */
+START_TEST(split_kdump_set_through_the_api)
+{
+    const char *corpus = tu_corpus_dir("test_session split set");
+    char p1[4096], p2[4096], p3[4096], ej[4096], hex[65];
+    json_t *root;
+    json_error_t jerr;
+    scry_context *ctx;
+    scry_dump *d = NULL;
+    if (!corpus)
+        return;
+    snprintf(p1, sizeof p1, "%s/kdump-peer/split.kdump.1", corpus);
+    snprintf(p2, sizeof p2, "%s/kdump-peer/split.kdump.2", corpus);
+    snprintf(p3, sizeof p3, "%s/kdump-peer/split.kdump.3", corpus);
+    snprintf(ej, sizeof ej, "%s/kdump-peer/split.kdump.expect.json", corpus);
+    const char *const parts[] = {p3, p1, p2};
+    ck_assert_ptr_nonnull(root = json_load_file(ej, 0, &jerr));
+    ck_assert_int_eq(scry_context_new(&ctx), SCRY_OK);
+    ck_assert_msg(scry_dump_open_set(ctx, parts, 3, &d) == SCRY_OK, "%s", scry_last_error());
+    ck_assert_str_eq(scry_dump_format(d), "kdump");
+    json_t *pfns = json_object_get(root, "present_pfns");
+    size_t n = json_array_size(pfns);
+    ck_assert_uint_gt(n, 0);
+    uint8_t *pages = malloc(n * 4096);
+    for (size_t i = 0; i < n; i++) {
+        size_t holes = 1;
+        uint64_t pfn = strtoull(json_string_value(json_array_get(pfns, i)), NULL, 16);
+        ck_assert_int_eq(scry_dump_read_phys(d, pfn << 12, pages + i * 4096, 4096, &holes), SCRY_OK);
+        ck_assert_uint_eq(holes, 0);
+    }
+    tu_sha256_hex(pages, n * 4096, hex);
+    ck_assert_str_eq(hex, json_string_value(json_object_get(root, "present_run_sha256")));
+    free(pages);
+    scry_dump_close(d);
+    /* A part given twice is not a set. */
+    const char *const twice[] = {p1, p1};
+    ck_assert_int_eq(scry_dump_open_set(ctx, twice, 2, &d), SCRY_ERR_CORRUPT);
+    ck_assert_int_eq(scry_dump_open_set(ctx, twice, 0, &d), SCRY_ERR_INVALID_ARG);
+    scry_context_free(ctx);
+    json_decref(root);
+}
+END_TEST
+
 START_TEST(safe_file_names)
 {
     char out[64];
@@ -553,6 +645,8 @@ int main(void)
     tcase_add_test(tc, cancel_from_progress_callback);
     tcase_add_test(tc, one_isf_shared_by_sessions);
     tcase_add_test(tc, eight_threads_one_session);
+    tcase_add_test(tc, dumps_share_one_memory_budget);
+    tcase_add_test(tc, split_kdump_set_through_the_api);
     tcase_add_test(tc, safe_file_names);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
