@@ -98,7 +98,7 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int scry_op_tick(struct scry_op *op, uint64_t done, uint64_t total)
+int scry_op_tick_slow(struct scry_op *op, uint64_t done, uint64_t total)
 {
     if (!op)
         return 0;

@@ -83,7 +83,15 @@ void scry_op_report(struct scry_op *op, scry_diag_level level, scry_status st, c
  * most once per interval (always on the first call and when done ==
  * total). Returns non-zero once the caller has asked to cancel; the
  * caller then stops and returns scry_op_cancelled(). */
-int scry_op_tick(struct scry_op *op, uint64_t done, uint64_t total);
+int scry_op_tick_slow(struct scry_op *op, uint64_t done, uint64_t total);
+/* The fast path inline: walkers tick once per entry, and most runs have
+ * no progress callback at all. */
+static inline int scry_op_tick(struct scry_op *op, uint64_t done, uint64_t total)
+{
+    if (!op || (!op->progress && !op->cancelled))
+        return 0;
+    return scry_op_tick_slow(op, done, total);
+}
 /* SCRY_ERR_CANCELLED with its message. */
 scry_status scry_op_cancelled(void);
 

@@ -90,7 +90,8 @@ struct walk {
 /* Volatility's list_head.to_list: entries after head, in order. Where
  * Volatility stops silently (a repeated or unreadable link) we stop too,
  * but say so: what is `what` ("task list", "thread group of pid 42"). */
-static void walk_list(struct walk *w, uint64_t head, uint64_t member_off, const char *what,
+static inline __attribute__((always_inline)) void
+walk_list(struct walk *w, uint64_t head, uint64_t member_off, const char *what,
                       int (*visit)(struct walk *, uint64_t entry, void *), void *ctx)
 {
     struct scry_hashset seen = {0};
@@ -152,7 +153,7 @@ out:
     scry_hs_free(&seen);
 }
 
-static int emit(struct walk *w, uint64_t addr, int thread)
+static inline __attribute__((always_inline)) int emit(struct walk *w, uint64_t addr, int thread)
 {
     struct scry_linux_task t;
     scry_status pst;
@@ -178,19 +179,23 @@ static int visit_thread(struct walk *w, uint64_t addr, void *leader)
     return emit(w, addr, 1);
 }
 
+static __attribute__((noinline)) void walk_threads(struct walk *w, uint64_t addr)
+{
+    uint64_t leader = addr;
+    char what[64];
+    snprintf(what, sizeof what, "thread group of task 0x%" PRIx64, addr);
+    walk_list(w, addr + w->l->off.task_thread_group, w->l->off.task_thread_group, what,
+              visit_thread, &leader);
+    if (w->st != SCRY_OK)
+        w->stop = 1;
+}
+
 static int visit_task(struct walk *w, uint64_t addr, void *threads)
 {
     if (emit(w, addr, 0))
         return 1;
-    if (*(int *)threads) {
-        uint64_t leader = addr;
-        char what[64];
-        snprintf(what, sizeof what, "thread group of task 0x%" PRIx64, addr);
-        walk_list(w, addr + w->l->off.task_thread_group, w->l->off.task_thread_group, what,
-                  visit_thread, &leader);
-        if (w->st != SCRY_OK)
-            w->stop = 1;
-    }
+    if (*(int *)threads)
+        walk_threads(w, addr);
     return w->stop;
 }
 
