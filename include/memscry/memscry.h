@@ -110,6 +110,13 @@ SCRY_API void scry_context_free(scry_context *ctx);
  * added. Errors: SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM. */
 SCRY_API scry_status scry_context_add_symbol_dir(scry_context *ctx, const char *dir);
 
+/* Where memscry may keep files between runs: compiled symbol tables and
+ * result caches (used by the symbol-store and batch features; nothing is
+ * written there yet). Must be an existing directory. Errors:
+ * SCRY_ERR_INVALID_ARG, SCRY_ERR_IO (not a directory, naming it),
+ * SCRY_ERR_NOMEM. */
+SCRY_API scry_status scry_context_set_cache_dir(scry_context *ctx, const char *dir);
+
 /* The bytes the caches of every dump of this context may hold together
  * (default 256 MiB; at least one page per cache is never guaranteed:
  * past the budget a cache recycles its own pages or reads uncached).

@@ -1,6 +1,7 @@
 /* context.c - the library context: settings and what sessions share. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/session/session.h"
 #include "symbols/cache.h"
@@ -29,6 +30,7 @@ void scry_context_free(scry_context *c)
     for (size_t i = 0; i < c->nsymdirs; i++)
         free(c->symdirs[i]);
     free(c->symdirs);
+    free(c->cache_dir);
     scry_symcache_free(c->symbols);
     free(c);
 }
@@ -44,6 +46,21 @@ scry_status scry_context_add_symbol_dir(scry_context *c, const char *dir)
     }
     v[c->nsymdirs++] = d;
     c->symdirs = v;
+    return SCRY_OK;
+}
+
+scry_status scry_context_set_cache_dir(scry_context *c, const char *dir)
+{
+    struct stat sb;
+    char *d;
+    if (!c || !dir || !*dir)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_cache_dir: NULL argument");
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return scry_err(SCRY_ERR_IO, "%s: not a directory", dir);
+    if (!(d = strdup(dir)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    free(c->cache_dir);
+    c->cache_dir = d;
     return SCRY_OK;
 }
 

@@ -411,6 +411,11 @@ START_TEST(one_isf_shared_by_sessions)
     ck_assert_int_eq(scry_context_stat(ctx, "isf_loads", &loads), SCRY_OK);
     ck_assert_uint_eq(loads, 1);
     ck_assert_int_eq(scry_context_stat(ctx, "nope", &loads), SCRY_ERR_NOT_FOUND);
+    ck_assert_str_eq(scry_last_error(), "no context counter 'nope'");
+    ck_assert_int_eq(scry_context_set_cache_dir(ctx, "/nonexistent-memscry"), SCRY_ERR_IO);
+    ck_assert_str_eq(scry_last_error(), "/nonexistent-memscry: not a directory");
+    ck_assert_int_eq(scry_context_set_cache_dir(ctx, "/tmp"), SCRY_OK);
+    ck_assert_int_eq(scry_context_set_limit(ctx, SCRY_LIMIT_LIST_ENTRIES, 0), SCRY_ERR_INVALID_ARG);
     scry_context_free(ctx);
     free(path);
 }
@@ -612,6 +617,51 @@ START_TEST(split_kdump_set_through_the_api)
 }
 END_TEST
 
+/* The context's limits reach the walkers and the result. */
+START_TEST(context_limits)
+{
+    struct open o;
+    scry_result *r = NULL;
+    char *path;
+    if (!have_corpus || !(path = data_path("dev-small.raw")))
+        return;
+    scry_context *ctx = new_ctx();
+    ck_assert_int_eq(scry_context_set_limit(ctx, SCRY_LIMIT_LIST_ENTRIES, 10), SCRY_OK);
+    ck_assert_int_eq(scry_context_set_limit(ctx, SCRY_LIMIT_DIAGNOSTICS, 5), SCRY_OK);
+    ck_assert_int_eq(scry_context_set_limit(ctx, (scry_limit)7, 5), SCRY_ERR_INVALID_ARG);
+    open_path(&o, ctx, path);
+    ck_assert_int_eq(scry_plugin_run(o.s, "linux.pslist", 0, NULL, NULL, &r), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(r), 10);
+    ck_assert_int_eq(scry_result_partial(r), 1);
+    ck_assert(has_diag(r, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                       "task list ends early: more than 10 entries", NULL));
+    scry_result_free(r);
+    close_open(&o);
+    scry_context_free(ctx);
+    free(path);
+}
+END_TEST
+
+START_TEST(diagnostics_are_bounded_and_deduplicated)
+{
+    struct scry_diags d = {.max = 3};
+    scry_diags_add(&d, SCRY_DIAG_INFO, SCRY_ERR_NODATA, "a %d", 1);
+    scry_diags_add(&d, SCRY_DIAG_INFO, SCRY_ERR_NODATA, "a %d", 1); /* said once */
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_int_eq(d.partial, 0);
+    for (int i = 2; i <= 6; i++)
+        scry_diags_add(&d, i == 6 ? SCRY_DIAG_WARNING : SCRY_DIAG_INFO, SCRY_ERR_NODATA, "a %d", i);
+    ck_assert_uint_eq(d.n, 3);
+    ck_assert_uint_eq(d.dropped, 3);
+    ck_assert_int_eq(d.partial, 1); /* a dropped warning still counts */
+    scry_diags_finish(&d);
+    ck_assert_uint_eq(d.n, 4);
+    ck_assert_str_eq(d.v[3].message, "3 more diagnostics were not kept");
+    ck_assert_int_eq(d.v[3].level, SCRY_DIAG_WARNING);
+    scry_diags_free(&d);
+}
+END_TEST
+
 START_TEST(safe_file_names)
 {
     char out[64];
@@ -647,6 +697,8 @@ int main(void)
     tcase_add_test(tc, eight_threads_one_session);
     tcase_add_test(tc, dumps_share_one_memory_budget);
     tcase_add_test(tc, split_kdump_set_through_the_api);
+    tcase_add_test(tc, context_limits);
+    tcase_add_test(tc, diagnostics_are_bounded_and_deduplicated);
     tcase_add_test(tc, safe_file_names);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
