@@ -151,6 +151,7 @@ void scry_phys_close(struct scry_phys *p)
         return;
     scry_pagecache_free(p->fcache);
     p->fcache = NULL;
+    scry_kv_free(&p->info.meta);
     if (p->ops && p->ops->close)
         p->ops->close(p);
 }

@@ -17,6 +17,7 @@
 
 #include "lib/base/error.h"
 #include "lib/base/file.h"
+#include "lib/base/kv.h"
 
 #define SCRY_PAGE_SIZE 4096u
 #define SCRY_MAX_CPUS 64
@@ -45,6 +46,11 @@ struct scry_dump_info {
     /* kdump: the header's utsname release and machine, "" when unknown. */
     char release[65];
     char machine[65];
+    /* Anything else the format states, as key/values a reader adds with
+     * scry_kv_add (a crash dump's DTB, list heads, KDBG address); the
+     * dump's public metadata (scry_dump_meta) lists them after the fields
+     * above. Freed by scry_phys_close. */
+    struct scry_kv meta;
 };
 
 struct scry_phys;

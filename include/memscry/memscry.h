@@ -23,6 +23,8 @@
  *    once they are set up (contexts: after their settings; sessions: any
  *    time - detection runs once, guarded, and the session is immutable after
  *    it). A scry_result and a scry_runctx belong to one thread at a time.
+ *    Functions without a handle (plugin and renderer tables, status names,
+ *    scry_safe_file_name) read constant data: any thread, any time.
  *  - Layers: a scry_context (settings, shared symbol tables and caches under
  *    one memory budget) opens dumps and sessions; a session finds the
  *    operating system; plugins run on a session with an optional scry_runctx
@@ -98,8 +100,10 @@ typedef struct scry_context scry_context;
  * and decoded-page caches, which all draw on one memory budget.
  * Errors: SCRY_ERR_NOMEM. Free with scry_context_free() after every dump and
  * session opened from it is closed.
- * Thread-safety: the setters must not race with each other or with opens;
- * everything else may be called from several threads at once.
+ * Thread-safety: the setters (add_symbol_dir, set_cache_dir,
+ * set_memory_budget, set_limit) must be called before the context is used
+ * from other threads; everything else may be called from several threads
+ * at once.
  */
 SCRY_API scry_status scry_context_new(scry_context **out);
 SCRY_API void scry_context_free(scry_context *ctx);
@@ -119,8 +123,9 @@ SCRY_API scry_status scry_context_set_cache_dir(scry_context *ctx, const char *d
 
 /* The bytes the caches of every dump of this context may hold together
  * (default 256 MiB; at least one page per cache is never guaranteed:
- * past the budget a cache recycles its own pages or reads uncached).
- * Applies to dumps opened afterwards. Errors: SCRY_ERR_INVALID_ARG. */
+ * past the budget a cache recycles its own pages or reads uncached). Every
+ * dump of the context shares the one budget, so set it before opening
+ * dumps. Errors: SCRY_ERR_INVALID_ARG. */
 SCRY_API scry_status scry_context_set_memory_budget(scry_context *ctx, uint64_t bytes);
 
 /* Safety limits, each with a default that no real system reaches. */

@@ -31,6 +31,8 @@ static scry_status describe(const struct scry_dump_info *in, struct scry_kv *kv)
         st = scry_kv_add(kv, "release", "%s", in->release);
     if (st == SCRY_OK && in->machine[0])
         st = scry_kv_add(kv, "machine", "%s", in->machine);
+    for (size_t i = 0; st == SCRY_OK && i < in->meta.n; i++)
+        st = scry_kv_add(kv, in->meta.v[i].key, "%s", in->meta.v[i].value);
     return st;
 }
 
