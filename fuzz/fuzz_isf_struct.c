@@ -374,7 +374,7 @@ static void put_base_types(struct gen *g)
         put_name(g);
         puts_(g, ": {\"size\": ");
         if (u8(g) < 0xe0) {
-            char buf[8];
+            char buf[16];
             snprintf(buf, sizeof buf, "%u", 1u << pick(g, 5));
             puts_(g, buf);
         } else
