@@ -644,6 +644,30 @@ START_TEST(test_duplicate_many)
     ck_assert_uint_eq(field_off(st, "small", "f1", NULL), 7);
     ck_assert_int_eq(scry_sym_field(st, "small", "f2", &v, NULL), SCRY_ERR_NOT_FOUND);
     scry_isf_free(st);
+
+    /* Symbols with constant_data, then every third one again without: the
+     * removals from the constant_data table must leave the others found. */
+    len = (size_t)sprintf(j, "{\"base_types\": {}, \"user_types\": {}, \"enums\": {}, "
+                             "\"symbols\": {");
+    for (int i = 0; i < NF; i++)
+        len += (size_t)sprintf(j + len, "%s\"s%d\": {\"address\": %d, \"constant_data\": \"YQ==\"}",
+                               i ? ", " : "", i, i);
+    for (int i = 0; i < NF; i += 3)
+        len += (size_t)sprintf(j + len, ", \"s%d\": {\"address\": %d}", i, i + 1);
+    sprintf(j + len, "}}");
+    st = parse_ok(j);
+    ck_assert_uint_eq(scry_sym_count_symbols(st), NF);
+    for (int i = 0; i < NF; i++) {
+        char name[16];
+        const uint8_t *d;
+        size_t n;
+        snprintf(name, sizeof name, "s%d", i);
+        ck_assert_int_eq(scry_sym_address(st, name, &v), SCRY_OK);
+        ck_assert_uint_eq(v, (uint64_t)(i % 3 ? i : i + 1));
+        ck_assert_int_eq(scry_sym_constant_data(st, name, &d, &n),
+                         i % 3 ? SCRY_OK : SCRY_ERR_NOT_FOUND);
+    }
+    scry_isf_free(st);
     free(j);
 }
 END_TEST
