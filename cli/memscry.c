@@ -102,10 +102,8 @@ static void say(const char *fmt, ...)
         vsnprintf(text, (size_t)n + 1, fmt, ap);
         va_end(ap);
     }
-    if (!text) { /* out of memory: the clipped text, escaped all the same */
+    if (!text) /* out of memory: the clipped text, escaped all the same */
         text = small;
-        n = (int)strlen(small);
-    }
     fputs("memscry: ", stderr);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if (*p < 0x20 || *p == 0x7f)
@@ -234,8 +232,7 @@ int main(int argc, char **argv)
     }
     int structured = 0;
     if (scry_renderer_info(renderer, &structured) != SCRY_OK) {
-        say("unknown renderer '%s' (quick, pretty, json, jsonl, csv, none)",
-                renderer);
+        say("unknown renderer '%s' (quick, pretty, json, jsonl, csv, none)", renderer);
         return EXIT_USAGE;
     }
     if (!nfiles) {
@@ -290,8 +287,7 @@ int main(int argc, char **argv)
         const char *msg;
         scry_result_diag(result, k, &level, NULL, &msg);
         if (level == SCRY_DIAG_WARNING || verbose)
-            say("%s: %s: %s", file,
-                    level == SCRY_DIAG_WARNING ? "warning" : "info", msg);
+            say("%s: %s: %s", file, level == SCRY_DIAG_WARNING ? "warning" : "info", msg);
     }
     scry_result_free(result);
     scry_session_close(session);
