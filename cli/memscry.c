@@ -10,6 +10,7 @@
  * result should hold was missing or damaged: one "warning:" line each on
  * stderr). Errors are one line on stderr: "memscry: <file>: <what is
  * wrong>". */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,43 @@ static void plugin_help(size_t p)
     }
 }
 
+/* Every line for stderr goes through here: "memscry: " and the formatted
+ * text, then a newline. File names (ours and those inside the library's
+ * messages) and arguments may hold any byte: control bytes (< 0x20, 0x7f)
+ * are written as \xNN and a backslash as \\, so no escape sequence or
+ * line break from a name reaches the terminal and each message stays one
+ * line. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char small[512], *text = small;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof small && (text = malloc((size_t)n + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    if (!text) /* out of memory: the clipped text, escaped all the same */
+        text = small;
+    fputs("memscry: ", stderr);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else if (*p == '\\')
+            fputs("\\\\", stderr);
+        else
+            putc(*p, stderr);
+    }
+    putc('\n', stderr);
+    if (text != small)
+        free(text);
+}
+
 /* "memscry: <file>: <message>", without doubling a file name the library
  * already put first. */
 static int fail(const char *file, int code)
@@ -87,9 +125,9 @@ static int fail(const char *file, int code)
     const char *msg = scry_last_error();
     size_t n = file ? strlen(file) : 0;
     if (!file || (strncmp(msg, file, n) == 0 && (msg[n] == ':' || msg[n] == ' ')))
-        fprintf(stderr, "memscry: %s\n", msg);
+        say("%s", msg);
     else
-        fprintf(stderr, "memscry: %s: %s\n", file, msg);
+        say("%s: %s", file, msg);
     return code;
 }
 
@@ -143,11 +181,11 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "-f") || !strcmp(a, "--file")) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "memscry: %s needs a value\n", a);
+                say("%s needs a value", a);
                 return EXIT_USAGE;
             }
             if (nfiles >= MAX_FILES) {
-                fprintf(stderr, "memscry: more than %d dump files\n", MAX_FILES);
+                say("more than %d dump files", MAX_FILES);
                 return EXIT_USAGE;
             }
             files[nfiles++] = argv[++i];
@@ -156,33 +194,33 @@ int main(int argc, char **argv)
             val = &renderer;
         else if (!strcmp(a, "-s") || !strcmp(a, "--symbol-dirs")) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "memscry: %s needs a directory\n", a);
+                say("%s needs a directory", a);
                 return EXIT_USAGE;
             }
             if (add_symdirs(symdirs, &nsym, argv[++i]) != 0) {
-                fprintf(stderr, "memscry: more than %d symbol directories\n", MAX_SYMDIRS);
+                say("more than %d symbol directories", MAX_SYMDIRS);
                 return EXIT_USAGE;
             }
             continue;
         } else {
-            fprintf(stderr, "memscry: unknown option '%s' (memscry --help)\n", a);
+            say("unknown option '%s' (memscry --help)", a);
             return EXIT_USAGE;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "memscry: %s needs a value\n", a);
+            say("%s needs a value", a);
             return EXIT_USAGE;
         }
         *val = argv[++i];
     }
     if (i >= argc) {
         if (nfiles)
-            fprintf(stderr, "memscry: a plugin is needed (memscry --help lists them)\n");
+            say("a plugin is needed (memscry --help lists them)");
         usage(stderr);
         return EXIT_USAGE;
     }
     pidx = plugin_index(argv[i]);
     if (pidx < 0) {
-        fprintf(stderr, "memscry: unknown plugin '%s' (memscry --help lists them)\n", argv[i]);
+        say("unknown plugin '%s' (memscry --help lists them)", argv[i]);
         return EXIT_USAGE;
     }
     for (int j = i + 1; j < argc; j++)
@@ -194,12 +232,11 @@ int main(int argc, char **argv)
     }
     int structured = 0;
     if (scry_renderer_info(renderer, &structured) != SCRY_OK) {
-        fprintf(stderr, "memscry: unknown renderer '%s' (quick, pretty, json, jsonl, csv, none)\n",
-                renderer);
+        say("unknown renderer '%s' (quick, pretty, json, jsonl, csv, none)", renderer);
         return EXIT_USAGE;
     }
     if (!nfiles) {
-        fprintf(stderr, "memscry: no dump given (-f DUMP)\n");
+        say("no dump given (-f DUMP)");
         return EXIT_USAGE;
     }
     file = files[0];
@@ -250,15 +287,14 @@ int main(int argc, char **argv)
         const char *msg;
         scry_result_diag(result, k, &level, NULL, &msg);
         if (level == SCRY_DIAG_WARNING || verbose)
-            fprintf(stderr, "memscry: %s: %s: %s\n", file,
-                    level == SCRY_DIAG_WARNING ? "warning" : "info", msg);
+            say("%s: %s: %s", file, level == SCRY_DIAG_WARNING ? "warning" : "info", msg);
     }
     scry_result_free(result);
     scry_session_close(session);
     scry_dump_close(dump);
     scry_context_free(ctx);
     if (st != SCRY_OK) {
-        fprintf(stderr, "memscry: %s: cannot write output\n", file);
+        say("%s: cannot write output", file);
         return EXIT_FAIL;
     }
     return partial ? EXIT_PARTIAL : 0;

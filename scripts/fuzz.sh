@@ -7,7 +7,9 @@
 # repository's), with its crash artifacts in the same scratch space. Exits
 # non-zero when a harness crashed, timed out or ran out of memory, printing
 # the reproducer's path and the commands that replay it; after a clean run
-# the scratch space is removed.
+# the scratch space is removed. A harness with a dictionary,
+# fuzz/dict/<harness>.dict (format magics, ISF keys), runs with -dict=.
+# fuzz/README.md gives the command for a long campaign.
 #
 #   HARNESS...        only these (fuzz_kdump or kdump); default: all
 #   FUZZ_SECONDS=N    time per harness (default 30)
@@ -95,7 +97,13 @@ for h in "${harnesses[@]}"; do
     find "fuzz/corpus/$h" -maxdepth 1 -type f ! -name '.*' -exec cp -t "$corpus" {} +
     seeds=$(find "$corpus" -type f | wc -l)
   fi
-  echo "-- $h: $seeds seed(s)"
+  dict=()
+  dictnote=""
+  if [ -f "fuzz/dict/$h.dict" ]; then
+    dict=(-dict="$top/fuzz/dict/$h.dict")
+    dictnote=", dictionary fuzz/dict/$h.dict"
+  fi
+  echo "-- $h: $seeds seed(s)$dictnote"
   rc=0
   # -close_fd_mask=1: the harnesses print nothing; keep libFuzzer's own
   # stderr output in the log.
@@ -103,7 +111,7 @@ for h in "${harnesses[@]}"; do
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
       -artifact_prefix="$artifacts/" -print_final_stats=1 -close_fd_mask=1 \
-      "$corpus" >"$log" 2>&1 || rc=$?
+      ${dict[@]+"${dict[@]}"} "$corpus" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   execs=${execs:-?}
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2 || true)

@@ -8,8 +8,10 @@
  * JSON tree ever exists. Keys a context does not read are skipped, so
  * producers may add keys freely; malformed input stops the parse with a
  * message naming the line and the entry ("line 12: user type task_struct:
- * field pid: no offset"). (YAJL drove the same state machine 1.7x slower in
- * instructions, so the tokenizer is our own.) */
+ * field pid: no offset"). A key given twice keeps its last value at every
+ * level (a section, a type, a field, a symbol, a constant, "offset"...), as
+ * Python's json module decides for Volatility. (YAJL drove the same state
+ * machine 1.7x slower in instructions, so the tokenizer is our own.) */
 #include "symbols/isf_tables.h"
 
 #include <stdarg.h>
@@ -150,7 +152,66 @@ struct builder {
 
     struct tpart tp[SCRY_JSON_MAX_DEPTH];
     int ntp;
+
+    /* Names of the current type's fields or enum's constants, to find a
+     * duplicate in O(1): generation-stamped, so a new type starts empty
+     * without clearing the slots. */
+    struct nslot *nx;
+    size_t nxmask;
+    uint32_t nxgen;
 };
+
+struct nslot {
+    const char *name;
+    uint32_t idx, gen;
+};
+
+/* Starts a new set of member names (a type's fields, an enum's constants). */
+static void nx_reset(struct builder *b)
+{
+    if (++b->nxgen == 0) {
+        if (b->nx)
+            memset(b->nx, 0, (b->nxmask + 1) * sizeof *b->nx);
+        b->nxgen = 1;
+    }
+}
+
+static void nx_place(struct builder *b, const char *name, uint32_t idx)
+{
+    size_t i = isf_hash_str(name, strlen(name)) & b->nxmask;
+    while (b->nx[i].gen == b->nxgen)
+        i = (i + 1) & b->nxmask;
+    b->nx[i] = (struct nslot){name, idx, b->nxgen};
+}
+
+/* The index of the member called name among the n already kept (arr: an
+ * array of records of `stride` bytes whose first member is the name), or n
+ * after recording name as the n-th; (size_t)-1 when out of memory. Python's
+ * json module keeps the last value of a duplicated key at the key's first
+ * place, and Volatility reads what it keeps, so a duplicate replaces. */
+static size_t nx_find_add(struct builder *b, const char *name, const void *arr, size_t n,
+                          size_t stride)
+{
+    if (!b->nx || (n + 1) * 2 > b->nxmask + 1) {
+        size_t cap = b->nx ? (b->nxmask + 1) * 2 : 64;
+        struct nslot *ns = calloc(cap, sizeof *ns);
+        if (!ns)
+            return (size_t)-1;
+        free(b->nx);
+        b->nx = ns;
+        b->nxmask = cap - 1;
+        b->nxgen = 1;
+        for (size_t i = 0; i < n; i++)
+            nx_place(b, *(const char *const *)(const void *)((const char *)arr + i * stride),
+                     (uint32_t)i);
+    }
+    size_t i = isf_hash_str(name, strlen(name)) & b->nxmask;
+    for (; b->nx[i].gen == b->nxgen; i = (i + 1) & b->nxmask)
+        if (strcmp(b->nx[i].name, name) == 0)
+            return b->nx[i].idx;
+    b->nx[i] = (struct nslot){name, (uint32_t)n, b->nxgen};
+    return n;
+}
 
 /* Writes a name into a message: clipped, non-printables as '?', so the
  * message stays one short line whatever the input holds. */
@@ -355,8 +416,19 @@ static int b_map_start(void *ctx)
     case C_ROOT:
         return push(b, C_TOP);
     case C_TOP:
-        if (b->seen >> f->key & 1)
-            return fail(b, SCRY_ERR_CORRUPT, "\"%s\" appears twice", what_key(f));
+        if (b->seen >> f->key & 1) {
+            /* A section given twice: the last one wins, whole. */
+            switch (f->key) {
+            case K_METADATA: b->st->format = NULL; break;
+            case K_BASE_TYPES: isf_ht_free(&b->st->btypes); break;
+            case K_USER_TYPES: isf_ht_free(&b->st->utypes); break;
+            case K_ENUMS: isf_ht_free(&b->st->enums); break;
+            default: /* K_SYMBOLS */
+                isf_ht_free(&b->st->syms);
+                isf_ht_free(&b->st->cdata);
+                break;
+            }
+        }
         b->seen |= 1u << f->key;
         switch (f->key) {
         case K_METADATA: return push(b, C_META);
@@ -386,6 +458,7 @@ static int b_map_start(void *ctx)
         if (f->key == K_FIELDS) {
             b->have |= 1u << K_FIELDS;
             b->nfields = 0;
+            nx_reset(b);
             return push(b, C_FIELDS);
         }
         break;
@@ -393,6 +466,7 @@ static int b_map_start(void *ctx)
         if (f->key == K_CONSTANTS) {
             b->have |= 1u << K_CONSTANTS;
             b->nconsts = 0;
+            nx_reset(b);
             return push(b, C_CONSTS);
         }
         break;
@@ -594,6 +668,13 @@ static int b_number(void *ctx, const char *s, size_t n)
         int64_t sv;
         if ((why = parse_i64(s, n, &sv)))
             return fail(b, SCRY_ERR_CORRUPT, "%s", why);
+        size_t at = nx_find_add(b, b->member, b->consts, b->nconsts, sizeof *b->consts);
+        if (at == (size_t)-1)
+            return nomem(b);
+        if (at < b->nconsts) { /* a constant given twice: the last value wins */
+            b->consts[at].value = sv;
+            return 1;
+        }
         struct econst *c = grow(b, b->consts, b->nconsts, &b->ccap, sizeof *c, "constants");
         if (!c)
             return 0;
@@ -743,16 +824,16 @@ static int end_tref(struct builder *b)
     return 1;
 }
 
+/* Adds a record to its table; an entry defined twice is replaced whole,
+ * as Python's json module (and so Volatility) keeps the last value of a
+ * duplicated key. */
 static int insert_entry(struct builder *b, struct htab *h, void *rec, const char *what)
 {
     const char *name = *(const char **)rec;
-    size_t n = strlen(name);
-    uint64_t hv = isf_hash_str(name, n);
-    if (isf_ht_find(h, name, n, hv))
-        return fail(b, SCRY_ERR_CORRUPT, "defined twice");
+    uint64_t hv = isf_hash_str(name, strlen(name));
     if (h->n >= MAX_ENTRIES)
         return fail(b, SCRY_ERR_CORRUPT, "more than %zu %s", MAX_ENTRIES, what);
-    if (isf_ht_insert(h, rec, hv))
+    if (isf_ht_put(h, rec, hv))
         return nomem(b);
     return 1;
 }
@@ -793,6 +874,13 @@ static int end_entry(struct builder *b, enum ctx c)
             return fail(b, SCRY_ERR_CORRUPT, "no offset");
         if (!(b->fhave >> K_TYPE & 1))
             return fail(b, SCRY_ERR_CORRUPT, "no type");
+        size_t at = nx_find_add(b, b->fld.name, b->fields, b->nfields, sizeof *b->fields);
+        if (at == (size_t)-1)
+            return nomem(b);
+        if (at < b->nfields) { /* a field given twice: the last one wins */
+            b->fields[at] = b->fld;
+            return 1;
+        }
         struct field *fl = grow(b, b->fields, b->nfields, &b->fcap, sizeof *fl, "fields");
         if (!fl)
             return 0;
@@ -832,6 +920,9 @@ static int end_entry(struct builder *b, enum ctx c)
             *d = (struct cdata){b->entry, b->cd, b->cdlen};
             return insert_entry(b, &st->cdata, d, "constants");
         }
+        /* A symbol redefined without constant_data loses the old one. */
+        size_t n = strlen(b->entry);
+        isf_ht_remove(&st->cdata, b->entry, n, isf_hash_str(b->entry, n));
         return 1;
     }
     case C_TOP: {
@@ -900,6 +991,7 @@ scry_status isf_build(scry_status (*open_src)(void *src), scry_json_next_fn next
         rc = scry_err(SCRY_ERR_CORRUPT, "line %lu: the ISF must be a JSON object", line);
     free(b.fields);
     free(b.consts);
+    free(b.nx);
     if (rc != SCRY_OK) {
         scry_isf_free(st);
         return rc;

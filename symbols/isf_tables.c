@@ -155,6 +155,65 @@ int isf_ht_insert(struct htab *h, void *item, uint64_t hv)
     return 0;
 }
 
+/* The slot holding the item named s[0..n), or -1. */
+static long ht_slot(const struct htab *h, const char *s, size_t n, uint64_t hv)
+{
+    if (!h->n)
+        return -1;
+    uint32_t tag = (uint32_t)(hv >> 32);
+    for (size_t i = hv & h->mask;; i = (i + 1) & h->mask) {
+        void *it = h->slot[i];
+        if (!it)
+            return -1;
+        if (h->tag[i] == tag) {
+            const char *k = ht_key(h, it);
+            if (strncmp(k, s, n) == 0 && k[n] == '\0')
+                return (long)i;
+        }
+    }
+}
+
+/* Inserts item, or replaces the item of the same name: the last definition
+ * wins, as with Python's json module. */
+int isf_ht_put(struct htab *h, void *item, uint64_t hv)
+{
+    const char *k = ht_key(h, item);
+    long i = ht_slot(h, k, strlen(k), hv);
+    if (i >= 0) {
+        h->slot[i] = item;
+        return 0;
+    }
+    return isf_ht_insert(h, item, hv);
+}
+
+/* Removes the item named s[0..n) if present (backward-shift deletion, so
+ * linear probing needs no tombstones). */
+void isf_ht_remove(struct htab *h, const char *s, size_t n, uint64_t hv)
+{
+    long found = ht_slot(h, s, n, hv);
+    if (found < 0)
+        return;
+    size_t i = (size_t)found, j = i;
+    for (;;) {
+        h->slot[i] = NULL;
+        for (;;) {
+            j = (j + 1) & h->mask;
+            if (!h->slot[j]) {
+                h->n--;
+                return;
+            }
+            const char *k = ht_key(h, h->slot[j]);
+            size_t home = isf_hash_str(k, strlen(k)) & h->mask;
+            /* j's item may move to i when its home is not in (i, j]. */
+            if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+                break;
+        }
+        h->slot[i] = h->slot[j];
+        h->tag[i] = h->tag[j];
+        i = j;
+    }
+}
+
 void isf_ht_free(struct htab *h)
 {
     free(h->slot);

@@ -121,6 +121,11 @@ uint64_t isf_hash_str(const void *s, size_t n);
 void *isf_ht_find(const struct htab *h, const char *s, size_t n, uint64_t hv);
 /* Inserts an item known to be absent; -1 when out of memory. */
 int isf_ht_insert(struct htab *h, void *item, uint64_t hv);
+/* Inserts item or replaces the one of the same name; -1 when out of memory. */
+int isf_ht_put(struct htab *h, void *item, uint64_t hv);
+/* Removes the item named s[0..n) when present. */
+void isf_ht_remove(struct htab *h, const char *s, size_t n, uint64_t hv);
+/* Frees the slots; the table is then empty and usable again. */
 void isf_ht_free(struct htab *h);
 
 /* The interned copy of s[0..n) (st->strs); NULL when out of memory. */

@@ -14,8 +14,6 @@
 #include <emmintrin.h>
 #endif
 
-enum { NUM_MAX = 64 };
-
 struct tk {
     scry_json_next_fn next;
     void *src;
@@ -362,23 +360,29 @@ static int num_char(int c)
     return is_digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-/* Reads a number starting at t->p; -2 on failure. */
-static int read_number(struct tk *t, char numbuf[NUM_MAX], const char **out, size_t *outlen)
+/* Reads a number starting at t->p; -2 on failure. Any length the grammar
+ * allows is accepted (a producer may write a 100-digit value under a key
+ * nobody reads): the sink gets the whole text and decides whether it fits
+ * where it goes. A number inside the chunk is handed over in place; one that
+ * runs into the next chunk is gathered in the scratch buffer, up to
+ * SCRY_JSON_MAX_STRING bytes like a string. */
+static int read_number(struct tk *t, const char **out, size_t *outlen)
 {
     const uint8_t *p = t->p, *e = t->end, *s = p;
-    size_t n = 0;
+    size_t n;
     while (p < e && num_char(*p))
         p++;
     if (p < e) {
         n = (size_t)(p - s);
         t->p = p;
-        if (n > NUM_MAX) {
-            tk_fail(t, "number longer than %s digits", "64");
+        if (n > SCRY_JSON_MAX_STRING) {
+            tk_fail(t, "number longer than %s", "16 MiB");
             return -2;
         }
         *out = (const char *)s;
     } else {
-        /* The number runs into the next chunk: gather it byte by byte. */
+        /* The number runs into the next chunk: gather it run by run. */
+        t->len = 0;
         for (;;) {
             if (t->p == t->end) {
                 int r = refill(t);
@@ -387,15 +391,22 @@ static int read_number(struct tk *t, char numbuf[NUM_MAX], const char **out, siz
                 if (r == 0)
                     break;
             }
-            if (!num_char(*t->p))
-                break;
-            if (n == NUM_MAX) {
-                tk_fail(t, "number longer than %s digits", "64");
+            p = s = t->p;
+            e = t->end;
+            while (p < e && num_char(*p))
+                p++;
+            if ((size_t)(p - s) > SCRY_JSON_MAX_STRING - t->len) {
+                tk_fail(t, "number longer than %s", "16 MiB");
                 return -2;
             }
-            numbuf[n++] = (char)*t->p++;
+            if (buf_append(t, s, (size_t)(p - s)))
+                return -2;
+            t->p = p;
+            if (p < e)
+                break;
         }
-        *out = numbuf;
+        n = t->len;
+        *out = (const char *)t->buf;
     }
     if (!valid_number(*out, n)) {
         tk_fail(t, "malformed %s", "number");
@@ -443,7 +454,6 @@ scry_status scry_json_parse_stream(scry_json_next_fn next, void *src,
     uint8_t stack[SCRY_JSON_MAX_DEPTH];
     int depth = 0, state = S_VALUE;
     scry_status st = SCRY_OK;
-    char numbuf[NUM_MAX];
 
     *line = 1;
     for (;;) {
@@ -564,7 +574,7 @@ scry_status scry_json_parse_stream(scry_json_next_fn next, void *src,
             if (c == '-' || is_digit(c)) {
                 const char *s;
                 size_t n;
-                if (read_number(&t, numbuf, &s, &n))
+                if (read_number(&t, &s, &n))
                     FAIL();
                 SINK(sink->number(ctx, s, n));
                 break;

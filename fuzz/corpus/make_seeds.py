@@ -313,6 +313,31 @@ def isf_seeds():
         b' "enums": {}, "user_types": {"\\u00e9t\\u00e9\\n": {"size": 1, "kind": "struct",\n'
         b' "fields": {"\\ud83d\\ude00": {"offset": 0, "type": {"kind": "base", "name": "c"}}}}},\n'
         b' "symbols": {"s\\t\\"q\\"": {"address": 0}}}\n')
+    # Duplicate keys at every level (the last wins) and a 100-digit number
+    # under a key nobody reads.
+    out(h, "duplicates.json",
+        b'{"metadata": {"format": "1"}, "metadata": {"format": "6.2.0", "x": -' + b"7" * 100 +
+        b'e5},\n "base_types": {"int": {"size": 4, "signed": true}, "int": {"size": 8, '
+        b'"signed": false}},\n "enums": {}, "enums": {"e": {"size": 4, "base": "int", '
+        b'"constants": {"A": 1, "A": 2}}},\n "user_types": {"t": {"size": 8, "kind": "struct", '
+        b'"fields": {"f": {"offset": 0, "type": {"kind": "base", "name": "int"}, "offset": 4}, '
+        b'"f": {"offset": 2, "type": {"kind": "base", "name": "int"}}}}},\n "symbols": {"s": '
+        b'{"address": 1, "constant_data": "YQ=="}, "s": {"address": 2}}}\n')
+
+
+def isf_struct_seeds():
+    """Choice bytes for fuzz_isf_struct.c: no input (every choice 0), a few
+    hand-picked shapes and deterministic noise."""
+    h = "fuzz_isf_struct"
+    out(h, "empty.bin", b"")
+    # All sections once, a type with fields, symbols with types.
+    out(h, "sections.bin", bytes([0x01, 0, 1, 2, 3, 0, 5, 3, 3, 1, 9, 2, 4, 0, 0, 7, 3, 10, 1,
+                                  3, 8, 3, 2, 0, 3, 16, 0, 0, 0, 0, 5, 1, 2, 0x10, 9, 3]))
+    # Sections twice, hostile values near 2^64.
+    out(h, "twice.bin", bytes([0xe3, 2, 1, 0, 4, 4, 4, 0xd2, 0xd1, 2, 0xfd, 0xfe, 0xff,
+                               0xf9] + [0xff] * 8 + [2, 3, 0xcf, 0xce, 7, 5]))
+    for i in range(4):
+        out(h, "noise-%d.bin" % i, prng("isf-struct-%d" % i, 256 << i))
 
 
 def main():
@@ -323,6 +348,8 @@ def main():
     paging_seeds()
     if os.path.exists(os.path.join(HERE, "..", "fuzz_isf.c")):
         isf_seeds()
+    if os.path.exists(os.path.join(HERE, "..", "fuzz_isf_struct.c")):
+        isf_struct_seeds()
 
 
 if __name__ == "__main__":

@@ -282,17 +282,22 @@ END_TEST
 START_TEST(test_chunk_boundaries)
 {
     enum { N = 30000 };
-    size_t cap = (size_t)N * 200 + 1024, len = 0;
+    size_t cap = (size_t)N * 400 + 1024, len = 0;
     char *j = malloc(cap);
     len += (size_t)sprintf(j + len, "{\"base_types\": {}, \"user_types\": {}, \"enums\": {},"
                                     " \"symbols\": {");
     for (int i = 0; i < N; i++) {
         int pad = i % 97;
-        len += (size_t)sprintf(j + len, "%s\n  \"sym_%d_%.*s\\u00e9\\n\": {\"address\": %" PRIu64 "}",
+        len += (size_t)sprintf(j + len, "%s\n  \"sym_%d_%.*s\\u00e9\\n\": {\"address\": %" PRIu64,
                                i ? "," : "", i, pad,
                                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
                                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
                                UINT64_MAX - (uint64_t)i * 7919);
+        /* A number nobody reads, 65 to 160 characters long. */
+        len += (size_t)sprintf(j + len, ", \"big\": -%d", i % 9 + 1);
+        for (int k = 0; k < 64 + i % 96; k++)
+            j[len++] = (char)('0' + (i + k) % 10);
+        len += (size_t)sprintf(j + len, "e%d}", i % 400);
     }
     len += (size_t)sprintf(j + len, "}}");
     for (int variant = 0; variant < 3; variant++) {
@@ -420,12 +425,32 @@ static const struct bad {
     {"{\"a\": 01}", SCRY_ERR_CORRUPT, "malformed number"},
     {"{\"a\": 1.}", SCRY_ERR_CORRUPT, "malformed number"},
     {"{\"a\": -}", SCRY_ERR_CORRUPT, "malformed number"},
-    {"{\"a\": 11111111111111111111111111111111111111111111111111111111111111111111}",
-     SCRY_ERR_CORRUPT, "number longer"},
+    /* A long number is fine where nobody reads it, an error naming the key
+     * where it is read and does not fit. */
+    {HEAD "\"user_types\": {}, \"x\": "
+          "-111111111111111111111111111111111111111111111111111111111111111111111111.5e-99999}",
+     SCRY_OK, NULL},
+    {HEAD "\"user_types\": {}, \"x\": "
+          "111111111111111111111111111111111111111111111111111111111111111111111111.}",
+     SCRY_ERR_CORRUPT, "malformed number"},
+    {UT("{\"size\": 111111111111111111111111111111111111111111111111111111111111111111111111, "
+        "\"kind\": \"struct\", \"fields\": {}}"),
+     SCRY_ERR_CORRUPT, "line 1: user type t: \"size\" does not fit in 64 bits"},
+    {FIELD("{\"type\": {\"kind\": \"base\", \"name\": \"int\"}, \"offset\": "
+           "000000000000000000000000000000000000000000000000000000000000000000000000001}"),
+     SCRY_ERR_CORRUPT, "malformed number"},
+    {FIELD("{\"type\": {\"kind\": \"base\", \"name\": \"int\"}, \"offset\": "
+           "184467440737095516150000000000000000000000000000000000000000000000000000000}"),
+     SCRY_ERR_CORRUPT, "line 1: user type t: field f: \"offset\" does not fit in 64 bits"},
+    {FIELD("{\"type\": {\"kind\": \"array\", \"count\": 1e99999, \"subtype\": {\"kind\": "
+           "\"function\"}}, \"offset\": 0}"),
+     SCRY_ERR_CORRUPT, "user type t: field f: \"count\" must be an integer"},
+    {SYMS("{\"s\": {\"address\": "
+          "-1844674407370955161500000000000000000000000000000000000000000000000000000000}}"),
+     SCRY_ERR_CORRUPT, "symbol s: \"address\" must not be negative"},
     {HEAD "\"user_types\": {}}", SCRY_OK, NULL},
     {"{\"base_types\": {}, \"enums\": {}, \"symbols\": {}}", SCRY_ERR_CORRUPT,
      "no \"user_types\" section"},
-    {HEAD "\"user_types\": {}, \"user_types\": {}}", SCRY_ERR_CORRUPT, "appears twice"},
     {HEAD "\"user_types\": []}", SCRY_ERR_CORRUPT, "\"user_types\" must be an object"},
     {UT("5"), SCRY_ERR_CORRUPT, "user type t must be an object"},
     {UT("{\"kind\": \"struct\", \"fields\": {}}"), SCRY_ERR_CORRUPT, "user type t: no size"},
@@ -471,8 +496,12 @@ static const struct bad {
      "not valid base64"},
     {SYMS("{\"s\": {\"address\": 1, \"constant_data\": 5}}"), SCRY_ERR_CORRUPT,
      "\"constant_data\" must be not a number"},
-    {SYMS("{\"s\": {\"address\": 1}, \"s\": {\"address\": 2}}"), SCRY_ERR_CORRUPT,
-     "symbol s: defined twice"},
+    /* Duplicates keep their last value, which must still be valid. */
+    {SYMS("{\"s\": {\"address\": 1}, \"s\": {\"type\": {\"kind\": \"function\"}}}"),
+     SCRY_ERR_CORRUPT, "symbol s: no address"},
+    {FIELD("{\"offset\": 0, \"type\": {\"kind\": \"base\", \"name\": \"int\"}}, \"f\": "
+           "{\"offset\": 1}"),
+     SCRY_ERR_CORRUPT, "user type t: field f: no type"},
     {SYMS("{\"s\\u0000x\": {\"address\": 1}}"), SCRY_ERR_CORRUPT, "NUL"},
     {SYMS("{\"s\": {\"address\": -1}}"), SCRY_ERR_CORRUPT, "must not be negative"},
     {SYMS("{\"s\": {\"address\": 1e3}}"), SCRY_ERR_CORRUPT, "must be an integer"},
@@ -506,6 +535,140 @@ START_TEST(test_malformed)
     ck_assert_msg(strncmp(scry_last_error(), "ISF: ", 5) == 0, "case %d: %s", _i,
                   scry_last_error());
     ck_assert_ptr_null(strchr(scry_last_error(), '\n'));
+}
+END_TEST
+
+/* Duplicate keys: the last one wins at every level, as Python's json
+ * module (Volatility's parser) decides. */
+START_TEST(test_duplicate_keys)
+{
+    static const char json[] =
+        "{\"metadata\": {\"format\": \"1.0.0\"}, \"metadata\": {\"format\": \"0.1\", \"format\": \"6.2.0\"},\n"
+        " \"base_types\": {\"gone\": {\"size\": 1, \"signed\": true}},\n"
+        " \"base_types\": {\"int\": {\"size\": 4, \"signed\": true},\n"
+        "                \"int\": {\"size\": 8, \"signed\": false, \"size\": 2}},\n"
+        " \"user_types\": {\"old\": {\"size\": 1, \"kind\": \"struct\", \"fields\": {}}},\n"
+        " \"user_types\": {\n"
+        "   \"t\": {\"size\": 8, \"kind\": \"struct\", \"fields\": {\"a\": {\"offset\": 0, \"type\": "
+        "          {\"kind\": \"base\", \"name\": \"int\"}}}},\n"
+        "   \"t\": {\"size\": 32, \"kind\": \"union\", \"kind\": \"struct\",\n"
+        "         \"fields\": {\"x\": {\"offset\": 0, \"type\": {\"kind\": \"base\", \"name\": \"int\"}}},\n"
+        "         \"fields\": {\n"
+        "           \"b\": {\"offset\": 1, \"type\": {\"kind\": \"base\", \"name\": \"int\"}},\n"
+        "           \"c\": {\"offset\": 3, \"type\": {\"kind\": \"base\", \"name\": \"int\"}, \"offset\": 4},\n"
+        "           \"b\": {\"offset\": 2, \"type\": {\"kind\": \"base\", \"name\": \"int\"},\n"
+        "                 \"type\": {\"kind\": \"array\", \"count\": 3, \"count\": 5,\n"
+        "                          \"subtype\": {\"kind\": \"base\", \"name\": \"int\"},\n"
+        "                          \"subtype\": {\"kind\": \"base\", \"name\": \"char\"}}}}}},\n"
+        " \"enums\": {\"e\": {\"size\": 4, \"base\": \"int\", \"constants\": {\"A\": 1}},\n"
+        "           \"e\": {\"size\": 4, \"base\": \"int\", \"constants\": {\"B\": 1, \"C\": 7, \"B\": -2}}},\n"
+        " \"symbols\": {\"lost\": {\"address\": 1}},\n"
+        " \"symbols\": {\"s\": {\"address\": 1, \"constant_data\": \"YWI=\"}, \"s\": {\"address\": 2},\n"
+        "             \"u\": {\"address\": 3}, \"u\": {\"address\": 4, \"address\": 5,\n"
+        "                                        \"constant_data\": \"YQ==\", \"constant_data\": \"YWJj\"},\n"
+        "             \"v\": {\"address\": 6, \"constant_data\": \"YQ==\"}}}\n";
+    struct scry_symtab *st = parse_ok(json);
+    const struct scry_typeref *r;
+    const uint8_t *d;
+    size_t n;
+    uint64_t v;
+    int64_t e;
+    int sg;
+
+    ck_assert_str_eq(scry_sym_format_version(st), "6.2.0");
+    /* Sections: the second of each replaces the first whole. */
+    ck_assert_int_eq(scry_sym_base_type(st, "gone", &v, &sg), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_sym_type_size(st, "old", &v), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_sym_address(st, "lost", &v), SCRY_ERR_NOT_FOUND);
+    /* Entries: a type, a base type, an enum, a symbol defined twice. */
+    ck_assert_int_eq(scry_sym_base_type(st, "int", &v, &sg), SCRY_OK);
+    ck_assert_uint_eq(v, 2);
+    ck_assert_int_eq(sg, 0);
+    ck_assert_uint_eq(scry_sym_count_user_types(st), 1);
+    ck_assert_int_eq(scry_sym_type_size(st, "t", &v), SCRY_OK);
+    ck_assert_uint_eq(v, 32);
+    /* Fields: "fields" twice, a field twice, "offset" and "type" twice. */
+    ck_assert_int_eq(scry_sym_field(st, "t", "a", &v, NULL), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_sym_field(st, "t", "x", &v, NULL), SCRY_ERR_NOT_FOUND);
+    ck_assert_uint_eq(field_off(st, "t", "b", &r), 2);
+    ck_assert_int_eq(r->kind, SCRY_T_ARRAY);
+    ck_assert_uint_eq(r->count, 5);
+    ck_assert_str_eq(r->sub->name, "char");
+    ck_assert_uint_eq(field_off(st, "t", "c", NULL), 4);
+    /* Enums: the second definition, its constant B's last value. */
+    ck_assert_int_eq(scry_sym_enum_value(st, "e", "A", &e), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_sym_enum_value(st, "e", "B", &e), SCRY_OK);
+    ck_assert_int_eq(e, -2);
+    ck_assert_int_eq(scry_sym_enum_value(st, "e", "C", &e), SCRY_OK);
+    ck_assert_int_eq(e, 7);
+    /* Symbols: s lost its constant_data with its first definition. */
+    ck_assert_uint_eq(scry_sym_count_symbols(st), 3);
+    ck_assert_int_eq(scry_sym_address(st, "s", &v), SCRY_OK);
+    ck_assert_uint_eq(v, 2);
+    ck_assert_int_eq(scry_sym_constant_data(st, "s", &d, &n), SCRY_ERR_NOT_FOUND);
+    ck_assert_int_eq(scry_sym_address(st, "u", &v), SCRY_OK);
+    ck_assert_uint_eq(v, 5);
+    ck_assert_int_eq(scry_sym_constant_data(st, "u", &d, &n), SCRY_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_mem_eq(d, "abc", 3);
+    ck_assert_int_eq(scry_sym_constant_data(st, "v", &d, &n), SCRY_OK);
+    ck_assert_uint_eq(n, 1);
+    scry_isf_free(st);
+}
+END_TEST
+
+/* Many duplicated fields and constants, then more types: the duplicate
+ * index grows and starts afresh for every type. */
+START_TEST(test_duplicate_many)
+{
+    enum { NF = 3000 };
+    size_t cap = (size_t)NF * 300 + 4096, len = 0;
+    char *j = malloc(cap);
+    len += (size_t)sprintf(j, HEAD "\"user_types\": {\"big\": {\"size\": 100000, \"kind\": "
+                                   "\"struct\", \"fields\": {");
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < NF; i++)
+            len += (size_t)sprintf(j + len, "%s\"f%d\": {\"offset\": %d, \"type\": {\"kind\": "
+                                            "\"base\", \"name\": \"int\"}}",
+                                   round || i ? ", " : "", i, round * 50000 + i);
+    len += (size_t)sprintf(j + len, "}}, \"small\": {\"size\": 8, \"kind\": \"struct\", "
+                                    "\"fields\": {\"f1\": {\"offset\": 7, \"type\": {\"kind\": "
+                                    "\"base\", \"name\": \"char\"}}}}}}");
+    struct scry_symtab *st = parse_ok(j);
+    uint64_t v;
+    for (int i = 0; i < NF; i += 7) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", i);
+        ck_assert_uint_eq(field_off(st, "big", name, NULL), (uint64_t)(50000 + i));
+    }
+    ck_assert_uint_eq(field_off(st, "small", "f1", NULL), 7);
+    ck_assert_int_eq(scry_sym_field(st, "small", "f2", &v, NULL), SCRY_ERR_NOT_FOUND);
+    scry_isf_free(st);
+
+    /* Symbols with constant_data, then every third one again without: the
+     * removals from the constant_data table must leave the others found. */
+    len = (size_t)sprintf(j, "{\"base_types\": {}, \"user_types\": {}, \"enums\": {}, "
+                             "\"symbols\": {");
+    for (int i = 0; i < NF; i++)
+        len += (size_t)sprintf(j + len, "%s\"s%d\": {\"address\": %d, \"constant_data\": \"YQ==\"}",
+                               i ? ", " : "", i, i);
+    for (int i = 0; i < NF; i += 3)
+        len += (size_t)sprintf(j + len, ", \"s%d\": {\"address\": %d}", i, i + 1);
+    sprintf(j + len, "}}");
+    st = parse_ok(j);
+    ck_assert_uint_eq(scry_sym_count_symbols(st), NF);
+    for (int i = 0; i < NF; i++) {
+        char name[16];
+        const uint8_t *d;
+        size_t n;
+        snprintf(name, sizeof name, "s%d", i);
+        ck_assert_int_eq(scry_sym_address(st, name, &v), SCRY_OK);
+        ck_assert_uint_eq(v, (uint64_t)(i % 3 ? i : i + 1));
+        ck_assert_int_eq(scry_sym_constant_data(st, name, &d, &n),
+                         i % 3 ? SCRY_OK : SCRY_ERR_NOT_FOUND);
+    }
+    scry_isf_free(st);
+    free(j);
 }
 END_TEST
 
@@ -660,6 +823,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_chunk_boundaries);
     tcase_add_test(tc, test_pipeline);
     tcase_add_loop_test(tc, test_malformed, 0, (int)(sizeof bad_cases / sizeof *bad_cases));
+    tcase_add_test(tc, test_duplicate_keys);
+    tcase_add_test(tc, test_duplicate_many);
     tcase_add_test(tc, test_deep_nesting);
     tcase_add_test(tc, test_anonymous_cycle);
     tcase_add_test(tc, test_public_api);
