@@ -21,7 +21,14 @@
  *    The paging mode comes from VMCOREINFO pgtable_l5_enabled, else CR4.LA57
  *    in a QEMU CPU note, and is always confirmed by translating init_task's
  *    virtual address back to where it was found - so a raw or LiME image of a
- *    5-level kernel is recognised from its page tables alone. */
+ *    5-level kernel is recognised from its page tables alone.
+ *
+ * Bounds (hostile ISFs and dumps): every candidate is checked once when it
+ * is loaded (check_usable); an unusable one is never tried, and when its
+ * banner matches, its reason - naming the ISF and the symbol or field - is
+ * the error. The swapper scan runs at most once per dump (find_by_swapper),
+ * so detection reads physical memory at most twice whatever the number of
+ * banner hits and candidates. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
