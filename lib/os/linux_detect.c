@@ -163,6 +163,20 @@ static scry_status unusable(struct cand *c, scry_status st, const char *fmt, ...
     return st;
 }
 
+/* A field the resolver refused for another reason than its absence (past
+ * its struct, anonymous members that loop): "its symbol table is unusable:
+ * TYPE.FIELD: why", the field named once. */
+static void bad_field(struct cand *c, scry_status st, const char *type, const char *field)
+{
+    char name[128];
+    const char *msg = scry_last_error();
+    snprintf(name, sizeof name, "%s.%s: ", type, field);
+    if (strncmp(msg, name, strlen(name)) == 0)
+        unusable(c, st, "its symbol table is unusable: %s", msg);
+    else
+        unusable(c, st, "its symbol table is unusable: %s%s", name, msg);
+}
+
 /* What detection and the Linux profile need from the ISF, checked once per
  * candidate before any scan: the symbols (inside the kernel's image map),
  * and every field the profile resolves (present, inside its struct). */
@@ -203,8 +217,7 @@ static void check_usable(struct cand *c)
             unusable(c, SCRY_ERR_NO_SYMBOLS, "its symbol table has no field %s.%s",
                      fields[i].type, fields[i].field);
         else
-            unusable(c, st, "its field %s.%s is unusable: %s", fields[i].type, fields[i].field,
-                     scry_last_error());
+            bad_field(c, st, fields[i].type, fields[i].field);
         return;
     }
     /* Everything the walkers will need, as the profile resolves it: a
@@ -212,12 +225,18 @@ static void check_usable(struct cand *c)
     struct scry_linux l = {.symtab = c->st, .isf_path = (char *)c->path};
     scry_status st = scry_linux_resolve_offsets(&l);
     if (st != SCRY_OK) {
+        static const char prof[] = "Linux profile: ";
         const char *msg = scry_last_error();
         size_t pl = strlen(c->path);
         if (strncmp(msg, c->path, pl) == 0 && strncmp(msg + pl, ": ", 2) == 0)
             msg += pl + 2; /* the path is said once, in front */
-        unusable(c, st == SCRY_ERR_NOT_FOUND ? SCRY_ERR_NO_SYMBOLS : st,
-                 "its symbol table does not fit the %s", msg);
+        if (strncmp(msg, prof, sizeof prof - 1) == 0)
+            msg += sizeof prof - 1;
+        if (st == SCRY_ERR_NOT_FOUND)
+            unusable(c, SCRY_ERR_NO_SYMBOLS, "its symbol table lacks what the Linux profile "
+                     "needs: %s", msg);
+        else
+            unusable(c, st, "its symbol table is unusable: %s", msg);
     }
 }
 

@@ -431,6 +431,67 @@ START_TEST(impossible_init_task_address_is_named)
 }
 END_TEST
 
+/* task_struct.comm missing, but an anonymous member of type task_struct
+ * inside task_struct: the lookup loops through it until its bound. */
+START_TEST(anonymous_member_cycle_is_named)
+{
+    static const char *const fields[] = {"\"task_struct\": {", "\"fields\": {", NULL};
+    char dir[4096];
+    size_t len, len2;
+    struct outcome o;
+    if (!have_corpus)
+        return;
+    char *text = patch_key(in_task_struct, "\"comm\": {", "\"comx\": {", &len);
+    char *keep = isf;
+    size_t keep_len = isf_len;
+    isf = text, isf_len = len; /* the patches apply to the current text */
+    text = patch_key(fields, "\n", "\n\"anon_x\": {\"type\": {\"kind\": \"struct\", \"name\": "
+                     "\"task_struct\"}, \"offset\": 0, \"anonymous\": true},\n", &len2);
+    free(isf);
+    isf = keep, isf_len = keep_len;
+    make_symdir("anoncycle", text, len2, 1, dir, sizeof dir);
+    free(text);
+    detect(dir, &o);
+    expect_refusal(&o, dir, SCRY_ERR_LIMIT,
+                   "its symbol table is unusable: task_struct.comm: user type task_struct: "
+                   "anonymous members nest too deep");
+}
+END_TEST
+
+/* task_struct.comm twice, both bogus (past the struct, at different
+ * offsets): whichever copy the loader keeps, the ISF is refused naming the
+ * field, and detection never reads through it. */
+START_TEST(duplicated_field_name_is_named)
+{
+    static const char *const fields[] = {"\"task_struct\": {", "\"fields\": {", NULL};
+    static const char *const comm_off[] = {"\"task_struct\": {", "\"comm\": {", NULL};
+    char dir[4096], want1[8192], want2[8192];
+    size_t len, len2;
+    struct outcome o;
+    if (!have_corpus)
+        return;
+    char *text = patch_number(comm_off, "\"offset\": ", "99998", &len);
+    char *keep = isf;
+    size_t keep_len = isf_len;
+    isf = text, isf_len = len;
+    text = patch_key(fields, "\n", "\n\"comm\": {\"type\": {\"kind\": \"base\", \"name\": "
+                     "\"int\"}, \"offset\": 99999},\n", &len2);
+    free(isf);
+    isf = keep, isf_len = keep_len;
+    make_symdir("dupcomm", text, len2, 1, dir, sizeof dir);
+    free(text);
+    detect(dir, &o);
+    ck_assert_msg(o.st == SCRY_ERR_CORRUPT, "%d: %s", o.st, o.msg);
+    snprintf(want1, sizeof want1, "%s/linux/x00.json matches the kernel banner, but its symbol "
+             "table is unusable: task_struct.comm: offset 0x1869f + 4 bytes is past the struct's "
+             "9728 bytes", dir);
+    snprintf(want2, sizeof want2, "%s/linux/x00.json matches the kernel banner, but its symbol "
+             "table is unusable: task_struct.comm: offset 0x1869e + 16 bytes is past the "
+             "struct's 9728 bytes", dir);
+    ck_assert_msg(strcmp(o.msg, want1) == 0 || strcmp(o.msg, want2) == 0, "%s", o.msg);
+}
+END_TEST
+
 /* ---------------------------- case 7: a wrapped field offset is refused */
 
 /* task_struct.parent at 2^64 - 8: refused when the table is checked,
@@ -455,8 +516,8 @@ START_TEST(wrapped_parent_offset_is_refused)
     scry_symtab_free(st);
     detect(dir, &o);
     snprintf(reason, sizeof reason,
-             "its symbol table does not fit the Linux profile: task_struct.parent: offset "
-             "0xfffffffffffffff8 + 8 bytes is past the struct's %llu bytes",
+             "its symbol table is unusable: task_struct.parent: offset 0xfffffffffffffff8 + 8 "
+             "bytes is past the struct's %llu bytes",
              (unsigned long long)tsize);
     expect_refusal(&o, dir, SCRY_ERR_CORRUPT, reason);
 }
@@ -498,6 +559,8 @@ int main(void)
     tcase_add_test(tc, missing_init_task_is_named);
     tcase_add_test(tc, missing_task_struct_is_named);
     tcase_add_test(tc, impossible_init_task_address_is_named);
+    tcase_add_test(tc, anonymous_member_cycle_is_named);
+    tcase_add_test(tc, duplicated_field_name_is_named);
     tcase_add_test(tc, wrapped_parent_offset_is_refused);
     tcase_add_test(tc, unpatched_isf_detects);
     suite_add_tcase(s, tc);
