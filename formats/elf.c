@@ -320,6 +320,7 @@ static scry_status elf_open(struct scry_file *f, struct scry_phys **out)
     if (!e)
         return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
     e->lin.base.ops = &elf_ops;
+    e->lin.base.next_data = scry_linear_next_data;
     e->lin.base.file = f;
     st = elf_parse(e);
     if (st != SCRY_OK) {

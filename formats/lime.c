@@ -180,6 +180,7 @@ static scry_status lime_open(struct scry_file *f, struct scry_phys **out)
     }
     free(v);
     lp->lin.base.ops = &lime_ops;
+    lp->lin.base.next_data = scry_linear_next_data;
     lp->lin.base.file = f;
     lp->lin.base.nruns = n;
     lp->lin.base.info.format = "lime";

@@ -422,3 +422,19 @@ const uint8_t *scry_linear_direct(struct scry_phys *p, uint64_t pa, size_t len)
         return NULL;
     return p->file->map + ((struct scry_linear_phys *)p)->file_off[i] + (pa - r->start);
 }
+
+int scry_linear_next_data(struct scry_phys *p, uint64_t pa, uint64_t *start, uint64_t *end)
+{
+    const uint64_t *file_off = ((struct scry_linear_phys *)p)->file_off;
+    for (size_t i = first_run_ending_after(p, pa); i < p->nruns; i++) {
+        const struct scry_run *r = &p->runs[i];
+        uint64_t from = pa > r->start ? pa : r->start, ds, de;
+        uint64_t foff = file_off[i] + (from - r->start), fend = file_off[i] + r->len;
+        if (!scry_file_next_data(p->file, foff, &ds, &de) || ds >= fend)
+            continue; /* the rest of this run is a hole */
+        *start = r->start + (ds - file_off[i]);
+        *end = de < fend ? r->start + (de - file_off[i]) : r->start + r->len;
+        return 1;
+    }
+    return 0;
+}

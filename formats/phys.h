@@ -84,6 +84,15 @@ struct scry_phys {
     struct scry_run *runs;       /* owned, sorted by start, disjoint, non-empty */
     size_t nruns;
     struct scry_dump_info info;
+    /* Optional op, NULL unless the reader sets it at open (kept here, not
+     * in ops, so the readers' positional ops tables stay as they are). For
+     * scans: the first stretch [*start, *end) at or after pa that may hold
+     * non-zero bytes, inside one run (the run holding pa or the next one);
+     * everything between pa and *start, and from *end to the end of that
+     * run, reads as zeros (a hole of a sparse file). Returns 0 when no byte
+     * at or after pa can be non-zero. NULL: every present byte may be data.
+     * Two system calls per stretch, never one per page. */
+    int (*next_data)(struct scry_phys *p, uint64_t pa, uint64_t *start, uint64_t *end);
 };
 
 /* Readers whose runs each map linearly onto the file (raw, LiME, ELF) embed
@@ -96,6 +105,9 @@ struct scry_linear_phys {
 scry_status scry_linear_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len,
                              size_t *holes);
 const uint8_t *scry_linear_direct(struct scry_phys *p, uint64_t pa, size_t len);
+/* next_data for linear readers: maps the run's physical range to its file
+ * range and asks the file for its holes (scry_file_next_data). */
+int scry_linear_next_data(struct scry_phys *p, uint64_t pa, uint64_t *start, uint64_t *end);
 
 /* A dump format: detection by content and an opener. */
 struct scry_format {

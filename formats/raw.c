@@ -39,6 +39,7 @@ static scry_status raw_open(struct scry_file *f, struct scry_phys **out)
     }
     r->lin.file_off = r->zero;
     r->lin.base.ops = &raw_ops;
+    r->lin.base.next_data = scry_linear_next_data;
     r->lin.base.file = f;
     r->lin.base.runs[0].start = 0;
     r->lin.base.runs[0].len = f->size;

@@ -137,3 +137,26 @@ void scry_file_drop(const struct scry_file *f, const void *p, uint64_t len)
     if (b > a)
         madvise((void *)a, b - a, MADV_DONTNEED);
 }
+
+int scry_file_next_data(const struct scry_file *f, uint64_t off, uint64_t *data, uint64_t *hole)
+{
+    off_t d, h;
+    if (off >= f->size)
+        return 0;
+    *data = off;
+    *hole = f->size;
+    if (f->fd < 0 || off > (uint64_t)INT64_MAX)
+        return 1;
+    d = lseek(f->fd, (off_t)off, SEEK_DATA);
+    if (d < 0)
+        /* ENXIO: only holes up to the end; anything else (EINVAL on a file
+         * system without the call): treat it all as data. */
+        return errno == ENXIO ? 0 : 1;
+    if ((uint64_t)d >= f->size)
+        return 0;
+    h = lseek(f->fd, d, SEEK_HOLE);
+    *data = (uint64_t)d;
+    if (h > d && (uint64_t)h < f->size)
+        *hole = (uint64_t)h;
+    return 1;
+}

@@ -45,6 +45,14 @@ void scry_file_close(struct scry_file *f);
  * pointers outside the mapping. */
 void scry_file_drop(const struct scry_file *f, const void *p, uint64_t len);
 
+/* The first stretch of f at or after off that may hold non-zero bytes:
+ * [*data, *hole), from lseek SEEK_DATA / SEEK_HOLE on f->fd (two system
+ * calls). Returns 1 with that stretch, 0 when everything from off to the end
+ * of the file is a hole (reads as zeros). Where holes cannot be asked for (a
+ * memory buffer, a file system or device that refuses), the whole rest of the
+ * file is one stretch of data: [off, size). */
+int scry_file_next_data(const struct scry_file *f, uint64_t off, uint64_t *data, uint64_t *hole);
+
 /* True when [off, off+len) lies inside the file (overflow-safe). */
 static inline int scry_file_has(const struct scry_file *f, uint64_t off, uint64_t len)
 {

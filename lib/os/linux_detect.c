@@ -21,8 +21,16 @@
  *    The paging mode comes from VMCOREINFO pgtable_l5_enabled, else CR4.LA57
  *    in a QEMU CPU note, and is always confirmed by translating init_task's
  *    virtual address back to where it was found - so a raw or LiME image of a
- *    5-level kernel is recognised from its page tables alone. */
+ *    5-level kernel is recognised from its page tables alone.
+ *
+ * Bounds (hostile ISFs and dumps): every candidate is checked once when it
+ * is loaded (check_usable); an unusable one is never tried, and when its
+ * banner matches, its reason - naming the ISF and the symbol or field - is
+ * the error. The swapper scan runs at most once per dump (find_by_swapper),
+ * so detection reads physical memory at most twice whatever the number of
+ * banner hits and candidates. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +50,26 @@ struct cand {
     size_t blen;
     uint64_t banner_addr;
     int tried; /* load attempted */
+    /* Checked once at load, before any scan: a table that lacks (or holds
+     * impossible values for) what detection and the profile need is never
+     * tried. When its banner matches, the reason becomes the error. */
+    scry_status unusable;
+    char why[512];
+    int swapper_tried; /* the swapper fallback ran for this candidate */
+    uint8_t *banner_copy; /* owned: the banner of an unusable candidate */
+};
+
+/* Its banner is known: a usable table, or an unusable one's copy. */
+static int has_banner(const struct cand *c) { return c->st || c->unusable; }
+
+/* Hits of the swapper scan, collected once per dump (Volatility's
+ * find_aslr order: every "swapper/0" hit, then every "swapper" one). */
+#define SWAPPER_MAX_HITS 65536
+
+struct swapper_hits {
+    uint64_t *v[2];
+    size_t n[2], cap[2];
+    int collected;
 };
 
 struct detect {
@@ -56,7 +84,7 @@ struct detect {
     enum scry_paging hint_mode;
     struct scry_linux *found;
     scry_status fatal; /* a real error (NOMEM, CORRUPT page) that stops all */
-    struct cand *scan_cand; /* for the swapper scan */
+    struct swapper_hits sw;
     /* Damage met where a matching kernel should be: a page under the
      * banner, init_task or the page tables that cannot be decoded. Reported
      * instead of a misleading "no symbol table matches". */
@@ -73,6 +101,17 @@ static void note_damage(struct detect *d, scry_status st, const struct cand *c, 
     d->damage = st;
     snprintf(d->damage_msg, sizeof d->damage_msg, "%s matches the kernel banner, but %s: %s",
              c->path, what, scry_last_error());
+}
+
+/* A candidate whose banner matches but whose table is unusable: its
+ * reason, unless an earlier one was kept. */
+static void note_unusable(struct detect *d, const struct cand *c)
+{
+    if (d->damage)
+        return;
+    d->damage = c->unusable;
+    snprintf(d->damage_msg, sizeof d->damage_msg, "%s matches the kernel banner, but %s", c->path,
+             c->why);
 }
 
 /* "KEY=value" in VMCOREINFO; base 16 for KERNELOFFSET and SYMBOL(), 10 for
@@ -111,19 +150,124 @@ static int vmci_str(const char *vmci, const char *key, char *out, size_t cap)
     return 0;
 }
 
+static scry_status unusable(struct cand *c, scry_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static scry_status unusable(struct cand *c, scry_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->why, sizeof c->why, fmt, ap);
+    va_end(ap);
+    c->unusable = st;
+    return st;
+}
+
+/* A field the resolver refused for another reason than its absence (past
+ * its struct, anonymous members that loop): "its symbol table is unusable:
+ * TYPE.FIELD: why", the field named once. */
+static void bad_field(struct cand *c, scry_status st, const char *type, const char *field)
+{
+    char name[128];
+    const char *msg = scry_last_error();
+    snprintf(name, sizeof name, "%s.%s: ", type, field);
+    if (strncmp(msg, name, strlen(name)) == 0)
+        unusable(c, st, "its symbol table is unusable: %s", msg);
+    else
+        unusable(c, st, "its symbol table is unusable: %s%s", name, msg);
+}
+
+/* What detection and the Linux profile need from the ISF, checked once per
+ * candidate before any scan: the symbols (inside the kernel's image map),
+ * and every field the profile resolves (present, inside its struct). */
+static void check_usable(struct cand *c)
+{
+    static const char *const syms[] = {"init_task", "init_files"};
+    static const struct {
+        const char *type, *field;
+    } fields[] = {{"task_struct", "comm"}, {"task_struct", "pid"}, {"task_struct", "files"}};
+    uint64_t v, size;
+    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+        scry_status st = scry_sym_address(c->st, syms[i], &v);
+        if (st == SCRY_ERR_NOT_FOUND) {
+            unusable(c, SCRY_ERR_NO_SYMBOLS, "its symbol table has no symbol %s", syms[i]);
+            return;
+        }
+        if (st != SCRY_OK) {
+            unusable(c, st, "its symbol %s cannot be read: %s", syms[i], scry_last_error());
+            return;
+        }
+        if (v < SCRY_LINUX_START_KERNEL_MAP) {
+            unusable(c, SCRY_ERR_CORRUPT,
+                     "its symbol %s has an impossible address 0x%" PRIx64
+                     " (below the kernel image map at 0x%llx)",
+                     syms[i], v, SCRY_LINUX_START_KERNEL_MAP);
+            return;
+        }
+    }
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        uint64_t off;
+        const struct scry_field_spec spec[] = {SCRY_FIELD(fields[i].type, fields[i].field, &off)};
+        scry_status st = scry_resolve_fields(c->st, spec, 1);
+        if (st == SCRY_OK)
+            continue;
+        if (st == SCRY_ERR_NOT_FOUND && scry_sym_type_size(c->st, fields[i].type, &size) != SCRY_OK)
+            unusable(c, SCRY_ERR_NO_SYMBOLS, "its symbol table has no type %s", fields[i].type);
+        else if (st == SCRY_ERR_NOT_FOUND)
+            unusable(c, SCRY_ERR_NO_SYMBOLS, "its symbol table has no field %s.%s",
+                     fields[i].type, fields[i].field);
+        else
+            bad_field(c, st, fields[i].type, fields[i].field);
+        return;
+    }
+    /* Everything the walkers will need, as the profile resolves it: a
+     * table that cannot build the profile is refused here, by name. */
+    struct scry_linux l = {.symtab = c->st, .isf_path = (char *)c->path};
+    scry_status st = scry_linux_resolve_offsets(&l);
+    if (st != SCRY_OK) {
+        static const char prof[] = "Linux profile: ";
+        const char *msg = scry_last_error();
+        size_t pl = strlen(c->path);
+        if (strncmp(msg, c->path, pl) == 0 && strncmp(msg + pl, ": ", 2) == 0)
+            msg += pl + 2; /* the path is said once, in front */
+        if (strncmp(msg, prof, sizeof prof - 1) == 0)
+            msg += sizeof prof - 1;
+        if (st == SCRY_ERR_NOT_FOUND)
+            unusable(c, SCRY_ERR_NO_SYMBOLS, "its symbol table lacks what the Linux profile "
+                     "needs: %s", msg);
+        else
+            unusable(c, st, "its symbol table is unusable: %s", msg);
+    }
+}
+
 /* Loads candidate c once (through the shared symbol cache); returns 1 when
- * it is a usable Linux ISF. */
+ * it is a Linux ISF with a banner (has_banner). An unusable one keeps only
+ * a copy of its banner (to name it when the banner matches): twenty broken
+ * tables must not stay resident through a scan. */
 static int load_cand(struct detect *d, struct cand *c)
 {
     scry_status st;
     if (c->tried)
-        return c->st != NULL;
+        return has_banner(c);
     c->tried = 1;
     st = scry_symcache_acquire(d->in->symbols, c->path, &c->st);
     if (st == SCRY_OK &&
         (scry_sym_constant_data(c->st, "linux_banner", &c->banner, &c->blen) != SCRY_OK ||
          scry_sym_address(c->st, "linux_banner", &c->banner_addr) != SCRY_OK || c->blen < 16)) {
         st = scry_err(SCRY_ERR_CORRUPT, "%s: no linux_banner constant data", c->path);
+    }
+    if (st == SCRY_OK)
+        check_usable(c);
+    if (st == SCRY_OK && c->unusable) {
+        if (!(c->banner_copy = malloc(c->blen))) {
+            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+        } else {
+            memcpy(c->banner_copy, c->banner, c->blen);
+            c->banner = c->banner_copy;
+            scry_symcache_release(d->in->symbols, c->st);
+            c->st = NULL;
+            return 1;
+        }
     }
     if (st != SCRY_OK) {
         if (st == SCRY_ERR_NOMEM)
@@ -288,18 +432,66 @@ mode_ok:
     return 1;
 }
 
-/* Volatility's find_aslr: init_task is where "swapper/0" sits. */
+/* One scan for "swapper" collects both of find_aslr's patterns, each hit
+ * whole inside one run as a scan would find it. */
 static int on_swapper(void *user, uint64_t pa)
 {
+    static const uint8_t sw[2][15] = {"swapper/0\0\0\0\0\0", "swapper\0\0\0\0\0\0\0"};
     struct detect *d = user;
-    struct cand *c = d->scan_cand;
+    struct swapper_hits *h = &d->sw;
+    uint8_t buf[15];
+    size_t r = scry_phys_find_run(d->p, pa), holes = 0;
+    if (r == (size_t)-1 || d->p->runs[r].start + d->p->runs[r].len - pa < sizeof buf ||
+        scry_phys_read(d->p, pa, buf, sizeof buf, &holes) != SCRY_OK)
+        return 0;
+    for (int k = 0; k < 2; k++) {
+        if (memcmp(buf, sw[k], sizeof buf) != 0 || h->n[k] >= SWAPPER_MAX_HITS)
+            continue;
+        if (h->n[k] == h->cap[k]) {
+            size_t cap = h->cap[k] ? 2 * h->cap[k] : 64;
+            uint64_t *v = realloc(h->v[k], cap * sizeof *v);
+            if (!v) {
+                d->fatal = SCRY_ERR_NOMEM;
+                return 1;
+            }
+            h->v[k] = v;
+            h->cap[k] = cap;
+        }
+        h->v[k][h->n[k]++] = pa;
+    }
+    return 0;
+}
+
+/* Volatility's find_aslr for candidate c: init_task is where "swapper/0"
+ * (then "swapper") sits. Physical memory is scanned once per dump, and
+ * each candidate tries the hits once, whichever banner hit led to it: the
+ * work is one scan plus hits x candidates probes, not a scan per banner hit
+ * per candidate. */
+static void find_by_swapper(struct detect *d, struct cand *c)
+{
     uint64_t off_comm, init_task;
-    if (scry_sym_field(c->st, "task_struct", "comm", &off_comm, NULL) != SCRY_OK ||
-        scry_sym_address(c->st, "init_task", &init_task) != SCRY_OK || pa < off_comm)
-        return 1;
-    uint64_t task_pa = pa - off_comm;
-    uint64_t shift = task_pa - (init_task - SCRY_LINUX_START_KERNEL_MAP);
-    return try_kernel(d, c, shift) || d->fatal;
+    if (c->swapper_tried)
+        return;
+    c->swapper_tried = 1;
+    if (!d->sw.collected) {
+        scry_status st = scry_scan_phys(d->p, NULL, "swapper", 7, on_swapper, d);
+        d->sw.collected = 1;
+        if (st != SCRY_OK && !d->fatal)
+            d->fatal = st;
+    }
+    if (d->fatal || scry_sym_field(c->st, "task_struct", "comm", &off_comm, NULL) != SCRY_OK ||
+        scry_sym_address(c->st, "init_task", &init_task) != SCRY_OK)
+        return;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < d->sw.n[k]; i++) {
+            uint64_t pa = d->sw.v[k][i];
+            if (pa < off_comm)
+                continue; /* no task_struct can end there */
+            uint64_t task_pa = pa - off_comm;
+            uint64_t shift = task_pa - (init_task - SCRY_LINUX_START_KERNEL_MAP);
+            if (try_kernel(d, c, shift) || d->fatal)
+                return;
+        }
 }
 
 static int on_banner(void *user, uint64_t pa)
@@ -321,19 +513,20 @@ static int on_banner(void *user, uint64_t pa)
     }
     for (size_t i = 0; i < d->n; i++) {
         struct cand *c = &d->c[i];
-        if (!c->st || c->blen > sizeof buf || memcmp(buf, c->banner, c->blen) != 0)
+        if (!has_banner(c) || c->blen > sizeof buf || memcmp(buf, c->banner, c->blen) != 0)
             continue;
+        if (c->unusable) {
+            note_unusable(d, c);
+            continue;
+        }
         uint64_t shift = pa - (c->banner_addr - SCRY_LINUX_START_KERNEL_MAP);
         if (try_kernel(d, c, shift))
             return 1;
         if (d->fatal)
             return 1;
         /* A copy of the banner elsewhere: find init_task by its name. */
-        static const char sw1[] = "swapper/0\0\0\0\0\0", sw2[] = "swapper\0\0\0\0\0\0\0\0";
-        d->scan_cand = c;
-        if (scry_scan_phys(d->p, NULL, sw1, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
-            return 1;
-        if (scry_scan_phys(d->p, NULL, sw2, 15, on_swapper, d) != SCRY_OK || d->found || d->fatal)
+        find_by_swapper(d, c);
+        if (d->found || d->fatal)
             return 1;
     }
     return 0;
@@ -347,7 +540,8 @@ static void probe_aligned(struct detect *d)
     uint8_t buf[1024];
     for (size_t i = 0; i < d->n && !d->found && !d->fatal; i++) {
         struct cand *c = &d->c[i];
-        if (!c->st || c->blen > sizeof buf || c->banner_addr < SCRY_LINUX_START_KERNEL_MAP)
+        if (!has_banner(c) || c->blen > sizeof buf ||
+            c->banner_addr < SCRY_LINUX_START_KERNEL_MAP)
             continue;
         uint64_t link_pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP;
         for (size_t r = 0; r < d->p->nruns && !d->found && !d->fatal; r++) {
@@ -359,6 +553,10 @@ static void probe_aligned(struct detect *d)
                 if (phys_exact(d->p, pa, buf, c->blen) != SCRY_OK ||
                     memcmp(buf, c->banner, c->blen) != 0)
                     continue;
+                if (c->unusable) {
+                    note_unusable(d, c);
+                    break;
+                }
                 if (try_kernel(d, c, pa - link_pa) || d->fatal)
                     break;
             }
@@ -432,8 +630,12 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
             uint64_t pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP + shift;
             st = phys_exact(d.p, pa, buf, c->blen);
             note_damage(&d, st, c, "its linux_banner (where VMCOREINFO puts it) cannot be read");
-            if (st == SCRY_OK && memcmp(buf, c->banner, c->blen) == 0)
-                try_kernel(&d, c, shift);
+            if (st == SCRY_OK && memcmp(buf, c->banner, c->blen) == 0) {
+                if (c->unusable)
+                    note_unusable(&d, c);
+                else
+                    try_kernel(&d, c, shift);
+            }
         }
     }
 
@@ -472,9 +674,13 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
                       d.n, d.n == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
                       d.first_error, "");
     }
-    for (size_t i = 0; i < d.n; i++)
+    for (size_t i = 0; i < d.n; i++) {
         scry_symcache_release(in->symbols, d.c[i].st);
+        free(d.c[i].banner_copy);
+    }
     free(d.c);
+    free(d.sw.v[0]);
+    free(d.sw.v[1]);
     scry_store_list_free(paths, npaths);
     return st;
 }

@@ -25,73 +25,124 @@ static int scan_buf(const uint8_t *buf, size_t len, size_t limit, uint64_t base,
     return 0;
 }
 
+/* Bytes searched by every scan of this process (see scan.h). */
+static _Atomic uint64_t searched_total;
+
+uint64_t scry_scan_searched(void) { return searched_total; }
+
+struct scan {
+    struct scry_phys *p;
+    struct scry_op *op;
+    const void *needle;
+    size_t nlen;
+    scry_scan_fn fn;
+    void *user;
+    uint8_t *chunk;
+    uint64_t total, done, skipped;
+    char first_skip[512];
+    int stop;
+    scry_status rc;
+};
+
+/* Searches [a, b) of run r (direct: its zero-copy view or NULL); a match
+ * starting before b may run on to the run's end. */
+static scry_status scan_range(struct scan *s, size_t r, const uint8_t *direct, uint64_t a,
+                              uint64_t b)
+{
+    struct scry_phys *p = s->p;
+    uint64_t start = p->runs[r].start, len = p->runs[r].len;
+    size_t nlen = s->nlen;
+    /* Slices of CHUNK bytes, each searched with nlen - 1 bytes of the next
+     * so a straddling match is found once. Offsets are from the run's start. */
+    for (uint64_t off = a - start; off < b - start && !s->stop; off += CHUNK) {
+        size_t n = b - start - off < CHUNK ? (size_t)(b - start - off) : CHUNK;
+        size_t ext = len - off - n < nlen - 1 ? (size_t)(len - off - n) : nlen - 1;
+        const uint8_t *buf;
+        if (direct) {
+            buf = direct + off;
+        } else {
+            size_t holes;
+            scry_status st;
+            if (!s->chunk && !(s->chunk = malloc(CHUNK + nlen)))
+                return scry_err(SCRY_ERR_NOMEM, "out of memory");
+            st = scry_phys_read(p, start + off, s->chunk, n + ext, &holes);
+            if (st == SCRY_ERR_CORRUPT) {
+                /* A page that cannot be decoded is skipped (read as zeros),
+                 * as Volatility's scanners skip unreadable pages: one bad
+                 * page must not hide the rest. */
+                for (size_t k = 0; k < n + ext; k += SCRY_PAGE_SIZE) {
+                    size_t m = n + ext - k < SCRY_PAGE_SIZE ? n + ext - k : SCRY_PAGE_SIZE;
+                    if (scry_phys_read(p, start + off + k, s->chunk + k, m, &holes) != SCRY_OK) {
+                        if (!s->skipped++)
+                            snprintf(s->first_skip, sizeof s->first_skip, "%s",
+                                     scry_last_error());
+                        memset(s->chunk + k, 0, m);
+                    }
+                }
+                st = SCRY_OK;
+            }
+            if (st != SCRY_OK)
+                return st;
+            buf = s->chunk;
+        }
+        s->stop = scan_buf(buf, n + ext, n, start + off, s->needle, nlen, s->fn, s->user);
+        searched_total += n;
+        /* A long scan must not leave the whole image resident. */
+        if (direct)
+            scry_file_drop(p->file, buf, n);
+        s->done += n;
+        if (!s->stop && scry_op_tick(s->op, s->done, s->total)) {
+            s->rc = scry_op_cancelled();
+            s->stop = 1;
+        }
+    }
+    return SCRY_OK;
+}
+
 scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *needle, size_t nlen,
                            scry_scan_fn fn, void *user)
 {
-    uint8_t *chunk = NULL;
-    int stop = 0;
-    uint64_t total = 0, done = 0, skipped = 0;
-    char first_skip[512] = "";
-    scry_status rc = SCRY_OK;
+    struct scan s = {.p = p, .op = op, .needle = needle, .nlen = nlen, .fn = fn, .user = user};
+    scry_status st = SCRY_OK;
+    int sparse;
     if (!nlen || nlen > CHUNK / 2)
         return scry_err(SCRY_ERR_INVALID_ARG, "bad scan pattern length %zu", nlen);
+    /* Holes read as zeros, so a match - which starts with a non-zero byte -
+     * can only start in data: the scan skips what the reader reports as
+     * holes (a sparse image's unallocated stretches). */
+    sparse = p->next_data && ((const uint8_t *)needle)[0] != 0;
     for (size_t r = 0; r < p->nruns; r++)
-        total += p->runs[r].len;
-    for (size_t r = 0; r < p->nruns && !stop; r++) {
-        uint64_t start = p->runs[r].start, len = p->runs[r].len;
+        s.total += p->runs[r].len;
+    for (size_t r = 0; r < p->nruns && !s.stop && st == SCRY_OK; r++) {
+        uint64_t start = p->runs[r].start, len = p->runs[r].len, end = start + len;
         const uint8_t *direct =
             p->ops->direct && len <= SIZE_MAX ? p->ops->direct(p, start, (size_t)len) : NULL;
-        /* Slices of CHUNK bytes, each searched with nlen - 1 bytes of the
-         * next so a straddling match is found once. */
-        for (uint64_t off = 0; off < len && !stop; off += CHUNK) {
-            size_t n = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
-            size_t ext = len - off - n < nlen - 1 ? (size_t)(len - off - n) : nlen - 1;
-            const uint8_t *buf;
-            if (direct) {
-                buf = direct + off;
-            } else {
-                size_t holes;
-                scry_status st;
-                if (!chunk && !(chunk = malloc(CHUNK + nlen)))
-                    return scry_err(SCRY_ERR_NOMEM, "out of memory");
-                st = scry_phys_read(p, start + off, chunk, n + ext, &holes);
-                if (st == SCRY_ERR_CORRUPT) {
-                    /* A page that cannot be decoded is skipped (read as
-                     * zeros), as Volatility's scanners skip unreadable
-                     * pages: one bad page must not hide the rest. */
-                    for (size_t k = 0; k < n + ext; k += SCRY_PAGE_SIZE) {
-                        size_t m = n + ext - k < SCRY_PAGE_SIZE ? n + ext - k : SCRY_PAGE_SIZE;
-                        if (scry_phys_read(p, start + off + k, chunk + k, m, &holes) != SCRY_OK) {
-                            if (!skipped++)
-                                snprintf(first_skip, sizeof first_skip, "%s", scry_last_error());
-                            memset(chunk + k, 0, m);
-                        }
-                    }
-                    st = SCRY_OK;
-                }
-                if (st != SCRY_OK) {
-                    free(chunk);
-                    return st;
-                }
-                buf = chunk;
-            }
-            stop = scan_buf(buf, n + ext, n, start + off, needle, nlen, fn, user);
-            /* A long scan must not leave the whole image resident. */
-            if (direct)
-                scry_file_drop(p->file, buf, n);
-            done += n;
-            if (!stop && scry_op_tick(op, done, total)) {
-                rc = scry_op_cancelled();
-                stop = 1;
-            }
+        if (!sparse) {
+            st = scan_range(&s, r, direct, start, end);
+            continue;
+        }
+        for (uint64_t pos = start, ds, de; pos < end && !s.stop && st == SCRY_OK; pos = de) {
+            if (!p->next_data(p, pos, &ds, &de) || ds >= end)
+                ds = de = end;
+            if (de > end)
+                de = end;
+            if (ds < pos)
+                ds = pos;
+            s.done += ds - pos; /* the hole, for progress */
+            if (ds < de)
+                st = scan_range(&s, r, direct, ds, de);
+            else if (de <= pos)
+                break;
         }
     }
-    free(chunk);
-    if (skipped) {
-        scry_err(SCRY_ERR_CORRUPT, "%s", first_skip);
+    free(s.chunk);
+    if (st != SCRY_OK)
+        return st;
+    if (s.skipped) {
+        scry_err(SCRY_ERR_CORRUPT, "%s", s.first_skip);
         scry_op_report(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
                        "%" PRIu64 " page%s that cannot be decoded %s searched as zeros; the first",
-                       skipped, skipped == 1 ? "" : "s", skipped == 1 ? "was" : "were");
+                       s.skipped, s.skipped == 1 ? "" : "s", s.skipped == 1 ? "was" : "were");
     }
-    return rc;
+    return s.rc;
 }

@@ -24,4 +24,14 @@ typedef int (*scry_scan_fn)(void *user, uint64_t pa);
 scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *needle, size_t nlen,
                            scry_scan_fn fn, void *user);
 
+/* Holes: where the reader reports them (the optional next_data op: raw,
+ * LiME and ELF files that are sparse on disk), a needle whose first byte is
+ * not zero is searched only in the data stretches (plus nlen - 1 bytes past
+ * each, for a match running into a hole's zeros): a 64 GiB sparse image
+ * with one page on disk is one page of work. */
+
+/* Bytes searched by all scans of this process so far (an operation count
+ * for tests and benchmarks; holes skipped are not counted). */
+uint64_t scry_scan_searched(void);
+
 #endif
