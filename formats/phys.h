@@ -12,6 +12,7 @@
 #ifndef SCRY_PHYS_H
 #define SCRY_PHYS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,6 +85,10 @@ struct scry_phys {
     struct scry_run *runs;       /* owned, sorted by start, disjoint, non-empty */
     size_t nruns;
     struct scry_dump_info info;
+    /* Bytes every scan of this dump has searched (lib/phys/scan.c): an
+     * operation count for tests and benchmarks, per dump so that no
+     * process-wide state is kept. */
+    _Atomic uint64_t searched;
     /* Optional op, NULL unless the reader sets it at open (kept here, not
      * in ops, so the readers' positional ops tables stay as they are). For
      * scans: the first stretch [*start, *end) at or after pa that may hold

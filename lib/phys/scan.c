@@ -25,10 +25,10 @@ static int scan_buf(const uint8_t *buf, size_t len, size_t limit, uint64_t base,
     return 0;
 }
 
-/* Bytes searched by every scan of this process (see scan.h). */
-static _Atomic uint64_t searched_total;
-
-uint64_t scry_scan_searched(void) { return searched_total; }
+uint64_t scry_scan_searched(const struct scry_phys *p)
+{
+    return atomic_load((_Atomic uint64_t *)&p->searched);
+}
 
 struct scan {
     struct scry_phys *p;
@@ -86,7 +86,7 @@ static scry_status scan_range(struct scan *s, size_t r, const uint8_t *direct, u
             buf = s->chunk;
         }
         s->stop = scan_buf(buf, n + ext, n, start + off, s->needle, nlen, s->fn, s->user);
-        searched_total += n;
+        atomic_fetch_add_explicit(&p->searched, n, memory_order_relaxed);
         /* A long scan must not leave the whole image resident. */
         if (direct)
             scry_file_drop(p->file, buf, n);

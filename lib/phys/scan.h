@@ -30,8 +30,8 @@ scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *
  * each, for a match running into a hole's zeros): a 64 GiB sparse image
  * with one page on disk is one page of work. */
 
-/* Bytes searched by all scans of this process so far (an operation count
+/* Bytes searched by all scans of p so far (an operation count
  * for tests and benchmarks; holes skipped are not counted). */
-uint64_t scry_scan_searched(void);
+uint64_t scry_scan_searched(const struct scry_phys *p);
 
 #endif

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lib/phys/scan.h"
+#include "lib/session/session.h"
 #include "memscry/memscry.h"
 #include "testutil.h"
 
@@ -208,11 +209,11 @@ static void detect(const char *symdir, struct outcome *o)
     ck_assert_int_eq(scry_context_add_symbol_dir(ctx, symdir), SCRY_OK);
     ck_assert_int_eq(scry_dump_open(ctx, dump_path, &dump), SCRY_OK);
     ck_assert_int_eq(scry_session_open(ctx, dump, &s), SCRY_OK);
-    before = scry_scan_searched();
+    before = scry_scan_searched(dump->phys);
     t0 = now();
     o->st = scry_session_detect(s);
     o->seconds = now() - t0;
-    o->searched = scry_scan_searched() - before;
+    o->searched = scry_scan_searched(dump->phys) - before;
     snprintf(o->msg, sizeof o->msg, "%s", scry_last_error());
     ck_assert_int_eq(scry_context_stat(ctx, "isf_loads", &o->isf_loads), SCRY_OK);
     scry_session_close(s);
@@ -315,11 +316,11 @@ static void sparse_case(const char *name, int lime)
     ck_assert_int_eq(scry_dump_open(ctx, path, &dump), SCRY_OK);
     ck_assert_str_eq(scry_dump_format(dump), lime ? "lime" : "raw");
     ck_assert_int_eq(scry_session_open(ctx, dump, &s), SCRY_OK);
-    before = scry_scan_searched();
+    before = scry_scan_searched(dump->phys);
     t0 = now();
     ck_assert_int_eq(scry_plugin_run(s, "banners", 0, NULL, NULL, &r), SCRY_OK);
     double secs = now() - t0;
-    uint64_t searched = scry_scan_searched() - before;
+    uint64_t searched = scry_scan_searched(dump->phys) - before;
     ck_assert_uint_eq(scry_result_row_count(r), 1);
     ck_assert_int_eq(scry_result_cell_uint(r, 0, 0, &off), SCRY_OK);
     ck_assert_uint_eq(off, at);
