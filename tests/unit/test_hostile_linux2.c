@@ -15,7 +15,8 @@
  * for the ASan run).
  *
  * With MEMSCRY_HOSTILE_OUT=DIR set, the patched images are also written
- * there (pstree-cycle.raw, pstree-chain.raw, banner-spray.raw) for the
+ * there (pstree-cycle.raw, pstree-chain.raw, pstree-2cycle.raw,
+ * banner-spray.raw) for the
  * CLI figures in bench/README.md. */
 #include <check.h>
 #include <lzma.h>
@@ -438,6 +439,48 @@ START_TEST(pstree_chain_into_cycle)
 }
 END_TEST
 
+/* Two real tasks each the other's parent (test_linux_hostile's
+ * parent_cycle): both roots at depth 0, once each, and each warned about;
+ * their children below them. Also written out for the CLI comparison. */
+START_TEST(pstree_two_cycle)
+{
+    struct run x;
+    struct scry_linux_offsets off;
+    uint64_t t[8], pa6, pa7, old6, old7;
+    int64_t pid6, pid7;
+    char want[256];
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.pslist"), SCRY_OK);
+    for (size_t i = 0; i < 8; i++) {
+        uint64_t v;
+        ck_assert_int_eq(scry_result_cell_uint(x.r, i, 0, &v), SCRY_OK);
+        t[i] = canonical(v);
+    }
+    off = linux_of(&x)->off;
+    pa6 = pa_of(&x, t[6] + off.task_parent);
+    pa7 = pa_of(&x, t[7] + off.task_parent);
+    ck_assert_int_eq(scry_result_cell_int(x.r, 6, 1, &pid6), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_int(x.r, 7, 1, &pid7), SCRY_OK);
+    run_free(&x);
+    old6 = peek(pa6), old7 = peek(pa7);
+    poke(pa6, t[7]);
+    poke(pa7, t[6]);
+    write_out("pstree-2cycle.raw");
+    ck_assert_int_eq(run_plugin(&x, "linux.pstree"), SCRY_OK);
+    show_diags("two-cycle", x.r, 4);
+    ck_assert_uint_eq(scry_result_row_count(x.r), REAL_TASKS);
+    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, pid6)), 0);
+    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, pid7)), 0);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 2);
+    ck_assert_str_eq(diag_at(x.r, 0, NULL, NULL), loop_msg(want, sizeof want, (int)pid6));
+    ck_assert_str_eq(diag_at(x.r, 1, NULL, NULL), loop_msg(want, sizeof want, (int)pid7));
+    ck_assert_uint_le(x.r->work, REAL_TASKS);
+    run_free(&x);
+    poke(pa6, old6), poke(pa7, old7);
+}
+END_TEST
+
 /* ----------------------------------------------------------------- banners */
 
 enum { SPRAY_AT = 16 << 20 };
@@ -690,6 +733,7 @@ int main(void)
     tcase_add_test(tc, pstree_cycle_8000);
     tcase_add_test(tc, pstree_chain_8000);
     tcase_add_test(tc, pstree_chain_into_cycle);
+    tcase_add_test(tc, pstree_two_cycle);
     tcase_add_test(tc, banner_spray);
     tcase_add_test(tc, banner_cap);
     tcase_add_test(tc, task_list_head_unmapped);
