@@ -3,7 +3,15 @@
  * Volatility matches (Linux version|Darwin Kernel Version) followed by
  * " N.N.N", reads 0xFFF bytes, keeps the text up to the first NUL, strips
  * ASCII whitespace and drops the hit unless every byte is in its banner
- * alphabet. Offsets are physical addresses, in ascending order. */
+ * alphabet. Offsets are physical addresses, in ascending order.
+ *
+ * Each prefix hit is validated in the scan callback, before it is kept: a
+ * spray of bare prefixes (a million "Linux version " in a row) costs one
+ * byte test each and cannot use up the bound on kept hits, so it cannot
+ * hide a real banner behind it. At most MAX_HITS validated banners are
+ * kept; when that bound is reached the scan stops and says so with a
+ * WARNING (SCRY_ERR_LIMIT), which makes the result partial (exit status 3
+ * in the CLI). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,36 +19,12 @@
 #include "lib/phys/scan.h"
 
 #define BANNER_READ 0xFFF
+#define BANNER_SHORT 512
 
 static const struct scry_column columns[] = {
     {"Offset", SCRY_COL_HEX},
     {"Banner", SCRY_COL_STR},
 };
-
-struct hits {
-    uint64_t *v;
-    size_t n, cap;
-    int oom;
-};
-
-/* Bounded: a dump full of banner prefixes cannot grow this without end. */
-#define MAX_HITS (1u << 20)
-
-static int add_hit(void *user, uint64_t pa)
-{
-    struct hits *h = user;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 64;
-        uint64_t *v = h->n < MAX_HITS ? realloc(h->v, cap * sizeof *v) : NULL;
-        if (!v) {
-            h->oom = h->n < MAX_HITS;
-            return 1;
-        }
-        h->v = v, h->cap = cap;
-    }
-    h->v[h->n++] = pa;
-    return 0;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -76,48 +60,145 @@ static int banner_char(uint8_t c)
 
 static int is_pyspace(uint8_t c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
+/* Bounded: a dump full of banners cannot grow this without end. */
+#define MAX_HITS (1u << 20)
+
+struct hits {
+    struct scry_phys *p;
+    struct scry_result *acct; /* allocation accounting */
+    uint64_t *v;
+    size_t n, cap;
+    size_t plen;     /* length of the prefix being scanned for */
+    int capped;      /* MAX_HITS reached: the scan stopped */
+    scry_status st;  /* a read error or NOMEM: the run fails */
+    uint8_t buf[BANNER_READ];
+};
+
+/* Reads the banner candidate at pa into h->buf and validates it as
+ * Volatility does; on success *start and *len delimit its text. Returns 1
+ * for a banner, 0 for none, -1 on a read error (h->st). */
+static int banner_at(struct hits *h, uint64_t pa, size_t plen, size_t *start, size_t *len)
+{
+    uint8_t *buf = h->buf;
+    size_t holes = 0, n, k, b = 0;
+    /* A bare prefix (the spray) fails here without the 4 KiB read. */
+    {
+        uint8_t c;
+        h->st = scry_phys_read(h->p, pa + plen, &c, 1, &holes);
+        if (h->st != SCRY_OK)
+            return -1;
+        if (c < '0' || c > '9')
+            return 0;
+    }
+    /* Real banners end within a few hundred bytes: the first NUL there
+     * decides as the first NUL in 0xFFF bytes would (the version digits
+     * stop at it too), so the full read is only for longer candidates. */
+    uint8_t *nul = NULL;
+    scry_result_work(h->acct, 1);
+    h->st = scry_phys_read(h->p, pa, buf, BANNER_SHORT, &holes);
+    if (h->st == SCRY_OK)
+        nul = memchr(buf, 0, BANNER_SHORT);
+    if (h->st == SCRY_OK && !nul) {
+        h->st = scry_phys_read(h->p, pa, buf, BANNER_READ, &holes);
+        if (h->st == SCRY_OK)
+            nul = memchr(buf, 0, BANNER_READ);
+    }
+    if (h->st != SCRY_OK)
+        return -1;
+    if (!nul || !version_follows(buf + plen, (size_t)(nul - buf) - plen))
+        return 0;
+    n = (size_t)(nul - buf);
+    while (b < n && is_pyspace(buf[b]))
+        b++;
+    while (n > b && is_pyspace(buf[n - 1]))
+        n--;
+    k = b;
+    while (k < n && banner_char(buf[k]))
+        k++;
+    if (k != n)
+        return 0;
+    *start = b, *len = n - b;
+    return 1;
+}
+
+/* Every prefix hit costs a one-byte read; only a hit with a digit after the
+ * prefix is read further, and counted as one unit of work on the result
+ * (scry_result_work): a spray of bare prefixes costs none. */
+static int add_hit(void *user, uint64_t pa)
+{
+    struct hits *h = user;
+    size_t start, len;
+    int ok = banner_at(h, pa, h->plen, &start, &len);
+    if (ok < 0)
+        return 1;
+    if (!ok)
+        return 0;
+    if (h->n == MAX_HITS) {
+        h->capped = 1;
+        return 1;
+    }
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        uint64_t *v = realloc(h->v, cap * sizeof *v);
+        if (!v) {
+            h->st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+            return 1;
+        }
+        scry_result_hold(h->acct, cap * sizeof *v);
+        scry_result_release(h->acct, h->cap * sizeof *v);
+        h->v = v, h->cap = cap;
+    }
+    h->v[h->n++] = pa;
+    return 0;
+}
+
 static scry_status run(struct scry_plugin_ctx *pc)
 {
     static const char *const prefixes[] = {"Linux version ", "Darwin Kernel Version "};
-    struct scry_phys *p = pc->phys;
     struct scry_result *out = pc->out;
-    struct hits h = {0};
+    struct hits *h = calloc(1, sizeof *h);
     scry_status st = SCRY_OK;
-    uint8_t buf[BANNER_READ];
-    for (size_t i = 0; i < 2 && st == SCRY_OK; i++) {
-        st = scry_scan_phys(p, pc->op, prefixes[i], strlen(prefixes[i]), add_hit, &h);
-        if (h.oom)
-            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+    if (!h)
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    h->p = pc->phys, h->acct = out;
+    for (size_t i = 0; i < 2 && st == SCRY_OK && !h->capped; i++) {
+        h->plen = strlen(prefixes[i]);
+        st = scry_scan_phys(h->p, pc->op, prefixes[i], h->plen, add_hit, h);
+        if (st == SCRY_OK)
+            st = h->st;
     }
-    if (st == SCRY_OK)
-        if (h.n)
-            qsort(h.v, h.n, sizeof *h.v, cmp_u64);
-    for (size_t i = 0; i < h.n && st == SCRY_OK; i++) {
-        size_t holes = 0, len, start = 0;
-        st = scry_phys_read(p, h.v[i], buf, sizeof buf, &holes);
+    if (st == SCRY_OK && h->capped) {
+        scry_err_clear();
+        scry_op_report(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                       "banners: more than %u banners found; the scan stopped there and the "
+                       "rest of the image was not searched",
+                       MAX_HITS);
+    }
+    if (st == SCRY_OK && h->n)
+        qsort(h->v, h->n, sizeof *h->v, cmp_u64);
+    for (size_t i = 0; i < h->n && st == SCRY_OK; i++) {
+        size_t start, len;
+        uint64_t pa = h->v[i];
+        uint8_t c;
+        size_t holes = 0;
+        /* The prefix at pa tells which of the two was found. */
+        st = scry_phys_read(h->p, pa, &c, 1, &holes);
         if (st != SCRY_OK)
             break;
-        size_t plen = buf[0] == 'L' ? 14 : 22;
-        if (!version_follows(buf + plen, sizeof buf - plen))
+        int ok = banner_at(h, pa, c == 'L' ? 14 : 22, &start, &len);
+        if (ok < 0) {
+            st = h->st;
+            break;
+        }
+        if (!ok)
             continue;
-        uint8_t *nul = memchr(buf, 0, sizeof buf);
-        if (!nul)
-            continue;
-        len = (size_t)(nul - buf);
-        while (start < len && is_pyspace(buf[start]))
-            start++;
-        while (len > start && is_pyspace(buf[len - 1]))
-            len--;
-        size_t k = start;
-        while (k < len && banner_char(buf[k]))
-            k++;
-        if (k != len)
-            continue;
-        struct scry_cell cells[2] = {scry_cell_hex(h.v[i]),
-                                     scry_cell_str((const char *)buf + start, len - start)};
+        struct scry_cell cells[2] = {scry_cell_hex(pa),
+                                     scry_cell_str((const char *)h->buf + start, len)};
         st = scry_result_add(out, 0, cells);
     }
-    free(h.v);
+    scry_result_release(out, h->cap * sizeof *h->v);
+    free(h->v);
+    free(h);
     return st;
 }
 

@@ -18,6 +18,7 @@ struct arena_chunk {
 
 struct scry_arena {
     struct arena_chunk *head;
+    size_t bytes; /* chunk bytes allocated (accounting) */
 };
 
 enum { ARENA_CHUNK = 64 * 1024 };
@@ -45,6 +46,7 @@ static void *arena_alloc(struct scry_arena *a, size_t n)
     if (!c)
         return NULL;
     c->next = a->head;
+    a->bytes += sizeof *c + size;
     c->size = size;
     c->used = n;
     a->head = c;
@@ -61,6 +63,32 @@ static void arena_free(struct scry_arena *a)
     }
     free(a);
 }
+
+/* ------------------------------------------------------------- accounting */
+
+static void mem_update(struct scry_result *r)
+{
+    size_t held = r->arena->bytes + r->cap * sizeof *r->rows + r->mem_plugin;
+    if (held > r->mem_peak)
+        r->mem_peak = held;
+}
+
+void scry_result_hold(struct scry_result *r, size_t bytes)
+{
+    if (!r)
+        return;
+    r->mem_plugin += bytes;
+    mem_update(r);
+}
+
+void scry_result_release(struct scry_result *r, size_t bytes)
+{
+    if (!r)
+        return;
+    r->mem_plugin -= bytes < r->mem_plugin ? bytes : r->mem_plugin;
+}
+
+size_t scry_result_peak_bytes(const struct scry_result *r) { return r ? r->mem_peak : 0; }
 
 /* ------------------------------------------------------------------ build */
 
@@ -119,6 +147,7 @@ const char *scry_result_strdup(struct scry_result *r, const char *p, size_t len)
     d = arena_alloc(r->arena, len + 1);
     if (!d)
         return NULL;
+    mem_update(r);
     if (len)
         memcpy(d, p, len);
     d[len] = '\0';
@@ -204,6 +233,7 @@ scry_status scry_result_add(struct scry_result *r, int level, const struct scry_
     r->rows[r->nrows].depth = depth;
     r->rows[r->nrows].cells = copy;
     r->nrows++;
+    mem_update(r);
     return SCRY_OK;
 }
 

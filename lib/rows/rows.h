@@ -46,6 +46,10 @@ struct scry_result {
     size_t nrows, cap;
     struct scry_arena *arena;
     struct scry_diags diags; /* what the run that made it met */
+    /* Allocation accounting (see scry_result_hold): bytes the plugin holds
+     * in working tables now, and the peak of everything counted. */
+    size_t mem_plugin, mem_peak;
+    uint64_t work; /* work units a plugin counted (scry_result_work) */
 };
 
 /* Cell constructors. Strings are borrowed until scry_result_add copies them. */
@@ -87,6 +91,25 @@ scry_status scry_result_new(const struct scry_column *cols, size_t ncols, struct
  * TreeGrid the level is clamped to one below the previous row's depth.
  * cells has ncols entries; strings are copied into the result's arena. */
 scry_status scry_result_add(struct scry_result *r, int level, const struct scry_cell *cells);
+
+/* Allocation accounting, the library's own measure of memory (not RSS):
+ * a result counts what it holds itself (its row array and its arena
+ * chunks), and a plugin adds the working tables it holds while it builds
+ * the result: scry_result_hold(r, +n) after allocating n bytes,
+ * scry_result_release(r, n) before freeing them. scry_result_peak_bytes
+ * is the peak of the sum over the run; hostile-input tests assert bounds
+ * on it. Only what is reported is counted: transient buffers elsewhere in
+ * the library are not. */
+void scry_result_hold(struct scry_result *r, size_t bytes);
+void scry_result_release(struct scry_result *r, size_t bytes);
+size_t scry_result_peak_bytes(const struct scry_result *r);
+/* Work accounting: a plugin adds the units of its dominant loop (pstree:
+ * parent-climb steps) so tests can bound work as an operation count. */
+static inline void scry_result_work(struct scry_result *r, uint64_t units)
+{
+    if (r)
+        r->work += units;
+}
 
 /* A copy of [p, p+len) in the result's arena, NUL-terminated. */
 const char *scry_result_strdup(struct scry_result *r, const char *p, size_t len);
