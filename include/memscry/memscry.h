@@ -247,8 +247,11 @@ SCRY_API void scry_session_close(scry_session *session);
  * failure is remembered and reported again with its message.
  * Errors: SCRY_ERR_NOT_FOUND (no operating system found), SCRY_ERR_NO_SYMBOLS
  * (a kernel was found but no symbol table matches: names the banner and the
- * directories searched), SCRY_ERR_CORRUPT (the kernel's own structures are
- * damaged: names the ISF that matched and what could not be read).
+ * directories searched, or names an ISF whose banner matches but which lacks
+ * a symbol, type or field the profile needs), SCRY_ERR_CORRUPT (the kernel's
+ * own structures are damaged, or a matching ISF holds an impossible address
+ * or a field outside its struct: names the ISF and what is wrong),
+ * SCRY_ERR_LIMIT (a matching ISF nests anonymous members too deep).
  */
 SCRY_API scry_status scry_session_detect(scry_session *session);
 

@@ -706,7 +706,8 @@ START_TEST(isf_tasks_offset_past_struct)
     {
         char want[8192];
         snprintf(want, sizeof want,
-                 "%s: Linux profile: task_struct.tasks: offset 0x10000000000 + 16 bytes is past "
+                 "%s matches the kernel banner, but its symbol table is unusable: task_struct.tasks: "
+                 "offset 0x10000000000 + 16 bytes is past "
                  "the struct's 9728 bytes",
                  file);
         ck_assert_str_eq(scry_last_error(), want);
