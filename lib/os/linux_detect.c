@@ -7,7 +7,8 @@
  * 2. When the dump states KERNELOFFSET and phys_base (VMCOREINFO: QEMU ELF
  *    and kdump with -device vmcoreinfo, /proc/vmcore), each candidate's
  *    linux_banner is checked at the physical address those give: no scan.
- * 3. Otherwise the banner is looked for where a relocated kernel can put it:
+ * 3. Otherwise the banner is looked for where a relocated kernel can put it
+ *    (each candidate parsed only when its turn comes):
  *    x86-64 loads the kernel at a CONFIG_PHYSICAL_ALIGN (2 MiB) boundary, so
  *    linux_banner can only sit at its link-time offset modulo 2 MiB - a few
  *    hundred probes instead of reading all memory.
@@ -535,31 +536,27 @@ static int on_banner(void *user, uint64_t pa)
 #define KERNEL_ALIGN (2ull << 20)
 
 /* Step 3: linux_banner at every 2 MiB-aligned relocation. */
-static void probe_aligned(struct detect *d)
+static void probe_aligned(struct detect *d, struct cand *c)
 {
     uint8_t buf[1024];
-    for (size_t i = 0; i < d->n && !d->found && !d->fatal; i++) {
-        struct cand *c = &d->c[i];
-        if (!has_banner(c) || c->blen > sizeof buf ||
-            c->banner_addr < SCRY_LINUX_START_KERNEL_MAP)
-            continue;
-        uint64_t link_pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP;
-        for (size_t r = 0; r < d->p->nruns && !d->found && !d->fatal; r++) {
-            const struct scry_run *run = &d->p->runs[r];
-            uint64_t pa = run->start - run->start % KERNEL_ALIGN + link_pa % KERNEL_ALIGN;
-            if (pa < run->start)
-                pa += KERNEL_ALIGN;
-            for (; pa < run->start + run->len && pa >= run->start; pa += KERNEL_ALIGN) {
-                if (phys_exact(d->p, pa, buf, c->blen) != SCRY_OK ||
-                    memcmp(buf, c->banner, c->blen) != 0)
-                    continue;
-                if (c->unusable) {
-                    note_unusable(d, c);
-                    break;
-                }
-                if (try_kernel(d, c, pa - link_pa) || d->fatal)
-                    break;
+    if (!has_banner(c) || c->blen > sizeof buf || c->banner_addr < SCRY_LINUX_START_KERNEL_MAP)
+        return;
+    uint64_t link_pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP;
+    for (size_t r = 0; r < d->p->nruns && !d->found && !d->fatal; r++) {
+        const struct scry_run *run = &d->p->runs[r];
+        uint64_t pa = run->start - run->start % KERNEL_ALIGN + link_pa % KERNEL_ALIGN;
+        if (pa < run->start)
+            pa += KERNEL_ALIGN;
+        for (; pa < run->start + run->len && pa >= run->start; pa += KERNEL_ALIGN) {
+            if (phys_exact(d->p, pa, buf, c->blen) != SCRY_OK ||
+                memcmp(buf, c->banner, c->blen) != 0)
+                continue;
+            if (c->unusable) {
+                note_unusable(d, c);
+                break;
             }
+            if (try_kernel(d, c, pa - link_pa) || d->fatal)
+                break;
         }
     }
 }
@@ -641,10 +638,15 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
 
     /* 3. and 4.: probe the aligned places, then scan for banners. */
     if (!d.found && !d.fatal) {
-        for (size_t i = 0; i < d.n && !d.fatal; i++)
+        /* Candidates are loaded one at a time, each probed before the next
+         * is parsed: the first that matches ends it, and the ISFs after it
+         * (for a dump that states no release, every other ISF in the store)
+         * are never parsed. The scan needs them all. */
+        for (size_t i = 0; i < d.n && !d.found && !d.fatal; i++) {
             load_cand(&d, &d.c[i]);
-        if (!d.fatal)
-            probe_aligned(&d);
+            if (!d.fatal)
+                probe_aligned(&d, &d.c[i]);
+        }
         if (!d.found && !d.fatal) {
             st = scry_scan_phys(d.p, NULL, "Linux version ", 14, on_banner, &d);
             if (st != SCRY_OK)
