@@ -31,6 +31,7 @@
 #include "formats/phys.h"
 #include "lib/plugins/plugin.h"
 #include "lib/session/session.h"
+#include "imagerun.h"
 #include "testutil.h"
 
 static uint8_t *image;
@@ -73,32 +74,25 @@ static double now_s(void)
 }
 
 struct run {
-    struct scry_dump dump;
-    struct scry_session *s;
-    struct scry_result *r;
+    struct ir_run ir;
     double secs; /* CPU seconds of the plugin run alone */
 };
 
 static scry_status run_with(scry_context *c, struct run *x, const char *plugin, int argc,
                             const char *const *argv)
 {
-    struct scry_file *f;
     scry_status st;
     double t0;
-    memset(x, 0, sizeof *x);
-    ck_assert_ptr_nonnull(c);
-    x->dump.ctx = c;
-    ck_assert_int_eq(scry_file_from_memory(image, image_len, "dev-small.raw", &f), SCRY_OK);
-    ck_assert_int_eq(scry_phys_open_file(f, NULL, &x->dump.phys), SCRY_OK);
-    ck_assert_int_eq(scry_session_open(c, &x->dump, &x->s), SCRY_OK);
+    ir_open(&x->ir, c, image, image_len, "dev-small.raw");
+    x->secs = 0;
     if (plugin && strcmp(plugin, "banners")) { /* detection outside the timing */
         const struct scry_profile *p;
-        st = scry_session_profile(x->s, &p);
+        st = scry_session_profile(x->ir.s, &p);
         if (st != SCRY_OK)
             return st;
     }
     t0 = now_s();
-    st = scry_plugin_run(x->s, plugin, argc, argv, NULL, &x->r);
+    st = scry_plugin_run(x->ir.s, plugin, argc, argv, NULL, &x->ir.r);
     x->secs = now_s() - t0;
     return st;
 }
@@ -106,45 +100,6 @@ static scry_status run_with(scry_context *c, struct run *x, const char *plugin, 
 static scry_status run_plugin(struct run *x, const char *plugin)
 {
     return run_with(ctx, x, plugin, 0, NULL);
-}
-
-static void run_free(struct run *x)
-{
-    scry_result_free(x->r);
-    scry_session_close(x->s);
-    scry_phys_close(x->dump.phys);
-    scry_kv_free(&x->dump.meta);
-}
-
-static const struct scry_linux *linux_of(struct run *x)
-{
-    const struct scry_profile *p = NULL;
-    const struct scry_linux *l;
-    ck_assert_int_eq(scry_session_profile(x->s, &p), SCRY_OK);
-    l = scry_linux_of(p);
-    ck_assert_ptr_nonnull(l);
-    return l;
-}
-
-static uint64_t pa_of(struct run *x, uint64_t va)
-{
-    struct scry_vspace kernel;
-    uint64_t pa = 0;
-    ck_assert_int_eq(scry_profile_kernel(&linux_of(x)->base, &kernel), SCRY_OK);
-    ck_assert_int_eq(scry_vspace_translate(&kernel, va, &pa), SCRY_OK);
-    ck_assert_uint_lt(pa + 8, image_len);
-    return pa;
-}
-
-static size_t count_diags(const struct scry_result *r, scry_diag_level level)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < scry_result_diag_count(r); i++) {
-        scry_diag_level lv;
-        ck_assert_int_eq(scry_result_diag(r, i, &lv, NULL, NULL), SCRY_OK);
-        n += lv == level;
-    }
-    return n;
 }
 
 static const char *diag_at(const struct scry_result *r, size_t i, scry_diag_level *lv,
@@ -222,18 +177,18 @@ static void fabricate(struct fab *fb, enum shape shape)
     size_t n = 0;
     int64_t pid1;
     ck_assert_int_eq(run_plugin(&x, "linux.pslist"), SCRY_OK);
-    ck_assert_uint_eq(scry_result_row_count(x.r), REAL_TASKS);
+    ck_assert_uint_eq(scry_result_row_count(x.ir.r), REAL_TASKS);
     for (size_t i = 0; i < REAL_TASKS; i++) {
         uint64_t v;
-        ck_assert_int_eq(scry_result_cell_uint(x.r, i, 0, &v), SCRY_OK);
+        ck_assert_int_eq(scry_result_cell_uint(x.ir.r, i, 0, &v), SCRY_OK);
         t[i] = canonical(v);
     }
-    ck_assert_int_eq(scry_result_cell_int(x.r, 0, 1, &pid1), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_int(x.ir.r, 0, 1, &pid1), SCRY_OK);
     fb->pid1 = (int32_t)pid1;
-    off = linux_of(&x)->off;
-    head = linux_of(&x)->init_task + off.task_tasks;
+    off = ir_linux(&x.ir)->off;
+    head = ir_linux(&x.ir)->init_task + off.task_tasks;
     /* Task structs come from the slab, in the direct map: its offset. */
-    direct = t[0] - pa_of(&x, t[0]);
+    direct = t[0] - ir_pa_of(&x.ir, t[0], image_len);
     const uint64_t fo[] = {off.task_tasks, off.task_pid, off.task_tgid, off.task_comm,
                            off.task_parent, off.task_flags, off.task_mm};
     const uint64_t fs[] = {16, 4, 4, 16, 8, 4, 8};
@@ -246,7 +201,7 @@ static void fabricate(struct fab *fb, enum shape shape)
     /* The highest all-zero pages that the direct map reaches. */
     {
         struct scry_vspace kernel;
-        ck_assert_int_eq(scry_profile_kernel(&linux_of(&x)->base, &kernel), SCRY_OK);
+        ck_assert_int_eq(scry_profile_kernel(&ir_linux(&x.ir)->base, &kernel), SCRY_OK);
         for (uint64_t pa = (image_len & ~4095ull) - 4096; pa && n < NFAKE; pa -= 4096) {
             uint64_t got;
             if (zero_page(pa) && scry_vspace_translate(&kernel, direct + pa, &got) == SCRY_OK &&
@@ -277,13 +232,13 @@ static void fabricate(struct fab *fb, enum shape shape)
         memcpy(image + FAKE_PA(i, off.task_comm), comm, 16);
         poke(FAKE_PA(i, off.task_parent), parent);
     }
-    fb->link_pa = pa_of(&x, t[REAL_TASKS - 1] + off.task_tasks + off.list_next);
+    fb->link_pa = ir_pa_of(&x.ir, t[REAL_TASKS - 1] + off.task_tasks + off.list_next, image_len);
     fb->link_old = peek(fb->link_pa);
     ck_assert_uint_eq(fb->link_old, head);
     poke(fb->link_pa, FAKE_VA(0) + off.task_tasks);
 #undef FAKE_VA
 #undef FAKE_PA
-    run_free(&x);
+    ir_free(&x.ir);
 }
 
 static void unfabricate(const struct fab *fb)
@@ -323,21 +278,21 @@ static void assert_linear(const char *what, const struct run *x, int render_json
     size_t len;
     char *out;
     printf("%s: %zu rows, %llu climb steps, peak %zu bytes held, %.3f s\n", what,
-           scry_result_row_count(x->r), (unsigned long long)x->r->work,
-           scry_result_peak_bytes(x->r), x->secs);
-    ck_assert_uint_eq(scry_result_row_count(x->r), tasks);
-    ck_assert_uint_le(x->r->work, tasks);
+           scry_result_row_count(x->ir.r), (unsigned long long)x->ir.r->work,
+           scry_result_peak_bytes(x->ir.r), x->secs);
+    ck_assert_uint_eq(scry_result_row_count(x->ir.r), tasks);
+    ck_assert_uint_le(x->ir.r->work, tasks);
     /* About 0.4 KiB held per task today (nodes, TID map, edges, rows,
      * strings); quadratic growth would need 64 MiB at this size. */
-    ck_assert_uint_le(scry_result_peak_bytes(x->r), 1024 * tasks);
-    ck_assert_uint_gt(scry_result_peak_bytes(x->r), 64 * tasks); /* it is counted */
+    ck_assert_uint_le(scry_result_peak_bytes(x->ir.r), 1024 * tasks);
+    ck_assert_uint_gt(scry_result_peak_bytes(x->ir.r), 64 * tasks); /* it is counted */
     ck_assert_msg(x->secs < 2.0 * time_factor(), "%s took %.3f s", what, x->secs);
-    out = tu_render(x->r, "jsonl", &len);
+    out = tu_render(x->ir.r, "jsonl", &len);
     printf("%s: jsonl %zu bytes\n", what, len);
     ck_assert_uint_le(len, 256 * tasks);
     free(out);
     if (render_json) { /* depth stays bounded: json's indentation linear too */
-        out = tu_render(x->r, "json", &len);
+        out = tu_render(x->ir.r, "json", &len);
         printf("%s: json %zu bytes\n", what, len);
         ck_assert_uint_le(len, 512 * tasks);
         free(out);
@@ -376,16 +331,16 @@ START_TEST(pstree_cycle_8000)
     fabricate(fb, CYCLE);
     write_out("pstree-cycle.raw");
     ck_assert_int_eq(run_plugin(&x, "linux.pslist"), SCRY_OK);
-    ck_assert_uint_eq(scry_result_row_count(x.r), REAL_TASKS + NFAKE);
-    run_free(&x);
+    ck_assert_uint_eq(scry_result_row_count(x.ir.r), REAL_TASKS + NFAKE);
+    ir_free(&x.ir);
     ck_assert_int_eq(run_plugin(&x, "linux.pstree"), SCRY_OK);
     assert_linear("cycle", &x, 1);
     /* Each task on the cycle is a root (depth 0), once; the real tree is
      * as before. */
     for (int i = 0; i < NFAKE; i += 997)
-        ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, 100000 + i)), 0);
-    assert_loop_warnings(x.r, NFAKE, 100000);
-    run_free(&x);
+        ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, 100000 + i)), 0);
+    assert_loop_warnings(x.ir.r, NFAKE, 100000);
+    ir_free(&x.ir);
     unfabricate(fb);
     free(fb);
 }
@@ -403,14 +358,14 @@ START_TEST(pstree_chain_8000)
     ck_assert_int_eq(run_plugin(&x, "linux.pstree"), SCRY_OK);
     /* A long chain is no damage: no diagnostics, and its depth is real
      * (pid 1 is a root, the chain below it down to depth 8000). */
-    show_diags("chain", x.r, 3);
-    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
-    ck_assert_int_eq(scry_result_partial(x.r), 0);
+    show_diags("chain", x.ir.r, 3);
+    ck_assert_uint_eq(scry_result_diag_count(x.ir.r), 0);
+    ck_assert_int_eq(scry_result_partial(x.ir.r), 0);
     assert_linear("chain", &x, 0);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, fb->pid1)), 0);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, 100000 + NFAKE - 1)), 1);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, 100000)), NFAKE);
-    run_free(&x);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, fb->pid1)), 0);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, 100000 + NFAKE - 1)), 1);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, 100000)), NFAKE);
+    ir_free(&x.ir);
     unfabricate(fb);
     free(fb);
 }
@@ -428,12 +383,12 @@ START_TEST(pstree_chain_into_cycle)
     assert_linear("chain into a cycle", &x, 0);
     /* The cycle's tasks are roots; the chain hangs below the cycle task it
      * leads into, each task at its distance from the cycle. */
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, 100000 + NFAKE / 2)), 0);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, 100000 + NFAKE - 1)), 0);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, 100000 + NFAKE / 2 - 1)), 1);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, 100000)), NFAKE / 2);
-    assert_loop_warnings(x.r, NFAKE, 100000);
-    run_free(&x);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, 100000 + NFAKE / 2)), 0);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, 100000 + NFAKE - 1)), 0);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, 100000 + NFAKE / 2 - 1)), 1);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, 100000)), NFAKE / 2);
+    assert_loop_warnings(x.ir.r, NFAKE, 100000);
+    ir_free(&x.ir);
     unfabricate(fb);
     free(fb);
 }
@@ -454,29 +409,29 @@ START_TEST(pstree_two_cycle)
     ck_assert_int_eq(run_plugin(&x, "linux.pslist"), SCRY_OK);
     for (size_t i = 0; i < 8; i++) {
         uint64_t v;
-        ck_assert_int_eq(scry_result_cell_uint(x.r, i, 0, &v), SCRY_OK);
+        ck_assert_int_eq(scry_result_cell_uint(x.ir.r, i, 0, &v), SCRY_OK);
         t[i] = canonical(v);
     }
-    off = linux_of(&x)->off;
-    pa6 = pa_of(&x, t[6] + off.task_parent);
-    pa7 = pa_of(&x, t[7] + off.task_parent);
-    ck_assert_int_eq(scry_result_cell_int(x.r, 6, 1, &pid6), SCRY_OK);
-    ck_assert_int_eq(scry_result_cell_int(x.r, 7, 1, &pid7), SCRY_OK);
-    run_free(&x);
+    off = ir_linux(&x.ir)->off;
+    pa6 = ir_pa_of(&x.ir, t[6] + off.task_parent, image_len);
+    pa7 = ir_pa_of(&x.ir, t[7] + off.task_parent, image_len);
+    ck_assert_int_eq(scry_result_cell_int(x.ir.r, 6, 1, &pid6), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_int(x.ir.r, 7, 1, &pid7), SCRY_OK);
+    ir_free(&x.ir);
     old6 = peek(pa6), old7 = peek(pa7);
     poke(pa6, t[7]);
     poke(pa7, t[6]);
     write_out("pstree-2cycle.raw");
     ck_assert_int_eq(run_plugin(&x, "linux.pstree"), SCRY_OK);
-    show_diags("two-cycle", x.r, 4);
-    ck_assert_uint_eq(scry_result_row_count(x.r), REAL_TASKS);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, pid6)), 0);
-    ck_assert_int_eq(scry_result_row_depth(x.r, row_of(x.r, pid7)), 0);
-    ck_assert_uint_eq(scry_result_diag_count(x.r), 2);
-    ck_assert_str_eq(diag_at(x.r, 0, NULL, NULL), loop_msg(want, sizeof want, (int)pid6));
-    ck_assert_str_eq(diag_at(x.r, 1, NULL, NULL), loop_msg(want, sizeof want, (int)pid7));
-    ck_assert_uint_le(x.r->work, REAL_TASKS);
-    run_free(&x);
+    show_diags("two-cycle", x.ir.r, 4);
+    ck_assert_uint_eq(scry_result_row_count(x.ir.r), REAL_TASKS);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, pid6)), 0);
+    ck_assert_int_eq(scry_result_row_depth(x.ir.r, row_of(x.ir.r, pid7)), 0);
+    ck_assert_uint_eq(scry_result_diag_count(x.ir.r), 2);
+    ck_assert_str_eq(diag_at(x.ir.r, 0, NULL, NULL), loop_msg(want, sizeof want, (int)pid6));
+    ck_assert_str_eq(diag_at(x.ir.r, 1, NULL, NULL), loop_msg(want, sizeof want, (int)pid7));
+    ck_assert_uint_le(x.ir.r->work, REAL_TASKS);
+    ir_free(&x.ir);
     poke(pa6, old6), poke(pa7, old7);
 }
 END_TEST
@@ -517,9 +472,9 @@ START_TEST(banner_spray)
     if (!image)
         return;
     ck_assert_int_eq(run_plugin(&x, "banners"), SCRY_OK);
-    banner_rows(x.r, &want);
-    want_work = x.r->work;
-    run_free(&x);
+    banner_rows(x.ir.r, &want);
+    want_work = x.ir.r->work;
+    ir_free(&x.ir);
     /* The real banners: all above the spray. */
     ck_assert_uint_ge(want.n, 1);
     ck_assert_uint_gt(want.off[0], SPRAY_AT + len);
@@ -532,24 +487,24 @@ START_TEST(banner_spray)
     ck_assert_int_eq(run_plugin(&x, "banners"), SCRY_OK);
     printf("banner spray: %zu rows, %llu candidate reads (%llu unpatched), peak %zu bytes held, "
            "%.3f s\n",
-           scry_result_row_count(x.r), (unsigned long long)x.r->work,
-           (unsigned long long)want_work, scry_result_peak_bytes(x.r), x.secs);
+           scry_result_row_count(x.ir.r), (unsigned long long)x.ir.r->work,
+           (unsigned long long)want_work, scry_result_peak_bytes(x.ir.r), x.secs);
     /* A bare prefix costs no candidate read: the work is the unpatched
      * image's. */
-    ck_assert_uint_eq(x.r->work, want_work);
-    banner_rows(x.r, &got);
+    ck_assert_uint_eq(x.ir.r->work, want_work);
+    banner_rows(x.ir.r, &got);
     ck_assert_uint_eq(got.n, want.n);
     for (size_t i = 0; i < want.n; i++) {
         ck_assert_uint_eq(got.off[i], want.off[i]);
         ck_assert_str_eq(got.text[i], want.text[i]);
     }
-    show_diags("banner spray", x.r, 3);
-    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
-    ck_assert_int_eq(scry_result_partial(x.r), 0);
+    show_diags("banner spray", x.ir.r, 3);
+    ck_assert_uint_eq(scry_result_diag_count(x.ir.r), 0);
+    ck_assert_int_eq(scry_result_partial(x.ir.r), 0);
     /* Kept hits are validated ones: the spray holds no memory. */
-    ck_assert_uint_le(scry_result_peak_bytes(x.r), 1 << 20);
+    ck_assert_uint_le(scry_result_peak_bytes(x.ir.r), 1 << 20);
     ck_assert_msg(x.secs < 4.0 * time_factor(), "banners took %.3f s", x.secs);
-    run_free(&x);
+    ir_free(&x.ir);
     memcpy(image + SPRAY_AT, saved, len);
     free(saved);
 }
@@ -572,23 +527,23 @@ START_TEST(banner_cap)
         memcpy(image + SPRAY_AT + i * blen, banner, blen);
     ck_assert_int_eq(run_plugin(&x, "banners"), SCRY_OK);
     printf("banner cap: %zu rows, %llu candidate reads, peak %zu bytes held, %.3f s\n",
-           scry_result_row_count(x.r), (unsigned long long)x.r->work,
-           scry_result_peak_bytes(x.r), x.secs);
+           scry_result_row_count(x.ir.r), (unsigned long long)x.ir.r->work,
+           scry_result_peak_bytes(x.ir.r), x.secs);
     /* Each banner read once in the scan and once to emit it; the scan
      * stopped at the first banner past the bound. */
-    ck_assert_uint_eq(x.r->work, 2 * (1u << 20) + 1);
-    show_diags("banner cap", x.r, 3);
+    ck_assert_uint_eq(x.ir.r->work, 2 * (1u << 20) + 1);
+    show_diags("banner cap", x.ir.r, 3);
     /* The bound on kept banners is reached: the result says so. */
-    ck_assert_uint_eq(scry_result_row_count(x.r), 1u << 20);
-    ck_assert_int_eq(scry_result_partial(x.r), 1);
-    ck_assert_uint_eq(scry_result_diag_count(x.r), 1);
-    ck_assert_str_eq(diag_at(x.r, 0, &lv, &st),
+    ck_assert_uint_eq(scry_result_row_count(x.ir.r), 1u << 20);
+    ck_assert_int_eq(scry_result_partial(x.ir.r), 1);
+    ck_assert_uint_eq(scry_result_diag_count(x.ir.r), 1);
+    ck_assert_str_eq(diag_at(x.ir.r, 0, &lv, &st),
                      "banners: more than 1048576 banners found; the scan stopped there and the "
                      "rest of the image was not searched");
     ck_assert_int_eq(lv, SCRY_DIAG_WARNING);
     ck_assert_int_eq(st, SCRY_ERR_LIMIT);
     ck_assert_msg(x.secs < 5.0 * time_factor(), "banners took %.3f s", x.secs);
-    run_free(&x);
+    ir_free(&x.ir);
     memcpy(image + SPRAY_AT, saved, len);
     free(saved);
 }
@@ -608,12 +563,12 @@ START_TEST(task_list_head_unmapped)
         return;
     ck_assert_int_eq(run_plugin(&x, "linux.pslist"), SCRY_OK);
     {
-        const struct scry_linux *l = linux_of(&x);
+        const struct scry_linux *l = ir_linux(&x.ir);
         const struct scry_linux_offsets *o = &l->off;
         uint64_t task = 0xffffdead00000000ull - o->task_tasks, lo = o->task_flags;
         const uint64_t fo[] = {o->task_pid, o->task_tgid, o->task_comm, o->task_mm,
                                o->task_parent};
-        pa = pa_of(&x, l->init_task + o->task_tasks + o->list_next);
+        pa = ir_pa_of(&x.ir, l->init_task + o->task_tasks + o->list_next, image_len);
         for (size_t i = 0; i < sizeof fo / sizeof fo[0]; i++)
             lo = fo[i] < lo ? fo[i] : lo;
         /* The walker follows the link as the first entry, cannot read the
@@ -622,25 +577,25 @@ START_TEST(task_list_head_unmapped)
                  "task 0x%llx skipped: 0x%llx: PDPT entry not present", (unsigned long long)task,
                  (unsigned long long)(task + lo));
     }
-    run_free(&x);
+    ir_free(&x.ir);
     old = peek(pa);
     poke(pa, 0xffffdead00000000ull); /* init_task.tasks.next: unmapped */
     for (size_t p = 0; p < 2; p++) {
         ck_assert_int_eq(run_plugin(&x, plugins[p]), SCRY_OK);
-        show_diags(plugins[p], x.r, 5);
+        show_diags(plugins[p], x.ir.r, 5);
         /* Never a quiet []: no rows, and a WARNING that says why. */
-        ck_assert_uint_eq(scry_result_row_count(x.r), 0);
-        ck_assert_int_eq(scry_result_partial(x.r), 1);
-        ck_assert_uint_eq(count_diags(x.r, SCRY_DIAG_WARNING), 1);
-        ck_assert_uint_eq(scry_result_diag_count(x.r), 2);
-        ck_assert_str_eq(diag_at(x.r, 0, &lv, &st), skipped);
+        ck_assert_uint_eq(scry_result_row_count(x.ir.r), 0);
+        ck_assert_int_eq(scry_result_partial(x.ir.r), 1);
+        ck_assert_uint_eq(ir_count_diags(x.ir.r, SCRY_DIAG_WARNING), 1);
+        ck_assert_uint_eq(scry_result_diag_count(x.ir.r), 2);
+        ck_assert_str_eq(diag_at(x.ir.r, 0, &lv, &st), skipped);
         ck_assert_int_eq(lv, SCRY_DIAG_INFO);
-        ck_assert_str_eq(diag_at(x.r, 1, &lv, &st),
+        ck_assert_str_eq(diag_at(x.ir.r, 1, &lv, &st),
                          "task list ends early after 1 entry: the link at 0xffffdead00000000 "
                          "cannot be read: 0xffffdead00000000: PDPT entry not present");
         ck_assert_int_eq(lv, SCRY_DIAG_WARNING);
         ck_assert_int_eq(st, SCRY_ERR_NODATA);
-        run_free(&x);
+        ir_free(&x.ir);
     }
     poke(pa, old);
 }
@@ -712,7 +667,7 @@ START_TEST(isf_tasks_offset_past_struct)
                  file);
         ck_assert_str_eq(scry_last_error(), want);
     }
-    run_free(&x);
+    ir_free(&x.ir);
     scry_context_free(c);
     unlink(file);
     rmdir(sub);

@@ -13,6 +13,7 @@
 #include "formats/phys.h"
 #include "lib/plugins/plugin.h"
 #include "lib/session/session.h"
+#include "imagerun.h"
 #include "testutil.h"
 
 static uint8_t *image;
@@ -35,73 +36,11 @@ static int load_image(void)
     return image != NULL;
 }
 
-struct run {
-    struct scry_dump dump;
-    struct scry_session *s;
-    struct scry_result *r;
-};
-
-/* The physical layer over f: the one place this file opens one. */
-static scry_status open_phys(struct scry_file *f, struct scry_phys **out)
+/* Opens the (patched) in-memory image and runs a plugin on it. */
+static scry_status run_plugin(struct ir_run *x, const char *plugin, int argc, const char *const *argv)
 {
-    return scry_phys_open_file(f, NULL, out);
-}
-
-/* Opens the (patched) in-memory image and runs a plugin on it. The dump
- * states nothing about itself (an empty meta): a raw image states no
- * VMCOREINFO, and detection searches as it does for dev-small.raw. */
-static scry_status run_plugin(struct run *x, const char *plugin, int argc, const char *const *argv)
-{
-    struct scry_file *f;
-    memset(x, 0, sizeof *x);
-    ck_assert_ptr_nonnull(ctx);
-    x->dump.ctx = ctx;
-    ck_assert_int_eq(scry_file_from_memory(image, image_len, "dev-small.raw", &f), SCRY_OK);
-    ck_assert_int_eq(open_phys(f, &x->dump.phys), SCRY_OK);
-    ck_assert_int_eq(scry_session_open(ctx, &x->dump, &x->s), SCRY_OK);
+    ir_open(x, ctx, image, image_len, "dev-small.raw");
     return scry_plugin_run(x->s, plugin, argc, argv, NULL, &x->r);
-}
-
-static void run_free(struct run *x)
-{
-    scry_result_free(x->r);
-    scry_session_close(x->s);
-    scry_phys_close(x->dump.phys);
-    scry_kv_free(&x->dump.meta);
-}
-
-/* The session's Linux profile (detection has run). */
-static const struct scry_linux *linux_of(struct run *x)
-{
-    const struct scry_profile *p = NULL;
-    const struct scry_linux *l;
-    ck_assert_int_eq(scry_session_profile(x->s, &p), SCRY_OK);
-    l = scry_linux_of(p);
-    ck_assert_ptr_nonnull(l);
-    return l;
-}
-
-/* Physical address of kernel virtual address va in the unpatched image. */
-static uint64_t pa_of(struct run *x, uint64_t va)
-{
-    struct scry_vspace kernel;
-    uint64_t pa = 0;
-    ck_assert_int_eq(scry_profile_kernel(&linux_of(x)->base, &kernel), SCRY_OK);
-    ck_assert_int_eq(scry_vspace_translate(&kernel, va, &pa), SCRY_OK);
-    ck_assert_uint_lt(pa + 8, image_len);
-    return pa;
-}
-
-/* The number of diagnostics of r at level. */
-static size_t count_diags(const struct scry_result *r, scry_diag_level level)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < scry_result_diag_count(r); i++) {
-        scry_diag_level lv;
-        ck_assert_int_eq(scry_result_diag(r, i, &lv, NULL, NULL), SCRY_OK);
-        n += lv == level;
-    }
-    return n;
 }
 
 /* The i-th WARNING of r (its status and message). */
@@ -134,7 +73,7 @@ static void show_diags(const char *what, const struct scry_result *r)
 static void assert_complete(const struct scry_result *r)
 {
     show_diags("unpatched", r);
-    ck_assert_uint_eq(count_diags(r, SCRY_DIAG_WARNING), 0);
+    ck_assert_uint_eq(ir_count_diags(r, SCRY_DIAG_WARNING), 0);
     ck_assert_int_eq(scry_result_partial(r), 0);
 }
 
@@ -143,7 +82,7 @@ static uint64_t canonical(uint64_t masked) { return masked | 0xffff000000000000u
 /* The first n task_struct addresses of pslist, and the layout facts. */
 static size_t tasks(uint64_t *out, size_t n, struct scry_linux_offsets *off, uint64_t *dtb)
 {
-    struct run x;
+    struct ir_run x;
     size_t rows;
     ck_assert_int_eq(run_plugin(&x, "linux.pslist", 0, NULL), SCRY_OK);
     rows = scry_result_row_count(x.r);
@@ -153,9 +92,9 @@ static size_t tasks(uint64_t *out, size_t n, struct scry_linux_offsets *off, uin
         out[i] = canonical(v);
     }
     assert_complete(x.r);
-    *off = linux_of(&x)->off;
-    *dtb = linux_of(&x)->base.dtb;
-    run_free(&x);
+    *off = ir_linux(&x)->off;
+    *dtb = ir_linux(&x)->base.dtb;
+    ir_free(&x);
     return rows;
 }
 
@@ -174,24 +113,24 @@ static void next_link_case(const uint64_t *t, const struct scry_linux_offsets *o
                            uint64_t new_next, size_t want, size_t want_diags,
                            scry_status want_st, const char *want_msg)
 {
-    struct run x, y;
+    struct ir_run x, y;
     uint64_t pa, old;
     scry_status st = SCRY_OK;
     ck_assert_int_eq(run_plugin(&y, "linux.pslist", 0, NULL), SCRY_OK);
-    pa = pa_of(&y, t[i] + off->task_tasks + off->list_next);
-    run_free(&y);
+    pa = ir_pa_of(&y, t[i] + off->task_tasks + off->list_next, image_len);
+    ir_free(&y);
     old = peek(pa);
     poke(pa, new_next);
     ck_assert_int_eq(run_plugin(&x, "linux.pslist", 0, NULL), SCRY_OK);
     ck_assert_uint_eq(scry_result_row_count(x.r), want);
     show_diags("next_link_case", x.r);
     /* The list is certainly incomplete: one warning says where and why. */
-    ck_assert_uint_eq(count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_uint_eq(scry_result_diag_count(x.r), want_diags);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
     ck_assert_str_eq(warning_at(x.r, 0, &st), want_msg);
     ck_assert_int_eq(st, want_st);
-    run_free(&x);
+    ir_free(&x);
     poke(pa, old);
 }
 
@@ -237,7 +176,7 @@ START_TEST(parent_cycle)
 {
     uint64_t t[8], dtb;
     struct scry_linux_offsets off;
-    struct run x, y;
+    struct ir_run x, y;
     uint64_t pa6, pa7, old6, old7;
     int64_t pid6, pid7;
     size_t warnings, seen6 = 0, seen7 = 0;
@@ -245,15 +184,15 @@ START_TEST(parent_cycle)
         return;
     tasks(t, 8, &off, &dtb);
     ck_assert_int_eq(run_plugin(&y, "linux.pslist", 0, NULL), SCRY_OK);
-    pa6 = pa_of(&y, t[6] + off.task_parent);
-    pa7 = pa_of(&y, t[7] + off.task_parent);
+    pa6 = ir_pa_of(&y, t[6] + off.task_parent, image_len);
+    pa7 = ir_pa_of(&y, t[7] + off.task_parent, image_len);
     ck_assert_int_eq(scry_result_cell_int(y.r, 6, 1, &pid6), SCRY_OK);
     ck_assert_int_eq(scry_result_cell_int(y.r, 7, 1, &pid7), SCRY_OK);
-    run_free(&y);
+    ir_free(&y);
     /* The unpatched tree has nothing to warn about. */
     ck_assert_int_eq(run_plugin(&y, "linux.pstree", 0, NULL), SCRY_OK);
     assert_complete(y.r);
-    run_free(&y);
+    ir_free(&y);
     old6 = peek(pa6), old7 = peek(pa7);
     poke(pa6, t[7]); /* each the other's parent: Volatility's pstree loops */
     poke(pa7, t[6]);
@@ -265,7 +204,7 @@ START_TEST(parent_cycle)
      * below them); nothing else is wrong. */
     show_diags("parent_cycle", x.r);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
-    warnings = count_diags(x.r, SCRY_DIAG_WARNING);
+    warnings = ir_count_diags(x.r, SCRY_DIAG_WARNING);
     ck_assert_uint_ge(warnings, 2);
     for (size_t i = 0; i < warnings; i++) {
         scry_status st;
@@ -291,7 +230,7 @@ START_TEST(parent_cycle)
     }
     ck_assert_uint_eq(seen6, 1);
     ck_assert_uint_eq(seen7, 1);
-    run_free(&x);
+    ir_free(&x);
     poke(pa6, old6), poke(pa7, old7);
 }
 END_TEST
@@ -303,7 +242,7 @@ static void page_table_diags(const struct scry_result *r, uint64_t link)
     char want[256];
     scry_status st = SCRY_OK;
     ck_assert_int_eq(scry_result_partial(r), 1);
-    ck_assert_uint_eq(count_diags(r, SCRY_DIAG_WARNING), 1);
+    ck_assert_uint_eq(ir_count_diags(r, SCRY_DIAG_WARNING), 1);
     snprintf(want, sizeof want,
              "task list ends early after 1 entry: the link at 0x%llx cannot be read: 0x%llx: "
              "PDPT entry not present",
@@ -316,7 +255,7 @@ START_TEST(self_referencing_page_table)
 {
     uint64_t t[1], dtb, entry_pa, old;
     struct scry_linux_offsets off;
-    struct run x;
+    struct ir_run x;
     if (!image)
         return;
     tasks(t, 1, &off, &dtb);
@@ -329,12 +268,12 @@ START_TEST(self_referencing_page_table)
     ck_assert_uint_lt(scry_result_row_count(x.r), 111); /* bounded, no hang */
     show_diags("self_referencing_page_table pslist", x.r);
     page_table_diags(x.r, t[0] + off.task_tasks);
-    run_free(&x);
+    ir_free(&x);
     /* psaux reads user memory through the same tables: also bounded. */
     ck_assert_int_eq(run_plugin(&x, "linux.psaux", 0, NULL), SCRY_OK);
     show_diags("self_referencing_page_table psaux", x.r);
     page_table_diags(x.r, t[0] + off.task_tasks);
-    run_free(&x);
+    ir_free(&x);
     poke(entry_pa, old);
 }
 END_TEST
