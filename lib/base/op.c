@@ -74,21 +74,35 @@ void scry_diags_free(struct scry_diags *d)
     memset(d, 0, sizeof *d);
 }
 
-void scry_op_report(struct scry_op *op, scry_diag_level level, scry_status st, const char *fmt,
-                    ...)
+static void op_vreport(struct scry_op *op, scry_diag_level level, scry_status st, int cause,
+                       const char *fmt, va_list ap)
 {
     char head[512];
-    va_list ap;
     if (!op || !op->diags)
         return;
-    va_start(ap, fmt);
     vsnprintf(head, sizeof head, fmt, ap);
-    va_end(ap);
-    const char *inner = scry_last_error();
+    const char *inner = cause ? scry_last_error() : "";
     if (inner[0])
         scry_diags_add(op->diags, level, st, "%s: %s", head, inner);
     else
         scry_diags_add(op->diags, level, st, "%s", head);
+}
+
+void scry_op_report(struct scry_op *op, scry_diag_level level, scry_status st, const char *fmt,
+                    ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    op_vreport(op, level, st, 1, fmt, ap);
+    va_end(ap);
+}
+
+void scry_op_say(struct scry_op *op, scry_diag_level level, scry_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    op_vreport(op, level, st, 0, fmt, ap);
+    va_end(ap);
 }
 
 static uint64_t now_ns(void)

@@ -78,6 +78,10 @@ static inline scry_diag_level scry_diag_level_for(scry_status st)
  * ": " and the calling thread's last error (the innermost cause). */
 void scry_op_report(struct scry_op *op, scry_diag_level level, scry_status st, const char *fmt,
                     ...) SCRY_PRINTF(4, 5);
+/* The same for what has no inner cause (a loop found, a bound reached):
+ * the message is fmt alone. */
+void scry_op_say(struct scry_op *op, scry_diag_level level, scry_status st, const char *fmt, ...)
+    SCRY_PRINTF(4, 5);
 
 /* Tells the caller how far the run is; calls the progress callback at
  * most once per interval (always on the first call and when done ==

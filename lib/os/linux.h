@@ -20,7 +20,6 @@ struct scry_symtab;
 /* Field offsets the walkers need, resolved once from the ISF. */
 struct scry_linux_offsets {
     uint64_t list_next;
-    uint64_t task_size;
     uint64_t task_tasks, task_pid, task_tgid, task_comm, task_parent, task_flags, task_mm;
     uint64_t task_thread_group; /* list_head of the thread group, or NO_OFFSET */
     uint64_t task_files;

@@ -57,6 +57,12 @@ struct cand {
     scry_status unusable;
     char why[512];
     int swapper_tried; /* the swapper fallback ran for this candidate */
+    /* What check_usable resolved, so that each banner or swapper hit tried
+     * costs reads of memory, not lookups: the symbols detection needs (as
+     * the ISF states them; pgt SCRY_NO_OFFSET on a 32-bit kernel) and the
+     * whole profile's offsets. */
+    uint64_t init_task, init_files, pgt;
+    struct scry_linux_offsets off;
     uint8_t *banner_copy; /* owned: the banner of an unusable candidate */
 };
 
@@ -184,10 +190,11 @@ static void bad_field(struct cand *c, scry_status st, const char *type, const ch
 static void check_usable(struct cand *c)
 {
     static const char *const syms[] = {"init_task", "init_files"};
+    uint64_t *const dst[] = {&c->init_task, &c->init_files};
     static const struct {
         const char *type, *field;
     } fields[] = {{"task_struct", "comm"}, {"task_struct", "pid"}, {"task_struct", "files"}};
-    uint64_t v, size;
+    uint64_t v, size, pgt4;
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
         scry_status st = scry_sym_address(c->st, syms[i], &v);
         if (st == SCRY_ERR_NOT_FOUND) {
@@ -205,7 +212,16 @@ static void check_usable(struct cand *c)
                      syms[i], v, SCRY_LINUX_START_KERNEL_MAP);
             return;
         }
+        *dst[i] = v;
     }
+    const struct scry_symbol_spec pgts[] = {SCRY_SYMBOL_OPT("init_top_pgt", &c->pgt),
+                                            SCRY_SYMBOL_OPT("init_level4_pgt", &pgt4)};
+    if (scry_resolve_symbols(c->st, pgts, 2) != SCRY_OK) {
+        unusable(c, SCRY_ERR_CORRUPT, "its symbol table is unusable: %s", scry_last_error());
+        return;
+    }
+    if (c->pgt == SCRY_NO_OFFSET)
+        c->pgt = pgt4;
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         uint64_t off;
         const struct scry_field_spec spec[] = {SCRY_FIELD(fields[i].type, fields[i].field, &off)};
@@ -225,6 +241,7 @@ static void check_usable(struct cand *c)
      * table that cannot build the profile is refused here, by name. */
     struct scry_linux l = {.symtab = c->st, .isf_path = (char *)c->path};
     scry_status st = scry_linux_resolve_offsets(&l);
+    c->off = l.off;
     if (st != SCRY_OK) {
         static const char prof[] = "Linux profile: ";
         const char *msg = scry_last_error();
@@ -344,46 +361,32 @@ static scry_status fill_info(struct scry_linux *l)
 /* Tries candidate c with physical shift phys_shift; on success d->found. */
 static int try_kernel(struct detect *d, struct cand *c, uint64_t phys_shift)
 {
-    uint64_t init_task, init_files, pgt, pgt4, off_comm, off_pid, off_files, files, virt_shift, pa;
+    const uint64_t init_task = c->init_task, pgt = c->pgt;
+    const struct scry_linux_offsets *o = &c->off;
+    uint64_t files, virt_shift, pa;
     uint8_t comm[16];
     int32_t pid;
     struct scry_linux *l;
     struct scry_vspace vs;
     enum scry_paging modes[2];
     scry_status st;
-    const struct scry_symbol_spec syms[] = {
-        SCRY_SYMBOL("init_task", &init_task),
-        SCRY_SYMBOL("init_files", &init_files),
-        SCRY_SYMBOL_OPT("init_top_pgt", &pgt),
-        SCRY_SYMBOL_OPT("init_level4_pgt", &pgt4),
-    };
-    const struct scry_field_spec fields[] = {
-        SCRY_FIELD("task_struct", "comm", &off_comm),
-        SCRY_FIELD("task_struct", "pid", &off_pid),
-        SCRY_FIELD("task_struct", "files", &off_files),
-    };
-    if (scry_resolve_symbols(c->st, syms, sizeof syms / sizeof syms[0]) != SCRY_OK ||
-        scry_resolve_fields(c->st, fields, sizeof fields / sizeof fields[0]) != SCRY_OK)
-        return 0;
-    if (pgt == SCRY_NO_OFFSET)
-        pgt = pgt4;
     if (pgt == SCRY_NO_OFFSET) {
         scry_err(SCRY_ERR_UNSUPPORTED, "%s: a 32-bit kernel (no init_top_pgt): not supported yet",
                  c->path);
         d->fatal = SCRY_ERR_UNSUPPORTED;
         return 0;
     }
-    if (init_task < SCRY_LINUX_START_KERNEL_MAP || pgt < SCRY_LINUX_START_KERNEL_MAP)
+    if (pgt < SCRY_LINUX_START_KERNEL_MAP)
         return 0;
     uint64_t task_pa = init_task - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
-    if ((st = phys_exact(d->p, task_pa + off_comm, comm, sizeof comm)) != SCRY_OK ||
+    if ((st = phys_exact(d->p, task_pa + o->task_comm, comm, sizeof comm)) != SCRY_OK ||
         !is_swapper_comm(comm) ||
-        (st = phys_exact(d->p, task_pa + off_pid, &pid, sizeof pid)) != SCRY_OK || pid != 0 ||
-        (st = phys_exact(d->p, task_pa + off_files, &files, sizeof files)) != SCRY_OK) {
+        (st = phys_exact(d->p, task_pa + o->task_pid, &pid, sizeof pid)) != SCRY_OK || pid != 0 ||
+        (st = phys_exact(d->p, task_pa + o->task_files, &files, sizeof files)) != SCRY_OK) {
         note_damage(d, st, c, "init_task cannot be read");
         return 0;
     }
-    virt_shift = files - init_files;
+    virt_shift = files - c->init_files;
     if ((virt_shift & 0xfff) || (phys_shift & 0xfff))
         return 0;
     uint64_t dtb = pgt - SCRY_LINUX_START_KERNEL_MAP + phys_shift;
@@ -421,8 +424,8 @@ mode_ok:
     }
     strip_banner(c->banner, c->blen, l->banner, c->blen + 1);
     l->symtab = c->st;
-    if ((d->fatal = scry_linux_resolve_offsets(l)) != SCRY_OK ||
-        (d->fatal = fill_info(l)) != SCRY_OK) {
+    l->off = c->off;
+    if ((d->fatal = fill_info(l)) != SCRY_OK) {
         l->symtab = NULL;
         linux_free(&l->base);
         return 0;
@@ -470,7 +473,7 @@ static int on_swapper(void *user, uint64_t pa)
  * per candidate. */
 static void find_by_swapper(struct detect *d, struct cand *c)
 {
-    uint64_t off_comm, init_task;
+    const uint64_t off_comm = c->off.task_comm;
     if (c->swapper_tried)
         return;
     c->swapper_tried = 1;
@@ -480,8 +483,7 @@ static void find_by_swapper(struct detect *d, struct cand *c)
         if (st != SCRY_OK && !d->fatal)
             d->fatal = st;
     }
-    if (d->fatal || scry_sym_field(c->st, "task_struct", "comm", &off_comm, NULL) != SCRY_OK ||
-        scry_sym_address(c->st, "init_task", &init_task) != SCRY_OK)
+    if (d->fatal)
         return;
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < d->sw.n[k]; i++) {
@@ -489,7 +491,7 @@ static void find_by_swapper(struct detect *d, struct cand *c)
             if (pa < off_comm)
                 continue; /* no task_struct can end there */
             uint64_t task_pa = pa - off_comm;
-            uint64_t shift = task_pa - (init_task - SCRY_LINUX_START_KERNEL_MAP);
+            uint64_t shift = task_pa - (c->init_task - SCRY_LINUX_START_KERNEL_MAP);
             if (try_kernel(d, c, shift) || d->fatal)
                 return;
         }

@@ -28,8 +28,6 @@ scry_status scry_linux_resolve_offsets(struct scry_linux *l)
         SCRY_FIELD("mm_struct", "env_end", &o->mm_env_end),
     };
     scry_status st = scry_resolve_fields(l->symtab, fields, sizeof fields / sizeof fields[0]);
-    if (st == SCRY_OK)
-        st = scry_sym_type_size(l->symtab, "task_struct", &o->task_size);
     if (st != SCRY_OK)
         return scry_err_ctx(st, "%s: Linux profile", l->isf_path);
     return SCRY_OK;

@@ -17,7 +17,6 @@
 
 #include "formats/phys.h"
 #include "lib/base/kv.h"
-#include "lib/base/op.h"
 #include "lib/vspace/vspace.h"
 
 struct scry_symcache;
@@ -30,7 +29,6 @@ struct scry_detect_in {
     struct scry_symcache *symbols;       /* shared, loaded tables */
     const char *const *symdirs;          /* where ISFs are searched */
     size_t nsymdirs;
-    struct scry_op *op;                  /* may be NULL */
 };
 
 struct scry_profile {

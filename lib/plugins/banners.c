@@ -168,11 +168,10 @@ static scry_status run(struct scry_plugin_ctx *pc)
             st = h->st;
     }
     if (st == SCRY_OK && h->capped) {
-        scry_err_clear();
-        scry_op_report(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
-                       "banners: more than %u banners found; the scan stopped there and the "
-                       "rest of the image was not searched",
-                       MAX_HITS);
+        scry_op_say(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                    "banners: more than %u banners found; the scan stopped there and the "
+                    "rest of the image was not searched",
+                    MAX_HITS);
     }
     if (st == SCRY_OK && h->n)
         qsort(h->v, h->n, sizeof *h->v, cmp_u64);

@@ -308,11 +308,10 @@ static scry_status run(struct scry_plugin_ctx *pc)
             /* Real parent chains end at a task whose parent is not listed;
              * one that comes back, or leads into a loop, is damage. */
             if (tr.v[i].loops) {
-                scry_err_clear();
-                scry_op_report(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
-                               "pid %d: its parent chain loops (a parent cycle); its place in "
-                               "the tree is a guess",
-                               (int)tr.v[i].t.pid);
+                scry_op_say(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                            "pid %d: its parent chain loops (a parent cycle); its place in "
+                            "the tree is a guess",
+                            (int)tr.v[i].t.pid);
             }
             if (first_step(&tr, i, &to) && to)
                 edges[nedges++] = (struct edge){to - 1, tr.v[i].t.pid};

@@ -13,8 +13,7 @@ scry_status scry_context_new(scry_context **out)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_new: NULL argument");
     if (!(c = calloc(1, sizeof *c)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->budget_bytes = SCRY_CONTEXT_DEFAULT_BUDGET;
-    scry_budget_init(&c->budget, c->budget_bytes);
+    scry_budget_init(&c->budget, SCRY_CONTEXT_DEFAULT_BUDGET);
     if (scry_symcache_new(&c->symbols) != SCRY_OK) {
         free(c);
         return SCRY_ERR_NOMEM;
@@ -69,7 +68,6 @@ scry_status scry_context_set_memory_budget(scry_context *c, uint64_t bytes)
     if (!c)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_memory_budget: NULL context");
     /* The budget object is shared by open dumps; only its limit moves. */
-    c->budget_bytes = bytes;
     c->budget.limit = bytes;
     return SCRY_OK;
 }

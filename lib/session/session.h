@@ -22,7 +22,6 @@ struct scry_context {
     char **symdirs;
     size_t nsymdirs;
     char *cache_dir;            /* NULL: none set                      */
-    uint64_t budget_bytes;      /* for dumps opened from now on        */
     uint64_t max_list_entries;  /* 0 = the walkers' default           */
     uint64_t max_diagnostics;   /* 0 = SCRY_DIAGS_DEFAULT_MAX          */
     struct scry_budget budget;  /* what every dump's caches charge     */

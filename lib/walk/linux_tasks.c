@@ -117,17 +117,15 @@ walk_list(struct walk *w, uint64_t head, uint64_t member_off, const char *what,
             break;
         }
         if (!link || !added) {
-            scry_err_clear();
-            scry_op_report(w->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
-                           "%s ends early after %zu entr%s: 0x%" PRIx64
-                           " links to %s instead of back to the head",
-                           what, n, n == 1 ? "y" : "ies", prev, link ? "an earlier entry" : "NULL");
+            scry_op_say(w->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                        "%s ends early after %zu entr%s: 0x%" PRIx64
+                        " links to %s instead of back to the head",
+                        what, n, n == 1 ? "y" : "ies", prev, link ? "an earlier entry" : "NULL");
             break;
         }
         if (++w->count > w->max) {
-            scry_err_clear();
-            scry_op_report(w->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
-                           "%s ends early: more than %" PRIu64 " entries", what, w->max);
+            scry_op_say(w->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                        "%s ends early: more than %" PRIu64 " entries", what, w->max);
             w->stop = 1;
             break;
         }

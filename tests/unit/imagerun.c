@@ -2,7 +2,37 @@
 #include "imagerun.h"
 
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "testutil.h"
+
+int ir_load_small(const char *suite, uint8_t **image, size_t *len, char *symdir, size_t cap,
+                  scry_context **ctx)
+{
+    const char *data = getenv("MEMSCRY_CORPUS_DATA");
+    const char *corpus = tu_corpus_dir(suite);
+    char path[4096];
+    *ctx = NULL;
+    if (!corpus)
+        return 0;
+    snprintf(symdir, cap, "%s/symbols", corpus);
+    snprintf(path, sizeof path, "%s/dev-small.raw",
+             data && *data ? data : SCRY_BINARY_DIR "/corpus-data");
+    if (!(*image = (uint8_t *)tu_slurp(path, len))) {
+        printf("SKIP %s: %s not unpacked\n", suite, path);
+        return 0;
+    }
+    if (scry_context_new(ctx) != SCRY_OK)
+        return 0;
+    if (scry_context_add_symbol_dir(*ctx, symdir) != SCRY_OK) {
+        scry_context_free(*ctx);
+        *ctx = NULL;
+        return 0;
+    }
+    return 1;
+}
 
 void ir_open(struct ir_run *x, scry_context *ctx, const uint8_t *image, size_t len,
              const char *name)

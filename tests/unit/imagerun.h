@@ -15,6 +15,14 @@ struct ir_run {
     struct scry_result *r;
 };
 
+/* Reads dev-small.raw (from $MEMSCRY_CORPUS_DATA, else the build tree's
+ * corpus-data) into *image, puts the corpus symbol directory in symdir
+ * (cap bytes) and makes *ctx, a context searching it. Returns 0 after a
+ * SKIP line naming suite when the corpus or the unpacked dump is absent
+ * (*ctx is then NULL). */
+int ir_load_small(const char *suite, uint8_t **image, size_t *len, char *symdir, size_t cap,
+                  scry_context **ctx);
+
 /* Opens image (len bytes, named `name` in messages) as a raw dump of ctx,
  * with an empty meta: a raw image states nothing, and detection searches
  * as it does for a raw file. Fails the test when the image cannot open. */

@@ -41,22 +41,6 @@ static scry_context *ctx;
 
 enum { NFAKE = 8000, REAL_TASKS = 111 };
 
-static int load_image(void)
-{
-    const char *data = getenv("MEMSCRY_CORPUS_DATA");
-    char path[4096];
-    const char *corpus = tu_corpus_dir("test_hostile_linux2");
-    if (!corpus)
-        return 0;
-    snprintf(symdir, sizeof symdir, "%s/symbols", corpus);
-    snprintf(path, sizeof path, "%s/dev-small.raw",
-             data && *data ? data : SCRY_BINARY_DIR "/corpus-data");
-    image = (uint8_t *)tu_slurp(path, &image_len);
-    if (!image)
-        printf("SKIP test_hostile_linux2: %s not unpacked\n", path);
-    return image != NULL;
-}
-
 static double time_factor(void)
 {
     const char *f = getenv("MEMSCRY_TIME_FACTOR");
@@ -680,11 +664,7 @@ int main(void)
     Suite *s = suite_create("hostile_linux2");
     TCase *tc = tcase_create("hostile");
     int rc;
-    if (load_image() && scry_context_new(&ctx) == SCRY_OK &&
-        scry_context_add_symbol_dir(ctx, symdir) != SCRY_OK) {
-        scry_context_free(ctx);
-        ctx = NULL;
-    }
+    ir_load_small("test_hostile_linux2", &image, &image_len, symdir, sizeof symdir, &ctx);
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, pstree_cycle_8000);
     tcase_add_test(tc, pstree_chain_8000);

@@ -21,21 +21,6 @@ static size_t image_len;
 static char symdir[4096];
 static scry_context *ctx; /* the symbol directory; shared by every run */
 
-static int load_image(void)
-{
-    const char *data = getenv("MEMSCRY_CORPUS_DATA");
-    char path[4096];
-    const char *corpus = tu_corpus_dir("test_linux_hostile");
-    if (!corpus)
-        return 0;
-    snprintf(symdir, sizeof symdir, "%s/symbols", corpus);
-    snprintf(path, sizeof path, "%s/dev-small.raw", data && *data ? data : SCRY_BINARY_DIR "/corpus-data");
-    image = (uint8_t *)tu_slurp(path, &image_len);
-    if (!image)
-        printf("SKIP test_linux_hostile: %s not unpacked\n", path);
-    return image != NULL;
-}
-
 /* Opens the (patched) in-memory image and runs a plugin on it. */
 static scry_status run_plugin(struct ir_run *x, const char *plugin, int argc, const char *const *argv)
 {
@@ -283,11 +268,7 @@ int main(void)
     Suite *s = suite_create("linux_hostile");
     TCase *tc = tcase_create("hostile");
     int rc;
-    if (load_image() && scry_context_new(&ctx) == SCRY_OK &&
-        scry_context_add_symbol_dir(ctx, symdir) != SCRY_OK) {
-        scry_context_free(ctx);
-        ctx = NULL;
-    }
+    ir_load_small("test_linux_hostile", &image, &image_len, symdir, sizeof symdir, &ctx);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, cyclic_task_list);
     tcase_add_test(tc, parent_cycle);
