@@ -307,11 +307,11 @@ static void assert_loop_warnings(const struct scry_result *r, size_t loops, int 
 
 START_TEST(pstree_cycle_8000)
 {
-    struct fab *fb = calloc(1, sizeof *fb);
+    struct fab *fb;
     struct run x;
     if (!image)
         return;
-    ck_assert_ptr_nonnull(fb);
+    ck_assert_ptr_nonnull(fb = calloc(1, sizeof *fb));
     fabricate(fb, CYCLE);
     write_out("pstree-cycle.raw");
     ck_assert_int_eq(run_plugin(&x, "linux.pslist"), SCRY_OK);
@@ -332,11 +332,11 @@ END_TEST
 
 START_TEST(pstree_chain_8000)
 {
-    struct fab *fb = calloc(1, sizeof *fb);
+    struct fab *fb;
     struct run x;
     if (!image)
         return;
-    ck_assert_ptr_nonnull(fb);
+    ck_assert_ptr_nonnull(fb = calloc(1, sizeof *fb));
     fabricate(fb, CHAIN);
     write_out("pstree-chain.raw");
     ck_assert_int_eq(run_plugin(&x, "linux.pstree"), SCRY_OK);
@@ -357,11 +357,11 @@ END_TEST
 
 START_TEST(pstree_chain_into_cycle)
 {
-    struct fab *fb = calloc(1, sizeof *fb);
+    struct fab *fb;
     struct run x;
     if (!image)
         return;
-    ck_assert_ptr_nonnull(fb);
+    ck_assert_ptr_nonnull(fb = calloc(1, sizeof *fb));
     fabricate(fb, CHAIN_INTO);
     ck_assert_int_eq(run_plugin(&x, "linux.pstree"), SCRY_OK);
     assert_linear("chain into a cycle", &x, 0);
