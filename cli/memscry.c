@@ -35,6 +35,9 @@ static void usage(FILE *f)
             "  -s, --symbol-dirs DIR    directory of ISF symbol tables (Volatility layout:\n"
             "                           DIR/linux/*.json.xz); repeatable, or ';'-separated.\n"
             "                           Default: $MEMSCRY_SYMBOLS (';'-separated)\n"
+            "  --cache-dir DIR          where compiled symbol tables are kept (default\n"
+            "                           $XDG_CACHE_HOME/memscry, else ~/.cache/memscry)\n"
+            "  --no-cache               neither read nor write compiled symbol tables\n"
             "  -r, --renderer NAME      quick (default), pretty, json, jsonl, csv, none\n"
             "  -q, --quiet              accepted for Volatility compatibility (memscry\n"
             "                           prints no progress)\n"
@@ -150,8 +153,9 @@ static int add_symdirs(const char **dirs, size_t *n, char *list)
 int main(int argc, char **argv)
 {
     const char *files[MAX_FILES], *file = NULL, *renderer = "quick", *symdirs[MAX_SYMDIRS];
+    const char *cache_dir = NULL;
     size_t nsym = 0, nfiles = 0;
-    int i, pidx, want_help = 0, verbose = 0;
+    int i, pidx, want_help = 0, verbose = 0, no_cache = 0;
     scry_context *ctx = NULL;
     scry_dump *dump = NULL;
     scry_session *session = NULL;
@@ -179,6 +183,10 @@ int main(int argc, char **argv)
             verbose = 1;
             continue;
         }
+        if (!strcmp(a, "--no-cache")) {
+            no_cache = 1;
+            continue;
+        }
         if (!strcmp(a, "-f") || !strcmp(a, "--file")) {
             if (i + 1 >= argc) {
                 say("%s needs a value", a);
@@ -192,6 +200,8 @@ int main(int argc, char **argv)
             continue;
         } else if (!strcmp(a, "-r") || !strcmp(a, "--renderer"))
             val = &renderer;
+        else if (!strcmp(a, "--cache-dir"))
+            val = &cache_dir;
         else if (!strcmp(a, "-s") || !strcmp(a, "--symbol-dirs")) {
             if (i + 1 >= argc) {
                 say("%s needs a directory", a);
@@ -250,6 +260,8 @@ int main(int argc, char **argv)
     }
 
     st = scry_context_new(&ctx);
+    if (st == SCRY_OK && (no_cache || cache_dir))
+        st = scry_context_set_cache_dir(ctx, no_cache ? NULL : cache_dir);
     for (size_t k = 0; k < nsym && st == SCRY_OK; k++)
         st = scry_context_add_symbol_dir(ctx, symdirs[k]);
     if (st != SCRY_OK) {

@@ -20,16 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int sg;
         const uint8_t *d;
         size_t n;
-        const struct scry_typeref *r;
+        struct scry_typeref r;
         scry_sym_type_size(st, names[i], &v);
         scry_sym_address(st, names[i], &v);
         scry_sym_constant_data(st, names[i], &d, &n);
         scry_sym_base_type(st, names[i], &v, &sg);
         for (size_t j = 0; j < sizeof names / sizeof *names; j++) {
-            if (scry_sym_field(st, names[i], names[j], &v, &r) == SCRY_OK && r) {
+            if (scry_sym_field(st, names[i], names[j], &v, &r) == SCRY_OK) {
                 /* Walk the reference chain the way callers do. */
-                for (int k = 0; r && k < 100; k++)
-                    r = r->sub;
+                for (int k = 0; k < 100 && scry_sym_typeref(st, r.sub, &r) == SCRY_OK; k++)
+                    ;
             }
             scry_sym_enum_value(st, names[i], names[j], &e);
         }

@@ -555,12 +555,12 @@ static void check(const struct scry_symtab *st, const struct gen *g)
             abort();
         for (unsigned j = 0; j < NNAMES; j++) {
             const char *b = pool_name(j);
-            const struct scry_typeref *r;
+            struct scry_typeref r;
             uint64_t off = 0, fsize = 0;
             scry_sym_enum_value(st, a, b, &e);
             if (scry_sym_field(st, a, b, &v, &r) == SCRY_OK)
-                for (int k = 0; r && k < 200; k++)
-                    r = r->sub;
+                for (int k = 0; k < 200 && scry_sym_typeref(st, r.sub, &r) == SCRY_OK; k++)
+                    ;
             struct scry_field_spec spec[] = {{a, b, &off, &fsize, (int)(i + j) & 1}};
             if (scry_resolve_fields(st, spec, 1) == SCRY_OK && off != SCRY_NO_OFFSET) {
                 /* resolve.h: a resolved field lies inside its struct. */

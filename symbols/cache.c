@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symbols/isf_cache.h"
 #include "symbols/symtab.h"
 
 struct entry {
@@ -16,13 +17,15 @@ struct entry {
     char *error;            /* the failure's message */
     unsigned refs;
     int pinned;
+    int detached;           /* damaged: no longer found by path, freed at its last release */
 };
 
 struct scry_symcache {
     pthread_mutex_t lock;
     pthread_cond_t loaded;
     struct entry *list; /* a handful of ISFs per context: a list is enough */
-    uint64_t loads;
+    uint64_t loads, maps;
+    char *dir;          /* compiled tables on disk; NULL: none */
 };
 
 scry_status scry_symcache_new(struct scry_symcache **out)
@@ -56,13 +59,39 @@ void scry_symcache_free(struct scry_symcache *c)
     }
     pthread_cond_destroy(&c->loaded);
     pthread_mutex_destroy(&c->lock);
+    free(c->dir);
     free(c);
+}
+
+scry_status scry_symcache_set_dir(struct scry_symcache *c, const char *dir)
+{
+    char *d = NULL;
+    if (dir && !(d = strdup(dir)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    pthread_mutex_lock(&c->lock);
+    free(c->dir);
+    c->dir = d;
+    pthread_mutex_unlock(&c->lock);
+    return SCRY_OK;
+}
+
+/* A damaged table stops being found by its path, and its cache entry is
+ * removed, so the next acquire builds the table again from the ISF; holders
+ * keep theirs until they release it. Called with the lock held. */
+static void detach_damaged(struct scry_symcache *c, struct entry *e)
+{
+    scry_isfc_forget(c->dir, e->st);
+    e->detached = 1;
+    if (!e->refs) {
+        scry_isf_free(e->st);
+        e->st = NULL;
+    }
 }
 
 static struct entry *find_path(struct scry_symcache *c, const char *path)
 {
     for (struct entry *e = c->list; e; e = e->next)
-        if (strcmp(e->path, path) == 0)
+        if (!e->detached && strcmp(e->path, path) == 0)
             return e;
     return NULL;
 }
@@ -83,6 +112,10 @@ scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
     scry_status rc;
     pthread_mutex_lock(&c->lock);
     e = find_path(c, path);
+    if (e && e->st && scry_sym_damaged(e->st)) {
+        detach_damaged(c, e);
+        e = NULL;
+    }
     if (!e) {
         if (!(e = calloc(1, sizeof *e)) || !(e->path = strdup(path))) {
             free(e);
@@ -108,11 +141,16 @@ scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
     /* Parse outside the lock: other paths load meanwhile, and readers of
      * this one wait on `loaded`. */
     e->loading = 1;
+    char *dir = c->dir ? strdup(c->dir) : NULL; /* set_dir may run meanwhile */
     pthread_mutex_unlock(&c->lock);
-    rc = scry_isf_load(path, &st);
+    enum scry_isfc_how how = SCRY_ISFC_BUILT;
+    rc = scry_isfc_load(dir, path, NULL, 0, &st, &how);
+    free(dir);
     pthread_mutex_lock(&c->lock);
     e->loading = 0;
     c->loads++;
+    if (rc == SCRY_OK && how == SCRY_ISFC_MAPPED)
+        c->maps++;
     if (rc == SCRY_OK) {
         e->st = st;
         e->refs = 1;
@@ -142,7 +180,9 @@ void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st
         return;
     pthread_mutex_lock(&c->lock);
     struct entry *e = find_table(c, st);
-    if (e && e->refs && !--e->refs && !e->pinned) {
+    if (e && !e->detached && scry_sym_damaged(st))
+        detach_damaged(c, e); /* before the table goes: its entry must not be mapped again */
+    if (e && e->refs && !--e->refs && (!e->pinned || e->detached)) {
         drop = e->st;
         e->st = NULL; /* the path stays known; a later acquire loads it again */
     }
@@ -150,7 +190,8 @@ void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st
     scry_isf_free(drop);
 }
 
-void scry_symcache_stats(struct scry_symcache *c, uint64_t *loads, uint64_t *held)
+void scry_symcache_stats(struct scry_symcache *c, uint64_t *loads, uint64_t *maps,
+                         uint64_t *held)
 {
     uint64_t h = 0;
     pthread_mutex_lock(&c->lock);
@@ -158,6 +199,8 @@ void scry_symcache_stats(struct scry_symcache *c, uint64_t *loads, uint64_t *hel
         h += e->st != NULL;
     if (loads)
         *loads = c->loads;
+    if (maps)
+        *maps = c->maps;
     if (held)
         *held = h;
     pthread_mutex_unlock(&c->lock);

@@ -6,7 +6,10 @@
  * stays loaded until the cache is freed; one only looked at (a detection
  * candidate whose banner did not match) is freed when its last reference
  * goes, so a store of many ISFs does not stay resident. A failed load is
- * remembered with its message and not retried.
+ * remembered with its message and not retried. Loads go through the
+ * compiled cache on disk when a directory is set (isf_cache.h); a table
+ * found damaged there (scry_sym_damaged) is dropped at the next acquire of
+ * its path and built again from the ISF.
  *
  * Thread-safety: every function but _new and _free may be called from
  * several threads at once; two threads asking for the same path at once
@@ -34,7 +37,14 @@ scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
 void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st);
 void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st);
 
-/* Tables parsed since the cache was made, and tables held now. */
-void scry_symcache_stats(struct scry_symcache *c, uint64_t *loads, uint64_t *held);
+/* Where compiled tables are kept (isf_cache.h); NULL: nowhere, every load
+ * parses its ISF. Affects later loads only. */
+scry_status scry_symcache_set_dir(struct scry_symcache *c, const char *dir);
+
+/* Tables loaded since the cache was made (parsed or mapped), of those the
+ * ones mapped from compiled entries (warm), and tables held now. Any
+ * pointer may be NULL. */
+void scry_symcache_stats(struct scry_symcache *c, uint64_t *loads, uint64_t *maps,
+                         uint64_t *held);
 
 #endif

@@ -114,7 +114,7 @@ static enum key key_lookup(const unsigned char *s, size_t n)
 
 /* What one type reference object has said so far. */
 struct tpart {
-    struct scry_typeref t;
+    struct isf_tref t;
     unsigned have; /* 1 << K_xxx */
 };
 
@@ -123,7 +123,7 @@ struct frame {
 };
 
 struct builder {
-    struct scry_symtab *st;
+    struct isf_tables *st;
     const unsigned long *line;
     struct frame fr[SCRY_JSON_MAX_DEPTH + 2];
     int depth;
@@ -140,7 +140,7 @@ struct builder {
     int ukind;           /* user type */
     const char *ebase;   /* enum */
     uint64_t address;    /* symbol */
-    const struct scry_typeref *stype;
+    const struct isf_tref *stype;
     const uint8_t *cd;
     size_t cdlen;
 
@@ -804,7 +804,7 @@ static int end_tref(struct builder *b)
         t->t.bit_position = t->t.bit_length = 0;
     if (t->t.kind == SCRY_T_BASE && strcmp(t->t.name, "void") == 0)
         t->t.kind = SCRY_T_VOID;
-    const struct scry_typeref *r = isf_tref_cons(b->st, &t->t);
+    const struct isf_tref *r = isf_tref_cons(b->st, &t->t);
     if (!r)
         return nomem(b);
     b->ntp--;
@@ -840,7 +840,7 @@ static int insert_entry(struct builder *b, struct htab *h, void *rec, const char
 
 static int end_entry(struct builder *b, enum ctx c)
 {
-    struct scry_symtab *st = b->st;
+    struct isf_tables *st = b->st;
     switch (c) {
     case C_BASE: {
         if (!(b->have >> K_SIZE & 1))
@@ -969,9 +969,9 @@ static const struct scry_json_sink builder_sink = {
 /* ------------------------------------------------------------------ build */
 
 scry_status isf_build(scry_status (*open_src)(void *src), scry_json_next_fn next, void *src,
-                      struct scry_symtab **out)
+                      struct isf_tables **out)
 {
-    struct scry_symtab *st = calloc(1, sizeof *st);
+    struct isf_tables *st = calloc(1, sizeof *st);
     struct builder b = {0};
     unsigned long line = 0;
     scry_status rc;
@@ -993,7 +993,7 @@ scry_status isf_build(scry_status (*open_src)(void *src), scry_json_next_fn next
     free(b.consts);
     free(b.nx);
     if (rc != SCRY_OK) {
-        scry_isf_free(st);
+        isf_tables_free(st);
         return rc;
     }
     /* Only the build needs these; the loaded table is read-only. */

@@ -9,6 +9,7 @@
  * and joined before the load returns, and its errors reach the caller in
  * order, with the same message as a serial decode would give. The whole
  * text is never held in memory. */
+#include "symbols/isf_flat.h"
 #include "symbols/isf_tables.h"
 
 #include <errno.h>
@@ -444,6 +445,37 @@ static scry_status source_open_cb(void *src) { return source_open(src); }
 
 /* ------------------------------------------------------------------ load */
 
+/* Builds from src and compiles: every loaded table is the compiled form. */
+static scry_status build_flat(struct source *src, uint64_t key, uint64_t key_size,
+                              struct scry_symtab **out)
+{
+    struct isf_tables *t = NULL;
+    uint8_t *flat;
+    size_t len;
+    scry_status rc = isf_build(source_open_cb, source_next, src, &t);
+    source_close(src);
+    if (rc != SCRY_OK)
+        return rc;
+    rc = isf_flatten(t, key, key_size, &flat, &len);
+    isf_tables_free(t);
+    if (rc != SCRY_OK)
+        return rc;
+    if ((rc = isf_flat_open(flat, len, 1, flat, NULL, out)) != SCRY_OK)
+        free(flat);
+    return rc;
+}
+
+scry_status isf_load_tables(const char *path, struct isf_tables **out)
+{
+    struct source src = {.fd = open(path, O_RDONLY | O_CLOEXEC)};
+    if (src.fd < 0)
+        return scry_err(SCRY_ERR_IO, "cannot open ISF %s: %s", path, strerror(errno));
+    scry_status rc = isf_build(source_open_cb, source_next, &src, out);
+    source_close(&src);
+    close(src.fd);
+    return rc;
+}
+
 scry_status scry_isf_parse(const void *json, size_t len, struct scry_symtab **out)
 {
     struct source src = {.fd = -1, .mem = json, .mem_len = len};
@@ -452,26 +484,41 @@ scry_status scry_isf_parse(const void *json, size_t len, struct scry_symtab **ou
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_isf_parse: NULL argument");
     if (!json)
         src.mem = (const uint8_t *)""; /* non-NULL marks a memory source */
-    rc = isf_build(source_open_cb, source_next, &src, out);
-    source_close(&src);
-    if (rc != SCRY_OK)
+    if ((rc = build_flat(&src, 0, 0, out)) != SCRY_OK)
         return scry_err_ctx(rc, "ISF");
     return SCRY_OK;
 }
 
+scry_status scry_isf_compile(const char *path, const void *stored, size_t len, uint64_t key,
+                             uint64_t key_size, struct scry_symtab **out)
+{
+    struct source src = {.fd = -1, .mem = stored, .mem_len = len};
+    scry_status rc;
+    if (!out || (!path && !stored))
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_isf_compile: NULL argument");
+    if (!stored) {
+        src.fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (src.fd < 0)
+            return scry_err(SCRY_ERR_IO, "cannot open ISF %s: %s", path, strerror(errno));
+    }
+    rc = build_flat(&src, key, key_size, out);
+    if (src.fd >= 0)
+        close(src.fd);
+    if (rc != SCRY_OK)
+        return path ? scry_err_ctx(rc, "ISF %s", path) : scry_err_ctx(rc, "ISF");
+    return SCRY_OK;
+}
+
+scry_status scry_isf_load_mem(const void *stored, size_t len, struct scry_symtab **out)
+{
+    if (!stored)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_isf_load_mem: NULL argument");
+    return scry_isf_compile(NULL, stored, len, 0, 0, out);
+}
+
 scry_status scry_isf_load(const char *path, struct scry_symtab **out)
 {
-    struct source src = {.fd = -1};
-    scry_status rc;
-    if (!path || !out)
+    if (!path)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_isf_load: NULL argument");
-    src.fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (src.fd < 0)
-        return scry_err(SCRY_ERR_IO, "cannot open ISF %s: %s", path, strerror(errno));
-    rc = isf_build(source_open_cb, source_next, &src, out);
-    source_close(&src);
-    close(src.fd);
-    if (rc != SCRY_OK)
-        return scry_err_ctx(rc, "ISF %s", path);
-    return SCRY_OK;
+    return scry_isf_compile(path, NULL, 0, 0, 0, out);
 }

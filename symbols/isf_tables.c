@@ -1,7 +1,7 @@
 /* isf_tables.c - the arena and hash tables behind a loaded ISF table.
  *
  * Every string and record of a table lives in one arena of 256 KiB chunks,
- * freed at once by scry_isf_free(). Lookups go through open-addressing hash
+ * freed at once by isf_tables_free(). Lookups go through open-addressing hash
  * tables keyed by name (XXH3, upper hash bits kept beside each slot). While
  * a table is built, recurring names are interned and type references are
  * hash-consed here, so equal names and shapes share one copy. Nothing in
@@ -223,7 +223,7 @@ void isf_ht_free(struct htab *h)
     h->n = h->mask = 0;
 }
 
-static uint64_t hash_tref(const struct scry_typeref *t)
+static uint64_t hash_tref(const struct isf_tref *t)
 {
     struct {
         uint64_t kind;
@@ -234,7 +234,7 @@ static uint64_t hash_tref(const struct scry_typeref *t)
     return XXH3_64bits(&k, sizeof k);
 }
 
-static int tref_eq(const struct scry_typeref *a, const struct scry_typeref *b)
+static int tref_eq(const struct isf_tref *a, const struct isf_tref *b)
 {
     return a->kind == b->kind && a->name == b->name && a->sub == b->sub && a->count == b->count &&
            a->bit_position == b->bit_position && a->bit_length == b->bit_length;
@@ -242,7 +242,7 @@ static int tref_eq(const struct scry_typeref *a, const struct scry_typeref *b)
 
 /* -------------------------------------------------- interning and consing */
 
-const char *isf_intern(struct scry_symtab *st, const void *s, size_t n)
+const char *isf_intern(struct isf_tables *st, const void *s, size_t n)
 {
     uint64_t hv = isf_hash_str(s, n);
     char *p = isf_ht_find(&st->strs, s, n, hv);
@@ -254,7 +254,7 @@ const char *isf_intern(struct scry_symtab *st, const void *s, size_t n)
     return p;
 }
 
-const struct scry_typeref *isf_tref_cons(struct scry_symtab *st, const struct scry_typeref *t)
+const struct isf_tref *isf_tref_cons(struct isf_tables *st, const struct isf_tref *t)
 {
     struct trtab *h = &st->trefs;
     uint64_t hv = hash_tref(t);
@@ -266,7 +266,7 @@ const struct scry_typeref *isf_tref_cons(struct scry_symtab *st, const struct sc
     }
     if (!h->slot || (h->n + 1) * 4 > (h->mask + 1) * 3) {
         size_t ncap = h->slot ? (h->mask + 1) * 2 : 256;
-        const struct scry_typeref **ns = calloc(ncap, sizeof *ns);
+        const struct isf_tref **ns = calloc(ncap, sizeof *ns);
         if (!ns)
             return NULL;
         for (size_t j = 0; h->slot && j <= h->mask; j++) {
@@ -281,7 +281,7 @@ const struct scry_typeref *isf_tref_cons(struct scry_symtab *st, const struct sc
         h->slot = ns;
         h->mask = ncap - 1;
     }
-    struct scry_typeref *r = isf_arena_alloc(&st->arena, sizeof *r);
+    struct isf_tref *r = isf_arena_alloc(&st->arena, sizeof *r);
     if (!r)
         return NULL;
     *r = *t;
@@ -294,7 +294,7 @@ const struct scry_typeref *isf_tref_cons(struct scry_symtab *st, const struct sc
 
 /* ------------------------------------------------------------------ free */
 
-void scry_isf_free(struct scry_symtab *st)
+void isf_tables_free(struct isf_tables *st)
 {
     if (!st)
         return;

@@ -49,15 +49,25 @@ struct htab {
 /* Hash-consing of type references: structurally equal references share one
  * record, so the table costs one record per distinct shape. */
 struct trtab {
-    const struct scry_typeref **slot;
+    const struct isf_tref **slot;
     size_t mask, n;
 };
 
 /* ------------------------------------------------------------- the table */
 
+/* A type reference while the table is built: hash-consed, so equal shapes
+ * share one record and `name`/`sub` compare by pointer. */
+struct isf_tref {
+    enum scry_tkind kind;
+    const char *name;          /* interned; NULL when not applicable */
+    const struct isf_tref *sub; /* pointer/array/bitfield target      */
+    uint64_t count;
+    uint32_t bit_position, bit_length;
+};
+
 struct field {
     const char *name; /* interned */
-    const struct scry_typeref *type;
+    const struct isf_tref *type;
     uint64_t offset;
     int anonymous;
 };
@@ -91,7 +101,7 @@ struct etype {
 
 struct sym {
     const char *name;
-    const struct scry_typeref *type; /* NULL when the ISF gives none */
+    const struct isf_tref *type; /* NULL when the ISF gives none */
     uint64_t address;
 };
 
@@ -101,7 +111,9 @@ struct cdata {
     size_t len;
 };
 
-struct scry_symtab {
+/* What the builder makes; isf_flatten() turns it into the compiled form
+ * (isf_flat.h) that every lookup reads, and it is then freed. */
+struct isf_tables {
     struct arena arena;
     struct htab utypes, btypes, enums, syms, cdata;
     struct htab strs;   /* interning; dropped once loaded */
@@ -129,9 +141,14 @@ void isf_ht_remove(struct htab *h, const char *s, size_t n, uint64_t hv);
 void isf_ht_free(struct htab *h);
 
 /* The interned copy of s[0..n) (st->strs); NULL when out of memory. */
-const char *isf_intern(struct scry_symtab *st, const void *s, size_t n);
+const char *isf_intern(struct isf_tables *st, const void *s, size_t n);
 /* The shared record equal to *t (st->trefs); NULL when out of memory. */
-const struct scry_typeref *isf_tref_cons(struct scry_symtab *st, const struct scry_typeref *t);
+const struct isf_tref *isf_tref_cons(struct isf_tables *st, const struct isf_tref *t);
+
+void isf_tables_free(struct isf_tables *t);
+/* isf_load.c: the builder's tables of the ISF at path, not compiled (the
+ * round-trip tests compare them with the compiled form). */
+scry_status isf_load_tables(const char *path, struct isf_tables **out);
 
 /* ------------------------------------------------- isf_build.c: builder */
 
@@ -139,6 +156,6 @@ const struct scry_typeref *isf_tref_cons(struct scry_symtab *st, const struct sc
  * returned as is), then the text pulled from next(src). On failure nothing
  * is left allocated and the message says what and where ("line 12: ..."). */
 scry_status isf_build(scry_status (*open_src)(void *src), scry_json_next_fn next, void *src,
-                      struct scry_symtab **out);
+                      struct isf_tables **out);
 
 #endif

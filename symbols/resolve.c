@@ -8,14 +8,30 @@
 /* Size in bytes of a field's type; 0 when the ISF gives none (functions,
  * void). Nested arrays are bounded: a hostile ISF may nest them deeply. */
 static scry_status typeref_size(const struct scry_symtab *st, const struct scry_typeref *t,
+                                int depth, uint64_t *size);
+
+/* The size of t's target (array element, bitfield storage). */
+static scry_status sub_size(const struct scry_symtab *st, const struct scry_typeref *t, int depth,
+                            uint64_t *size)
+{
+    struct scry_typeref sub;
+    scry_status rc = scry_sym_typeref(st, t->sub, &sub);
+    if (rc == SCRY_ERR_NOT_FOUND) {
+        *size = 0;
+        return SCRY_OK;
+    }
+    return rc ? rc : typeref_size(st, &sub, depth + 1, size);
+}
+
+static scry_status typeref_size(const struct scry_symtab *st, const struct scry_typeref *t,
                                 int depth, uint64_t *size)
 {
     uint64_t sub;
     int sgn;
     scry_status rc;
-    if (!t || depth > 8) {
+    if (depth > 8) {
         *size = 0;
-        return t ? scry_err(SCRY_ERR_CORRUPT, "type nests too deep") : SCRY_OK;
+        return scry_err(SCRY_ERR_CORRUPT, "type nests too deep");
     }
     switch (t->kind) {
     case SCRY_T_BASE:
@@ -23,7 +39,7 @@ static scry_status typeref_size(const struct scry_symtab *st, const struct scry_
     case SCRY_T_POINTER:
         return scry_sym_base_type(st, "pointer", size, &sgn);
     case SCRY_T_ARRAY:
-        if ((rc = typeref_size(st, t->sub, depth + 1, &sub)) != SCRY_OK)
+        if ((rc = sub_size(st, t, depth, &sub)) != SCRY_OK)
             return rc;
         if (sub && t->count > UINT64_MAX / sub)
             return scry_err(SCRY_ERR_CORRUPT, "array of %" PRIu64 " elements overflows", t->count);
@@ -35,7 +51,7 @@ static scry_status typeref_size(const struct scry_symtab *st, const struct scry_
     case SCRY_T_ENUM:
         return scry_sym_type_size(st, t->name, size);
     case SCRY_T_BITFIELD:
-        return typeref_size(st, t->sub, depth + 1, size);
+        return sub_size(st, t, depth, size);
     default:
         *size = 0;
         return SCRY_OK;
@@ -47,7 +63,7 @@ scry_status scry_resolve_fields(const struct scry_symtab *st, const struct scry_
 {
     for (size_t i = 0; i < n; i++) {
         const struct scry_field_spec *s = &specs[i];
-        const struct scry_typeref *ref = NULL;
+        struct scry_typeref ref;
         uint64_t off, fsize = 0, tsize = 0;
         scry_status rc = scry_sym_field(st, s->type, s->field, &off, &ref);
         if (rc == SCRY_ERR_NOT_FOUND && s->optional) {
@@ -58,7 +74,7 @@ scry_status scry_resolve_fields(const struct scry_symtab *st, const struct scry_
         }
         if (rc != SCRY_OK)
             return rc;
-        if ((rc = typeref_size(st, ref, 0, &fsize)) != SCRY_OK)
+        if ((rc = typeref_size(st, &ref, 0, &fsize)) != SCRY_OK)
             return scry_err_ctx(rc, "%s.%s", s->type, s->field);
         if ((rc = scry_sym_type_size(st, s->type, &tsize)) != SCRY_OK)
             return rc;

@@ -27,14 +27,16 @@ enum scry_tkind {
     SCRY_T_VOID        /* ISF "base" with name "void"                        */
 };
 
-/* A type reference as a field or symbol's "type" states it. */
+/* A type reference as a field or symbol's "type" states it, decoded from
+ * the table. `name` points into the table (valid while it is loaded). */
 struct scry_typeref {
     enum scry_tkind kind;
-    const char *name;                 /* interned; NULL when not applicable */
-    const struct scry_typeref *sub;   /* pointer/array/bitfield target      */
-    uint64_t count;                   /* array elements                     */
+    const char *name;       /* NULL when not applicable */
+    uint32_t sub;           /* pointer/array/bitfield target: scry_sym_typeref(); SCRY_TREF_NONE */
+    uint64_t count;         /* array elements */
     uint32_t bit_position, bit_length;
 };
+#define SCRY_TREF_NONE UINT32_MAX
 
 struct scry_symtab;
 
@@ -46,10 +48,19 @@ struct scry_symtab;
 scry_status scry_isf_load(const char *path, struct scry_symtab **out);
 /* Parses an uncompressed ISF held in memory (tests, fuzzing). */
 scry_status scry_isf_parse(const void *json, size_t len, struct scry_symtab **out);
+/* Builds the table from an ISF's stored bytes, read from path (stored NULL)
+ * or held in stored[0..len), and records key/key_size (the cache key,
+ * isf_cache.h) in its compiled header. Errors as scry_isf_load. */
+scry_status scry_isf_compile(const char *path, const void *stored, size_t len, uint64_t key,
+                             uint64_t key_size, struct scry_symtab **out);
+/* Loads an ISF whose stored bytes (plain, gzip or xz) are in memory. */
+scry_status scry_isf_load_mem(const void *stored, size_t len, struct scry_symtab **out);
 void scry_isf_free(struct scry_symtab *st);
 
 /* Lookups. All return SCRY_ERR_NOT_FOUND (with a message naming what is
- * missing) when the name is absent. */
+ * missing) when the name is absent, and SCRY_ERR_CORRUPT when a compiled
+ * table mapped from the cache fails a checksum or bounds check on the way
+ * (scry_sym_damaged() then tells; the cache entry is never trusted again). */
 
 /* Size of a user type (struct/union/class), base type or enum. */
 scry_status scry_sym_type_size(const struct scry_symtab *st, const char *type, uint64_t *size);
@@ -57,7 +68,13 @@ scry_status scry_sym_type_size(const struct scry_symtab *st, const char *type, u
  * union members are found as if they were the type's own (offsets added),
  * as in ISF >= 6.2. *ref (may be NULL) receives the field's type. */
 scry_status scry_sym_field(const struct scry_symtab *st, const char *type, const char *field,
-                           uint64_t *offset, const struct scry_typeref **ref);
+                           uint64_t *offset, struct scry_typeref *ref);
+/* The type reference numbered id (a scry_typeref's sub). Errors:
+ * SCRY_ERR_NOT_FOUND for SCRY_TREF_NONE, SCRY_ERR_CORRUPT. */
+scry_status scry_sym_typeref(const struct scry_symtab *st, uint32_t id, struct scry_typeref *out);
+/* A symbol's type; SCRY_ERR_NOT_FOUND when the symbol or its type is absent. */
+scry_status scry_sym_symbol_type(const struct scry_symtab *st, const char *name,
+                                 struct scry_typeref *out);
 /* A symbol's address as stated in the ISF (no KASLR shift applied). */
 scry_status scry_sym_address(const struct scry_symtab *st, const char *name, uint64_t *address);
 /* A symbol's constant_data, base64-decoded; *data is owned by the table. */
@@ -73,6 +90,10 @@ scry_status scry_sym_base_type(const struct scry_symtab *st, const char *name, u
 /* Counts, for tests and messages. */
 size_t scry_sym_count_user_types(const struct scry_symtab *st);
 size_t scry_sym_count_symbols(const struct scry_symtab *st);
+/* Nonzero once a lookup found the table's bytes damaged. */
+int scry_sym_damaged(const struct scry_symtab *st);
+/* Bytes the table occupies (mapped or allocated), for statistics. */
+size_t scry_sym_bytes(const struct scry_symtab *st);
 /* ISF metadata.format ("6.2.0"), or "" when absent. */
 const char *scry_sym_format_version(const struct scry_symtab *st);
 

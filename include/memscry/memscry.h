@@ -114,11 +114,14 @@ SCRY_API void scry_context_free(scry_context *ctx);
  * added. Errors: SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM. */
 SCRY_API scry_status scry_context_add_symbol_dir(scry_context *ctx, const char *dir);
 
-/* Where memscry may keep files between runs: compiled symbol tables and
- * result caches (used by the symbol-store and batch features; nothing is
- * written there yet). Must be an existing directory. Errors:
- * SCRY_ERR_INVALID_ARG, SCRY_ERR_IO (not a directory, naming it),
- * SCRY_ERR_NOMEM. */
+/* Where memscry keeps files between runs: compiled symbol tables (the
+ * first load of an ISF writes its compiled form; later loads map it, see
+ * docs/DESIGN.md "Compiled symbol tables") and the symbol-store index.
+ * Default: $XDG_CACHE_HOME/memscry, else $HOME/.cache/memscry (none when
+ * neither is set). NULL turns the cache off: every load parses its ISF.
+ * The directory is created (0700) on first write; one that cannot be
+ * written makes loads cold, never an error. Errors: SCRY_ERR_IO (dir exists
+ * and is not a directory, naming it), SCRY_ERR_NOMEM. */
 SCRY_API scry_status scry_context_set_cache_dir(scry_context *ctx, const char *dir);
 
 /* The bytes the caches of every dump of this context may hold together
@@ -137,7 +140,8 @@ typedef enum scry_limit {
 /* Errors: SCRY_ERR_INVALID_ARG (unknown limit or 0). */
 SCRY_API scry_status scry_context_set_limit(scry_context *ctx, scry_limit limit, uint64_t value);
 
-/* Counters, by name: "isf_loads" (symbol tables parsed so far),
+/* Counters, by name: "isf_loads" (symbol tables loaded so far, parsed or
+ * mapped), "isf_maps" (of those, mapped from the compiled cache),
  * "isf_cached" (tables held now), "cache_bytes" (cache memory held now
  * against the budget), "cache_budget". Errors: SCRY_ERR_NOT_FOUND.
  * Thread-safety: any thread; the value is a snapshot. */

@@ -268,14 +268,29 @@ static int load_cand(struct detect *d, struct cand *c)
     if (c->tried)
         return has_banner(c);
     c->tried = 1;
-    st = scry_symcache_acquire(d->in->symbols, c->path, &c->st);
-    if (st == SCRY_OK &&
-        (scry_sym_constant_data(c->st, "linux_banner", &c->banner, &c->blen) != SCRY_OK ||
-         scry_sym_address(c->st, "linux_banner", &c->banner_addr) != SCRY_OK || c->blen < 16)) {
-        st = scry_err(SCRY_ERR_CORRUPT, "%s: no linux_banner constant data", c->path);
+    for (int attempt = 0;; attempt++) {
+        st = scry_symcache_acquire(d->in->symbols, c->path, &c->st);
+        if (st == SCRY_OK &&
+            (scry_sym_constant_data(c->st, "linux_banner", &c->banner, &c->blen) != SCRY_OK ||
+             scry_sym_address(c->st, "linux_banner", &c->banner_addr) != SCRY_OK ||
+             c->blen < 16)) {
+            st = scry_sym_damaged(c->st)
+                     ? SCRY_ERR_CORRUPT
+                     : scry_err(SCRY_ERR_CORRUPT, "%s: no linux_banner constant data", c->path);
+        }
+        if (st == SCRY_OK)
+            check_usable(c);
+        /* Every lookup above checked the blocks it read of a compiled table
+         * mapped from the cache; when one failed its checksum, the symbol
+         * cache drops that entry and the next acquire builds the table
+         * again from the ISF, so a damaged cache file costs one rebuild. */
+        if (attempt || !c->st || !scry_sym_damaged(c->st))
+            break;
+        scry_symcache_release(d->in->symbols, c->st);
+        c->st = NULL;
+        c->unusable = SCRY_OK;
+        c->why[0] = '\0';
     }
-    if (st == SCRY_OK)
-        check_usable(c);
     if (st == SCRY_OK && c->unusable) {
         if (!(c->banner_copy = malloc(c->blen))) {
             st = scry_err(SCRY_ERR_NOMEM, "out of memory");

@@ -5,6 +5,7 @@
 
 #include "lib/session/session.h"
 #include "symbols/cache.h"
+#include "symbols/isf_cache.h"
 
 scry_status scry_context_new(scry_context **out)
 {
@@ -16,6 +17,11 @@ scry_status scry_context_new(scry_context **out)
     scry_budget_init(&c->budget, SCRY_CONTEXT_DEFAULT_BUDGET);
     if (scry_symcache_new(&c->symbols) != SCRY_OK) {
         free(c);
+        return SCRY_ERR_NOMEM;
+    }
+    c->cache_dir = scry_isfc_default_dir();
+    if (scry_symcache_set_dir(c->symbols, c->cache_dir) != SCRY_OK) {
+        scry_context_free(c);
         return SCRY_ERR_NOMEM;
     }
     *out = c;
@@ -51,13 +57,17 @@ scry_status scry_context_add_symbol_dir(scry_context *c, const char *dir)
 scry_status scry_context_set_cache_dir(scry_context *c, const char *dir)
 {
     struct stat sb;
-    char *d;
-    if (!c || !dir || !*dir)
-        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_cache_dir: NULL argument");
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    char *d = NULL;
+    if (!c || (dir && !*dir))
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_cache_dir: NULL context or empty path");
+    if (dir && stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
         return scry_err(SCRY_ERR_IO, "%s: not a directory", dir);
-    if (!(d = strdup(dir)))
+    if (dir && !(d = strdup(dir)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    if (scry_symcache_set_dir(c->symbols, d) != SCRY_OK) {
+        free(d);
+        return SCRY_ERR_NOMEM;
+    }
     free(c->cache_dir);
     c->cache_dir = d;
     return SCRY_OK;
@@ -85,12 +95,14 @@ scry_status scry_context_set_limit(scry_context *c, scry_limit limit, uint64_t v
 
 scry_status scry_context_stat(scry_context *c, const char *name, uint64_t *value)
 {
-    uint64_t loads, held;
+    uint64_t loads, maps, held;
     if (!c || !name || !value)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_stat: NULL argument");
-    scry_symcache_stats(c->symbols, &loads, &held);
+    scry_symcache_stats(c->symbols, &loads, &maps, &held);
     if (!strcmp(name, "isf_loads"))
         *value = loads;
+    else if (!strcmp(name, "isf_maps"))
+        *value = maps;
     else if (!strcmp(name, "isf_cached"))
         *value = held;
     else if (!strcmp(name, "cache_bytes"))

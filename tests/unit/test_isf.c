@@ -73,12 +73,20 @@ static struct scry_symtab *parse_ok(const char *json)
 }
 
 static uint64_t field_off(const struct scry_symtab *st, const char *type, const char *field,
-                          const struct scry_typeref **ref)
+                          struct scry_typeref *ref)
 {
     uint64_t off = UINT64_MAX;
     scry_status rc = scry_sym_field(st, type, field, &off, ref);
     ck_assert_msg(rc == SCRY_OK, "%s.%s: %s", type, field, scry_last_error());
     return off;
+}
+
+/* The target of a pointer, array or bitfield reference. */
+static struct scry_typeref sub(const struct scry_symtab *st, const struct scry_typeref *r)
+{
+    struct scry_typeref t;
+    ck_assert_int_eq(scry_sym_typeref(st, r->sub, &t), SCRY_OK);
+    return t;
 }
 
 /* Checks the tables built from good_isf, whatever container it came in. */
@@ -87,7 +95,7 @@ static void check_good(const struct scry_symtab *st)
     uint64_t v;
     int sg;
     int64_t e;
-    const struct scry_typeref *r;
+    struct scry_typeref r0, *r = &r0;
     const uint8_t *d;
     size_t n;
 
@@ -126,45 +134,46 @@ static void check_good(const struct scry_symtab *st)
     ck_assert_int_eq(scry_sym_base_type(st, "int", &v, &sg), SCRY_OK);
     ck_assert_int_eq(sg, 1);
 
-    ck_assert_uint_eq(field_off(st, "task", "pid", &r), 0);
+    ck_assert_uint_eq(field_off(st, "task", "pid", r), 0);
     ck_assert_int_eq(r->kind, SCRY_T_BASE);
     ck_assert_str_eq(r->name, "int");
-    ck_assert_uint_eq(field_off(st, "task", "comm", &r), 4);
+    ck_assert_uint_eq(field_off(st, "task", "comm", r), 4);
     ck_assert_int_eq(r->kind, SCRY_T_ARRAY);
     ck_assert_uint_eq(r->count, 16);
-    ck_assert_int_eq(r->sub->kind, SCRY_T_BASE);
-    ck_assert_str_eq(r->sub->name, "char");
-    ck_assert_uint_eq(field_off(st, "task", "flags", &r), 20);
+    ck_assert_int_eq(sub(st, r).kind, SCRY_T_BASE);
+    ck_assert_str_eq(sub(st, r).name, "char");
+    ck_assert_uint_eq(field_off(st, "task", "flags", r), 20);
     ck_assert_int_eq(r->kind, SCRY_T_BITFIELD);
     ck_assert_uint_eq(r->bit_position, 3);
     ck_assert_uint_eq(r->bit_length, 5);
-    ck_assert_str_eq(r->sub->name, "unsigned int");
-    ck_assert_uint_eq(field_off(st, "task", "state", &r), 24);
+    ck_assert_str_eq(sub(st, r).name, "unsigned int");
+    ck_assert_uint_eq(field_off(st, "task", "state", r), 24);
     ck_assert_int_eq(r->kind, SCRY_T_ENUM);
     ck_assert_str_eq(r->name, "state_t");
-    ck_assert_uint_eq(field_off(st, "task", "fn", &r), 28);
+    ck_assert_uint_eq(field_off(st, "task", "fn", r), 28);
     ck_assert_int_eq(r->kind, SCRY_T_POINTER);
-    ck_assert_int_eq(r->sub->kind, SCRY_T_FUNCTION);
-    ck_assert_uint_eq(field_off(st, "task", "priv", &r), 36);
-    ck_assert_int_eq(r->sub->kind, SCRY_T_VOID);
-    ck_assert_uint_eq(field_off(st, "task", "tasks", &r), 64);
+    ck_assert_int_eq(sub(st, r).kind, SCRY_T_FUNCTION);
+    ck_assert_uint_eq(field_off(st, "task", "priv", r), 36);
+    ck_assert_int_eq(sub(st, r).kind, SCRY_T_VOID);
+    ck_assert_uint_eq(field_off(st, "task", "tasks", r), 64);
     ck_assert_int_eq(r->kind, SCRY_T_STRUCT);
     ck_assert_str_eq(r->name, "list_head");
     ck_assert_uint_eq(field_off(st, "task", "\xc3\xa9t\xc3\xa9", NULL), 80);
-    ck_assert_uint_eq(field_off(st, "list_head", "prev", &r), 8);
+    ck_assert_uint_eq(field_off(st, "list_head", "prev", r), 8);
     ck_assert_int_eq(r->kind, SCRY_T_POINTER);
-    ck_assert_str_eq(r->sub->name, "list_head");
+    ck_assert_str_eq(sub(st, r).name, "list_head");
     /* Equal shapes are one record (hash-consed). */
-    const struct scry_typeref *r2;
-    field_off(st, "list_head", "next", &r2);
-    ck_assert_ptr_eq(r, r2);
+    struct scry_typeref r20, *r2 = &r20;
+    field_off(st, "list_head", "next", r2);
+    ck_assert_int_eq(r->kind, r2->kind);
+    ck_assert_uint_eq(r->sub, r2->sub);
 
     /* Anonymous members, two levels down, offsets added (48 + 0 + 12). */
-    ck_assert_uint_eq(field_off(st, "task", "unnamed_field_0", &r), 48);
+    ck_assert_uint_eq(field_off(st, "task", "unnamed_field_0", r), 48);
     ck_assert_int_eq(r->kind, SCRY_T_UNION);
     ck_assert_uint_eq(field_off(st, "task", "a", NULL), 48);
     ck_assert_uint_eq(field_off(st, "task", "b", NULL), 52);
-    ck_assert_uint_eq(field_off(st, "task", "deep", &r), 60);
+    ck_assert_uint_eq(field_off(st, "task", "deep", r), 60);
     ck_assert_str_eq(r->name, "int");
     ck_assert_uint_eq(field_off(st, "unnamed_u1", "deep", NULL), 12);
 
@@ -568,7 +577,7 @@ START_TEST(test_duplicate_keys)
         "                                        \"constant_data\": \"YQ==\", \"constant_data\": \"YWJj\"},\n"
         "             \"v\": {\"address\": 6, \"constant_data\": \"YQ==\"}}}\n";
     struct scry_symtab *st = parse_ok(json);
-    const struct scry_typeref *r;
+    struct scry_typeref r0, *r = &r0;
     const uint8_t *d;
     size_t n;
     uint64_t v;
@@ -590,10 +599,10 @@ START_TEST(test_duplicate_keys)
     /* Fields: "fields" twice, a field twice, "offset" and "type" twice. */
     ck_assert_int_eq(scry_sym_field(st, "t", "a", &v, NULL), SCRY_ERR_NOT_FOUND);
     ck_assert_int_eq(scry_sym_field(st, "t", "x", &v, NULL), SCRY_ERR_NOT_FOUND);
-    ck_assert_uint_eq(field_off(st, "t", "b", &r), 2);
+    ck_assert_uint_eq(field_off(st, "t", "b", r), 2);
     ck_assert_int_eq(r->kind, SCRY_T_ARRAY);
     ck_assert_uint_eq(r->count, 5);
-    ck_assert_str_eq(r->sub->name, "char");
+    ck_assert_str_eq(sub(st, r).name, "char");
     ck_assert_uint_eq(field_off(st, "t", "c", NULL), 4);
     /* Enums: the second definition, its constant B's last value. */
     ck_assert_int_eq(scry_sym_enum_value(st, "e", "A", &e), SCRY_ERR_NOT_FOUND);
@@ -698,7 +707,7 @@ START_TEST(test_deep_nesting)
         scry_status rc = scry_isf_parse(j, len, &st);
         if (levels == 60) {
             ck_assert_msg(rc == SCRY_OK, "%s", scry_last_error());
-            const struct scry_typeref *r;
+            struct scry_typeref r0, *r = &r0;
             uint64_t v;
             ck_assert_int_eq(scry_sym_address(st, "s", &v), SCRY_OK);
             (void)r;
@@ -763,7 +772,7 @@ START_TEST(test_corpus_linux)
     uint64_t v;
     const uint8_t *d;
     size_t n;
-    const struct scry_typeref *r;
+    struct scry_typeref r0, *r = &r0;
     if (!dir)
         return;
     snprintf(path, sizeof path, "%s/symbols/linux/debian-6.1.0-57-cloud-amd64.json.xz", dir);
@@ -783,17 +792,17 @@ START_TEST(test_corpus_linux)
 
     ck_assert_int_eq(scry_sym_type_size(st, "task_struct", &v), SCRY_OK);
     ck_assert_uint_eq(v, 9728);
-    ck_assert_uint_eq(field_off(st, "task_struct", "comm", &r), 2976);
+    ck_assert_uint_eq(field_off(st, "task_struct", "comm", r), 2976);
     ck_assert_int_eq(r->kind, SCRY_T_ARRAY);
     ck_assert_uint_eq(r->count, 16);
-    ck_assert_uint_eq(field_off(st, "task_struct", "pid", &r), 2416);
+    ck_assert_uint_eq(field_off(st, "task_struct", "pid", r), 2416);
     ck_assert_str_eq(r->name, "int");
     ck_assert_uint_eq(field_off(st, "task_struct", "tgid", NULL), 2420);
-    ck_assert_uint_eq(field_off(st, "task_struct", "tasks", &r), 2192);
+    ck_assert_uint_eq(field_off(st, "task_struct", "tasks", r), 2192);
     ck_assert_str_eq(r->name, "list_head");
-    ck_assert_uint_eq(field_off(st, "task_struct", "mm", &r), 2272);
+    ck_assert_uint_eq(field_off(st, "task_struct", "mm", r), 2272);
     ck_assert_int_eq(r->kind, SCRY_T_POINTER);
-    ck_assert_str_eq(r->sub->name, "mm_struct");
+    ck_assert_str_eq(sub(st, r).name, "mm_struct");
     ck_assert_uint_eq(field_off(st, "task_struct", "__state", NULL), 24);
     ck_assert_uint_eq(field_off(st, "task_struct", "rcu", NULL), 4968);
     ck_assert_int_eq(scry_sym_type_size(st, "mm_struct", &v), SCRY_OK);

@@ -380,6 +380,8 @@ START_TEST(one_isf_shared_by_sessions)
     if (!have_corpus || !(path = data_path("dev-small.elf")))
         return;
     scry_context *ctx = new_ctx();
+    /* No compiled cache: the counts below are parses. */
+    ck_assert_int_eq(scry_context_set_cache_dir(ctx, NULL), SCRY_OK);
     /* Ten sessions at once, each detecting the same kernel. */
     for (int i = 0; i < N; i++) {
         jobs[i] = (struct detect_job){.ctx = ctx, .path = path};
@@ -402,8 +404,9 @@ START_TEST(one_isf_shared_by_sessions)
     ck_assert_uint_eq(loads, 1);
     ck_assert_int_eq(scry_context_stat(ctx, "nope", &loads), SCRY_ERR_NOT_FOUND);
     ck_assert_str_eq(scry_last_error(), "no context counter 'nope'");
-    ck_assert_int_eq(scry_context_set_cache_dir(ctx, "/nonexistent-memscry"), SCRY_ERR_IO);
-    ck_assert_str_eq(scry_last_error(), "/nonexistent-memscry: not a directory");
+    ck_assert_int_eq(scry_context_set_cache_dir(ctx, "/etc/passwd"), SCRY_ERR_IO);
+    ck_assert_str_eq(scry_last_error(), "/etc/passwd: not a directory");
+    ck_assert_int_eq(scry_context_set_cache_dir(ctx, ""), SCRY_ERR_INVALID_ARG);
     ck_assert_int_eq(scry_context_set_cache_dir(ctx, "/tmp"), SCRY_OK);
     ck_assert_int_eq(scry_context_set_limit(ctx, SCRY_LIMIT_LIST_ENTRIES, 0), SCRY_ERR_INVALID_ARG);
     scry_context_free(ctx);

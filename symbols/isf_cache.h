@@ -1,0 +1,54 @@
+/* isf_cache.h - compiled symbol tables on disk (the warm path).
+ *
+ * The first load of an ISF writes its compiled form (isf_flat.h) to
+ * DIR/isf-1/<key>-<size>.isfc, where key is the XXH3-64 of the ISF's stored
+ * bytes (compressed or not, as they sit in the file or pack) and size their
+ * length. Later loads hash those bytes again (a read, no decompression),
+ * map the entry read-only and use it in place: no JSON, no allocation per
+ * type. Because the key is the content, an edited ISF simply gets a new
+ * entry; nothing is trusted by name or date.
+ *
+ * Failure policy: a missing, truncated, foreign-version, foreign-owner,
+ * stale (header states another key) or corrupt (header checksum) entry is
+ * rebuilt from the ISF and rewritten; a body block that later fails its
+ * checksum marks the table damaged (scry_sym_damaged), and the caller
+ * forgets the entry and loads again (cache.c does). Entries are written to
+ * a temporary file in the same directory and renamed into place, so two
+ * processes filling one entry at once each publish a whole file and a
+ * reader never sees a partial one. A cache directory that cannot be
+ * created or written (read-only, full, not ours) makes loads cold, with no
+ * error. Entries are never modified in place once published.
+ *
+ * Thread-safety: every function may be called from several threads. */
+#ifndef SCRY_ISF_CACHE_H
+#define SCRY_ISF_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/base/error.h"
+
+struct scry_symtab;
+
+/* The cache key of the ISF at path: XXH3-64 of its bytes, and their count.
+ * Errors: SCRY_ERR_IO. */
+scry_status scry_isfc_key_file(const char *path, uint64_t *key, uint64_t *size);
+
+/* How a table was obtained. */
+enum scry_isfc_how { SCRY_ISFC_MAPPED = 1, SCRY_ISFC_BUILT };
+
+/* Loads the ISF at path (stored NULL) or held in stored[0..len): maps its
+ * compiled entry from dir when one is valid, else builds it (and, when dir
+ * is not NULL, stores the entry). *how (may be NULL) says which. Errors:
+ * what scry_isf_load reports. */
+scry_status scry_isfc_load(const char *dir, const char *path, const void *stored, size_t len,
+                           struct scry_symtab **out, enum scry_isfc_how *how);
+
+/* Removes the entry st was mapped from (a damaged one), if any. */
+void scry_isfc_forget(const char *dir, const struct scry_symtab *st);
+
+/* The default cache directory: $XDG_CACHE_HOME/memscry, else
+ * $HOME/.cache/memscry; NULL when neither is set. malloc'd. */
+char *scry_isfc_default_dir(void);
+
+#endif

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""symcache.py MEMSCRY SOURCE_DIR DATA_DIR WORK_DIR
+
+The compiled symbol cache seen from the CLI: for dev-1k.lime's pslist and
+pstree, a cold run (--no-cache), the run that builds the entry and the warm
+run that maps it all print Volatility's golden bytes; an entry whose header
+or whose whole body was overwritten is rebuilt (same bytes, exit 0) and
+replaced by a good one."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus  # noqa: E402
+
+memscry, source, data, work = sys.argv[1:5]
+root = corpus.require_corpus(source)
+dump = corpus.dump_path(root, data, "dev-1k.lime")
+if not os.path.exists(dump):
+    print(f"SKIP: {dump} not unpacked")
+    sys.exit(corpus.SKIP)
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+cache = os.path.join(work, "cache")
+failed = 0
+
+
+def run(extra, name):
+    cmd = [memscry, "-q", "-s", os.path.join(root, "symbols"), "-f", dump, "-r", "json"]
+    cmd += extra + corpus.plugin_args(name)
+    return subprocess.run(cmd, capture_output=True)
+
+
+def check(label, extra, name):
+    global failed
+    want = corpus.golden_bytes(corpus.golden_dir(root, "dev-1k.lime"), name)
+    res = run(extra, name)
+    if res.returncode != 0 or res.stdout != want:
+        print(f"FAIL: {label} {name}: exit {res.returncode}, "
+              f"{'same' if res.stdout == want else 'different'} bytes: "
+              f"{res.stderr.decode(errors='replace')}")
+        failed = 1
+    else:
+        print(f"ok: {label} {name}")
+
+
+def entries():
+    return sorted(glob.glob(os.path.join(cache, "isf-1", "*")))
+
+
+for name in ("linux.pslist.PsList", "linux.pstree.PsTree"):
+    check("cold (--no-cache)", ["--no-cache"], name)
+if os.path.exists(cache):
+    print("FAIL: --no-cache wrote a cache")
+    failed = 1
+for label in ("build", "warm"):
+    for name in ("linux.pslist.PsList", "linux.pstree.PsTree"):
+        check(label, ["--cache-dir", cache], name)
+ents = entries()
+if len(ents) != 1 or not ents[0].endswith(".isfc"):
+    print(f"FAIL: expected one entry, found {ents}")
+    sys.exit(1)
+entry = ents[0]
+good = open(entry, "rb").read()
+
+# Damage: the header (its checksum fails at open), then the whole body (every
+# block fails its checksum when read): both are rebuilt by the same run.
+for label, damaged in (("damaged header", b"\0" * 64 + good[64:]),
+                       ("damaged body", good[:4096] + b"\x5a" * (len(good) - 8192) + good[-4096:])):
+    with open(entry, "wb") as f:
+        f.write(damaged)
+    check(label, ["--cache-dir", cache], "linux.pslist.PsList")
+    now = entries()
+    if now != [entry] or open(entry, "rb").read() != good:
+        print(f"FAIL: {label}: the entry was not rebuilt whole ({now})")
+        failed = 1
+    else:
+        print(f"ok: {label}: entry rebuilt")
+sys.exit(failed)
