@@ -14,7 +14,7 @@
 
 #include "symbols/isf_flat.h"
 
-#define SUBDIR "isf-1" /* bumped with ISF_FLAT_VERSION's layout */
+#define SUBDIR ISF_CACHE_SUBDIR
 
 enum { HASH_CHUNK = 256u << 10 };
 
@@ -91,6 +91,9 @@ static struct scry_symtab *map_entry(const char *dir, uint64_t key, uint64_t siz
     close(fd);
     if (m == MAP_FAILED)
         return NULL;
+    /* Lookups hop between a few records of a large file: no read-around
+     * or fault-around, so a warm run's resident set is the pages it reads. */
+    madvise(m, len, MADV_RANDOM);
     const struct isf_flat_header *h = isf_flat_header(m, len);
     if (!h || h->source_hash != key || h->source_size != size ||
         isf_flat_open(m, len, 0, NULL, m, &st) != SCRY_OK) {
@@ -146,8 +149,15 @@ static void store_entry(const char *dir, const struct scry_symtab *st, uint64_t 
         p += w;
         left -= (size_t)w;
     }
-    /* Data before name: after a crash the entry is whole or absent. */
+    /* Data before name: after a crash the entry is whole or absent. Then
+     * drop the written pages from the page cache: written, they sit in
+     * large folios, and a mapping's fault maps a whole folio (up to 2 MiB
+     * each on a 6.x kernel), so a warm run would count megabytes it never
+     * reads. Read back through a MADV_RANDOM mapping, each fault brings in
+     * and maps one page. */
     ok = ok && fsync(fd) == 0;
+    if (ok)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, path) != 0)
         unlink(tmp);

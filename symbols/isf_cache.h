@@ -1,7 +1,7 @@
 /* isf_cache.h - compiled symbol tables on disk (the warm path).
  *
  * The first load of an ISF writes its compiled form (isf_flat.h) to
- * DIR/isf-1/<key>-<size>.isfc, where key is the XXH3-64 of the ISF's stored
+ * DIR/isf-<version>/<key>-<size>.isfc, where key is the XXH3-64 of the ISF's stored
  * bytes (compressed or not, as they sit in the file or pack) and size their
  * length. Later loads hash those bytes again (a read, no decompression),
  * map the entry read-only and use it in place: no JSON, no allocation per
@@ -29,6 +29,11 @@
 #include "lib/base/error.h"
 
 struct scry_symtab;
+
+/* The subdirectory of the cache directory, one per compiled-format version,
+ * so two memscry versions sharing a cache do not overwrite each other's
+ * entries. */
+#define ISF_CACHE_SUBDIR "isf-2"
 
 /* The cache key of the ISF at path: XXH3-64 of its bytes, and their count.
  * Errors: SCRY_ERR_IO. */

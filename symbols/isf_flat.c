@@ -26,6 +26,11 @@ const struct isf_flat_header *isf_flat_header(const uint8_t *flat, size_t len)
     return h;
 }
 
+uint32_t isf_flat_name_hash(const char *name)
+{
+    return (uint32_t)XXH3_64bits(name, strlen(name));
+}
+
 static scry_status bad(const char *what) { return scry_err(SCRY_ERR_CORRUPT, "%s", what); }
 
 scry_status isf_flat_open(const uint8_t *flat, size_t len, int trusted, uint8_t *owned, void *map,

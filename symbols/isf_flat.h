@@ -28,7 +28,7 @@
 #include "symbols/symtab.h"
 
 #define ISF_FLAT_MAGIC "SCRYISF"     /* 8 bytes with its NUL */
-#define ISF_FLAT_VERSION 1u
+#define ISF_FLAT_VERSION 2u
 #define ISF_FLAT_ENDIAN 0x01020304u
 #define ISF_FLAT_BLOCK 16384u         /* bytes per lazily verified block */
 #define ISF_NONE UINT32_MAX           /* no name / no type reference */
@@ -76,8 +76,11 @@ struct flat_utype {
     uint32_t name, kind, first_field, nfields;
     uint64_t size;
 };
+/* hash: the low 32 bits of XXH3-64 of the name, so a lookup scanning a
+ * type's fields (or an enum's constants) compares names only on a hash
+ * match and does not touch the pages of 250 names to find one. */
 struct flat_field {
-    uint32_t name, type, anonymous, pad;
+    uint32_t name, type, anonymous, hash;
     uint64_t offset;
 };
 struct flat_btype {
@@ -89,7 +92,7 @@ struct flat_etype {
     uint64_t size;
 };
 struct flat_econst {
-    uint32_t name, pad;
+    uint32_t name, hash;
     int64_t value;
 };
 struct flat_sym {
@@ -100,6 +103,9 @@ struct flat_cdata {
     uint32_t name, pad;
     uint64_t offset, len;
 };
+
+/* The 32-bit name hash of flat_field and flat_econst. */
+uint32_t isf_flat_name_hash(const char *name);
 
 /* The size of one record of each section (1 for bytes, 4 for hash slots). */
 extern const size_t isf_flat_recsize[S_COUNT];

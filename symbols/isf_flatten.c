@@ -212,8 +212,8 @@ static void add_utype(struct flat *f, const struct utype *u)
         struct flat_field *r = buf_add(f, S_FIELD, sizeof *r);
         if (!r)
             return;
-        *r = (struct flat_field){name, type, (uint32_t)(u->fields[i].anonymous != 0), 0,
-                                 u->fields[i].offset};
+        *r = (struct flat_field){name, type, (uint32_t)(u->fields[i].anonymous != 0),
+                                 isf_flat_name_hash(u->fields[i].name), u->fields[i].offset};
     }
     uint32_t name = name_off(f, u->name);
     struct flat_utype *r = buf_add(f, S_UTYPE, sizeof *r);
@@ -229,7 +229,7 @@ static void add_etype(struct flat *f, const struct etype *e)
         struct flat_econst *r = buf_add(f, S_ECONST, sizeof *r);
         if (!r)
             return;
-        *r = (struct flat_econst){name, 0, e->consts[i].value};
+        *r = (struct flat_econst){name, isf_flat_name_hash(e->consts[i].name), e->consts[i].value};
     }
     uint32_t name = name_off(f, e->name), base = name_off(f, e->base);
     struct flat_etype *r = buf_add(f, S_ETYPE, sizeof *r);

@@ -145,14 +145,19 @@ scry_status scry_sym_typeref(const struct scry_symtab *st, uint32_t id, struct s
  * struct/union members. 1 found, 0 not, -1 a bound was hit (message set),
  * -2 the table is damaged (message set). */
 static int find_field(const struct scry_symtab *st, const struct flat_utype *u, const char *field,
-                      uint64_t base, int depth, unsigned *visits, uint64_t *off, uint32_t *type)
+                      uint32_t hash, uint64_t base, int depth, unsigned *visits, uint64_t *off,
+                      uint32_t *type)
 {
     if (depth > MAX_ANON_DEPTH || ++*visits > MAX_ANON_VISITS)
         return -1;
     uint64_t first = u->first_field, n = u->nfields;
     for (uint64_t i = 0; i < n; i++) {
         const struct flat_field *f = rec(st, S_FIELD, first + i);
-        const char *fn = f ? name_at(st, f->name) : NULL;
+        if (!f)
+            return -2;
+        if (f->hash != hash)
+            continue;
+        const char *fn = name_at(st, f->name);
         if (!fn)
             return -2;
         if (strcmp(fn, field) == 0) {
@@ -180,7 +185,8 @@ static int find_field(const struct scry_symtab *st, const struct flat_utype *u, 
                 return -2;
             continue;
         }
-        int r = find_field(st, inner, field, base + f->offset, depth + 1, visits, off, type);
+        int r = find_field(st, inner, field, hash, base + f->offset, depth + 1, visits, off,
+                           type);
         if (r)
             return r;
     }
@@ -201,7 +207,7 @@ scry_status scry_sym_field(const struct scry_symtab *st, const char *type, const
         return rc == SCRY_ERR_NOT_FOUND
                    ? scry_err(SCRY_ERR_NOT_FOUND, "no user type %s in the symbol table", type)
                    : rc;
-    switch (find_field(st, u, field, 0, 0, &visits, &off, &tid)) {
+    switch (find_field(st, u, field, isf_flat_name_hash(field), 0, 0, &visits, &off, &tid)) {
     case 1:
         if (ref && (rc = scry_sym_typeref(st, tid, ref)) != SCRY_OK)
             return rc == SCRY_ERR_NOT_FOUND
@@ -282,9 +288,14 @@ scry_status scry_sym_enum_value(const struct scry_symtab *st, const char *enum_n
         return rc == SCRY_ERR_NOT_FOUND
                    ? scry_err(SCRY_ERR_NOT_FOUND, "no enum %s in the symbol table", enum_name)
                    : rc;
+    uint32_t hash = isf_flat_name_hash(constant);
     for (uint64_t i = 0; i < e->nconsts; i++) {
         const struct flat_econst *c = rec(st, S_ECONST, (uint64_t)e->first_const + i);
-        const char *n = c ? name_at(st, c->name) : NULL;
+        if (!c)
+            return SCRY_ERR_CORRUPT;
+        if (c->hash != hash)
+            continue;
+        const char *n = name_at(st, c->name);
         if (!n)
             return SCRY_ERR_CORRUPT;
         if (strcmp(n, constant) == 0) {

@@ -47,7 +47,7 @@ def check(label, extra, name):
 
 
 def entries():
-    return sorted(glob.glob(os.path.join(cache, "isf-1", "*")))
+    return sorted(glob.glob(os.path.join(cache, "isf-*", "*")))
 
 
 for name in ("linux.pslist.PsList", "linux.pstree.PsTree"):

@@ -214,12 +214,12 @@ static void rm_rf(const char *d)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* The one entry file in dir/isf-1 (asserts there is exactly one, and no
+/* The one entry file in dir/ISF_CACHE_SUBDIR (asserts there is exactly one, and no
  * temporary file left behind). */
 static char *the_entry(const char *dir)
 {
     char sub[4096], *found = NULL;
-    snprintf(sub, sizeof sub, "%s/isf-1", dir);
+    snprintf(sub, sizeof sub, "%s/" ISF_CACHE_SUBDIR, dir);
     DIR *d = opendir(sub);
     ck_assert_ptr_nonnull(d);
     for (struct dirent *e; (e = readdir(d));) {
@@ -441,7 +441,7 @@ START_TEST(unwritable_cache_is_cold)
     ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "child status %d", ws);
     /* Nothing left: no entry, no temporary file. */
     char sub[4200];
-    snprintf(sub, sizeof sub, "%s/isf-1", dir);
+    snprintf(sub, sizeof sub, "%s/" ISF_CACHE_SUBDIR, dir);
     DIR *d = opendir(sub);
     ck_assert_ptr_nonnull(d);
     int files = 0;
