@@ -63,6 +63,11 @@ scry_status scry_context_set_cache_dir(scry_context *c, const char *dir)
     return SCRY_OK;
 }
 
+const char *scry_context_cache_dir(const struct scry_context *c)
+{
+    return c ? c->cache_dir : NULL;
+}
+
 scry_status scry_context_set_memory_budget(scry_context *c, uint64_t bytes)
 {
     if (!c)

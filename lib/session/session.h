@@ -46,6 +46,9 @@ struct scry_session {
     struct scry_profile *profile; /* owned; NULL until an OS is found */
 };
 
+/* The context's cache directory, NULL when none is set. */
+const char *scry_context_cache_dir(const struct scry_context *c);
+
 /* Detection once; afterwards the profile. Thread-safe. */
 scry_status scry_session_profile(struct scry_session *s, const struct scry_profile **out);
 
