@@ -65,13 +65,13 @@ static int plugin_index(const char *name)
 
 static void plugin_help(size_t p)
 {
-    static const char *const kinds[] = {"", " [N ...]", " N", " TEXT"};
+    static const char *const kinds[] = {"", " [N ...]", " N", " TEXT", " [TEXT ...]"};
     printf("usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] %s", scry_plugin_name(p));
     for (size_t j = 0; j < scry_plugin_option_count(p); j++) {
         const char *name;
         int kind;
         scry_plugin_option(p, j, &name, NULL, &kind);
-        printf(" [--%s%s]", name, kinds[kind & 3]);
+        printf(" [--%s%s]", name, kinds[kind >= 0 && kind <= 4 ? kind : 0]);
     }
     printf("\n\n%s (alias %s)\n", scry_plugin_description(p), scry_plugin_alias(p));
     if (scry_plugin_option_count(p))
@@ -80,7 +80,7 @@ static void plugin_help(size_t p)
         const char *name, *help;
         int kind;
         scry_plugin_option(p, j, &name, &help, &kind);
-        printf("  --%s%s\n      %s\n", name, kinds[kind & 3], help);
+        printf("  --%s%s\n      %s\n", name, kinds[kind >= 0 && kind <= 4 ? kind : 0], help);
     }
 }
 
@@ -245,11 +245,13 @@ int main(int argc, char **argv)
         say("unknown renderer '%s' (quick, pretty, json, jsonl, csv, none)", renderer);
         return EXIT_USAGE;
     }
-    if (!nfiles) {
+    /* A plugin about the symbol store (isfinfo) needs no dump. */
+    int nodump = !scry_plugin_needs_dump((size_t)pidx);
+    if (!nfiles && !nodump) {
         say("no dump given (-f DUMP)");
         return EXIT_USAGE;
     }
-    file = files[0];
+    file = nodump ? NULL : files[0];
     if (!nsym) {
         const char *env = getenv("MEMSCRY_SYMBOLS");
         static char envbuf[8192];
@@ -268,15 +270,20 @@ int main(int argc, char **argv)
         scry_context_free(ctx);
         return fail(file, EXIT_FAIL);
     }
-    st = scry_dump_open_set(ctx, files, nfiles, &dump);
-    if (st != SCRY_OK) {
-        scry_context_free(ctx);
-        return fail(file, EXIT_FAIL);
+    if (nodump) {
+        st = scry_plugin_run_context(ctx, argv[i], argc - i - 1,
+                                     (const char *const *)argv + i + 1, NULL, &result);
+    } else {
+        st = scry_dump_open_set(ctx, files, nfiles, &dump);
+        if (st != SCRY_OK) {
+            scry_context_free(ctx);
+            return fail(file, EXIT_FAIL);
+        }
+        st = scry_session_open(ctx, dump, &session);
+        if (st == SCRY_OK)
+            st = scry_plugin_run(session, argv[i], argc - i - 1,
+                                 (const char *const *)argv + i + 1, NULL, &result);
     }
-    st = scry_session_open(ctx, dump, &session);
-    if (st == SCRY_OK)
-        st = scry_plugin_run(session, argv[i], argc - i - 1, (const char *const *)argv + i + 1,
-                             NULL, &result);
     if (st != SCRY_OK) {
         int code = st == SCRY_ERR_BAD_OPTION ? EXIT_USAGE : EXIT_FAIL;
         fail(st == SCRY_ERR_BAD_OPTION ? NULL : file, code);
@@ -299,14 +306,15 @@ int main(int argc, char **argv)
         const char *msg;
         scry_result_diag(result, k, &level, NULL, &msg);
         if (level == SCRY_DIAG_WARNING || verbose)
-            say("%s: %s: %s", file, level == SCRY_DIAG_WARNING ? "warning" : "info", msg);
+            say("%s%s%s: %s", file ? file : "", file ? ": " : "",
+                level == SCRY_DIAG_WARNING ? "warning" : "info", msg);
     }
     scry_result_free(result);
     scry_session_close(session);
     scry_dump_close(dump);
     scry_context_free(ctx);
     if (st != SCRY_OK) {
-        say("%s: cannot write output", file);
+        say("%s: cannot write output", file ? file : "stdout");
         return EXIT_FAIL;
     }
     return partial ? EXIT_PARTIAL : 0;

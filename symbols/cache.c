@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symbols/index.h"
 #include "symbols/isf_cache.h"
 #include "symbols/symtab.h"
+#include "symbols/zip.h"
 
 struct entry {
     struct entry *next;
     char *path;
+    char *member;           /* NULL: path is the ISF; else a member of the pack at path */
     struct scry_symtab *st; /* NULL while loading, after a failure or once freed */
     int loading;
     scry_status failed;     /* SCRY_OK unless the load failed */
@@ -54,6 +57,7 @@ void scry_symcache_free(struct scry_symcache *c)
         n = e->next;
         scry_isf_free(e->st);
         free(e->path);
+        free(e->member);
         free(e->error);
         free(e);
     }
@@ -88,12 +92,30 @@ static void detach_damaged(struct scry_symcache *c, struct entry *e)
     }
 }
 
-static struct entry *find_path(struct scry_symcache *c, const char *path)
+static int same(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+static struct entry *find_path(struct scry_symcache *c, const char *path, const char *member)
 {
     for (struct entry *e = c->list; e; e = e->next)
-        if (!e->detached && strcmp(e->path, path) == 0)
+        if (!e->detached && strcmp(e->path, path) == 0 && same(e->member, member))
             return e;
     return NULL;
+}
+
+/* Loads a table: a plain file, or a pack member read whole (bounded). */
+static scry_status load(const char *dir, const char *path, const char *member,
+                        struct scry_symtab **st, enum scry_isfc_how *how)
+{
+    uint8_t *buf;
+    size_t len;
+    scry_status rc;
+    if (!member)
+        return scry_isfc_load(dir, path, NULL, 0, st, how);
+    if ((rc = scry_zip_read(path, member, SCRY_SYMINDEX_MAX_MEMBER, &buf, &len)) != SCRY_OK)
+        return rc;
+    rc = scry_isfc_load(dir, NULL, buf, len, st, how);
+    free(buf);
+    return rc == SCRY_OK ? rc : scry_err_ctx(rc, "%s!%s", path, member);
 }
 
 static struct entry *find_table(struct scry_symcache *c, const struct scry_symtab *st)
@@ -107,17 +129,26 @@ static struct entry *find_table(struct scry_symcache *c, const struct scry_symta
 scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
                                   const struct scry_symtab **out)
 {
+    return scry_symcache_acquire_member(c, path, NULL, out);
+}
+
+scry_status scry_symcache_acquire_member(struct scry_symcache *c, const char *path,
+                                         const char *member, const struct scry_symtab **out)
+{
     struct entry *e;
     struct scry_symtab *st = NULL;
     scry_status rc;
     pthread_mutex_lock(&c->lock);
-    e = find_path(c, path);
+    e = find_path(c, path, member);
     if (e && e->st && scry_sym_damaged(e->st)) {
         detach_damaged(c, e);
         e = NULL;
     }
     if (!e) {
-        if (!(e = calloc(1, sizeof *e)) || !(e->path = strdup(path))) {
+        if (!(e = calloc(1, sizeof *e)) || !(e->path = strdup(path)) ||
+            (member && !(e->member = strdup(member)))) {
+            if (e)
+                free(e->path);
             free(e);
             pthread_mutex_unlock(&c->lock);
             return scry_err(SCRY_ERR_NOMEM, "out of memory");
@@ -144,7 +175,7 @@ scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
     char *dir = c->dir ? strdup(c->dir) : NULL; /* set_dir may run meanwhile */
     pthread_mutex_unlock(&c->lock);
     enum scry_isfc_how how = SCRY_ISFC_BUILT;
-    rc = scry_isfc_load(dir, path, NULL, 0, &st, &how);
+    rc = load(dir, path, member, &st, &how);
     free(dir);
     pthread_mutex_lock(&c->lock);
     e->loading = 0;

@@ -33,6 +33,10 @@ void scry_symcache_free(struct scry_symcache *c);
  * failed before), SCRY_ERR_NOMEM. Release every reference. */
 scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
                                   const struct scry_symtab **out);
+/* The same for member of the .zip pack at path (read whole, at most
+ * SCRY_SYMINDEX_MAX_MEMBER bytes). Errors: also what scry_zip_read says. */
+scry_status scry_symcache_acquire_member(struct scry_symcache *c, const char *path,
+                                         const char *member, const struct scry_symtab **out);
 /* Keeps st loaded after its last reference goes. */
 void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st);
 void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st);

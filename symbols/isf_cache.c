@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "lib/base/file.h"
 #include "symbols/isf_flat.h"
 
 #define SUBDIR ISF_CACHE_SUBDIR
@@ -104,24 +105,6 @@ static struct scry_symtab *map_entry(const char *dir, uint64_t key, uint64_t siz
     return st;
 }
 
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    size_t n = strlen(dir);
-    if (n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, dir, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Publishes the entry; any failure leaves no file behind and is silent:
  * the table is already loaded, only the next run pays the cold cost. */
 static void store_entry(const char *dir, const struct scry_symtab *st, uint64_t key,
@@ -129,7 +112,7 @@ static void store_entry(const char *dir, const struct scry_symtab *st, uint64_t 
 {
     char path[4096], sub[4096], tmp[4200];
     if (entry_path(path, sizeof path, dir, key, size) ||
-        snprintf(sub, sizeof sub, "%s/" SUBDIR, dir) >= (int)sizeof sub || mkdir_p(sub) != 0 ||
+        snprintf(sub, sizeof sub, "%s/" SUBDIR, dir) >= (int)sizeof sub || scry_mkdir_p(sub, 0700) != 0 ||
         snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", sub) >= (int)sizeof tmp)
         return;
     int fd = mkstemp(tmp);

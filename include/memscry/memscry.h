@@ -348,9 +348,14 @@ SCRY_API const char *scry_plugin_description(size_t index);
 /* The OS plugin i needs ("linux"), "" for one that reads any dump
  * (banners), NULL past the end. */
 SCRY_API const char *scry_plugin_os(size_t index);
+/* 1 when plugin i reads a memory dump (run it with scry_plugin_run), 0
+ * when it runs on a library context alone (isfinfo.IsfInfo: run it with
+ * scry_plugin_run_context) or past the end. */
+SCRY_API int scry_plugin_needs_dump(size_t index);
 /* Options of plugin `index`: how many, and option `opt`'s name (without the
  * leading "--"), help text and value kind (0 flag, 1 list of integers,
- * 2 integer, 3 string). Errors: SCRY_ERR_INVALID_ARG past the end. */
+ * 2 integer, 3 string, 4 list of strings). Errors: SCRY_ERR_INVALID_ARG
+ * past the end. */
 SCRY_API size_t scry_plugin_option_count(size_t index);
 SCRY_API scry_status scry_plugin_option(size_t index, size_t opt, const char **name,
                                         const char **help, int *kind);
@@ -372,6 +377,17 @@ typedef struct scry_result scry_result;
  */
 SCRY_API scry_status scry_plugin_run(scry_session *session, const char *name, int argc,
                                      const char *const *argv, scry_runctx *run, scry_result **out);
+/*
+ * Runs a plugin that reads no dump (scry_plugin_needs_dump() == 0) on the
+ * context alone: it sees the context's symbol directories and cache
+ * directory. Arguments, results and errors as scry_plugin_run, and
+ * SCRY_ERR_INVALID_ARG for a plugin that needs a dump. (scry_plugin_run
+ * runs such a plugin too, with the session's context.)
+ * Thread-safety: any number of runs may share one context at once.
+ */
+SCRY_API scry_status scry_plugin_run_context(scry_context *ctx, const char *name, int argc,
+                                             const char *const *argv, scry_runctx *run,
+                                             scry_result **out);
 SCRY_API void scry_result_free(scry_result *result);
 
 /* Shape of a result. Out of range (or a NULL result): column_name returns

@@ -160,3 +160,21 @@ int scry_file_next_data(const struct scry_file *f, uint64_t off, uint64_t *data,
         *hole = (uint64_t)h;
     return 1;
 }
+
+int scry_mkdir_p(const char *dir, unsigned mode)
+{
+    char tmp[4096];
+    size_t n = strlen(dir);
+    if (!n || n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST ? -1 : 0;
+}

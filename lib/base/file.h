@@ -59,4 +59,7 @@ static inline int scry_file_has(const struct scry_file *f, uint64_t off, uint64_
     return off <= f->size && len <= f->size - off;
 }
 
+/* mkdir -p with mode for each directory made; 0 when dir exists after. */
+int scry_mkdir_p(const char *dir, unsigned mode);
+
 #endif

@@ -39,18 +39,21 @@
 #include "lib/os/linux.h"
 #include "lib/phys/scan.h"
 #include "symbols/cache.h"
-#include "symbols/store.h"
+#include "symbols/symstore.h"
 #include "symbols/symtab.h"
 
 #define CR4_LA57 (1ull << 12)
 
 struct cand {
-    const char *path;
-    const struct scry_symtab *st; /* a reference from the symbol cache */
-    const uint8_t *banner; /* linux_banner constant_data, owned by st */
+    const char *path;              /* for messages: the file, or "pack!member" */
+    const struct scry_isf_cand *src; /* where it is stored; its identifier when indexed */
+    const struct scry_symtab *st;  /* a reference from the symbol cache while held */
+    const uint8_t *banner;         /* linux_banner's bytes: the index's, or banner_copy */
     size_t blen;
     uint64_t banner_addr;
-    int tried; /* load attempted */
+    int known;  /* banner known without loading (from the index) */
+    int tried;  /* load attempted */
+    int checked; /* check_usable ran: the fields below are set */
     /* Checked once at load, before any scan: a table that lacks (or holds
      * impossible values for) what detection and the profile need is never
      * tried. When its banner matches, the reason becomes the error. */
@@ -63,11 +66,11 @@ struct cand {
      * whole profile's offsets. */
     uint64_t init_task, init_files, pgt;
     struct scry_linux_offsets off;
-    uint8_t *banner_copy; /* owned: the banner of an unusable candidate */
+    uint8_t *banner_copy; /* owned: the banner read from the table itself */
 };
 
-/* Its banner is known: a usable table, or an unusable one's copy. */
-static int has_banner(const struct cand *c) { return c->st || c->unusable; }
+/* Its banner is known: from the index, or read from its table. */
+static int has_banner(const struct cand *c) { return c->banner != NULL; }
 
 /* Hits of the swapper scan, collected once per dump (Volatility's
  * find_aslr order: every "swapper/0" hit, then every "swapper" one). */
@@ -84,6 +87,7 @@ struct detect {
     struct scry_phys *p;
     struct cand *c;
     size_t n;
+    struct cand *held; /* the one candidate whose table is loaded now */
     size_t load_failures;
     char first_error[256];
     char first_banner[256]; /* first banner text seen, for the error */
@@ -258,28 +262,71 @@ static void check_usable(struct cand *c)
     }
 }
 
-/* Loads candidate c once (through the shared symbol cache); returns 1 when
- * it is a Linux ISF with a banner (has_banner). An unusable one keeps only
- * a copy of its banner (to name it when the banner matches): twenty broken
- * tables must not stay resident through a scan. */
-static int load_cand(struct detect *d, struct cand *c)
+/* Releases the table of the candidate that holds one: a store of many
+ * ISFs never has more than one candidate table in memory at a time. */
+static void drop_held(struct detect *d)
+{
+    if (d->held) {
+        scry_symcache_release(d->in->symbols, d->held->st);
+        d->held->st = NULL;
+        d->held = NULL;
+    }
+}
+
+static void load_failed(struct detect *d, scry_status st)
+{
+    if (st == SCRY_ERR_NOMEM)
+        d->fatal = st;
+    if (!d->load_failures++)
+        snprintf(d->first_error, sizeof d->first_error, "%s", scry_last_error());
+}
+
+/* Acquires c's table (through the shared symbol cache) and, the first
+ * time, learns its banner and checks it (check_usable). Returns 1 with
+ * c->st held when c is usable, else 0 (unusable: c->unusable says why;
+ * unreadable: counted in load_failures). */
+static int hold(struct detect *d, struct cand *c)
 {
     scry_status st;
-    if (c->tried)
-        return has_banner(c);
+    if (c->st)
+        return 1;
+    if (c->unusable || (c->tried && !c->checked))
+        return 0;
+    drop_held(d);
     c->tried = 1;
     for (int attempt = 0;; attempt++) {
-        st = scry_symcache_acquire(d->in->symbols, c->path, &c->st);
+        const uint8_t *b = NULL;
+        size_t blen = 0;
+        uint64_t baddr = 0;
+        st = c->src->member
+                 ? scry_symcache_acquire_member(d->in->symbols, c->src->path, c->src->member, &c->st)
+                 : scry_symcache_acquire(d->in->symbols, c->src->path, &c->st);
         if (st == SCRY_OK &&
-            (scry_sym_constant_data(c->st, "linux_banner", &c->banner, &c->blen) != SCRY_OK ||
-             scry_sym_address(c->st, "linux_banner", &c->banner_addr) != SCRY_OK ||
-             c->blen < 16)) {
+            (scry_sym_constant_data(c->st, "linux_banner", &b, &blen) != SCRY_OK ||
+             scry_sym_address(c->st, "linux_banner", &baddr) != SCRY_OK || blen < 16)) {
             st = scry_sym_damaged(c->st)
                      ? SCRY_ERR_CORRUPT
                      : scry_err(SCRY_ERR_CORRUPT, "%s: no linux_banner constant data", c->path);
         }
-        if (st == SCRY_OK)
-            check_usable(c);
+        /* The index said what this file holds; a file changed since (its
+         * banner differs) is not the kernel the index matched. */
+        if (st == SCRY_OK && c->known &&
+            (blen != c->blen || memcmp(b, c->banner, blen) != 0 || baddr != c->banner_addr))
+            st = scry_err(SCRY_ERR_CORRUPT, "%s changed since it was indexed", c->path);
+        if (st == SCRY_OK && !c->checked) {
+            if (!c->known) {
+                if (!(c->banner_copy = malloc(blen))) {
+                    st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+                } else {
+                    memcpy(c->banner_copy, b, blen);
+                    c->banner = c->banner_copy;
+                    c->blen = blen;
+                    c->banner_addr = baddr;
+                }
+            }
+            if (st == SCRY_OK)
+                check_usable(c);
+        }
         /* Every lookup above checked the blocks it read of a compiled table
          * mapped from the cache; when one failed its checksum, the symbol
          * cache drops that entry and the next acquire builds the table
@@ -291,27 +338,26 @@ static int load_cand(struct detect *d, struct cand *c)
         c->unusable = SCRY_OK;
         c->why[0] = '\0';
     }
-    if (st == SCRY_OK && c->unusable) {
-        if (!(c->banner_copy = malloc(c->blen))) {
-            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
-        } else {
-            memcpy(c->banner_copy, c->banner, c->blen);
-            c->banner = c->banner_copy;
-            scry_symcache_release(d->in->symbols, c->st);
-            c->st = NULL;
-            return 1;
-        }
-    }
-    if (st != SCRY_OK) {
-        if (st == SCRY_ERR_NOMEM)
-            d->fatal = st;
-        if (!d->load_failures++)
-            snprintf(d->first_error, sizeof d->first_error, "%s", scry_last_error());
+    if (st == SCRY_OK)
+        c->checked = 1;
+    if (st != SCRY_OK || c->unusable) {
+        if (st != SCRY_OK)
+            load_failed(d, st);
         scry_symcache_release(d->in->symbols, c->st);
         c->st = NULL;
         return 0;
     }
+    d->held = c;
     return 1;
+}
+
+/* Makes c's banner known: from the index, else by loading its table (as
+ * before there was an index). Returns has_banner(c). */
+static int learn(struct detect *d, struct cand *c)
+{
+    if (!has_banner(c) && !c->tried)
+        hold(d, c);
+    return has_banner(c);
 }
 
 /* Reads len physical bytes that must all be present: SCRY_OK, NODATA for
@@ -446,6 +492,8 @@ mode_ok:
         return 0;
     }
     c->st = NULL; /* the reference now belongs to l */
+    if (d->held == c)
+        d->held = NULL;
     scry_symcache_pin(d->in->symbols, l->symtab);
     d->found = l;
     return 1;
@@ -533,8 +581,11 @@ static int on_banner(void *user, uint64_t pa)
         struct cand *c = &d->c[i];
         if (!has_banner(c) || c->blen > sizeof buf || memcmp(buf, c->banner, c->blen) != 0)
             continue;
-        if (c->unusable) {
-            note_unusable(d, c);
+        if (!hold(d, c)) {
+            if (c->unusable)
+                note_unusable(d, c);
+            if (d->fatal)
+                return 1;
             continue;
         }
         uint64_t shift = pa - (c->banner_addr - SCRY_LINUX_START_KERNEL_MAP);
@@ -568,12 +619,13 @@ static void probe_aligned(struct detect *d, struct cand *c)
             if (phys_exact(d->p, pa, buf, c->blen) != SCRY_OK ||
                 memcmp(buf, c->banner, c->blen) != 0)
                 continue;
-            if (c->unusable) {
-                note_unusable(d, c);
-                break;
+            if (!hold(d, c)) {
+                if (c->unusable)
+                    note_unusable(d, c);
+                return;
             }
             if (try_kernel(d, c, pa - link_pa) || d->fatal)
-                break;
+                return;
         }
     }
 }
@@ -600,12 +652,13 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
     struct detect d = {.in = in, .p = in->phys};
     const char *vmci = scry_kv_get(in->meta, "vmcoreinfo");
     const char *kdump_release = scry_kv_get(in->meta, "release");
-    char **paths = NULL, release[128] = "";
-    size_t npaths = 0;
+    struct scry_isf_cand *cands = NULL;
+    char release[128] = "";
+    size_t ncands = 0;
     scry_status st;
     uint64_t v;
 
-    st = scry_store_list(in->symdirs, in->nsymdirs, "linux", &paths, &npaths);
+    st = scry_symstore_candidates(in->store, "linux", NULL, &cands, &ncands);
     if (st != SCRY_OK)
         return st;
     if (vmci)
@@ -620,16 +673,33 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
         d.hint_mode = (v & CR4_LA57) ? SCRY_PAGING_LA57 : SCRY_PAGING_X86_64;
     }
 
-    d.c = calloc(npaths ? npaths : 1, sizeof *d.c);
+    d.c = calloc(ncands ? ncands : 1, sizeof *d.c);
     if (!d.c) {
-        scry_store_list_free(paths, npaths);
+        scry_isf_cands_free(cands, ncands);
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     }
-    /* Paths naming the stated release first, then the rest, each in order. */
+    /* Paths naming the stated release first, then the rest, each in store
+     * order. What the index could not identify only counts as unreadable. */
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < npaths; i++)
-            if (release_in_path(paths[i], release) == (pass == 0))
-                d.c[d.n++].path = paths[i];
+        for (size_t i = 0; i < ncands; i++) {
+            const struct scry_isf_cand *k = &cands[i];
+            if (release_in_path(k->label, release) != (pass == 0))
+                continue;
+            if (k->error) {
+                if (!d.load_failures++)
+                    snprintf(d.first_error, sizeof d.first_error, "%s: %s", k->label, k->error);
+                continue;
+            }
+            struct cand *c = &d.c[d.n++];
+            c->path = k->label;
+            c->src = k;
+            if (k->id && k->id_len >= 16 && k->banner_address) {
+                c->known = 1;
+                c->banner = k->id;
+                c->blen = k->id_len;
+                c->banner_addr = k->banner_address;
+            }
+        }
 
     /* 2. The dump states the shifts: check each candidate's banner in place. */
     uint64_t koff, phys_base;
@@ -638,17 +708,17 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
         for (size_t i = 0; i < d.n && !d.found && !d.fatal; i++) {
             struct cand *c = &d.c[i];
             uint8_t buf[1024];
-            if (!load_cand(&d, c) || c->blen > sizeof buf)
+            if (!learn(&d, c) || c->blen > sizeof buf)
                 continue;
             uint64_t shift = koff + phys_base;
             uint64_t pa = c->banner_addr - SCRY_LINUX_START_KERNEL_MAP + shift;
             st = phys_exact(d.p, pa, buf, c->blen);
             note_damage(&d, st, c, "its linux_banner (where VMCOREINFO puts it) cannot be read");
             if (st == SCRY_OK && memcmp(buf, c->banner, c->blen) == 0) {
-                if (c->unusable)
-                    note_unusable(&d, c);
-                else
+                if (hold(&d, c))
                     try_kernel(&d, c, shift);
+                else if (c->unusable)
+                    note_unusable(&d, c);
             }
         }
     }
@@ -660,7 +730,7 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
          * (for a dump that states no release, every other ISF in the store)
          * are never parsed. The scan needs them all. */
         for (size_t i = 0; i < d.n && !d.found && !d.fatal; i++) {
-            load_cand(&d, &d.c[i]);
+            learn(&d, &d.c[i]);
             if (!d.fatal)
                 probe_aligned(&d, &d.c[i]);
         }
@@ -682,25 +752,24 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
         st = scry_err(SCRY_ERR_NOT_FOUND, "no Linux kernel banner found in physical memory");
     } else {
         char where[1024] = "";
-        size_t w = 0;
-        for (size_t i = 0; i < in->nsymdirs && w < sizeof where; i++)
-            w += (size_t)snprintf(where + w, sizeof where - w, "%s%s", i ? ", " : "",
-                                  in->symdirs[i]);
+        size_t w = 0, ndirs;
+        const char *const *dirs = scry_symstore_dirs(in->store, &ndirs);
+        for (size_t i = 0; i < ndirs && w < sizeof where; i++)
+            w += (size_t)snprintf(where + w, sizeof where - w, "%s%s", i ? ", " : "", dirs[i]);
         st = scry_err(SCRY_ERR_NO_SYMBOLS,
                       "no symbol table matches the kernel banner \"%s\" (searched %s: %zu ISF "
                       "file%s%s%s%s)",
-                      d.first_banner, in->nsymdirs ? where : "no symbol directories",
-                      d.n, d.n == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
+                      d.first_banner, ndirs ? where : "no symbol directories",
+                      ncands, ncands == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
                       d.first_error, "");
     }
-    for (size_t i = 0; i < d.n; i++) {
-        scry_symcache_release(in->symbols, d.c[i].st);
+    drop_held(&d);
+    for (size_t i = 0; i < d.n; i++)
         free(d.c[i].banner_copy);
-    }
     free(d.c);
     free(d.sw.v[0]);
     free(d.sw.v[1]);
-    scry_store_list_free(paths, npaths);
+    scry_isf_cands_free(cands, ncands);
     return st;
 }
 

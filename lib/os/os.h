@@ -20,6 +20,7 @@
 #include "lib/vspace/vspace.h"
 
 struct scry_symcache;
+struct scry_symstore;
 struct scry_os;
 
 /* What detection may use. */
@@ -27,8 +28,7 @@ struct scry_detect_in {
     struct scry_phys *phys;
     const struct scry_kv *meta;          /* what the dump states */
     struct scry_symcache *symbols;       /* shared, loaded tables */
-    const char *const *symdirs;          /* where ISFs are searched */
-    size_t nsymdirs;
+    struct scry_symstore *store;         /* where ISFs are searched, and their index */
 };
 
 struct scry_profile {

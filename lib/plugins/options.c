@@ -94,6 +94,16 @@ static scry_status add_int(const struct scry_plugin *p, int idx, const char *tex
     return SCRY_OK;
 }
 
+static scry_status add_str(int idx, const char *text, struct scry_optvals *vals)
+{
+    const char **grown = realloc(vals->v[idx].strs, (vals->v[idx].nstrs + 1) * sizeof *grown);
+    if (!grown)
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    grown[vals->v[idx].nstrs++] = text;
+    vals->v[idx].strs = grown;
+    return SCRY_OK;
+}
+
 scry_status scry_options_parse(const struct scry_plugin *p, int argc, const char *const *argv,
                                struct scry_optvals *vals)
 {
@@ -139,6 +149,12 @@ scry_status scry_options_parse(const struct scry_plugin *p, int argc, const char
             while (st == SCRY_OK && i + 1 < argc && looks_like_value(argv[i + 1]))
                 st = add_int(p, idx, argv[++i], vals);
             break;
+        case SCRY_OPT_STR_LIST:
+            if (inl)
+                st = add_str(idx, inl, vals);
+            while (st == SCRY_OK && i + 1 < argc && looks_like_value(argv[i + 1]))
+                st = add_str(idx, argv[++i], vals);
+            break;
         case SCRY_OPT_INT:
         case SCRY_OPT_STR:
             if (!inl) {
@@ -166,8 +182,10 @@ scry_status scry_options_parse(const struct scry_plugin *p, int argc, const char
 
 void scry_optvals_free(struct scry_optvals *vals)
 {
-    for (size_t i = 0; i < vals->n; i++)
+    for (size_t i = 0; i < vals->n; i++) {
         free(vals->v[i].ints);
+        free(vals->v[i].strs);
+    }
     free(vals->v);
     vals->v = NULL;
     vals->n = 0;

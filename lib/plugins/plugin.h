@@ -18,7 +18,8 @@ enum scry_opt_type {
     SCRY_OPT_BOOL,     /* --threads                         */
     SCRY_OPT_INT_LIST, /* --pid 1 2 3 (int(x, 0): hex too) */
     SCRY_OPT_INT,      /* --maxsize 4096                    */
-    SCRY_OPT_STR       /* --yara-string abc                 */
+    SCRY_OPT_STR,      /* --yara-string abc                 */
+    SCRY_OPT_STR_LIST  /* --filter a b (nargs="*")          */
 };
 
 struct scry_option {
@@ -34,6 +35,8 @@ struct scry_optvals {
         int64_t *ints; /* SCRY_OPT_INT_LIST / SCRY_OPT_INT (one)      */
         size_t nints;
         const char *str; /* SCRY_OPT_STR, borrowed from argv           */
+        const char **strs; /* SCRY_OPT_STR_LIST, each borrowed from argv */
+        size_t nstrs;
     } *v;
     size_t n;
 };
@@ -56,6 +59,11 @@ struct scry_plugin_ctx {
     const struct scry_input *inputs; /* borrowed from the scry_runctx */
     size_t ninputs;
     const char *output_dir;          /* NULL: this run writes no files */
+    /* The library context's symbol directories (-s) and cache directory
+     * (NULL: none), for plugins about the symbol store itself. */
+    const char *const *symdirs;
+    size_t nsymdirs;
+    const char *cache_dir;
 };
 
 /* The typed input called name, or NULL. */
@@ -72,6 +80,9 @@ struct scry_plugin {
     /* The OS whose profile run() needs ("linux"); NULL when the physical
      * layer is enough (banners) and detection is not run at all. */
     const char *os;
+    /* 1 when the plugin reads no dump (isfinfo): it runs on a library
+     * context alone, and profile and phys are NULL. */
+    int no_dump;
     /* Fills c->out (already created with the columns). */
     scry_status (*run)(struct scry_plugin_ctx *c);
 };

@@ -4,12 +4,14 @@
 #include "lib/plugins/plugin.h"
 
 extern const struct scry_plugin scry_plugin_banners;
+extern const struct scry_plugin scry_plugin_isfinfo;
 extern const struct scry_plugin scry_plugin_linux_pslist;
 extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
+    &scry_plugin_isfinfo,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
@@ -42,6 +44,7 @@ static const struct scry_plugin *nth(size_t i)
 const char *scry_plugin_name(size_t i) { return nth(i) ? nth(i)->name : NULL; }
 const char *scry_plugin_alias(size_t i) { return nth(i) ? nth(i)->alias : NULL; }
 const char *scry_plugin_description(size_t i) { return nth(i) ? nth(i)->description : NULL; }
+int scry_plugin_needs_dump(size_t i) { return nth(i) ? !nth(i)->no_dump : 0; }
 const char *scry_plugin_os(size_t i)
 {
     return nth(i) ? (nth(i)->os ? nth(i)->os : "") : NULL;

@@ -6,6 +6,7 @@
 #include "lib/session/session.h"
 #include "symbols/cache.h"
 #include "symbols/isf_cache.h"
+#include "symbols/symstore.h"
 
 scry_status scry_context_new(scry_context **out)
 {
@@ -20,7 +21,9 @@ scry_status scry_context_new(scry_context **out)
         return SCRY_ERR_NOMEM;
     }
     c->cache_dir = scry_isfc_default_dir();
-    if (scry_symcache_set_dir(c->symbols, c->cache_dir) != SCRY_OK) {
+    if (scry_symstore_new(&c->store) != SCRY_OK ||
+        scry_symstore_set_cache_dir(c->store, c->cache_dir) != SCRY_OK ||
+        scry_symcache_set_dir(c->symbols, c->cache_dir) != SCRY_OK) {
         scry_context_free(c);
         return SCRY_ERR_NOMEM;
     }
@@ -37,6 +40,7 @@ void scry_context_free(scry_context *c)
     free(c->symdirs);
     free(c->cache_dir);
     scry_symcache_free(c->symbols);
+    scry_symstore_free(c->store);
     free(c);
 }
 
@@ -51,7 +55,7 @@ scry_status scry_context_add_symbol_dir(scry_context *c, const char *dir)
     }
     v[c->nsymdirs++] = d;
     c->symdirs = v;
-    return SCRY_OK;
+    return scry_symstore_add_dir(c->store, dir);
 }
 
 scry_status scry_context_set_cache_dir(scry_context *c, const char *dir)
@@ -64,13 +68,19 @@ scry_status scry_context_set_cache_dir(scry_context *c, const char *dir)
         return scry_err(SCRY_ERR_IO, "%s: not a directory", dir);
     if (dir && !(d = strdup(dir)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    if (scry_symcache_set_dir(c->symbols, d) != SCRY_OK) {
+    if (scry_symcache_set_dir(c->symbols, d) != SCRY_OK ||
+        scry_symstore_set_cache_dir(c->store, d) != SCRY_OK) {
         free(d);
         return SCRY_ERR_NOMEM;
     }
     free(c->cache_dir);
     c->cache_dir = d;
     return SCRY_OK;
+}
+
+const char *scry_context_cache_dir(const struct scry_context *c)
+{
+    return c ? c->cache_dir : NULL;
 }
 
 scry_status scry_context_set_memory_budget(scry_context *c, uint64_t bytes)

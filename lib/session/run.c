@@ -99,10 +99,12 @@ static scry_status profile_for(struct scry_session *s, const struct scry_plugin 
     return SCRY_OK;
 }
 
-scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const char *const *argv,
-                            scry_runctx *run, scry_result **out)
+/* Runs plugin p with a session (s) or, for a plugin that reads no dump,
+ * with the library context alone (s NULL). */
+static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
+                              const struct scry_plugin *p, int argc, const char *const *argv,
+                              scry_runctx *run, scry_result **out)
 {
-    const struct scry_plugin *p;
     struct scry_optvals vals;
     struct scry_result *r = NULL;
     struct scry_op op = {0};
@@ -110,20 +112,16 @@ scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const c
     char saved[SCRY_ERR_SAVED_MAX];
     scry_status st;
     scry_err_save(saved);
-    if (!s || !name || !out || argc < 0 || (argc && !argv))
-        return scry_err(SCRY_ERR_INVALID_ARG, "scry_plugin_run: bad argument");
-    if (!(p = scry_plugin_find(name)))
-        return scry_err(SCRY_ERR_NOT_FOUND, "unknown plugin '%s'", name);
     if ((st = scry_options_parse(p, argc, argv, &vals)) != SCRY_OK)
         return st;
-    if (p->os)
+    if (p->os && s)
         st = profile_for(s, p, &pc.profile);
     if (st == SCRY_OK)
         st = scry_result_new(p->columns, p->ncolumns, &r);
     if (st == SCRY_OK) {
-        r->diags.max = (size_t)s->ctx->max_diagnostics;
+        r->diags.max = (size_t)ctx->max_diagnostics;
         op.diags = &r->diags;
-        op.max_entries = s->ctx->max_list_entries;
+        op.max_entries = ctx->max_list_entries;
         if (run) {
             op.progress = run->progress;
             op.progress_user = run->progress_user;
@@ -131,7 +129,10 @@ scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const c
             pc.ninputs = run->ninputs;
             pc.output_dir = run->output_dir;
         }
-        pc.phys = s->dump->phys;
+        pc.phys = s ? s->dump->phys : NULL;
+        pc.symdirs = (const char *const *)ctx->symdirs;
+        pc.nsymdirs = ctx->nsymdirs;
+        pc.cache_dir = scry_context_cache_dir(ctx);
         pc.opts = &vals;
         pc.out = r;
         pc.op = &op;
@@ -153,4 +154,29 @@ scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const c
     scry_err_restore(saved); /* diagnostics went to the result, not here */
     *out = r;
     return SCRY_OK;
+}
+
+scry_status scry_plugin_run(scry_session *s, const char *name, int argc, const char *const *argv,
+                            scry_runctx *run, scry_result **out)
+{
+    const struct scry_plugin *p;
+    if (!s || !name || !out || argc < 0 || (argc && !argv))
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_plugin_run: bad argument");
+    if (!(p = scry_plugin_find(name)))
+        return scry_err(SCRY_ERR_NOT_FOUND, "unknown plugin '%s'", name);
+    return run_plugin(s->ctx, p->no_dump ? NULL : s, p, argc, argv, run, out);
+}
+
+scry_status scry_plugin_run_context(scry_context *ctx, const char *name, int argc,
+                                    const char *const *argv, scry_runctx *run, scry_result **out)
+{
+    const struct scry_plugin *p;
+    if (!ctx || !name || !out || argc < 0 || (argc && !argv))
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_plugin_run_context: bad argument");
+    if (!(p = scry_plugin_find(name)))
+        return scry_err(SCRY_ERR_NOT_FOUND, "unknown plugin '%s'", name);
+    if (!p->no_dump)
+        return scry_err(SCRY_ERR_INVALID_ARG, "%s needs a memory dump",
+                        p->alias ? p->alias : p->name);
+    return run_plugin(ctx, NULL, p, argc, argv, run, out);
 }

@@ -48,8 +48,7 @@ scry_status scry_session_profile(struct scry_session *s, const struct scry_profi
                 .phys = s->dump->phys,
                 .meta = &s->dump->meta,
                 .symbols = c->symbols,
-                .symdirs = (const char *const *)c->symdirs,
-                .nsymdirs = c->nsymdirs,
+                .store = c->store,
             };
             s->detect_status = scry_os_detect(&in, &s->profile);
             if (s->detect_status != SCRY_OK)

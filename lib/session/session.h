@@ -17,6 +17,7 @@
 #include "lib/os/os.h"
 
 struct scry_symcache;
+struct scry_symstore;
 
 struct scry_context {
     char **symdirs;
@@ -26,6 +27,7 @@ struct scry_context {
     uint64_t max_diagnostics;   /* 0 = SCRY_DIAGS_DEFAULT_MAX          */
     struct scry_budget budget;  /* what every dump's caches charge     */
     struct scry_symcache *symbols;
+    struct scry_symstore *store;  /* the symbol dirs again, with their index */
 };
 
 #define SCRY_CONTEXT_DEFAULT_BUDGET (256ull << 20)
@@ -45,6 +47,9 @@ struct scry_session {
     char *detect_error;       /* the message of a failed detection, replayed */
     struct scry_profile *profile; /* owned; NULL until an OS is found */
 };
+
+/* The context's cache directory, NULL when none is set. */
+const char *scry_context_cache_dir(const struct scry_context *c);
 
 /* Detection once; afterwards the profile. Thread-safe. */
 scry_status scry_session_profile(struct scry_session *s, const struct scry_profile **out);

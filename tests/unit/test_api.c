@@ -511,19 +511,20 @@ END_TEST
 START_TEST(test_plugin_table)
 {
     static const char *const names[] = {"banners.Banners", "linux.psaux.PsAux",
-                                        "linux.pslist.PsList", "linux.pstree.PsTree"};
+                                        "linux.pslist.PsList", "linux.pstree.PsTree",
+                                        "isfinfo.IsfInfo"};
     static const char *const aliases[] = {"banners", "linux.psaux", "linux.pslist",
-                                          "linux.pstree"};
-    static const size_t nopts[] = {0, 1, 3, 3};
-    /* The OS each needs: banners reads any dump. */
-    static const char *const oses[] = {"", "linux", "linux", "linux"};
+                                          "linux.pstree", "isfinfo"};
+    static const size_t nopts[] = {0, 1, 3, 3, 4};
+    /* The OS each needs: banners reads any dump, isfinfo none. */
+    static const char *const oses[] = {"", "linux", "linux", "linux", ""};
     const size_t n = scry_plugin_count();
     const char *name = "x", *help = "y";
     int kind = 42;
     int i;
 
-    ck_assert_uint_eq(n, 4);
-    for (size_t k = 0; k < 4; k++) {
+    ck_assert_uint_eq(n, 5);
+    for (size_t k = 0; k < 5; k++) {
         i = plugin_index(names[k]);
         ck_assert_msg(i >= 0, "no plugin %s", names[k]);
         ck_assert_str_eq(scry_plugin_alias((size_t)i), aliases[k]);
@@ -1024,7 +1025,11 @@ static void check_kernel(scry_session *s, struct kinfo *k)
     ck_assert_str_eq(k->os, "linux");
     ck_assert_msg(starts_with(k->banner, BANNER_PREFIX), "banner %s", k->banner);
     ck_assert_msg(starts_with(k->banner, DEV_SMALL_BANNER), "banner %s", k->banner);
-    snprintf(want_isf, sizeof want_isf, "%s/linux/" ISF_NAME, symdir());
+    /* The store names ISFs by absolute path, its directory resolved. */
+    char *real = realpath(symdir(), NULL);
+    ck_assert_ptr_nonnull(real);
+    snprintf(want_isf, sizeof want_isf, "%s/linux/" ISF_NAME, real);
+    free(real);
     ck_assert_str_eq(k->isf, want_isf);
     ck_assert_int_eq(k->levels, 4);
     ck_assert_uint_eq(k->vshift, DEV_SMALL_VSHIFT);
