@@ -207,7 +207,7 @@ int main(int argc, char **argv)
     if (st == SCRY_OK)
         st = scry_session_open(ctx, dump, &s);
     if (st == SCRY_OK)
-        st = scry_session_profile(s, &profile);
+        st = scry_session_profile(s, NULL, &profile);
     if (st == SCRY_OK)
         l = scry_linux_of(profile);
     if (st != SCRY_OK || !l) {

@@ -658,9 +658,16 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
     scry_status st;
     uint64_t v;
 
-    st = scry_symstore_candidates(in->store, "linux", NULL, &cands, &ncands);
-    if (st != SCRY_OK)
+    /* What the store walk skipped (a symlink loop, a pack that cannot be
+     * read) matters to the answer only when no ISF matches: then it is
+     * part of the error; otherwise an informational diagnostic. */
+    struct scry_diags store_diags = {0};
+    struct scry_op store_op = {.diags = &store_diags};
+    st = scry_symstore_candidates(in->store, "linux", &store_op, &cands, &ncands);
+    if (st != SCRY_OK) {
+        scry_diags_free(&store_diags);
         return st;
+    }
     if (vmci)
         vmci_str(vmci, "OSRELEASE", release, sizeof release);
     if (!release[0] && kdump_release)
@@ -758,11 +765,16 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
             w += (size_t)snprintf(where + w, sizeof where - w, "%s%s", i ? ", " : "", dirs[i]);
         st = scry_err(SCRY_ERR_NO_SYMBOLS,
                       "no symbol table matches the kernel banner \"%s\" (searched %s: %zu ISF "
-                      "file%s%s%s%s)",
+                      "file%s%s%s%s%s)",
                       d.first_banner, ndirs ? where : "no symbol directories",
                       ncands, ncands == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
-                      d.first_error, "");
+                      d.first_error, store_diags.n ? "; skipped: " : "",
+                      store_diags.n ? store_diags.v[0].message : "");
     }
+    for (size_t i = 0; st == SCRY_OK && i < store_diags.n; i++)
+        scry_op_say(in->op, SCRY_DIAG_INFO, store_diags.v[i].status, "symbol store: %s",
+                    store_diags.v[i].message);
+    scry_diags_free(&store_diags);
     drop_held(&d);
     for (size_t i = 0; i < d.n; i++)
         free(d.c[i].banner_copy);

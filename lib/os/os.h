@@ -17,6 +17,7 @@
 
 #include "formats/phys.h"
 #include "lib/base/kv.h"
+#include "lib/base/op.h"
 #include "lib/vspace/vspace.h"
 
 struct scry_symcache;
@@ -29,6 +30,7 @@ struct scry_detect_in {
     const struct scry_kv *meta;          /* what the dump states */
     struct scry_symcache *symbols;       /* shared, loaded tables */
     struct scry_symstore *store;         /* where ISFs are searched, and their index */
+    struct scry_op *op;                  /* diagnostics of the run that detects; may be NULL */
 };
 
 struct scry_profile {

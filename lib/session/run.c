@@ -86,10 +86,10 @@ void *scry_plugin_input(const struct scry_plugin_ctx *c, const char *name)
 /* The profile a plugin of OS `os` needs, or a clear error when the dump
  * holds another OS. */
 static scry_status profile_for(struct scry_session *s, const struct scry_plugin *p,
-                               const struct scry_profile **out)
+                               struct scry_op *op, const struct scry_profile **out)
 {
     const struct scry_os *want = scry_os_find(p->os);
-    scry_status st = scry_session_profile(s, out);
+    scry_status st = scry_session_profile(s, op, out);
     if (st != SCRY_OK)
         return st;
     if ((*out)->os != want)
@@ -114,14 +114,17 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
     scry_err_save(saved);
     if ((st = scry_options_parse(p, argc, argv, &vals)) != SCRY_OK)
         return st;
-    if (p->os && s)
-        st = profile_for(s, p, &pc.profile);
-    if (st == SCRY_OK)
-        st = scry_result_new(p->columns, p->ncolumns, &r);
+    /* The result first: detection, when this run is the one that triggers
+     * it, reports what it met (a store branch skipped) on the run's op. */
+    st = scry_result_new(p->columns, p->ncolumns, &r);
     if (st == SCRY_OK) {
         r->diags.max = (size_t)ctx->max_diagnostics;
         op.diags = &r->diags;
         op.max_entries = ctx->max_list_entries;
+    }
+    if (st == SCRY_OK && p->os && s)
+        st = profile_for(s, p, &op, &pc.profile);
+    if (st == SCRY_OK) {
         if (run) {
             op.progress = run->progress;
             op.progress_user = run->progress_user;

@@ -36,7 +36,8 @@ void scry_session_close(scry_session *s)
  * it under the lock, later ones read the published answer (the acquire
  * load pairs with the release store, so the profile is fully built before
  * any thread sees `detected`). A failure is replayed with its message. */
-scry_status scry_session_profile(struct scry_session *s, const struct scry_profile **out)
+scry_status scry_session_profile(struct scry_session *s, struct scry_op *op,
+                                 const struct scry_profile **out)
 {
     if (!atomic_load_explicit(&s->detected, memory_order_acquire)) {
         char saved[SCRY_ERR_SAVED_MAX];
@@ -49,6 +50,7 @@ scry_status scry_session_profile(struct scry_session *s, const struct scry_profi
                 .meta = &s->dump->meta,
                 .symbols = c->symbols,
                 .store = c->store,
+                .op = op,
             };
             s->detect_status = scry_os_detect(&in, &s->profile);
             if (s->detect_status != SCRY_OK)
@@ -70,7 +72,7 @@ scry_status scry_session_detect(scry_session *s)
     const struct scry_profile *p = NULL;
     if (!s)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_detect: NULL session");
-    return scry_session_profile(s, &p);
+    return scry_session_profile(s, NULL, &p);
 }
 
 scry_status scry_session_info(scry_session *s, const char *key, const char **value)
@@ -80,7 +82,7 @@ scry_status scry_session_info(scry_session *s, const char *key, const char **val
     const char *v;
     if (!s || !key)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info: NULL argument");
-    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
+    if ((st = scry_session_profile(s, NULL, &p)) != SCRY_OK)
         return st;
     if (!(v = scry_profile_info(p, key)))
         return scry_err(SCRY_ERR_NOT_FOUND, "no kernel fact '%s' for %s", key, p->os->name);
@@ -95,7 +97,7 @@ scry_status scry_session_info_count(scry_session *s, size_t *count)
     scry_status st;
     if (!s || !count)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info_count: NULL argument");
-    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
+    if ((st = scry_session_profile(s, NULL, &p)) != SCRY_OK)
         return st;
     *count = p->info.n;
     return SCRY_OK;
@@ -108,7 +110,7 @@ scry_status scry_session_info_at(scry_session *s, size_t index, const char **key
     scry_status st;
     if (!s)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info_at: NULL session");
-    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
+    if ((st = scry_session_profile(s, NULL, &p)) != SCRY_OK)
         return st;
     if (index >= p->info.n)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_info_at: index %zu out of range",
@@ -127,7 +129,7 @@ scry_status scry_session_read_virt(scry_session *s, uint64_t va, void *buf, size
     scry_status st;
     if (!s)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_read_virt: NULL session");
-    if ((st = scry_session_profile(s, &p)) != SCRY_OK)
+    if ((st = scry_session_profile(s, NULL, &p)) != SCRY_OK)
         return st;
     if (!buf && len)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_session_read_virt: NULL buffer");

@@ -52,6 +52,7 @@ struct scry_session {
 const char *scry_context_cache_dir(const struct scry_context *c);
 
 /* Detection once; afterwards the profile. Thread-safe. */
-scry_status scry_session_profile(struct scry_session *s, const struct scry_profile **out);
+scry_status scry_session_profile(struct scry_session *s, struct scry_op *op,
+                                 const struct scry_profile **out);
 
 #endif

@@ -78,4 +78,35 @@ for label, damaged in (("damaged header", b"\0" * 64 + good[64:]),
         failed = 1
     else:
         print(f"ok: {label}: entry rebuilt")
+
+# A store with a symlink loop: the branch is skipped, the search goes on.
+# With a match the skip is informational (-v, exit 0, golden bytes); with no
+# match it is part of the error.
+for label, cache_args in (("indexed", ["--cache-dir", os.path.join(work, "cache-loop")]),
+                          ("no cache", ["--no-cache"])):
+    loopstore = os.path.join(work, "loopstore-" + label.replace(" ", "-"))
+    os.makedirs(os.path.join(loopstore, "linux"))
+    os.symlink("..", os.path.join(loopstore, "linux", "loop"))
+    for f in os.listdir(os.path.join(root, "symbols", "linux")):
+        os.symlink(os.path.join(root, "symbols", "linux", f), os.path.join(loopstore, "linux", f))
+    want = corpus.golden_bytes(corpus.golden_dir(root, "dev-1k.lime"), "linux.pslist.PsList")
+    cmd = [memscry, "-v", "-s", loopstore, "-f", dump, "-r", "json"] + cache_args
+    res = subprocess.run(cmd + ["linux.pslist.PsList"], capture_output=True)
+    err = res.stderr.decode(errors="replace")
+    if res.returncode != 0 or res.stdout != want or "symlink loop" not in err:
+        print(f"FAIL: {label}: loop in the store: exit {res.returncode}: {err}")
+        failed = 1
+    else:
+        print(f"ok: {label}: a symlink loop in the store is skipped ({err.strip().splitlines()[-1]})")
+    empty = os.path.join(work, "emptyloop-" + label.replace(" ", "-"))
+    os.makedirs(os.path.join(empty, "linux"))
+    os.symlink("..", os.path.join(empty, "linux", "loop"))
+    cmd = [memscry, "-s", empty, "-f", dump, "-r", "json"] + cache_args
+    res = subprocess.run(cmd + ["linux.pslist.PsList"], capture_output=True)
+    err = res.stderr.decode(errors="replace")
+    if res.returncode != 1 or "no symbol table matches" not in err or "skipped: " not in err:
+        print(f"FAIL: {label}: loop and no match: exit {res.returncode}: {err}")
+        failed = 1
+    else:
+        print(f"ok: {label}: no match names the skipped branch")
 sys.exit(failed)

@@ -59,7 +59,7 @@ const struct scry_linux *ir_linux(struct ir_run *x)
 {
     const struct scry_profile *p = NULL;
     const struct scry_linux *l;
-    ck_assert_int_eq(scry_session_profile(x->s, &p), SCRY_OK);
+    ck_assert_int_eq(scry_session_profile(x->s, NULL, &p), SCRY_OK);
     l = scry_linux_of(p);
     ck_assert_ptr_nonnull(l);
     return l;

@@ -71,7 +71,7 @@ static scry_status run_with(scry_context *c, struct run *x, const char *plugin, 
     x->secs = 0;
     if (plugin && strcmp(plugin, "banners")) { /* detection outside the timing */
         const struct scry_profile *p;
-        st = scry_session_profile(x->ir.s, &p);
+        st = scry_session_profile(x->ir.s, NULL, &p);
         if (st != SCRY_OK)
             return st;
     }

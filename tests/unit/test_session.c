@@ -328,7 +328,7 @@ START_TEST(cancel_from_progress_callback)
     /* Mid-walk: with no rate bound, the walker calls back every 64 tasks;
      * the walk ends at the first callback that asks to stop. */
     const struct scry_profile *prof;
-    ck_assert_int_eq(scry_session_profile(o.s, &prof), SCRY_OK);
+    ck_assert_int_eq(scry_session_profile(o.s, NULL, &prof), SCRY_OK);
     struct scry_op op = {.progress = on_progress, .progress_user = &p, .interval_ns = 1};
     p = (struct prog){.cancel_at = 2};
     size_t seen = 0;
@@ -493,7 +493,7 @@ START_TEST(eight_threads_one_session)
     ref.kernel_va = 0;
     {
         const struct scry_profile *p;
-        ck_assert_int_eq(scry_session_profile(o.s, &p), SCRY_OK);
+        ck_assert_int_eq(scry_session_profile(o.s, NULL, &p), SCRY_OK);
         ref.kernel_va = scry_linux_of(p)->init_task;
     }
     ck_assert_int_eq(scry_session_read_virt(o.s, ref.kernel_va, ref.kernel_bytes, 64), SCRY_OK);
