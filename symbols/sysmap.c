@@ -151,9 +151,10 @@ scry_status scry_sysmap_parse(const uint8_t *data, size_t len, struct scry_sysma
         while (*e > ' ' && *e <= '~')
             e++;
         if (*e && *e != ' ' && *e != '\t') {
+            unsigned bad = (unsigned char)*e;
             scry_sysmap_free(out);
             return scry_err(SCRY_ERR_CORRUPT, "line %zu: byte 0x%02x in a symbol name", lineno,
-                            (unsigned char)*e);
+                            bad);
         }
         if ((size_t)(e - name) > SCRY_SYSMAP_MAX_NAME) {
             scry_sysmap_free(out);
