@@ -269,11 +269,6 @@ static int is_aggregate(const struct w *w, uint32_t id)
     return id && id != UINT32_MAX && (btf_is_struct(T(w, id)) || btf_is_union(T(w, id)));
 }
 
-static int is_enum(const struct w *w, uint32_t id)
-{
-    return id && id != UINT32_MAX && btf_is_any_enum(T(w, id));
-}
-
 static void put_named(struct w *w, const char *kind, uint32_t id)
 {
     putf(w, "{\"kind\":\"%s\",\"name\":", kind);
@@ -313,20 +308,18 @@ static void put_ref(struct w *w, uint32_t id, int depth)
         case BTF_KIND_ENUM: case BTF_KIND_ENUM64: put_named(w, "enum", id); return;
         case BTF_KIND_FWD: put_named(w, btf_kflag(t) ? "union" : "struct", id); return;
         case BTF_KIND_TYPEDEF: {
-            /* A typedef of a struct, union or enum is referred to by the
-             * name of the last typedef before it (atomic_long_t →
-             * atomic64_t → struct: "atomic64_t"; user_types holds a copy
-             * under it), as dwarf2json does; any other typedef is what it
-             * stands for. */
+            /* A typedef of a struct or union is referred to by the name
+             * of the last typedef before it (atomic_long_t → atomic64_t →
+             * struct: "atomic64_t"; user_types holds a copy under it), as
+             * dwarf2json does; any other typedef (enums included) is what
+             * it stands for. */
             uint32_t to = strip(w, t->type, 0);
             if (to != 0 && to != UINT32_MAX && btf_is_typedef(T(w, to))) {
                 id = to;
                 continue;
             }
-            if (is_aggregate(w, to) || is_enum(w, to)) {
-                put_named(w, btf_is_struct(T(w, to)) ? "struct" : btf_is_union(T(w, to)) ? "union"
-                                                                                       : "enum",
-                          id);
+            if (is_aggregate(w, to)) {
+                put_named(w, btf_is_struct(T(w, to)) ? "struct" : "union", id);
                 return;
             }
             id = t->type;
@@ -376,9 +369,8 @@ static void base_types(struct w *w)
             const char *kind = enc & BTF_INT_BOOL                       ? "bool"
                                : (enc & BTF_INT_CHAR) || strstr(n, "char") ? "char"
                                                                           : "int";
-            /* x86's plain char is signed, and dwarf2json calls _Bool
-             * signed; pahole encodes neither with the flag. */
-            int sign = (enc & (BTF_INT_SIGNED | BTF_INT_BOOL)) || strcmp(n, "char") == 0;
+            /* dwarf2json calls _Bool signed; BTF does not. */
+            int sign = (enc & (BTF_INT_SIGNED | BTF_INT_BOOL)) != 0;
             put_base(w, n, id, kind, sign, t->size, &first);
         } else if (btf_is_float(t)) {
             put_base(w, isf_name(w, id, 1), id, "float", 1, t->size, &first);
@@ -485,10 +477,10 @@ static void user_types(struct w *w)
 {
     int first = 1;
     puts_(w, ",\"user_types\":{");
-    for (uint32_t id = 1; id < w->ntypes && !w->err; id++)
+    for (uint32_t id = w->ntypes - 1; id > 0 && !w->err; id--)
         if (is_aggregate(w, id) && put_key(w, &w->users, id, &first))
             put_body(w, id);
-    for (uint32_t id = 1; id < w->ntypes && !w->err; id++) {
+    for (uint32_t id = w->ntypes - 1; id > 0 && !w->err; id--) {
         if (!btf_is_typedef(T(w, id)))
             continue;
         uint32_t to = strip(w, T(w, id)->type, 1);
@@ -556,16 +548,9 @@ static void enums(struct w *w)
 {
     int first = 1;
     puts_(w, ",\"enums\":{");
-    for (uint32_t id = 1; id < w->ntypes && !w->err; id++)
+    for (uint32_t id = w->ntypes - 1; id > 0 && !w->err; id--)
         if (btf_is_any_enum(T(w, id)) && put_key(w, &w->enums, id, &first))
             put_enum_body(w, id);
-    for (uint32_t id = 1; id < w->ntypes && !w->err; id++) {
-        if (!btf_is_typedef(T(w, id)))
-            continue;
-        uint32_t to = strip(w, T(w, id)->type, 1);
-        if (is_enum(w, to) && put_key(w, &w->enums, id, &first))
-            put_enum_body(w, to);
-    }
     puts_(w, "}");
 }
 
@@ -609,7 +594,7 @@ static const struct {
 };
 
 /* 1 when a type was written. */
-static int put_sym_type(struct w *w, const char *sym)
+static int put_sym_type(struct w *w, const char *sym, uint64_t addr)
 {
     for (size_t i = 0; i < sizeof sym_types / sizeof sym_types[0]; i++) {
         if (strcmp(sym_types[i].sym, sym) != 0)
@@ -634,10 +619,10 @@ static int put_sym_type(struct w *w, const char *sym)
         return 1;
     }
     const uint32_t *var = sset_get(&w->vars, sym);
-    if (!var)
+    if (!var || (*var >> 31 && addr >= SCRY_KERNEL_MAP))
         return 0;
     puts_(w, ",\"type\":");
-    put_ref(w, T(w, *var)->type, 0);
+    put_ref(w, T(w, *var & ~(1u << 31))->type, 0);
     return 1;
 }
 
@@ -655,24 +640,34 @@ static void put_base64(struct w *w, const uint8_t *p, size_t n)
 
 static void symbols(struct w *w, const struct scry_btf_isf_in *in)
 {
-    /* Per-CPU variables: the only ones BTF types (DATASEC entries). */
+    /* Per-CPU variables: the only ones vmlinux BTF types (entries of the
+     * .data..percpu DATASEC). Their symbols hold per-CPU offsets, below
+     * the image map; a global of the same name elsewhere (cleanup_list) is
+     * another variable, so the top bit marks a per-CPU entry. */
     for (uint32_t id = 1; id < w->ntypes && !w->err; id++) {
         const struct btf_type *t = T(w, id);
-        if (btf_is_var(t) && sset_put(&w->vars, name_of(w, t->name_off), id) < 0)
-            oom(w);
+        if (!btf_is_datasec(t))
+            continue;
+        uint32_t percpu = strcmp(name_of(w, t->name_off), ".data..percpu") == 0 ? 1u << 31 : 0;
+        const struct btf_var_secinfo *v = btf_var_secinfos(t);
+        for (uint16_t i = 0; i < btf_vlen(t); i++) {
+            const struct btf_type *var = T(w, v[i].type);
+            if (btf_is_var(var) && sset_put(&w->vars, name_of(w, var->name_off), v[i].type | percpu) < 0)
+                oom(w);
+        }
     }
     int first = 1;
     puts_(w, ",\"symbols\":{");
     for (size_t i = 0; i < in->map->n && !w->err; i++) {
         const struct scry_sysmap_sym *s = &in->map->sym[i];
-        if (!s->first)
+        if (!s->kept)
             continue;
         if (!first)
             puts_(w, ",");
         first = 0;
         put_str(w, s->name, 0);
         putf(w, ":{\"address\":%" PRIu64, s->addr);
-        put_sym_type(w, s->name);
+        put_sym_type(w, s->name, s->addr);
         if (in->banner && strcmp(s->name, "linux_banner") == 0) {
             puts_(w, ",\"constant_data\":\"");
             put_base64(w, in->banner, in->banner_len);

@@ -13,7 +13,7 @@
  *     "unnamed_field_<k>" with "anonymous": true; bitfields are ISF
  *     bitfields at the byte holding their first bit (bit_position < 8);
  *   - enums, with a typedef's name as for structs; signed when BTF says so;
- *   - symbols: every name of the symbol file (first line of a name), at
+ *   - symbols: every name of the symbol file (last line of a name), at
  *     its address with the KASLR shift removed by the caller. BTF has types
  *     only for per-CPU variables (DATASEC VARs); the symbols the Linux
  *     plugins read are typed from a small table (btf_isf.c: sym_types).

@@ -86,14 +86,13 @@ static scry_status build_index(struct scry_sysmap *m)
     m->icap = cap;
     for (size_t i = 0; i < m->n; i++) {
         size_t j = name_hash(m->sym[i].name) & (cap - 1);
-        m->sym[i].first = 1;
         for (; m->index[j]; j = (j + 1) & (cap - 1))
             if (strcmp(m->sym[m->index[j] - 1].name, m->sym[i].name) == 0) {
-                m->sym[i].first = 0;
+                m->sym[m->index[j] - 1].kept = 0;
                 break;
             }
-        if (m->sym[i].first)
-            m->index[j] = (uint32_t)(i + 1);
+        m->sym[i].kept = 1;
+        m->index[j] = (uint32_t)(i + 1);
     }
     return SCRY_OK;
 }

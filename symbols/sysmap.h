@@ -2,9 +2,9 @@
  * line), plain or xz-compressed (told by its magic bytes).
  *
  * Lines that name a module ("ADDR t name\t[module]") are skipped: module
- * symbols have no place in the kernel's ISF. The first line of a name wins
- * when a name repeats (static symbols of different files), as a lookup by
- * name can only return one.
+ * symbols have no place in the kernel's ISF. When a name repeats (static
+ * symbols of different files) the last line wins, as in dwarf2json's ISFs
+ * (the files are sorted by address, so: the highest address).
  *
  * KASLR (scry_sysmap_unshift): /proc/kallsyms read on a running kernel
  * shows addresses moved by that boot's random shift; System.map shows
@@ -31,7 +31,7 @@ struct scry_sysmap_sym {
     const char *name;
     uint64_t addr;
     char type;  /* 'T', 'D', 'b', ... */
-    int first;  /* the first line with this name */
+    int kept;   /* the line a lookup by this name finds (the last) */
 };
 
 struct scry_sysmap {
@@ -48,7 +48,7 @@ struct scry_sysmap {
 scry_status scry_sysmap_parse(const uint8_t *data, size_t len, struct scry_sysmap *out);
 void scry_sysmap_free(struct scry_sysmap *m);
 
-/* The first symbol named name, or NULL. */
+/* The symbol named name (its last line), or NULL. */
 const struct scry_sysmap_sym *scry_sysmap_find(const struct scry_sysmap *m, const char *name);
 
 /* Removes the KASLR shift relative to _text (see above); *shift receives

@@ -78,7 +78,7 @@ static void tiny(struct bb *b)
     memset(b, 0, sizeof *b);
     /* 1 */ put(b, str(b, "int")), put(b, INFO(1, 0, 0)), put(b, 4), put(b, 1u << 24 | 32);
     /* 2 */ put(b, str(b, "unsigned int")), put(b, INFO(1, 0, 0)), put(b, 4), put(b, 32);
-    /* 3 */ put(b, str(b, "char")), put(b, INFO(1, 0, 0)), put(b, 1), put(b, 8);
+    /* 3 */ put(b, str(b, "char")), put(b, INFO(1, 0, 0)), put(b, 1), put(b, 1u << 24 | 8);
     /* 4 char[16] */ put(b, 0), put(b, INFO(3, 0, 0)), put(b, 0), put(b, 3), put(b, 1), put(b, 16);
     /* 5 task_struct * */ put(b, 0), put(b, INFO(2, 0, 0)), put(b, 6);
     /* 6 */ put(b, str(b, "task_struct")), put(b, INFO(4, 1, 5)), put(b, 48);
@@ -108,7 +108,8 @@ static const char tiny_map[] =
     "ffffffffb3a00000 D linux_banner\n"
     "ffffffffb4002000 D init_top_pgt\n"
     "ffffffffb4003000 D init_files\n"
-    "ffffffffb4004000 d init_task\n"
+    "ffffffffb3900000 t helper\n"
+    "ffffffffb4004000 t helper\n"
     "ffffffffc0001000 t mod_fn\t[dummy]\n";
 static const char banner[] = "Linux version 6.1.0-tiny (test) #1\n";
 
@@ -223,11 +224,12 @@ START_TEST(test_sysmap)
 {
     struct scry_sysmap m;
     ck_assert_int_eq(scry_sysmap_parse((const uint8_t *)tiny_map, strlen(tiny_map), &m), SCRY_OK);
-    ck_assert_uint_eq(m.n, 7); /* the module line is skipped */
-    const struct scry_sysmap_sym *s = scry_sysmap_find(&m, "init_task");
+    ck_assert_uint_eq(m.n, 8); /* the module line is skipped */
+    const struct scry_sysmap_sym *s = scry_sysmap_find(&m, "helper");
     ck_assert_ptr_nonnull(s);
-    ck_assert_uint_eq(s->addr, 0xffffffffb4000000ull); /* the first of two */
-    ck_assert_int_eq(s->type, 'D');
+    ck_assert_uint_eq(s->addr, 0xffffffffb4004000ull); /* the last of two */
+    ck_assert_int_eq(s->type, 't');
+    ck_assert(!m.sym[6].kept && m.sym[7].kept);
     ck_assert_ptr_null(scry_sysmap_find(&m, "mod_fn"));
     uint64_t shift;
     scry_sysmap_unshift(&m, SCRY_DEFAULT_TEXT, &shift);
@@ -253,7 +255,7 @@ START_TEST(test_sysmap)
                                              strlen(tiny_map), xz, &xn, sizeof xz),
                      LZMA_OK);
     ck_assert_int_eq(scry_sysmap_parse(xz, xn, &m), SCRY_OK);
-    ck_assert_uint_eq(m.n, 7);
+    ck_assert_uint_eq(m.n, 8);
     scry_sysmap_free(&m);
     xz[xn / 2] ^= 0xff;
     ck_assert_int_eq(scry_sysmap_parse(xz, xn, &m), SCRY_ERR_CORRUPT);
@@ -476,6 +478,8 @@ START_TEST(test_isf_tiny)
                                         "\"union\",\"name\":\"unnamed_btf_7\"},\"anonymous\":true}"));
     ck_assert_ptr_nonnull(strstr(out.p, "\"producer\":{\"name\":\"memscry\",\"version\":\"9.9+btf\"}"));
     ck_assert_ptr_null(strstr(out.p, "mod_fn"));
+    ck_assert_int_eq(scry_sym_address(t, "helper", &v), SCRY_OK);
+    ck_assert_uint_eq(v, 0xffffffff81804000ull);
     scry_isf_free(t);
     free(out.p);
 }
