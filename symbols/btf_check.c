@@ -77,6 +77,8 @@ scry_status scry_btf_check(const uint8_t *blob, size_t len, uint32_t *ntypes)
     if (len < BTF_HDR_MIN)
         return scry_err(SCRY_ERR_CORRUPT, "BTF: header truncated (%zu bytes, at least %u needed)",
                         len, BTF_HDR_MIN);
+    if (len > UINT32_MAX) /* every BTF offset and libbpf's size are 32-bit */
+        return scry_err(SCRY_ERR_LIMIT, "BTF: blob of %zu bytes (at most 4 GiB)", len);
     unsigned magic = (unsigned)blob[0] | (unsigned)blob[1] << 8;
     if (magic != BTF_MAGIC)
         return scry_err(SCRY_ERR_CORRUPT, "BTF: bad magic 0x%04x (expected 0x%04x)", magic,

@@ -5,22 +5,28 @@
  * result reads like the ISF of the same kernel's DWARF):
  *   - base_types: every BTF INT and FLOAT by its name ("long unsigned int"),
  *     plus "pointer" (8 bytes), "void" and the integer names enums use;
+ *     _Bool is called signed, as dwarf2json does;
  *   - user_types: every struct and union, by name, an anonymous one as
  *     "unnamed_btf_<id>"; every typedef of a struct or union also under
- *     the typedef's name (a field typed cpumask_t refers to "cpumask_t");
- *     forward declarations with no definition as empty types. Members keep
- *     their names; anonymous struct/union members are
- *     "unnamed_field_<k>" with "anonymous": true; bitfields are ISF
- *     bitfields at the byte holding their first bit (bit_position < 8);
- *   - enums, with a typedef's name as for structs; signed when BTF says so;
+ *     the typedef's name (a field typed cpumask_t refers to "cpumask_t";
+ *     of a chain of typedefs, the last before the struct); forward
+ *     declarations with no definition as empty types. Members keep their
+ *     names; anonymous struct/union members are "unnamed_field_<k>" with
+ *     "anonymous": true; bitfields are ISF bitfields at the byte holding
+ *     their first bit (bit_position < 8);
+ *   - enums by their own names (a typedef of an enum stands for it);
+ *     signed when BTF says so, or, for 64-bit enums pahole < 1.25 did not
+ *     mark, when a constant has the top bit set;
  *   - symbols: every name of the symbol file (last line of a name), at
  *     its address with the KASLR shift removed by the caller. BTF has types
  *     only for per-CPU variables (DATASEC VARs); the symbols the Linux
  *     plugins read are typed from a small table (btf_isf.c: sym_types).
  *     linux_banner carries the banner string as constant_data.
- * When two BTF types share a name the first keeps it; so do two members of
- * one struct. A name that is not printable ASCII is an error (it could not
- * be written as JSON the way Volatility reads it). */
+ * When two BTF types share a name the last definition keeps it (as in
+ * dwarf2json's output); so does the first of two members of one struct. A
+ * name that is not printable ASCII is an error (it could not be written as
+ * JSON the way Volatility reads it).
+ */
 #ifndef SCRY_BTF_ISF_H
 #define SCRY_BTF_ISF_H
 

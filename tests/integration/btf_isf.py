@@ -10,6 +10,10 @@
       -s STORE must give the bytes of Volatility's golden, or, where
       Volatility is blind (dev-la57: 5-level paging), of memscry with the
       corpus's DWARF ISF.
+  btf_isf.py cli MEMSCRY SOURCE_DIR WORKDIR
+      the command's refusals: usage errors (exit 2), a missing file, and
+      the 6.12 System.map given with the 6.1 kernel (exit 1, "not this
+      kernel's", no output file left behind).
 
 Skips (77) without the corpus or the unpacked dump."""
 import os
@@ -82,11 +86,42 @@ def compare(memscry, source, data, dumpfile, store):
         print(f"ok: {dumpfile} {plugin}: {len(got)} bytes identical to {oracle}")
 
 
+def cli(memscry, source, work):
+    root = corpus.require_corpus(source)
+    os.makedirs(work, exist_ok=True)
+    out = os.path.join(work, "x.json.xz")
+    k61 = os.path.join(root, "symbols-src", KERNELS["6.1"][0])
+    map612 = os.path.join(root, "symbols-src", KERNELS["6.12"][1])
+    cases = [
+        ([], 2, "usage: memscry symbols from-btf"),
+        (["from-btf", "--kernel", k61], 2, "memscry: --symbols is required"),
+        (["from-btf", "--bogus"], 2, "memscry: unknown option: --bogus"),
+        (["from-btf", "--kernel", os.path.join(work, "nope"), "--symbols", map612, "-o", out], 1,
+         "memscry: " + os.path.join(work, "nope") + ": No such file or directory"),
+        (["from-btf", "--kernel", k61, "--symbols", map612, "-o", out], 1,
+         "the symbol file is not this kernel's"),
+    ]
+    for args, code, text in cases:
+        res = subprocess.run([memscry, "symbols"] + args, capture_output=True)
+        err = res.stderr.decode(errors="replace")
+        if res.returncode != code or text not in err:
+            print(f"FAIL: memscry symbols {' '.join(args)}: exit {res.returncode}, stderr {err!r}; "
+                  f"want exit {code} and {text!r}")
+            sys.exit(1)
+        print(f"ok: exit {code}: {err.strip().splitlines()[0]}")
+    left = [f for f in os.listdir(work) if f.startswith("x.json.xz")]
+    if left:
+        print(f"FAIL: a failed run left {left} in {work}")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "build":
         build(*sys.argv[2:6])
     elif len(sys.argv) == 7 and sys.argv[1] == "compare":
         compare(*sys.argv[2:7])
+    elif len(sys.argv) == 5 and sys.argv[1] == "cli":
+        cli(*sys.argv[2:5])
     else:
         print(__doc__)
         sys.exit(2)
