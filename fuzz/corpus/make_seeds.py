@@ -15,6 +15,7 @@ import lzma
 import os
 import shutil
 import struct
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -434,6 +435,11 @@ def btf_seeds():
     out(h, "bzimage-gzip.bin", b"\1" + bzimage(gzip.compress(elf, mtime=0)))
     out(h, "bzimage-xz.bin", b"\1" + bzimage(lzma.compress(elf, check=lzma.CHECK_CRC32) + size))
     out(h, "bzimage-lzma.bin", b"\1" + bzimage(lzma.compress(elf, format=lzma.FORMAT_ALONE) + size))
+    # zstd and lz4 (legacy -l framing, as the kernel build) when their tools are installed.
+    for name, cmd in (("zstd", ["zstd", "-19", "-q", "-c"]), ("lz4", ["lz4", "-l", "-9", "-q", "-c"])):
+        if shutil.which(cmd[0]):
+            comp = subprocess.run(cmd, input=elf, stdout=subprocess.PIPE, check=True).stdout
+            out(h, "bzimage-%s.bin" % name, b"\1" + bzimage(comp + size))
     out(h, "system.map", b"\2" + b"ffffffffb3800000 T _text\nffffffffb3a00000 D linux_banner\n"
         b"0000000000001000 D current_task\nffffffffc0001000 t mod_fn\t[dummy]\n")
     out(h, "kallsyms.xz", b"\2" + lzma.compress(b"ffffffff81000000 T _text\n"))
