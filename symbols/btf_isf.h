@@ -37,7 +37,7 @@
 
 struct scry_sysmap;
 
-#define SCRY_ISF_MAX_OUTPUT ((uint64_t)4 << 30) /* real ones: ~40 MB */
+#define SCRY_ISF_MAX_OUTPUT ((uint64_t)1 << 30) /* real ones: 10-15 MB of JSON */
 #define SCRY_BTF_MAX_CHAIN 64 /* typedef/modifier/pointer/array nesting */
 
 struct scry_btf_isf_in {
