@@ -485,6 +485,52 @@ START_TEST(test_isf_tiny)
 }
 END_TEST
 
+/* Bitfields in the old encoding (no kind_flag: the member's INT type holds
+ * the bit offset and width), 64-bit enums pahole did not mark signed, and
+ * typedef chains named by their last typedef. */
+START_TEST(test_isf_encodings)
+{
+    struct bb b;
+    uint8_t buf[4096];
+    memset(&b, 0, sizeof b);
+    /* 1 */ put(&b, str(&b, "unsigned int")), put(&b, INFO(1, 0, 0)), put(&b, 4), put(&b, 3u << 16 | 5);
+    /* 2 */ put(&b, str(&b, "s")), put(&b, INFO(4, 0, 2)), put(&b, 8);
+    put(&b, str(&b, "x")), put(&b, 1), put(&b, 32); /* bits 3..7 of the int at byte 4 */
+    put(&b, str(&b, "y")), put(&b, 5), put(&b, 0);
+    /* 3 */ put(&b, str(&b, "big")), put(&b, INFO(19, 0, 2)), put(&b, 8);
+    put(&b, str(&b, "NEG")), put(&b, 0xfffffe00u), put(&b, 0xffffffffu);
+    put(&b, str(&b, "ONE")), put(&b, 1), put(&b, 0);
+    /* 4 atomic64_t */ put(&b, str(&b, "atomic64_t")), put(&b, INFO(8, 0, 0)), put(&b, 6);
+    /* 5 atomic_long_t */ put(&b, str(&b, "atomic_long_t")), put(&b, INFO(8, 0, 0)), put(&b, 4);
+    /* 6 */ put(&b, 0), put(&b, INFO(4, 0, 0)), put(&b, 8);
+    struct scry_sysmap m;
+    const char *map = "ffffffff81000000 T _text\n";
+    ck_assert_int_eq(scry_sysmap_parse((const uint8_t *)map, strlen(map), &m), SCRY_OK);
+    struct scry_btf_isf_in in = {.btf = buf, .btf_len = blob(&b, buf), .map = &m};
+    struct tu_sink out = {0};
+    ck_assert_int_eq(scry_btf_isf_write(&in, mem_write, &out), SCRY_OK);
+    struct scry_symtab *t;
+    ck_assert_msg(scry_isf_parse(out.p, out.len, &t) == SCRY_OK, "%s", scry_last_error());
+    uint64_t v;
+    const struct scry_typeref *ref;
+    ck_assert_int_eq(scry_sym_field(t, "s", "x", &v, &ref), SCRY_OK);
+    ck_assert_uint_eq(v, 4);
+    ck_assert_int_eq(ref->kind, SCRY_T_BITFIELD);
+    ck_assert_uint_eq(ref->bit_position, 3);
+    ck_assert_uint_eq(ref->bit_length, 5);
+    ck_assert_int_eq(scry_sym_field(t, "s", "y", &v, &ref), SCRY_OK);
+    ck_assert_int_eq(ref->kind, SCRY_T_STRUCT);
+    ck_assert_str_eq(ref->name, "atomic64_t");
+    int64_t e;
+    ck_assert_int_eq(scry_sym_enum_value(t, "big", "NEG", &e), SCRY_OK);
+    ck_assert_int_eq(e, -512);
+    ck_assert_ptr_nonnull(strstr(out.p, "\"big\":{\"base\":\"long int\""));
+    scry_isf_free(t);
+    free(out.p);
+    scry_sysmap_free(&m);
+}
+END_TEST
+
 /* Reference loops and bad names end the import with an error, not a hang. */
 START_TEST(test_isf_refused)
 {
@@ -621,6 +667,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_sysmap);
     tcase_add_test(tc, test_kimage);
     tcase_add_test(tc, test_isf_tiny);
+    tcase_add_test(tc, test_isf_encodings);
     tcase_add_test(tc, test_isf_refused);
     tcase_add_test(tc, test_end_to_end);
     suite_add_tcase(s, tc);
