@@ -104,6 +104,15 @@ scry_status scry_isf_from_btf(const char *kernel, const char *symbols, const cha
         st = scry_err_ctx(st, "%s", symbols);
         goto done;
     }
+    /* /proc/kallsyms read without root (kptr_restrict) lists every
+     * address as 0: say so rather than "not this kernel's". */
+    const struct scry_sysmap_sym *text = scry_sysmap_find(&map, "_text");
+    if (text && text->addr == 0) {
+        st = scry_err(SCRY_ERR_CORRUPT,
+                      "%s: _text is at address 0: kallsyms read without root (kptr_restrict) "
+                      "hides the addresses; read it as root", symbols);
+        goto done;
+    }
     scry_sysmap_unshift(&map, link_text(&img), &shift);
     if ((st = banner_bytes(kernel, &img, &map, shift, &banner, &banner_len)) != SCRY_OK)
         goto done;

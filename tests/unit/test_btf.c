@@ -641,6 +641,13 @@ START_TEST(test_end_to_end)
     ck_assert_int_eq(scry_isf_from_btf(kpath, opath, out), SCRY_ERR_NOT_FOUND);
     ck_assert_ptr_nonnull(strstr(scry_last_error(), "the symbol file is not this kernel's"));
     ck_assert_int_ne(access(out, F_OK), 0); /* nothing left behind */
+    /* kallsyms as a non-root user reads it. */
+    const char *hidden = "0000000000000000 T _text\n0000000000000000 D linux_banner\n";
+    char *hpath = tu_write_temp(hidden, strlen(hidden));
+    ck_assert_int_eq(scry_isf_from_btf(kpath, hpath, out), SCRY_ERR_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(scry_last_error(), "kptr_restrict"));
+    unlink(hpath);
+    free(hpath);
     /* No .BTF section. */
     elf[64 + 16 + sizeof banner + n + 18] = 'X'; /* ".BTF" → ".BTX" in .shstrtab */
     char *npath = tu_write_temp(elf, en);
