@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/symbols_cmd.h"
 #include "memscry/memscry.h"
 
 enum { EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3, MAX_SYMDIRS = 64, MAX_FILES = 64 };
@@ -24,6 +25,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] [-q] [-v] PLUGIN [options]\n"
             "       memscry PLUGIN --help\n"
+            "       memscry symbols from-btf --kernel FILE --symbols FILE -o OUT.json.xz\n"
             "       memscry --help | --version\n"
             "\n"
             "Reads a memory dump (raw, LiME, ELF core, kdump, flattened kdump), finds the\n"
@@ -163,6 +165,8 @@ int main(int argc, char **argv)
     scry_status st;
     static char outbuf[1 << 16];
 
+    if (argc > 1 && !strcmp(argv[1], "symbols"))
+        return symbols_main(argc - 1, argv + 1);
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];

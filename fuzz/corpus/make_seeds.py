@@ -15,6 +15,7 @@ import lzma
 import os
 import shutil
 import struct
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -340,6 +341,110 @@ def isf_struct_seeds():
         out(h, "noise-%d.bin" % i, prng("isf-struct-%d" % i, 256 << i))
 
 
+# ---------------------------------------------------------------- BTF (fuzz_btf)
+
+def btf_blob(types, strs):
+    """types: list of 32-bit words; strs: the string section (starts with NUL)."""
+    tb = struct.pack("<%dI" % len(types), *types)
+    hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(tb), len(tb), len(strs))
+    return hdr + tb + strs
+
+
+def tiny_btf():
+    """Every BTF kind once: the shapes the ISF writer turns into JSON."""
+    strs = bytearray(b"\0")
+
+    def s(name):
+        off = len(strs)
+        strs.extend(name.encode() + b"\0")
+        return off
+
+    def info(kind, kflag, vlen):
+        return kind << 24 | kflag << 31 | vlen
+
+    t = []
+    t += [s("int"), info(1, 0, 0), 4, 1 << 24 | 32]                      # 1
+    t += [s("unsigned int"), info(1, 0, 0), 4, 32]                       # 2
+    t += [s("char"), info(1, 0, 0), 1, 8]                                # 3
+    t += [0, info(3, 0, 0), 0, 3, 1, 16]                                 # 4 char[16]
+    t += [0, info(2, 0, 0), 6]                                           # 5 task_struct *
+    t += [s("task_struct"), info(4, 1, 6), 64,                           # 6
+          s("pid"), 1, 0, s("comm"), 4, 32, s("flags"), 2, 3 << 24 | 161,
+          s("parent"), 5, 192, 0, 7, 256, s("fn"), 17, 384]
+    t += [0, info(5, 0, 2), 8, s("a"), 1, 0, s("b"), 2, 0]               # 7 anonymous union
+    t += [s("pgd_t"), info(8, 0, 0), 9]                                  # 8
+    t += [0, info(4, 0, 1), 8, s("pgd"), 2, 0]                           # 9
+    t += [s("state"), info(6, 1, 2), 4, s("RUNNING"), 0, s("DEAD"), 0xFFFFFFFF]  # 10
+    t += [s("current_task"), info(14, 0, 0), 5, 1]                       # 11
+    t += [s(".data..percpu"), info(15, 0, 1), 8, 11, 0, 8]               # 12
+    t += [s("big"), info(19, 0, 1), 8, s("TOP"), 0, 0x80000000]          # 13 enum64
+    t += [s("double"), info(16, 0, 0), 8]                                # 14 float
+    t += [0, info(10, 0, 0), 16]                                         # 15 const
+    t += [0, info(9, 0, 0), 1]                                           # 16 volatile int
+    t += [0, info(2, 0, 0), 18]                                          # 17 pointer to proto
+    t += [0, info(13, 0, 2), 1, s("x"), 15, 0, 0]                        # 18 proto (..., ...)
+    t += [s("do_it"), info(12, 0, 1), 18]                                # 19 func
+    t += [s("opaque"), info(7, 1, 0), 0]                                 # 20 fwd union
+    t += [s("tag"), info(17, 0, 0), 6, 0xFFFFFFFF]                       # 21 decl tag
+    t += [s("user"), info(18, 0, 0), 5]                                  # 22 type tag
+    return btf_blob(t, bytes(strs))
+
+
+def vmlinux_elf(btf, banner):
+    """.text, .rodata (the banner) and .BTF, as a bzImage's vmlinux has them."""
+    shstr = b"\0.text\0.rodata\0.BTF\0.shstrtab\0"
+    text = 64
+    rodata = text + 16
+    btfo = rodata + len(banner)
+    shs = btfo + len(btf)
+    sh = (shs + len(shstr) + 7) & ~7
+    img = bytearray(sh + 5 * 64)
+    img[0:7] = b"\x7fELF\x02\x01\x01"
+    img[0x12] = 62
+    img[rodata:rodata + len(banner)] = banner
+    img[btfo:btfo + len(btf)] = btf
+    img[shs:shs + len(shstr)] = shstr
+    struct.pack_into("<Q", img, 0x28, sh)
+    struct.pack_into("<HHH", img, 0x3A, 64, 5, 4)
+    secs = [(0, 0, 0, 0, 0, 0), (1, 1, 6, 0xFFFFFFFF81000000, text, 16),
+            (7, 1, 2, 0xFFFFFFFF81200000, rodata, len(banner)),
+            (15, 1, 2, 0xFFFFFFFF81300000, btfo, len(btf)), (20, 3, 0, 0, shs, len(shstr))]
+    for i, (name, typ, flags, addr, off, size) in enumerate(secs):
+        struct.pack_into("<IIQQQQ", img, sh + 64 * i, name, typ, flags, addr, off, size)
+    return bytes(img)
+
+
+def bzimage(payload):
+    base, poff = 5 * 512, 0x100
+    img = bytearray(base + poff + len(payload))
+    img[0x1F1] = 4
+    img[0x202:0x206] = b"HdrS"
+    struct.pack_into("<HII", img, 0x206, 0x020F, 0, 0)
+    struct.pack_into("<II", img, 0x248, poff, len(payload))
+    img[base + poff:] = payload
+    return bytes(img)
+
+
+def btf_seeds():
+    h = "fuzz_btf"
+    btf = tiny_btf()
+    out(h, "tiny.btf", b"\0" + btf)
+    elf = vmlinux_elf(btf, b"Linux version 6.1.0-tiny (seed) #1\n\0")
+    out(h, "vmlinux.elf", b"\1" + elf)
+    size = struct.pack("<I", len(elf))
+    out(h, "bzimage-gzip.bin", b"\1" + bzimage(gzip.compress(elf, mtime=0)))
+    out(h, "bzimage-xz.bin", b"\1" + bzimage(lzma.compress(elf, check=lzma.CHECK_CRC32) + size))
+    out(h, "bzimage-lzma.bin", b"\1" + bzimage(lzma.compress(elf, format=lzma.FORMAT_ALONE) + size))
+    # zstd and lz4 (legacy -l framing, as the kernel build) when their tools are installed.
+    for name, cmd in (("zstd", ["zstd", "-19", "-q", "-c"]), ("lz4", ["lz4", "-l", "-9", "-q", "-c"])):
+        if shutil.which(cmd[0]):
+            comp = subprocess.run(cmd, input=elf, stdout=subprocess.PIPE, check=True).stdout
+            out(h, "bzimage-%s.bin" % name, b"\1" + bzimage(comp + size))
+    out(h, "system.map", b"\2" + b"ffffffffb3800000 T _text\nffffffffb3a00000 D linux_banner\n"
+        b"0000000000001000 D current_task\nffffffffc0001000 t mod_fn\t[dummy]\n")
+    out(h, "kallsyms.xz", b"\2" + lzma.compress(b"ffffffff81000000 T _text\n"))
+
+
 def main():
     raw_seeds()
     lime_seeds()
@@ -350,6 +455,8 @@ def main():
         isf_seeds()
     if os.path.exists(os.path.join(HERE, "..", "fuzz_isf_struct.c")):
         isf_struct_seeds()
+    if os.path.exists(os.path.join(HERE, "..", "fuzz_btf.c")):
+        btf_seeds()
 
 
 if __name__ == "__main__":

@@ -229,6 +229,21 @@ SCRY_API scry_status scry_symtab_type_size(const scry_symtab *symtab, const char
 SCRY_API scry_status scry_symtab_field_offset(const scry_symtab *symtab, const char *type,
                                               const char *field, uint64_t *offset);
 
+/*
+ * Builds an ISF for a Linux kernel without DWARF: types from the kernel's
+ * BTF, addresses from its symbols. kernel is a vmlinux ELF or a bzImage
+ * (/boot/vmlinuz: gzip, xz, lzma, zstd or lz4 payload) with a .BTF section;
+ * symbols a System.map or /proc/kallsyms text, plain or .xz (a kallsyms
+ * KASLR shift is removed relative to _text). out is written as xz, gzip or
+ * plain JSON as its name ends (.xz, .gz, else), through a temporary file
+ * renamed into place. Errors: SCRY_ERR_IO, SCRY_ERR_FORMAT,
+ * SCRY_ERR_UNSUPPORTED (a compression memscry cannot read),
+ * SCRY_ERR_CORRUPT (a damaged image, ELF or BTF: the message says where),
+ * SCRY_ERR_NOT_FOUND (no .BTF, no linux_banner, or a symbol file of another
+ * kernel), SCRY_ERR_LIMIT, SCRY_ERR_NOMEM.
+ */
+SCRY_API scry_status scry_isf_from_btf(const char *kernel, const char *symbols, const char *out);
+
 /* --------------------------------------------------------------- session */
 
 typedef struct scry_session scry_session;
