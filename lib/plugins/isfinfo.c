@@ -253,7 +253,8 @@ static scry_status run(struct scry_plugin_ctx *c)
     scry_status st;
     if (!(dirs = calloc(nd + 1, sizeof *dirs)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    memcpy(dirs, c->symdirs, nd * sizeof *dirs);
+    if (nd)
+        memcpy(dirs, c->symdirs, nd * sizeof *dirs);
     if (live && isf) {
         if (uri_to_loc(isf, &one) != 0) {
             scry_isf_loc_free(&one);
