@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ struct isf_validator {
     struct jn *cur;     /* the innermost open container of the tree being built */
     struct jn *tree;    /* the tree being built (entry, or metadata) */
     struct jn *meta;    /* metadata's tree, checked at the end */
-    void *meta_blocks;  /* ... and its memory */
+    struct block *meta_blocks; /* ... and its memory */
     int seen_anonymous, seen_pointer_base; /* 6.1 features, checked against the format */
     char first60[512];  /* path of the first of them */
     int failed;         /* an error is kept */
@@ -151,8 +152,14 @@ static int is_integer(const struct jn *x)
         return 0;
     if (!strpbrk(x->s, ".eE"))
         return 1;
-    double d = strtod(x->s, NULL); /* a float: integral ones count */
-    return isfinite(d) && floor(d) == d;
+    /* a float: integral ones count (no libm: beyond 2^53 every double is
+     * integral, below it a cast through int64 tells) */
+    double d = strtod(x->s, NULL);
+    if (!isfinite(d))
+        return 0;
+    if (d >= 9007199254740992.0 || d <= -9007199254740992.0)
+        return 1;
+    return d == (double)(int64_t)d;
 }
 
 /* Python's re.search of "^(a|b|c)$": s is an alternative, optionally
@@ -630,7 +637,10 @@ static int starts_tree(const struct isf_validator *v)
 static void tree_done(struct isf_validator *v)
 {
     if (v->sec == SEC_META) {
-        v->meta = v->tree; /* kept: checked against the format at the end */
+        /* kept: checked against the format at the end; a repeated metadata
+         * replaces the earlier one (last wins) */
+        free_blocks(v->meta_blocks);
+        v->meta = v->tree;
         v->meta_blocks = v->blocks;
         v->blocks = NULL;
     } else {
