@@ -210,8 +210,8 @@ static scry_status live_row(struct scry_plugin_ctx *c, const char *uri,
                             const struct scry_isf_entry *e)
 {
     if (e && e->error)
-        scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT, "Invalid ISF: %s: %s", uri,
-                    e->error);
+        scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT, "Invalid ISF: %s",
+                    e->error); /* the error names the file */
     if (!e || e->error || !e->os || !e->identifier_len)
         return add_row(c, uri, e && !e->error ? e : NULL,
                        scry_cell_absent(SCRY_CELL_NOT_AVAILABLE));
