@@ -12,6 +12,8 @@
 # touching one file (same bytes: re-keyed), one after changing one file
 # (identified again), and a warm refresh with nothing changed.
 set -euo pipefail
+# The machine's load is printed first: wall times on a shared 2-core machine
+# move with it, CPU times much less.
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 bench=$build/bin/bench_index
@@ -54,12 +56,15 @@ for i in range(100):
         f.write(gzip.compress(head, 6) + rest)
 PY
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "store: $(find "$tmp/store" -type f | wc -l) files, $(du -sh "$tmp/store" | cut -f1)"
 cat "$tmp/store"/windows/ntkrnlmp.pdb/* "$tmp/store"/linux/* > /dev/null # warm the page cache
 mkdir "$tmp/cache"
-echo -n "cold build (2 threads):       "; "$bench" "$tmp/cache" 2 "$tmp/store"
+echo -n "cold build (2 threads):       "
+/usr/bin/time -f "                              cpu: user %U s, sys %S s, peak RSS %M KiB" \
+  "$bench" "$tmp/cache" 2 "$tmp/store"
 echo -n "warm, nothing changed:        "; "$bench" "$tmp/cache" 2 "$tmp/store"
-one=$(ls "$tmp/store/windows/ntkrnlmp.pdb" | head -1)
+one=$(ls "$tmp/store/windows/ntkrnlmp.pdb" | sed -n 1p) # sed reads all: no SIGPIPE under pipefail
 touch "$tmp/store/windows/ntkrnlmp.pdb/$one"
 echo -n "one file touched (same bytes):"; "$bench" "$tmp/cache" 2 "$tmp/store"
 printf ' ' | gzip >> "$tmp/store/windows/ntkrnlmp.pdb/$one" # one more member, whitespace: new bytes, same JSON

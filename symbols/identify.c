@@ -18,6 +18,7 @@
 #include <xxhash.h>
 
 #include "symbols/isf_source.h"
+#include "symbols/isf_validate.h"
 #include "symbols/json_stream.h"
 #include "symbols/zip.h"
 
@@ -533,28 +534,102 @@ static void ident_free(struct ident *d)
     free(d);
 }
 
-static scry_status run(struct isf_source *src, struct scry_isf_ident *out)
+/* ------------------------------------------- identify + validate (tee) */
+
+struct tee {
+    struct ident *d;
+    struct isf_validator *v;
+};
+
+static int t_null(void *c)
+{
+    struct tee *t = c;
+    return on_null(t->d) && isf_validator_sink.null(t->v);
+}
+static int t_bool(void *c, int b)
+{
+    struct tee *t = c;
+    return on_bool(t->d, b) && isf_validator_sink.boolean(t->v, b);
+}
+static int t_number(void *c, const char *s, size_t n)
+{
+    struct tee *t = c;
+    return on_number(t->d, s, n) && isf_validator_sink.number(t->v, s, n);
+}
+static int t_string(void *c, const unsigned char *s, size_t n)
+{
+    struct tee *t = c;
+    return on_string(t->d, s, n) && isf_validator_sink.string(t->v, s, n);
+}
+static int t_map_start(void *c)
+{
+    struct tee *t = c;
+    return on_map_start(t->d) && isf_validator_sink.map_start(t->v);
+}
+static int t_key(void *c, const unsigned char *s, size_t n)
+{
+    struct tee *t = c;
+    return on_key(t->d, s, n) && isf_validator_sink.map_key(t->v, s, n);
+}
+static int t_end(void *c)
+{
+    struct tee *t = c;
+    return on_end(t->d) && isf_validator_sink.map_end(t->v);
+}
+static int t_array_start(void *c)
+{
+    struct tee *t = c;
+    return on_array_start(t->d) && isf_validator_sink.array_start(t->v);
+}
+
+static const struct scry_json_sink tee_sink = {
+    .null = t_null,
+    .boolean = t_bool,
+    .number = t_number,
+    .string = t_string,
+    .map_start = t_map_start,
+    .map_key = t_key,
+    .map_end = t_end,
+    .array_start = t_array_start,
+    .array_end = t_end,
+};
+
+static scry_status run(struct isf_source *src, int validate, struct scry_isf_ident *out)
 {
     struct ident *d = calloc(1, sizeof *d);
+    struct tee t = {d, NULL};
     unsigned long line = 1;
     scry_status st;
     memset(out, 0, sizeof *out);
     if (!d)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    if (validate && !(t.v = isf_validator_new())) {
+        free(d);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
     st = isf_source_open(src);
     if (st == SCRY_OK)
-        st = scry_json_parse_stream(isf_source_next, src, &sink, d, &line);
+        st = t.v ? scry_json_parse_stream(isf_source_next, src, &tee_sink, &t, &line)
+                 : scry_json_parse_stream(isf_source_next, src, &sink, d, &line);
     if (st == SCRY_ERR_CANCELLED)
         st = scry_err_ctx(d->st, "line %lu", line);
     if (st == SCRY_OK)
         st = finish(d, out);
+    if (st == SCRY_OK && t.v) {
+        const char *why;
+        out->valid = isf_validator_result(t.v, &why);
+        if (out->valid != 1 && !(out->why = strdup(why)))
+            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
     ident_free(d);
+    isf_validator_free(t.v);
     if (st != SCRY_OK)
         scry_isf_ident_free(out);
     return st;
 }
 
-scry_status scry_isf_identify_mem(const void *buf, size_t len, struct scry_isf_ident *out)
+static scry_status identify_mem(const void *buf, size_t len, int validate,
+                                struct scry_isf_ident *out)
 {
     struct isf_source *src;
     scry_status st;
@@ -562,13 +637,38 @@ scry_status scry_isf_identify_mem(const void *buf, size_t len, struct scry_isf_i
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_isf_identify_mem: NULL argument");
     if ((st = isf_source_new(-1, buf, len, 0, &src)) != SCRY_OK)
         return st;
-    st = run(src, out);
+    st = run(src, validate, out);
     isf_source_free(src);
     return st;
 }
 
+scry_status scry_isf_identify_mem(const void *buf, size_t len, struct scry_isf_ident *out)
+{
+    return identify_mem(buf, len, 0, out);
+}
+
+scry_status scry_isf_validate_mem(const void *buf, size_t len, struct scry_isf_ident *out)
+{
+    return identify_mem(buf, len, 1, out);
+}
+
+static scry_status identify_at(const char *path, const char *member, size_t max_member,
+                               int validate, struct scry_isf_ident *out);
+
 scry_status scry_isf_identify(const char *path, const char *member, size_t max_member,
                               struct scry_isf_ident *out)
+{
+    return identify_at(path, member, max_member, 0, out);
+}
+
+scry_status scry_isf_validate(const char *path, const char *member, size_t max_member,
+                              struct scry_isf_ident *out)
+{
+    return identify_at(path, member, max_member, 1, out);
+}
+
+static scry_status identify_at(const char *path, const char *member, size_t max_member,
+                               int validate, struct scry_isf_ident *out)
 {
     struct isf_source *src;
     scry_status st;
@@ -579,7 +679,7 @@ scry_status scry_isf_identify(const char *path, const char *member, size_t max_m
         size_t len;
         if ((st = scry_zip_read(path, member, max_member, &buf, &len)) != SCRY_OK)
             return st;
-        st = scry_isf_identify_mem(buf, len, out);
+        st = identify_mem(buf, len, validate, out);
         free(buf);
         return st != SCRY_OK ? scry_err_ctx(st, "%s!%s", path, member) : st;
     }
@@ -587,7 +687,7 @@ scry_status scry_isf_identify(const char *path, const char *member, size_t max_m
     if (fd < 0)
         return scry_err(SCRY_ERR_IO, "cannot open ISF %s: %s", path, strerror(errno));
     if ((st = isf_source_new(fd, NULL, 0, 0, &src)) == SCRY_OK) {
-        st = run(src, out);
+        st = run(src, validate, out);
         isf_source_free(src);
     }
     close(fd);
@@ -599,5 +699,6 @@ void scry_isf_ident_free(struct scry_isf_ident *out)
     if (!out)
         return;
     free(out->id);
+    free(out->why);
     memset(out, 0, sizeof *out);
 }

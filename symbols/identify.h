@@ -38,6 +38,12 @@ struct scry_isf_ident {
     int has_banner_address;
     int64_t nbase, ntypes, nsymbols, nenums; /* len() of base_types, user_types, symbols, enums */
     char format[32];      /* metadata.format when a short string, else "" */
+    /* scry_isf_validate only (0 otherwise): 1 valid against Volatility's
+     * schema, 0 invalid, -1 not known; why: the first error with its JSON
+     * path ("user_types.task_struct.fields.pid: missing offset"), malloc'd,
+     * NULL when valid. */
+    int valid;
+    char *why;
 };
 
 /* Identifies the ISF stored at path (member NULL) or as member of the zip
@@ -50,7 +56,13 @@ scry_status scry_isf_identify(const char *path, const char *member, size_t max_m
 /* The same over stored bytes in memory (xz, gzip or plain JSON): the fuzz
  * target. */
 scry_status scry_isf_identify_mem(const void *buf, size_t len, struct scry_isf_ident *out);
-/* Frees out->id and zeroes *out; NULL is a no-op. */
+/* Identification and, in the same pass, the checks of Volatility's JSON
+ * schema for the file's metadata.format (symbols/isf_validate.h): the
+ * result in out->valid and out->why. */
+scry_status scry_isf_validate(const char *path, const char *member, size_t max_member,
+                              struct scry_isf_ident *out);
+scry_status scry_isf_validate_mem(const void *buf, size_t len, struct scry_isf_ident *out);
+/* Frees out->id and out->why and zeroes *out; NULL is a no-op. */
 void scry_isf_ident_free(struct scry_isf_ident *out);
 
 /* Python's base64.b64decode(s) (non-strict: bytes outside the alphabet are

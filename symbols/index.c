@@ -746,7 +746,8 @@ static scry_status merge(struct scry_symindex *ix, struct plan *p, const struct 
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     }
     /* fresh rows sorted, to find the old rows they replace */
-    qsort(p->fresh, p->nfresh, sizeof *p->fresh, cmp_row);
+    if (p->nfresh)
+        qsort(p->fresh, p->nfresh, sizeof *p->fresh, cmp_row);
     for (size_t i = 0; i < ix->nrows; i++) {
         struct row *r = ix->rows[i];
         size_t lo = 0, hi = p->nfresh;

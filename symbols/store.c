@@ -126,7 +126,8 @@ static scry_status read_names(const char *dir, char ***names, size_t *n)
         }
     }
     closedir(d);
-    qsort(v, k, sizeof *v, cmp_name);
+    if (k)
+        qsort(v, k, sizeof *v, cmp_name);
     *names = v;
     *n = k;
     return SCRY_OK;

@@ -78,7 +78,8 @@ scry_status scry_zip_list(const char *path, struct scry_zip_member **out, size_t
         scry_zip_members_free(v, n);
         return st;
     }
-    qsort(v, n, sizeof *v, cmp_member);
+    if (n)
+        qsort(v, n, sizeof *v, cmp_member);
     /* A name stored twice names one member for a reader by name. */
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

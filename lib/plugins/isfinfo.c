@@ -13,9 +13,11 @@
  *    per --filter string it contains (a location matching two is listed
  *    twice, as Volatility lists it); the counts are the file's own; the
  *    identifier is its text (UTF-8, invalid bytes replaced) or N/A.
- *  - Valid is "Unknown": Volatility prints that unless it has validated
- *    the file before (its cache of validated hashes), and always when the
- *    jsonschema module is missing, as on the reference machine.
+ *  - Valid is "Unknown" without --validate (Volatility says "True (cached)"
+ *    for a file it validated before; memscry keeps no such record). With
+ *    --validate: "True" or "False" from Volatility's schema checks
+ *    (symbols/isf_validate.h; Volatility itself crashes with a traceback on
+ *    an invalid file), the first error as a warning: "PATH: JSON.path: what".
  * Where memscry differs on purpose (docs/DESIGN.md, "isfinfo"): rows are in
  * store order (Volatility's follow a Python set's hash order on the first
  * run); only the -s directories are searched (Volatility adds its own
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "lib/plugins/plugin.h"
+#include "symbols/identify.h"
 #include "symbols/index.h"
 
 static const struct scry_column columns[] = {
@@ -78,12 +81,36 @@ static char *bytes_repr(const uint8_t *b, size_t n)
     return s;
 }
 
+/* The Valid column: "Unknown" unless --validate, then Volatility's
+ * "True"/"False" from its JSON schema (symbols/isf_validate.h), the first
+ * error of an invalid file reported as a warning with its JSON path. */
+static const char *valid_of(struct scry_plugin_ctx *c, const struct scry_isf_entry *e)
+{
+    struct scry_isf_ident id;
+    const char *v;
+    if (!c->opts->v[OPT_VALIDATE].set || !e || e->error)
+        return "Unknown";
+    if (scry_isf_validate(e->loc.path, e->loc.member, SCRY_SYMINDEX_MAX_MEMBER, &id) != SCRY_OK) {
+        scry_op_report(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT, "cannot validate");
+        return "Unknown";
+    }
+    v = id.valid > 0 ? "True" : id.valid == 0 ? "False" : "Unknown";
+    if (id.valid <= 0)
+        scry_op_say(c->op, id.valid ? SCRY_DIAG_INFO : SCRY_DIAG_WARNING,
+                    id.valid ? SCRY_ERR_UNSUPPORTED : SCRY_ERR_CORRUPT, "%s%s%s: %s",
+                    e->loc.path, e->loc.member ? "!" : "", e->loc.member ? e->loc.member : "",
+                    id.why);
+    scry_isf_ident_free(&id);
+    return v;
+}
+
 static scry_status add_row(struct scry_plugin_ctx *c, const char *uri,
                            const struct scry_isf_entry *e, struct scry_cell ident)
 {
+    const char *valid = valid_of(c, e);
     struct scry_cell cells[7] = {
         scry_cell_str(uri, strlen(uri)),
-        scry_cell_str("Unknown", 7),
+        scry_cell_str(valid, strlen(valid)),
         scry_cell_int(e ? e->nbase : 0),
         scry_cell_int(e ? e->ntypes : 0),
         scry_cell_int(e ? e->nsymbols : 0),
@@ -183,8 +210,8 @@ static scry_status live_row(struct scry_plugin_ctx *c, const char *uri,
                             const struct scry_isf_entry *e)
 {
     if (e && e->error)
-        scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT, "Invalid ISF: %s: %s", uri,
-                    e->error);
+        scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT, "Invalid ISF: %s",
+                    e->error); /* the error names the file */
     if (!e || e->error || !e->os || !e->identifier_len)
         return add_row(c, uri, e && !e->error ? e : NULL,
                        scry_cell_absent(SCRY_CELL_NOT_AVAILABLE));
@@ -226,7 +253,8 @@ static scry_status run(struct scry_plugin_ctx *c)
     scry_status st;
     if (!(dirs = calloc(nd + 1, sizeof *dirs)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    memcpy(dirs, c->symdirs, nd * sizeof *dirs);
+    if (nd)
+        memcpy(dirs, c->symdirs, nd * sizeof *dirs);
     if (live && isf) {
         if (uri_to_loc(isf, &one) != 0) {
             scry_isf_loc_free(&one);

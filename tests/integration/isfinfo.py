@@ -98,4 +98,30 @@ for extra, f, keep in (([], "vol-validate.json", in_store),
                        (["--live"], "vol-live-validate.json", live_keep)):
     if os.path.exists(os.path.join(src, "tests", "data", "isfinfo", f)):
         ok &= check(" ".join(["validate"] + extra), store, ["--validate"] + extra, f, keep)
+
+
+def invalid_file_reported(work):
+    """Volatility dies with a traceback on an invalid ISF under --validate;
+    memscry says False and prints the first error with its JSON path."""
+    bad = os.path.join(os.path.realpath(work), "isfinfo-invalid")
+    shutil.rmtree(bad, ignore_errors=True)
+    os.makedirs(os.path.join(bad, "linux"))
+    with open(os.path.join(bad, "linux", "bad.json"), "w") as f:
+        f.write('{"metadata": {"format": "6.2.0"}, "base_types": {}, "enums": {}, '
+                '"user_types": {"t": {"kind": "struct", "size": 4, "fields": {"pid": '
+                '{"type": {"kind": "base", "name": "int"}}}}}, '
+                '"symbols": {"linux_banner": {"address": 1, "constant_data": "QQ=="}}}')
+    r = subprocess.run([memscry, "-s", bad, "-r", "json", "isfinfo.IsfInfo", "--validate"],
+                       capture_output=True)
+    rows = json.loads(r.stdout.decode())
+    err = r.stderr.decode()
+    want = os.path.join(bad, "linux", "bad.json") + ": user_types.t.fields.pid: missing offset"
+    if r.returncode != 3 or len(rows) != 1 or rows[0]["Valid"] != "False" or want not in err:
+        print(f"invalid: exit {r.returncode}, rows {rows}, stderr {err!r}")
+        return False
+    print("invalid: False, reported on stderr")
+    return True
+
+
+ok &= invalid_file_reported(work)
 sys.exit(0 if ok else 1)

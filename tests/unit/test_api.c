@@ -508,6 +508,52 @@ START_TEST(test_symtab_errors)
 }
 END_TEST
 
+/* isfinfo runs on a context alone; a plugin that reads a dump is refused
+ * there. */
+START_TEST(test_plugin_run_context)
+{
+    scry_context *c;
+    scry_result *r = NULL;
+    char dir[] = "/tmp/scry-api-isf-XXXXXX", p[256];
+    static const char isf[] =
+        "{\"metadata\": {\"format\": \"6.2.0\"}, \"base_types\": {}, \"user_types\": {}, "
+        "\"enums\": {}, \"symbols\": {\"linux_banner\": {\"address\": 1, "
+        "\"constant_data\": \"TGludXggdmVyc2lvbiA2LjEK\"}}}";
+    const char *v;
+    size_t len;
+    int64_t n;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/linux", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/linux/k.json", dir);
+    FILE *f = fopen(p, "w");
+    fputs(isf, f);
+    fclose(f);
+    ck_ok(scry_context_new(&c));
+    ck_ok(scry_context_add_symbol_dir(c, dir));
+    ck_assert_int_eq(scry_plugin_run_context(c, "linux.pslist", 0, NULL, NULL, &r),
+                     SCRY_ERR_INVALID_ARG);
+    ck_ok(scry_plugin_run_context(c, "isfinfo", 0, NULL, NULL, &r));
+    ck_assert_uint_eq(scry_result_row_count(r), 1);
+    ck_ok(scry_result_cell_str(r, 0, 6, &v, &len));
+    ck_assert_str_eq(v, "b'Linux version 6.1\\n'");
+    ck_ok(scry_result_cell_int(r, 0, 4, &n));
+    ck_assert_int_eq(n, 1);
+    scry_result_free(r);
+    const char *argv[] = {"--live", "--filter", "k.json", "zzz"};
+    ck_ok(scry_plugin_run_context(c, "isfinfo.IsfInfo", 4, argv, NULL, &r));
+    ck_assert_uint_eq(scry_result_row_count(r), 1);
+    ck_ok(scry_result_cell_str(r, 0, 6, &v, &len));
+    ck_assert_str_eq(v, "Linux version 6.1\n");
+    scry_result_free(r);
+    scry_context_free(c);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/linux", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_plugin_table)
 {
     static const char *const names[] = {"banners.Banners", "linux.psaux.PsAux",
@@ -531,7 +577,9 @@ START_TEST(test_plugin_table)
         ck_assert_ptr_nonnull(scry_plugin_description((size_t)i));
         ck_assert_uint_eq(scry_plugin_option_count((size_t)i), nopts[k]);
         ck_assert_str_eq(scry_plugin_os((size_t)i), oses[k]);
+        ck_assert_int_eq(scry_plugin_needs_dump((size_t)i), k < 4);
     }
+    ck_assert_int_eq(scry_plugin_needs_dump(n), 0);
     ck_assert_str_eq(scry_plugin_os((size_t)plugin_index("linux.pslist.PsList")), "linux");
     ck_assert_str_eq(scry_plugin_os((size_t)plugin_index("banners.Banners")), "");
     ck_assert_ptr_null(scry_plugin_name(n));
@@ -1492,6 +1540,7 @@ static Suite *suite(void)
     tcase_add_test(basic, test_null_arguments);
     tcase_add_test(basic, test_symtab_errors);
     tcase_add_test(basic, test_plugin_table);
+    tcase_add_test(basic, test_plugin_run_context);
     tcase_add_test(basic, test_session_without_kernel);
     tcase_add_test(basic, test_last_error_per_thread);
     tcase_add_test(basic, test_concurrent_read_synthetic);

@@ -356,6 +356,78 @@ START_TEST(b64_matches_cpython)
 }
 END_TEST
 
+/* A document with the five sections, `extra` spliced into user_types'
+ * place and metadata given whole. */
+static int validity(const char *meta, const char *user_types, const char *symbols, char *why,
+                    size_t cap)
+{
+    char doc[4096];
+    struct scry_isf_ident id;
+    snprintf(doc, sizeof doc,
+             "{\"metadata\": %s, \"base_types\": {\"int\": {\"size\": 4.0, \"signed\": "
+             "true, \"kind\": \"int\", \"endian\": \"little\\n\"}, \"odd\": 5}, "
+             "\"user_types\": %s, \"enums\": {\"e\": {\"size\": 4, \"base\": \"int\", "
+             "\"constants\": {\"A\": 1}}}, \"symbols\": %s}",
+             meta, user_types, symbols);
+    ck_assert_msg(scry_isf_validate_mem(doc, strlen(doc), &id) == SCRY_OK, "%s", scry_last_error());
+    int v = id.valid;
+    snprintf(why, cap, "%s", id.why ? id.why : "");
+    scry_isf_ident_free(&id);
+    return v;
+}
+
+START_TEST(validate_as_jsonschema)
+{
+    static const char m62[] = "{\"format\": \"6.2.0\", \"linux\": {\"symbols\": "
+                              "[{\"kind\": \"dwarf\", \"hash_value\": \"ab12\"}]}}";
+    static const char ok_ut[] =
+        "{\"t\": {\"kind\": \"struct\", \"size\": 8, \"fields\": {"
+        "\"a\": {\"offset\": 0, \"anonymous\": true, \"type\": {\"kind\": \"pointer\", "
+        "\"subtype\": {\"kind\": \"array\", \"count\": 2, \"subtype\": {\"kind\": "
+        "\"bitfield\", \"bit_position\": 0, \"bit_length\": 3, \"type\": {\"kind\": "
+        "\"enum\", \"name\": \"e\"}}}}}}}}";
+    char why[1024];
+    ck_assert_int_eq(validity(m62, ok_ut, "{\"s\": {\"address\": 1.5}}", why, sizeof why), 1);
+    static const struct {
+        const char *meta, *ut, *syms, *why;
+    } bad[] = {
+        {m62, "{\"t\": {\"kind\": \"struct\", \"size\": 8, \"fields\": {\"pid\": "
+              "{\"type\": {\"kind\": \"base\", \"name\": \"int\"}}}}}",
+         "{}", "user_types.t.fields.pid: missing offset"},
+        {m62, "{}", "{\"s\": {\"address\": true}}", "symbols.s.address: not a number"},
+        {m62, "{}", "{\"s\": {\"address\": 1, \"type\": 5}}", "symbols.s.type: a type must"},
+        {m62, "{}", "{\"s\": {\"address\": 1, \"type\": {\"kind\": \"ptr\"}}}",
+         "symbols.s.type: kind 'ptr' is not a type kind"},
+        {m62, "{\"t\": {\"kind\": \"struct\", \"size\": true, \"fields\": {}}}", "{}",
+         "user_types.t.size: not an integer"},
+        {m62, "{\"t\": {\"kind\": \"struct\", \"size\": 1, \"fields\": {}, \"x\": 1}}",
+         "{}", "user_types.t: unexpected key x"},
+        {"{\"format\": \"6.0.0\"}", ok_ut, "{}", "unexpected key anonymous"},
+        {"{\"format\": \"6.3.0\"}", "{}", "{}", "metadata: missing producer"},
+        {"{\"format\": \"7.0.0\"}", "{}", "{}", "metadata.format: '7.0.0' has no schema"},
+        {"{\"format\": \"6.2.0\", \"windows\": {\"pdb\": {\"GUID\": \"A\", \"age\": 1, "
+         "\"database\": \"d\"}}}",
+         "{}", "{}", "metadata.windows.pdb: missing machine_type"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(validity(bad[i].meta, bad[i].ut, bad[i].syms, why, sizeof why), 0);
+        ck_assert_msg(strstr(why, bad[i].why), "case %zu: %s", i, why);
+    }
+    /* an older schema: not implemented, "unknown" */
+    ck_assert_int_eq(validity("{\"format\": \"4.1.0\"}", "{}", "{}", why, sizeof why), -1);
+    /* the corpus ISFs are valid, as Volatility finds them */
+    const char *corpus = tu_corpus_dir("validate_as_jsonschema");
+    if (corpus) {
+        char p[PATH_MAX];
+        struct scry_isf_ident id;
+        snprintf(p, sizeof p, "%s/symbols/linux/debian-6.1.0-57-cloud-amd64.json.xz", corpus);
+        ck_assert_int_eq(scry_isf_validate(p, NULL, 0, &id), SCRY_OK);
+        ck_assert_msg(id.valid == 1, "%s", id.why);
+        scry_isf_ident_free(&id);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("store");
@@ -368,6 +440,7 @@ static Suite *suite(void)
     tcase_add_test(t, identify_corpus_as_isfinfo);
     tcase_add_test(t, identify_follows_python);
     tcase_add_test(t, b64_matches_cpython);
+    tcase_add_test(t, validate_as_jsonschema);
     suite_add_tcase(s, t);
     return s;
 }
