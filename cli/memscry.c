@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/say.h"
 #include "cli/symbols_cmd.h"
 #include "memscry/memscry.h"
 
@@ -84,43 +85,6 @@ static void plugin_help(size_t p)
         scry_plugin_option(p, j, &name, &help, &kind);
         printf("  --%s%s\n      %s\n", name, kinds[kind >= 0 && kind <= 4 ? kind : 0], help);
     }
-}
-
-/* Every line for stderr goes through here: "memscry: " and the formatted
- * text, then a newline. File names (ours and those inside the library's
- * messages) and arguments may hold any byte: control bytes (< 0x20, 0x7f)
- * are written as \xNN and a backslash as \\, so no escape sequence or
- * line break from a name reaches the terminal and each message stays one
- * line. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char small[512], *text = small;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof small && (text = malloc((size_t)n + 1)) != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(text, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    if (!text) /* out of memory: the clipped text, escaped all the same */
-        text = small;
-    fputs("memscry: ", stderr);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(stderr, "\\x%02x", *p);
-        else if (*p == '\\')
-            fputs("\\\\", stderr);
-        else
-            putc(*p, stderr);
-    }
-    putc('\n', stderr);
-    if (text != small)
-        free(text);
 }
 
 /* "memscry: <file>: <message>", without doubling a file name the library

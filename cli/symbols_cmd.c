@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/say.h"
 #include "cli/symbols_cmd.h"
 #include "memscry/memscry.h"
 
@@ -25,22 +26,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* One line on stderr, control bytes escaped (paths and messages may hold any byte). */
-static void say(const char *a, const char *b)
-{
-    fputs("memscry: ", stderr);
-    for (const char *s = a; s; s = s == a ? b : NULL)
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-            if (*p < 0x20 || *p == 0x7f)
-                fprintf(stderr, "\\x%02x", *p);
-            else if (*p == '\\')
-                fputs("\\\\", stderr);
-            else
-                putc(*p, stderr);
-        }
-    putc('\n', stderr);
-}
-
 int symbols_main(int argc, char **argv)
 {
     const char *kernel = NULL, *symbols = NULL, *out = NULL;
@@ -49,7 +34,7 @@ int symbols_main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "from-btf") != 0) {
-        say("unknown symbols command: ", argv[1]);
+        say("unknown symbols command: %s", argv[1]);
         usage(stderr);
         return 2;
     }
@@ -66,22 +51,22 @@ int symbols_main(int argc, char **argv)
         else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
             val = &out;
         else {
-            say("unknown option: ", a);
+            say("unknown option: %s", a);
             return 2;
         }
         if (i + 1 >= argc) {
-            say(a, " needs a file");
+            say("%s needs a file", a);
             return 2;
         }
         *val = argv[++i];
     }
     if (!kernel || !symbols || !out) {
-        say(!kernel ? "--kernel" : !symbols ? "--symbols" : "-o", " is required");
+        say("%s is required", !kernel ? "--kernel" : !symbols ? "--symbols" : "-o");
         usage(stderr);
         return 2;
     }
     if (scry_isf_from_btf(kernel, symbols, out) != SCRY_OK) {
-        say(scry_last_error(), "");
+        say("%s", scry_last_error());
         return 1;
     }
     return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "fuzz/symtab_probe.h"
 #include "symbols/isf_flat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -64,39 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(p);
         return 0;
     }
-    static const char *const names[] = {"a", "t", "task", "s", "int", "pointer", "x", "e",
-                                        "linux_banner", "init_task", "list_head", ""};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        uint64_t v;
-        int64_t e;
-        int sg;
-        const uint8_t *d;
-        size_t n;
-        struct scry_typeref r;
-        scry_sym_type_size(st, names[i], &v);
-        scry_sym_address(st, names[i], &v);
-        scry_sym_symbol_type(st, names[i], &r);
-        if (scry_sym_constant_data(st, names[i], &d, &n) == SCRY_OK && n)
-            v = d[n - 1]; /* the bytes are really there */
-        scry_sym_base_type(st, names[i], &v, &sg);
-        for (size_t j = 0; j < sizeof names / sizeof *names; j++) {
-            if (scry_sym_field(st, names[i], names[j], &v, &r) == SCRY_OK) {
-                if (r.name)
-                    v = strlen(r.name);
-                for (int k = 0; k < 100 && scry_sym_typeref(st, r.sub, &r) == SCRY_OK; k++)
-                    ;
-            }
-            scry_sym_enum_value(st, names[i], names[j], &e);
-        }
-    }
-    for (uint32_t id = 0; id < 64; id++) {
-        struct scry_typeref r;
-        if (scry_sym_typeref(st, id, &r) == SCRY_OK && r.name)
-            (void)strlen(r.name);
-    }
-    scry_sym_count_symbols(st);
-    scry_sym_count_user_types(st);
-    scry_sym_damaged(st);
+    probe_symtab(st);
     scry_isf_free(st);
     return 0;
 }

@@ -266,11 +266,6 @@ static void add_cdata(struct flat *f, const struct cdata *d)
         *r = (struct flat_cdata){name, 0, at, d->len};
 }
 
-/* Visits a builder hash table's items in slot order. */
-#define EACH(h, T, it)                                                                        \
-    for (size_t i_##it = 0; (h)->slot && i_##it <= (h)->mask; i_##it++)                      \
-        for (const T *it = (h)->slot[i_##it]; it; it = NULL)
-
 static void flat_free(struct flat *f)
 {
     for (int s = 0; s < S_COUNT; s++)
@@ -288,15 +283,15 @@ scry_status isf_flatten(const struct isf_tables *t, uint64_t source_hash, uint64
         flat_free(&f);
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     }
-    EACH(&t->btypes, struct btype, b)
+    ISF_EACH(&t->btypes, struct btype, b)
     add_btype(&f, b);
-    EACH(&t->utypes, struct utype, u)
+    ISF_EACH(&t->utypes, struct utype, u)
     add_utype(&f, u);
-    EACH(&t->enums, struct etype, e)
+    ISF_EACH(&t->enums, struct etype, e)
     add_etype(&f, e);
-    EACH(&t->syms, struct sym, s)
+    ISF_EACH(&t->syms, struct sym, s)
     add_sym(&f, s);
-    EACH(&t->cdata, struct cdata, d)
+    ISF_EACH(&t->cdata, struct cdata, d)
     add_cdata(&f, d);
     if (f.oom || f.too_big) /* a failed name would index past the strings */
         goto fail;

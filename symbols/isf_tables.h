@@ -146,6 +146,12 @@ const char *isf_intern(struct isf_tables *st, const void *s, size_t n);
 const struct isf_tref *isf_tref_cons(struct isf_tables *st, const struct isf_tref *t);
 
 void isf_tables_free(struct isf_tables *t);
+
+/* Visits the items of a builder hash table (struct htab *h) in slot order:
+ * ISF_EACH(&t->utypes, struct utype, u) { ... u ... } */
+#define ISF_EACH(h, T, it)                                                                    \
+    for (size_t i_##it = 0; (h)->slot && i_##it <= (h)->mask; i_##it++)                      \
+        for (const T *it = (h)->slot[i_##it]; it; it = NULL)
 /* isf_load.c: the builder's tables of the ISF at path, not compiled (the
  * round-trip tests compare them with the compiled form). */
 scry_status isf_load_tables(const char *path, struct isf_tables **out);

@@ -241,6 +241,7 @@ SCRY_API scry_status scry_symtab_field_offset(const scry_symtab *symtab, const c
  * SCRY_ERR_CORRUPT (a damaged image, ELF or BTF: the message says where),
  * SCRY_ERR_NOT_FOUND (no .BTF, no linux_banner, or a symbol file of another
  * kernel), SCRY_ERR_LIMIT, SCRY_ERR_NOMEM.
+ * Thread-safety: any thread; calls share nothing.
  */
 SCRY_API scry_status scry_isf_from_btf(const char *kernel, const char *symbols, const char *out);
 

@@ -63,19 +63,13 @@ static size_t compare_tables(const struct isf_tables *t, const struct scry_symta
     ck_assert_uint_eq(scry_sym_count_user_types(st), t->utypes.n);
     ck_assert_uint_eq(scry_sym_count_symbols(st), t->syms.n);
     ck_assert_str_eq(scry_sym_format_version(st), t->format ? t->format : "");
-    for (size_t i = 0; t->btypes.slot && i <= t->btypes.mask; i++) {
-        const struct btype *b = t->btypes.slot[i];
-        if (!b)
-            continue;
+    ISF_EACH(&t->btypes, struct btype, b) {
         ck_assert_int_eq(scry_sym_base_type(st, b->name, &v, &sg), SCRY_OK);
         ck_assert_uint_eq(v, b->size);
         ck_assert_int_eq(sg, b->is_signed != 0);
         n++;
     }
-    for (size_t i = 0; t->utypes.slot && i <= t->utypes.mask; i++) {
-        const struct utype *u = t->utypes.slot[i];
-        if (!u)
-            continue;
+    ISF_EACH(&t->utypes, struct utype, u) {
         ck_assert_int_eq(scry_sym_type_size(st, u->name, &v), SCRY_OK);
         ck_assert_uint_eq(v, u->size);
         for (uint32_t f = 0; f < u->nfields; f++) {
@@ -90,10 +84,7 @@ static size_t compare_tables(const struct isf_tables *t, const struct scry_symta
         }
         n++;
     }
-    for (size_t i = 0; t->enums.slot && i <= t->enums.mask; i++) {
-        const struct etype *e = t->enums.slot[i];
-        if (!e)
-            continue;
+    ISF_EACH(&t->enums, struct etype, e) {
         ck_assert_int_eq(scry_sym_type_size(st, e->name, &v), SCRY_OK);
         for (uint32_t c = 0; c < e->nconsts; c++) {
             int64_t val;
@@ -108,10 +99,7 @@ static size_t compare_tables(const struct isf_tables *t, const struct scry_symta
         }
         n++;
     }
-    for (size_t i = 0; t->syms.slot && i <= t->syms.mask; i++) {
-        const struct sym *s = t->syms.slot[i];
-        if (!s)
-            continue;
+    ISF_EACH(&t->syms, struct sym, s) {
         ck_assert_int_eq(scry_sym_address(st, s->name, &v), SCRY_OK);
         ck_assert_uint_eq(v, s->address);
         struct scry_typeref r;
@@ -123,12 +111,9 @@ static size_t compare_tables(const struct isf_tables *t, const struct scry_symta
         }
         n++;
     }
-    for (size_t i = 0; t->cdata.slot && i <= t->cdata.mask; i++) {
-        const struct cdata *d = t->cdata.slot[i];
+    ISF_EACH(&t->cdata, struct cdata, d) {
         const uint8_t *p;
         size_t len;
-        if (!d)
-            continue;
         ck_assert_int_eq(scry_sym_constant_data(st, d->name, &p, &len), SCRY_OK);
         ck_assert_uint_eq(len, d->len);
         ck_assert(len == 0 || memcmp(p, d->data, len) == 0);
