@@ -49,7 +49,7 @@ static void *buf_add(struct flat *f, int s, size_t n)
     struct buf *b = &f->sec[s];
     if (f->oom)
         return NULL;
-    if (b->n + n > b->cap) {
+    if (b->n + n > b->cap || !b->p) { /* allocated even for n == 0: never NULL */
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->n + n)
             cap *= 2;
@@ -260,7 +260,8 @@ static void add_cdata(struct flat *f, const struct cdata *d)
     uint8_t *p = buf_add(f, S_BYTES, d->len);
     if (!p)
         return;
-    memcpy(p, d->data, d->len);
+    if (d->len)
+        memcpy(p, d->data, d->len);
     struct flat_cdata *r = buf_add(f, S_CDATA, sizeof *r);
     if (r)
         *r = (struct flat_cdata){name, 0, at, d->len};
