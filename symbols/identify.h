@@ -28,7 +28,7 @@
 
 #include "lib/base/error.h"
 
-#define SCRY_IDENT_MAX_KEYS (16u << 20)
+#define SCRY_IDENT_MAX_KEYS (4u << 20) /* 64 MiB of hashes at most; a real ISF has < 300,000 */
 
 struct scry_isf_ident {
     const char *os;       /* "windows", "mac", "linux" (constants); NULL: no identifier */

@@ -38,8 +38,9 @@
 #include "symbols/store.h"
 
 #define SCRY_SYMINDEX_FILE "isf-index-v1.sqlite"
-/* A pack member larger than this (stored bytes) is an error row. */
-#define SCRY_SYMINDEX_MAX_MEMBER ((size_t)1 << 30)
+/* A pack member larger than this (stored bytes, read whole) is an error
+ * row; the largest real ISF, stored uncompressed, is ~100 MiB. */
+#define SCRY_SYMINDEX_MAX_MEMBER ((size_t)256 << 20)
 
 struct scry_symindex;
 

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Nodes of one entry's tree, at most this many (a struct of a few hundred
- * fields is a few thousand nodes). */
-#define MAX_NODES (4u << 20)
+/* One entry's tree: at most this many nodes and bytes (a struct of a few
+ * hundred fields is a few thousand nodes and well under 1 MiB). */
+#define MAX_NODES (1u << 20)
+#define MAX_TREE_BYTES ((size_t)64 << 20)
 
 enum jk { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 
@@ -34,7 +35,7 @@ enum sec { SEC_NONE, SEC_META, SEC_BASE, SEC_USER, SEC_ENUMS, SEC_SYMS, SEC_OTHE
 
 struct isf_validator {
     struct block *blocks;
-    size_t nodes;
+    size_t nodes, bytes; /* of the tree being built */
     int depth;          /* open containers, the root object at 1 */
     int root_obj;       /* the root is an object */
     int have[SEC_OTHER];
@@ -62,6 +63,10 @@ static void *alloc(struct isf_validator *v, size_t n)
     n = (n + 15) & ~(size_t)15;
     if (!b || b->cap - b->used < n) {
         size_t cap = n > 65536 ? n : 65536;
+        if ((v->bytes += cap) > MAX_TREE_BYTES) {
+            v->oom = 1;
+            return NULL;
+        }
         if (!(b = malloc(sizeof *b + cap))) {
             v->oom = 1;
             return NULL;
@@ -649,7 +654,7 @@ static void tree_done(struct isf_validator *v)
         v->blocks = NULL;
     }
     v->tree = v->cur = NULL;
-    v->nodes = 0;
+    v->nodes = v->bytes = 0;
     free(v->entry);
     v->entry = NULL;
 }
@@ -784,8 +789,9 @@ int isf_validator_result(struct isf_validator *v, const char **why)
     struct path p = {{0}, 0};
     *why = v->why;
     if (v->oom) {
-        snprintf(v->why, sizeof v->why, "too large to validate (an entry of more than %u values)",
-                 MAX_NODES);
+        snprintf(v->why, sizeof v->why,
+                 "too large to validate (an entry of more than %u values or %zu MiB)", MAX_NODES,
+                 MAX_TREE_BYTES >> 20);
         return -1;
     }
     if (!v->root_obj)
