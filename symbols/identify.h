@@ -65,10 +65,4 @@ scry_status scry_isf_validate_mem(const void *buf, size_t len, struct scry_isf_i
 /* Frees out->id and out->why and zeroes *out; NULL is a no-op. */
 void scry_isf_ident_free(struct scry_isf_ident *out);
 
-/* Python's base64.b64decode(s) (non-strict: bytes outside the alphabet are
- * skipped, decoding ends at complete padding) into out (at least n*3/4+3
- * bytes). Returns the decoded length, or -1 where Python raises (a
- * non-ASCII byte, incorrect padding). */
-long scry_b64decode_py(const uint8_t *s, size_t n, uint8_t *out);
-
 #endif

@@ -30,6 +30,7 @@
 #include "lib/plugins/plugin.h"
 #include "symbols/identify.h"
 #include "symbols/index.h"
+#include "symbols/pystr.h"
 
 static const struct scry_column columns[] = {
     {"URI", SCRY_COL_STR},
@@ -48,38 +49,6 @@ static const struct scry_option options[] = {
     {"live", SCRY_OPT_BOOL, "Traverse all files, rather than use the cache"},
 };
 enum { OPT_FILTER, OPT_ISF, OPT_VALIDATE, OPT_LIVE };
-
-/* Python's repr() of bytes: b'...' (b"..." when only ' occurs). */
-static char *bytes_repr(const uint8_t *b, size_t n)
-{
-    char q = '\'';
-    if (memchr(b, '\'', n) && !memchr(b, '"', n))
-        q = '"';
-    char *s = malloc(4 * n + 4), *p = s;
-    if (!s)
-        return NULL;
-    *p++ = 'b';
-    *p++ = q;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = b[i];
-        if (c == (uint8_t)q || c == '\\')
-            *p++ = '\\', *p++ = (char)c;
-        else if (c == '\t')
-            *p++ = '\\', *p++ = 't';
-        else if (c == '\n')
-            *p++ = '\\', *p++ = 'n';
-        else if (c == '\r')
-            *p++ = '\\', *p++ = 'r';
-        else if (c < 0x20 || c >= 0x7f) {
-            static const char hex[] = "0123456789abcdef";
-            *p++ = '\\', *p++ = 'x', *p++ = hex[c >> 4], *p++ = hex[c & 15];
-        } else
-            *p++ = (char)c;
-    }
-    *p++ = q;
-    *p = '\0';
-    return s;
-}
 
 /* The Valid column: "Unknown" unless --validate, then Volatility's
  * "True"/"False" from its JSON schema (symbols/isf_validate.h), the first
@@ -148,7 +117,7 @@ static scry_status run_cached(struct scry_plugin_ctx *c, const struct scry_symin
             if (o->os && same_id(o, e))
                 last = o;
         }
-        char *uri = scry_isf_loc_uri(&last->loc), *id = bytes_repr(e->identifier, e->identifier_len);
+        char *uri = scry_isf_loc_uri(&last->loc), *id = scry_py_bytes_repr(e->identifier, e->identifier_len);
         if (!uri || !id)
             st = scry_err(SCRY_ERR_NOMEM, "out of memory");
         else
