@@ -53,6 +53,17 @@ void scry_symindex_stats(const struct scry_symindex *ix, struct scry_symindex_st
     out->reused = atomic_load(&ix->reused);
 }
 
+void scry_symindex_set_valid(struct scry_symindex *ix, const struct scry_isf_entry *e)
+{
+    if (!ix || !e)
+        return;
+    for (size_t i = 0; i < ix->nrows; i++)
+        if (ix->rows[i]->e.hash == e->hash && !ix->rows[i]->e.error)
+            ix->rows[i]->e.validated = 1;
+    if (ix->db && ix_db_set_valid(ix, e->hash) != 0)
+        ix_db_close(ix);
+}
+
 scry_status scry_symindex_find(const struct scry_symindex *ix, const char *os, const void *id,
                                size_t idlen, const struct scry_isf_entry ***out, size_t *n)
 {

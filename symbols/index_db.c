@@ -14,7 +14,7 @@ static const char schema_sql[] =
     " path TEXT NOT NULL, member TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,"
     " ino INTEGER, dev INTEGER, hash INTEGER, os TEXT, identifier BLOB,"
     " banner_address INTEGER, nbase INTEGER, ntypes INTEGER, nsymbols INTEGER,"
-    " nenums INTEGER, error TEXT, PRIMARY KEY (path, member))";
+    " nenums INTEGER, error TEXT, valid INTEGER, PRIMARY KEY (path, member))";
 
 void ix_db_close(struct scry_symindex *ix)
 {
@@ -52,7 +52,8 @@ int ix_db_load(struct scry_symindex *ix)
     int rc;
     if (sqlite3_prepare_v2(ix->db,
                            "SELECT path, member, size, mtime_ns, ino, dev, hash, os, identifier,"
-                           " banner_address, nbase, ntypes, nsymbols, nenums, error FROM isf",
+                           " banner_address, nbase, ntypes, nsymbols, nenums, error, valid"
+                           " FROM isf",
                            -1, &s, NULL) != SQLITE_OK)
         return -1;
     ix_drop_rows(ix);
@@ -88,6 +89,7 @@ int ix_db_load(struct scry_symindex *ix)
         r->e.ntypes = sqlite3_column_int64(s, 11);
         r->e.nsymbols = sqlite3_column_int64(s, 12);
         r->e.nenums = sqlite3_column_int64(s, 13);
+        r->e.validated = sqlite3_column_int(s, 15) == 1;
         if (col_text(s, 14) && !(r->e.error = strdup(col_text(s, 14)))) {
             rc = SQLITE_NOMEM;
             break;
@@ -110,7 +112,7 @@ int ix_db_store(struct scry_symindex *ix, struct row **gone, size_t ngone)
     if (!ok)
         return -1;
     ok = sqlite3_prepare_v2(ix->db,
-                            "INSERT OR REPLACE INTO isf VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            "INSERT OR REPLACE INTO isf VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             -1, &ins, NULL) == SQLITE_OK &&
          sqlite3_prepare_v2(ix->db, "DELETE FROM isf WHERE path = ? AND member = ?", -1, &del,
                             NULL) == SQLITE_OK;
@@ -138,6 +140,7 @@ int ix_db_store(struct scry_symindex *ix, struct row **gone, size_t ngone)
         sqlite3_bind_int64(ins, 12, r->e.ntypes);
         sqlite3_bind_int64(ins, 13, r->e.nsymbols);
         sqlite3_bind_int64(ins, 14, r->e.nenums);
+        sqlite3_bind_int(ins, 16, r->e.validated);
         if (r->e.error)
             sqlite3_bind_text(ins, 15, r->e.error, -1, SQLITE_STATIC);
         else
@@ -159,3 +162,16 @@ int ix_db_store(struct scry_symindex *ix, struct row **gone, size_t ngone)
     return -1;
 }
 
+
+int ix_db_set_valid(struct scry_symindex *ix, uint64_t hash)
+{
+    sqlite3_stmt *s;
+    int ok;
+    if (sqlite3_prepare_v2(ix->db, "UPDATE isf SET valid = 1 WHERE hash = ?", -1, &s, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)hash);
+    ok = sqlite3_step(s) == SQLITE_DONE;
+    sqlite3_finalize(s);
+    return ok ? 0 : -1;
+}

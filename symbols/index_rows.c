@@ -51,6 +51,7 @@ int ix_row_copy_ident(struct row *dst, const struct row *src)
     dst->e.ntypes = src->e.ntypes;
     dst->e.nsymbols = src->e.nsymbols;
     dst->e.nenums = src->e.nenums;
+    dst->e.validated = src->e.validated;
     dst->e.identifier_len = src->e.identifier_len;
     if (src->e.identifier) {
         uint8_t *id = malloc(src->e.identifier_len + 1);

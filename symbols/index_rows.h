@@ -49,6 +49,8 @@ void ix_db_close(struct scry_symindex *ix);
 int ix_db_load(struct scry_symindex *ix);
 /* Writes the dirty rows and deletes gone in one transaction; -1: failed. */
 int ix_db_store(struct scry_symindex *ix, struct row **gone, size_t ngone);
+/* Marks the rows of that hash validated; -1: failed. */
+int ix_db_set_valid(struct scry_symindex *ix, uint64_t hash);
 
 /* index_work.c: hashes todo's files and re-keys each to a row of ix->rows
  * with the same hash, else identifies it, on `threads` threads (0: 2).
