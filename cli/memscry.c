@@ -69,7 +69,8 @@ static int plugin_index(const char *name)
 static void plugin_help(size_t p)
 {
     static const char *const kinds[] = {"", " [N ...]", " N", " TEXT", " [TEXT ...]"};
-    printf("usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] %s", scry_plugin_name(p));
+    printf("usage: memscry %s[-s SYMDIR]... [-r RENDERER] %s",
+           scry_plugin_needs_dump(p) ? "-f DUMP " : "", scry_plugin_name(p));
     for (size_t j = 0; j < scry_plugin_option_count(p); j++) {
         const char *name;
         int kind;

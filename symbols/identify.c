@@ -20,6 +20,7 @@
 #include "symbols/isf_source.h"
 #include "symbols/isf_validate.h"
 #include "symbols/json_stream.h"
+#include "symbols/pystr.h"
 #include "symbols/zip.h"
 
 /* ------------------------------------------------------------- slots */
@@ -308,43 +309,6 @@ static const struct scry_json_sink sink = {
 
 /* ---------------------------------------------------- Python's answers */
 
-long scry_b64decode_py(const uint8_t *s, size_t n, uint8_t *out)
-{
-    unsigned quad = 0, pads = 0, left = 0;
-    long k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] >= 0x80)
-            return -1; /* str.encode("ascii") raises first */
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = s[i], v;
-        if (c == '=') {
-            if (quad >= 2 && quad + ++pads >= 4)
-                return k; /* complete padding ends the data */
-            continue;
-        }
-        if (c >= 'A' && c <= 'Z')
-            v = c - 'A';
-        else if (c >= 'a' && c <= 'z')
-            v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9')
-            v = c - '0' + 52;
-        else if (c == '+')
-            v = 62;
-        else if (c == '/')
-            v = 63;
-        else
-            continue; /* outside the alphabet: skipped */
-        pads = 0;
-        switch (quad) {
-        case 0: quad = 1; left = v; break;
-        case 1: quad = 2; out[k++] = (uint8_t)((left << 2) | (v >> 4)); left = v & 0x0f; break;
-        case 2: quad = 3; out[k++] = (uint8_t)((left << 4) | (v >> 2)); left = v & 0x03; break;
-        default: quad = 0; out[k++] = (uint8_t)((left << 6) | v); left = 0; break;
-        }
-    }
-    return quad ? -1 : k;
-}
-
 /* Python's `x.get(key, {})` chain: a present value that is not a dict
  * raises AttributeError when .get is called on it. */
 static scry_status must_be_dict(const struct val *v, const char *path)
@@ -352,51 +316,6 @@ static scry_status must_be_dict(const struct val *v, const char *path)
     if (v->kind == K_ABSENT || v->kind == K_OBJ)
         return SCRY_OK;
     return scry_err(SCRY_ERR_CORRUPT, "%s is not an object", path);
-}
-
-/* Appends a Unicode code point as latin-1 (what bytes(..., "latin-1")
- * takes); 0 when it has no latin-1 byte. */
-static int put_latin1(uint8_t *out, size_t *k, uint32_t cp)
-{
-    if (cp > 0xff)
-        return 0;
-    out[(*k)++] = (uint8_t)cp;
-    return 1;
-}
-
-/* Decodes one code point of valid UTF-8 at s[*i]. */
-static uint32_t next_cp(const uint8_t *s, size_t n, size_t *i)
-{
-    uint32_t c = s[(*i)++];
-    int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-    c &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0x7f;
-    while (more-- && *i < n)
-        c = (c << 6) | (s[(*i)++] & 0x3f);
-    return c;
-}
-
-/* Latin-1 bytes of s, upper-cased as Python's str.upper() does when upper
- * is set (ß becomes "SS"; ÿ and µ have upper cases outside latin-1, so the
- * encoding fails as Python's would). 0 when not encodable. */
-static int latin1(const struct val *v, int upper, uint8_t *out, size_t *k)
-{
-    for (size_t i = 0; i < v->n;) {
-        uint32_t cp = next_cp(v->s, v->n, &i);
-        if (upper) {
-            if (cp >= 'a' && cp <= 'z')
-                cp -= 0x20;
-            else if (cp == 0xdf) {
-                out[(*k)++] = 'S';
-                cp = 'S';
-            } else if (cp == 0xff || cp == 0xb5)
-                return 0;
-            else if (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7)
-                cp -= 0x20;
-        }
-        if (!put_latin1(out, k, cp))
-            return 0;
-    }
-    return 1;
 }
 
 static scry_status windows_id(struct ident *d, struct scry_isf_ident *out)
@@ -438,11 +357,11 @@ static scry_status windows_id(struct ident *d, struct scry_isf_ident *out)
     struct val av = {.kind = K_STR, .s = (uint8_t *)age, .n = agelen};
     if (!id)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    int ok = latin1(db, 0, id, &k);
+    int ok = scry_py_latin1(db->s, db->n, 0, id, &k);
     if (ok)
-        id[k++] = '|', ok = latin1(g, 1, id, &k);
+        id[k++] = '|', ok = scry_py_latin1(g->s, g->n, 1, id, &k);
     if (ok)
-        id[k++] = '|', ok = latin1(&av, 0, id, &k);
+        id[k++] = '|', ok = scry_py_latin1(av.s, av.n, 0, id, &k);
     if (!ok) {
         free(id);
         return scry_err(SCRY_ERR_CORRUPT,

@@ -28,7 +28,7 @@
 
 #include "lib/base/error.h"
 
-#define SCRY_IDENT_MAX_KEYS (16u << 20)
+#define SCRY_IDENT_MAX_KEYS (4u << 20) /* 64 MiB of hashes at most; a real ISF has < 300,000 */
 
 struct scry_isf_ident {
     const char *os;       /* "windows", "mac", "linux" (constants); NULL: no identifier */
@@ -64,11 +64,5 @@ scry_status scry_isf_validate(const char *path, const char *member, size_t max_m
 scry_status scry_isf_validate_mem(const void *buf, size_t len, struct scry_isf_ident *out);
 /* Frees out->id and out->why and zeroes *out; NULL is a no-op. */
 void scry_isf_ident_free(struct scry_isf_ident *out);
-
-/* Python's base64.b64decode(s) (non-strict: bytes outside the alphabet are
- * skipped, decoding ends at complete padding) into out (at least n*3/4+3
- * bytes). Returns the decoded length, or -1 where Python raises (a
- * non-ASCII byte, incorrect padding). */
-long scry_b64decode_py(const uint8_t *s, size_t n, uint8_t *out);
 
 #endif

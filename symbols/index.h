@@ -38,8 +38,9 @@
 #include "symbols/store.h"
 
 #define SCRY_SYMINDEX_FILE "isf-index-v1.sqlite"
-/* A pack member larger than this (stored bytes) is an error row. */
-#define SCRY_SYMINDEX_MAX_MEMBER ((size_t)1 << 30)
+/* A pack member larger than this (stored bytes, read whole) is an error
+ * row; the largest real ISF, stored uncompressed, is ~100 MiB. */
+#define SCRY_SYMINDEX_MAX_MEMBER ((size_t)256 << 20)
 
 struct scry_symindex;
 
@@ -54,6 +55,7 @@ struct scry_isf_entry {
     uint64_t size;            /* the file's size (a pack's, for a member) */
     int64_t nbase, ntypes, nsymbols, nenums;
     const char *error;        /* NULL, or why identification failed */
+    int validated;            /* 1: these bytes passed a schema check (scry_symindex_set_valid) */
 };
 
 /* Opens the index kept in cache_dir (NULL: memory only). Never fails for
@@ -83,6 +85,13 @@ const struct scry_isf_entry *scry_symindex_at(const struct scry_symindex *ix, si
  * SCRY_ERR_NOMEM. */
 scry_status scry_symindex_find(const struct scry_symindex *ix, const char *os, const void *id,
                                size_t idlen, const struct scry_isf_entry ***out, size_t *n);
+
+/* Records that e's bytes passed Volatility's schema check (isfinfo
+ * --validate), for every row of the same hash, in memory and (when
+ * persistent) in the database, as Volatility's cache of validated hashes
+ * does: later listings say "True (cached)". A database that refuses the
+ * write degrades the index to memory only. */
+void scry_symindex_set_valid(struct scry_symindex *ix, const struct scry_isf_entry *e);
 
 /* Counters since open: files identified (parsed), files hashed and re-keyed
  * to a row of the same bytes, and rows reused unread. */

@@ -13,8 +13,9 @@
  *    per --filter string it contains (a location matching two is listed
  *    twice, as Volatility lists it); the counts are the file's own; the
  *    identifier is its text (UTF-8, invalid bytes replaced) or N/A.
- *  - Valid is "Unknown" without --validate (Volatility says "True (cached)"
- *    for a file it validated before; memscry keeps no such record). With
+ *  - Valid without --validate: "True (cached)" in the cached listing for
+ *    bytes an earlier --validate run found valid (kept in the index, as
+ *    Volatility keeps validated hashes), else "Unknown". With
  *    --validate: "True" or "False" from Volatility's schema checks
  *    (symbols/isf_validate.h; Volatility itself crashes with a traceback on
  *    an invalid file), the first error as a warning: "PATH: JSON.path: what".
@@ -30,6 +31,7 @@
 #include "lib/plugins/plugin.h"
 #include "symbols/identify.h"
 #include "symbols/index.h"
+#include "symbols/pystr.h"
 
 static const struct scry_column columns[] = {
     {"URI", SCRY_COL_STR},
@@ -49,53 +51,26 @@ static const struct scry_option options[] = {
 };
 enum { OPT_FILTER, OPT_ISF, OPT_VALIDATE, OPT_LIVE };
 
-/* Python's repr() of bytes: b'...' (b"..." when only ' occurs). */
-static char *bytes_repr(const uint8_t *b, size_t n)
-{
-    char q = '\'';
-    if (memchr(b, '\'', n) && !memchr(b, '"', n))
-        q = '"';
-    char *s = malloc(4 * n + 4), *p = s;
-    if (!s)
-        return NULL;
-    *p++ = 'b';
-    *p++ = q;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = b[i];
-        if (c == (uint8_t)q || c == '\\')
-            *p++ = '\\', *p++ = (char)c;
-        else if (c == '\t')
-            *p++ = '\\', *p++ = 't';
-        else if (c == '\n')
-            *p++ = '\\', *p++ = 'n';
-        else if (c == '\r')
-            *p++ = '\\', *p++ = 'r';
-        else if (c < 0x20 || c >= 0x7f) {
-            static const char hex[] = "0123456789abcdef";
-            *p++ = '\\', *p++ = 'x', *p++ = hex[c >> 4], *p++ = hex[c & 15];
-        } else
-            *p++ = (char)c;
-    }
-    *p++ = q;
-    *p = '\0';
-    return s;
-}
-
-/* The Valid column: "Unknown" unless --validate, then Volatility's
+/* The Valid column. Without --validate: "True (cached)" for bytes a
+ * --validate run found valid (the cached listing only, as Volatility's
+ * cache of validated hashes), else "Unknown". With it: Volatility's
  * "True"/"False" from its JSON schema (symbols/isf_validate.h), the first
  * error of an invalid file reported as a warning with its JSON path. */
-static const char *valid_of(struct scry_plugin_ctx *c, const struct scry_isf_entry *e)
+static const char *valid_of(struct scry_plugin_ctx *c, struct scry_symindex *ix,
+                            const struct scry_isf_entry *e, int live)
 {
     struct scry_isf_ident id;
     const char *v;
     if (!c->opts->v[OPT_VALIDATE].set || !e || e->error)
-        return "Unknown";
+        return !live && e && e->validated ? "True (cached)" : "Unknown";
     if (scry_isf_validate(e->loc.path, e->loc.member, SCRY_SYMINDEX_MAX_MEMBER, &id) != SCRY_OK) {
         scry_op_report(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT, "cannot validate");
         return "Unknown";
     }
     v = id.valid > 0 ? "True" : id.valid == 0 ? "False" : "Unknown";
-    if (id.valid <= 0)
+    if (id.valid > 0)
+        scry_symindex_set_valid(ix, e);
+    else
         scry_op_say(c->op, id.valid ? SCRY_DIAG_INFO : SCRY_DIAG_WARNING,
                     id.valid ? SCRY_ERR_UNSUPPORTED : SCRY_ERR_CORRUPT, "%s%s%s: %s",
                     e->loc.path, e->loc.member ? "!" : "", e->loc.member ? e->loc.member : "",
@@ -104,10 +79,11 @@ static const char *valid_of(struct scry_plugin_ctx *c, const struct scry_isf_ent
     return v;
 }
 
-static scry_status add_row(struct scry_plugin_ctx *c, const char *uri,
-                           const struct scry_isf_entry *e, struct scry_cell ident)
+static scry_status add_row(struct scry_plugin_ctx *c, struct scry_symindex *ix, int live,
+                           const char *uri, const struct scry_isf_entry *e,
+                           struct scry_cell ident)
 {
-    const char *valid = valid_of(c, e);
+    const char *valid = valid_of(c, ix, e, live);
     struct scry_cell cells[7] = {
         scry_cell_str(uri, strlen(uri)),
         scry_cell_str(valid, strlen(valid)),
@@ -127,7 +103,7 @@ static int same_id(const struct scry_isf_entry *a, const struct scry_isf_entry *
 }
 
 /* Without --live: the identifier dictionary. */
-static scry_status run_cached(struct scry_plugin_ctx *c, const struct scry_symindex *ix)
+static scry_status run_cached(struct scry_plugin_ctx *c, struct scry_symindex *ix)
 {
     size_t n = scry_symindex_count(ix);
     scry_status st = SCRY_OK;
@@ -148,11 +124,11 @@ static scry_status run_cached(struct scry_plugin_ctx *c, const struct scry_symin
             if (o->os && same_id(o, e))
                 last = o;
         }
-        char *uri = scry_isf_loc_uri(&last->loc), *id = bytes_repr(e->identifier, e->identifier_len);
+        char *uri = scry_isf_loc_uri(&last->loc), *id = scry_py_bytes_repr(e->identifier, e->identifier_len);
         if (!uri || !id)
             st = scry_err(SCRY_ERR_NOMEM, "out of memory");
         else
-            st = add_row(c, uri, last, scry_cell_str(id, strlen(id)));
+            st = add_row(c, ix, 0, uri, last, scry_cell_str(id, strlen(id)));
         free(uri);
         free(id);
     }
@@ -206,19 +182,20 @@ static const struct scry_isf_entry *find_loc(const struct scry_symindex *ix,
     return NULL;
 }
 
-static scry_status live_row(struct scry_plugin_ctx *c, const char *uri,
-                            const struct scry_isf_entry *e)
+static scry_status live_row(struct scry_plugin_ctx *c, struct scry_symindex *ix,
+                            const char *uri, const struct scry_isf_entry *e)
 {
     if (e && e->error)
         scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT, "Invalid ISF: %s",
                     e->error); /* the error names the file */
     if (!e || e->error || !e->os || !e->identifier_len)
-        return add_row(c, uri, e && !e->error ? e : NULL,
+        return add_row(c, ix, 1, uri, e && !e->error ? e : NULL,
                        scry_cell_absent(SCRY_CELL_NOT_AVAILABLE));
-    return add_row(c, uri, e, scry_cell_str((const char *)e->identifier, e->identifier_len));
+    return add_row(c, ix, 1, uri, e,
+                   scry_cell_str((const char *)e->identifier, e->identifier_len));
 }
 
-static scry_status run_live(struct scry_plugin_ctx *c, const struct scry_symindex *ix,
+static scry_status run_live(struct scry_plugin_ctx *c, struct scry_symindex *ix,
                             const struct scry_isf_loc *one, const char *one_uri)
 {
     const struct scry_optval *f = &c->opts->v[OPT_FILTER];
@@ -226,7 +203,7 @@ static scry_status run_live(struct scry_plugin_ctx *c, const struct scry_syminde
     if (one) {
         for (size_t k = 0; k < (f->nstrs ? f->nstrs : 1) && st == SCRY_OK; k++)
             if (!f->nstrs || strstr(one_uri, f->strs[k]))
-                st = live_row(c, one_uri, find_loc(ix, one));
+                st = live_row(c, ix, one_uri, find_loc(ix, one));
         return st;
     }
     for (size_t i = 0; i < scry_symindex_count(ix) && st == SCRY_OK; i++) {
@@ -236,7 +213,7 @@ static scry_status run_live(struct scry_plugin_ctx *c, const struct scry_syminde
             return scry_err(SCRY_ERR_NOMEM, "out of memory");
         for (size_t k = 0; k < (f->nstrs ? f->nstrs : 1) && st == SCRY_OK; k++)
             if (!f->nstrs || strstr(uri, f->strs[k]))
-                st = live_row(c, uri, e);
+                st = live_row(c, ix, uri, e);
         free(uri);
     }
     return st;

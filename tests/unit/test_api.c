@@ -546,7 +546,28 @@ START_TEST(test_plugin_run_context)
     ck_ok(scry_result_cell_str(r, 0, 6, &v, &len));
     ck_assert_str_eq(v, "Linux version 6.1\n");
     scry_result_free(r);
+    /* --validate remembers valid bytes in the cache directory's index: the
+     * next listings (this context or a new one) say "True (cached)" */
+    char cache[] = "/tmp/scry-api-cache-XXXXXX";
+    const char *validate[] = {"--validate"};
+    ck_assert_ptr_nonnull(mkdtemp(cache));
+    ck_ok(scry_context_set_cache_dir(c, cache));
+    ck_ok(scry_plugin_run_context(c, "isfinfo", 1, validate, NULL, &r));
+    ck_ok(scry_result_cell_str(r, 0, 1, &v, &len));
+    ck_assert_str_eq(v, "True");
+    scry_result_free(r);
     scry_context_free(c);
+    ck_ok(scry_context_new(&c));
+    ck_ok(scry_context_add_symbol_dir(c, dir));
+    ck_ok(scry_context_set_cache_dir(c, cache));
+    ck_ok(scry_plugin_run_context(c, "isfinfo", 0, NULL, NULL, &r));
+    ck_ok(scry_result_cell_str(r, 0, 1, &v, &len));
+    ck_assert_str_eq(v, "True (cached)");
+    scry_result_free(r);
+    scry_context_free(c);
+    char rm[64];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", cache);
+    ck_assert_int_eq(system(rm), 0);
     unlink(p);
     snprintf(p, sizeof p, "%s/linux", dir);
     rmdir(p);

@@ -14,6 +14,7 @@
 
 #include "lib/base/op.h"
 #include "symbols/identify.h"
+#include "symbols/pystr.h"
 #include "symbols/store.h"
 #include "symbols/zip.h"
 #include "testutil.h"
@@ -428,6 +429,26 @@ START_TEST(validate_as_jsonschema)
 }
 END_TEST
 
+START_TEST(bytes_repr_matches_cpython)
+{
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *out;
+    } v[] = {
+        {"\0\n\\'\"", 5, "b'\\x00\\n\\\\\\'\"'"},
+        {"it's", 4, "b\"it's\""},
+        {"\x7f\xff\t\r~ ", 6, "b'\\x7f\\xff\\t\\r~ '"},
+        {"", 0, "b''"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char *r = scry_py_bytes_repr((const uint8_t *)v[i].in, v[i].n);
+        ck_assert_str_eq(r, v[i].out);
+        free(r);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("store");
@@ -441,6 +462,7 @@ static Suite *suite(void)
     tcase_add_test(t, identify_follows_python);
     tcase_add_test(t, b64_matches_cpython);
     tcase_add_test(t, validate_as_jsonschema);
+    tcase_add_test(t, bytes_repr_matches_cpython);
     suite_add_tcase(s, t);
     return s;
 }
