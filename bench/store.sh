@@ -1,13 +1,10 @@
 #!/bin/bash
 # store.sh [BUILD_DIR] - the identifier index on a 1,000-ISF store.
 #
-# Builds a throw-away store in a temp dir (never committed): 900 Windows
-# variants of one JPCERT ntkrnlmp ISF and 100 Linux variants of the corpus's
-# 6.12 ISF, each with its own identifier. A variant is a .json.gz of two
-# concatenated gzip members: a small first one holding what differs (the
-# Windows metadata with a new GUID; the Linux linux_banner with a new
-# banner, placed first in "symbols") and one precompressed member shared by
-# all, holding the rest of the document; so making 1,000 costs seconds.
+# Builds a throw-away store in a temp dir (never committed) with
+# tests/fixtures/make_store.py: 900 Windows variants of one JPCERT ntkrnlmp
+# ISF and 100 Linux variants of the corpus's 6.12 ISF, each with its own
+# identifier (see that script for how variants are made cheaply).
 # Then times, with bench_index: the cold build (2 threads), a refresh after
 # touching one file (same bytes: re-keyed), one after changing one file
 # (identified again), and a warm refresh with nothing changed.
@@ -23,38 +20,7 @@ lin=${MEMSCRY_CORPUS:-$shared/corpus}/symbols/linux/debian-6.12.107-cloud-amd64.
 [ -x "$bench" ] || { echo "store.sh: build bench_index first ($bench)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 - "$win" "$lin" "$tmp/store" <<'PY'
-import gzip, json, lzma, os, random, sys
-win, lin, out = sys.argv[1:4]
-rnd = random.Random(12)
-def load(p):
-    with lzma.open(p, "rb") as f:
-        return json.load(f)
-# Windows: {"metadata":{...}, | "base_types": ... }
-d = load(win)
-meta = d.pop("metadata")
-rest = gzip.compress(json.dumps(d).encode()[1:], 6)
-os.makedirs(f"{out}/windows/ntkrnlmp.pdb")
-for i in range(900):
-    guid = "%032X" % rnd.getrandbits(128)
-    meta["windows"]["pdb"]["GUID"] = guid
-    head = ('{"metadata":' + json.dumps(meta) + ",").encode()
-    with open(f"{out}/windows/ntkrnlmp.pdb/{guid}-1.json.gz", "wb") as f:
-        f.write(gzip.compress(head, 6) + rest)
-# Linux: {"symbols":{"linux_banner":{...}, | other symbols}, other sections}
-d = load(lin)
-syms = d.pop("symbols")
-lb = syms.pop("linux_banner")
-banner = __import__("base64").b64decode(lb["constant_data"])
-rest = gzip.compress((json.dumps(syms)[1:-1] + "}," + json.dumps(d)[1:]).encode(), 6)
-os.makedirs(f"{out}/linux")
-for i in range(100):
-    b = banner.replace(b"#1 SMP", b"#%d SMP" % (1000 + i), 1)
-    lb["constant_data"] = __import__("base64").b64encode(b).decode()
-    head = ('{"symbols":{"linux_banner":' + json.dumps(lb) + ",").encode()
-    with open(f"{out}/linux/variant-{i:03d}.json.gz", "wb") as f:
-        f.write(gzip.compress(head, 6) + rest)
-PY
+python3 "$here/../tests/fixtures/make_store.py" "$tmp/store" "$win" "$lin" 900 100
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "store: $(find "$tmp/store" -type f | wc -l) files, $(du -sh "$tmp/store" | cut -f1)"
