@@ -30,10 +30,10 @@ struct buf {
     size_t n, cap;
 };
 
-/* Open-addressing maps used while flattening: name content -> string
- * offset, and tref pointer -> record index. */
+/* Open-addressing maps used while flattening, keyed by pointer: interned
+ * name -> string offset, and tref -> record index. */
 struct kv {
-    uint64_t *key; /* hash (names) or pointer (trefs); 0 = empty */
+    uint64_t *key; /* the pointer; 0 = empty */
     uint32_t *val;
     size_t mask, n;
 };
@@ -67,6 +67,16 @@ static void *buf_add(struct flat *f, int s, size_t n)
     return at;
 }
 
+/* A pointer's slot hash (murmur3's finalizer: pointers are 8- or
+ * 16-aligned, so their low bits alone would cluster). */
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= UINT64_C(0xff51afd7ed558ccd);
+    k ^= k >> 33;
+    return k;
+}
+
 static int kv_init(struct kv *m, size_t want)
 {
     size_t cap = 1024;
@@ -93,7 +103,7 @@ static int kv_grow(struct kv *m)
     for (size_t i = 0; i <= m->mask; i++) {
         if (!m->key[i])
             continue;
-        size_t j = m->key[i] & n.mask;
+        size_t j = mix(m->key[i]) & n.mask;
         while (n.key[j])
             j = (j + 1) & n.mask;
         n.key[j] = m->key[i];
@@ -105,25 +115,22 @@ static int kv_grow(struct kv *m)
     return 0;
 }
 
-static uint64_t mix(uint64_t k) { return XXH3_64bits(&k, sizeof k) | 1; }
 
-/* The offset of name in the string section, adding it once. */
+/* The offset of name in the string section, adding it once. The builder
+ * interns every name that recurs (types, fields, enum bases: one pointer
+ * per distinct text) and copies the ones that cannot (symbols, constants),
+ * so names are deduplicated by pointer, without hashing or comparing text. */
 static uint32_t name_off(struct flat *f, const char *name)
 {
     if (!name)
         return ISF_NONE;
-    size_t n = strlen(name);
-    uint64_t h = XXH3_64bits(name, n) | 1;
+    uint64_t key = (uint64_t)(uintptr_t)name, h = mix(key);
     struct kv *m = &f->names;
     size_t i;
-    for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask) {
-        if (m->key[i] == h) {
-            const char *s = (const char *)f->sec[S_STR].p + m->val[i];
-            if (strcmp(s, name) == 0)
-                return m->val[i];
-        }
-    }
-    size_t at = f->sec[S_STR].n;
+    for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask)
+        if (m->key[i] == key)
+            return m->val[i];
+    size_t n = strlen(name), at = f->sec[S_STR].n;
     if (at + n + 1 >= ISF_NONE) {
         f->too_big = 1;
         return ISF_NONE;
@@ -137,10 +144,10 @@ static uint32_t name_off(struct flat *f, const char *name)
             f->oom = 1;
             return ISF_NONE;
         }
-        for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask)
-            ;
     }
-    m->key[i] = h;
+    for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask)
+        ;
+    m->key[i] = key;
     m->val[i] = (uint32_t)at;
     m->n++;
     return (uint32_t)at;
