@@ -315,6 +315,8 @@ static int hold(struct detect *d, struct cand *c)
             st = scry_err(SCRY_ERR_CORRUPT, "%s changed since it was indexed", c->path);
         if (st == SCRY_OK && !c->checked) {
             if (!c->known) {
+                free(c->banner_copy); /* a first attempt's, when a damaged table is retried */
+                c->banner = NULL;
                 if (!(c->banner_copy = malloc(blen))) {
                     st = scry_err(SCRY_ERR_NOMEM, "out of memory");
                 } else {
