@@ -115,6 +115,29 @@ static int kv_grow(struct kv *m)
     return 0;
 }
 
+/* The value recorded for key, or -1. */
+static int64_t kv_get(const struct kv *m, uint64_t key)
+{
+    for (size_t i = mix(key) & m->mask; m->key[i]; i = (i + 1) & m->mask)
+        if (m->key[i] == key)
+            return m->val[i];
+    return -1;
+}
+
+/* Records key -> val for a key known absent; -1 when out of memory. */
+static int kv_put(struct kv *m, uint64_t key, uint32_t val)
+{
+    size_t i;
+    if ((m->n + 1) * 2 > m->mask + 1 && kv_grow(m))
+        return -1;
+    for (i = mix(key) & m->mask; m->key[i]; i = (i + 1) & m->mask)
+        ;
+    m->key[i] = key;
+    m->val[i] = val;
+    m->n++;
+    return 0;
+}
+
 
 /* The offset of name in the string section, adding it once. The builder
  * interns every name that recurs (types, fields, enum bases: one pointer
@@ -124,12 +147,9 @@ static uint32_t name_off(struct flat *f, const char *name)
 {
     if (!name)
         return ISF_NONE;
-    uint64_t key = (uint64_t)(uintptr_t)name, h = mix(key);
-    struct kv *m = &f->names;
-    size_t i;
-    for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask)
-        if (m->key[i] == key)
-            return m->val[i];
+    int64_t known = kv_get(&f->names, (uint64_t)(uintptr_t)name);
+    if (known >= 0)
+        return (uint32_t)known;
     size_t n = strlen(name), at = f->sec[S_STR].n;
     if (at + n + 1 >= ISF_NONE) {
         f->too_big = 1;
@@ -139,17 +159,10 @@ static uint32_t name_off(struct flat *f, const char *name)
     if (!p)
         return ISF_NONE;
     memcpy(p, name, n + 1);
-    if ((m->n + 1) * 2 > m->mask + 1) {
-        if (kv_grow(m)) {
-            f->oom = 1;
-            return ISF_NONE;
-        }
+    if (kv_put(&f->names, (uint64_t)(uintptr_t)name, (uint32_t)at)) {
+        f->oom = 1;
+        return ISF_NONE;
     }
-    for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask)
-        ;
-    m->key[i] = key;
-    m->val[i] = (uint32_t)at;
-    m->n++;
     return (uint32_t)at;
 }
 
@@ -159,12 +172,9 @@ static uint32_t tref_index(struct flat *f, const struct isf_tref *t)
 {
     if (!t || f->oom)
         return ISF_NONE;
-    uint64_t key = (uint64_t)(uintptr_t)t, h = mix(key);
-    struct kv *m = &f->trefs;
-    size_t i;
-    for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask)
-        if (m->key[i] == key)
-            return m->val[i];
+    int64_t known = kv_get(&f->trefs, (uint64_t)(uintptr_t)t);
+    if (known >= 0)
+        return (uint32_t)known;
     uint32_t sub = tref_index(f, t->sub);
     uint32_t name = name_off(f, t->name);
     size_t idx = f->sec[S_TREF].n / sizeof(struct flat_tref);
@@ -173,17 +183,10 @@ static uint32_t tref_index(struct flat *f, const struct isf_tref *t)
         return ISF_NONE;
     *r = (struct flat_tref){(uint32_t)t->kind, name, sub, t->bit_position, t->bit_length, 0,
                             t->count};
-    if ((m->n + 1) * 2 > m->mask + 1) {
-        if (kv_grow(m)) {
-            f->oom = 1;
-            return ISF_NONE;
-        }
+    if (kv_put(&f->trefs, (uint64_t)(uintptr_t)t, (uint32_t)idx)) {
+        f->oom = 1;
+        return ISF_NONE;
     }
-    for (i = h & m->mask; m->key[i]; i = (i + 1) & m->mask)
-        ;
-    m->key[i] = key;
-    m->val[i] = (uint32_t)idx;
-    m->n++;
     return (uint32_t)idx;
 }
 
