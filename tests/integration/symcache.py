@@ -109,4 +109,31 @@ for label, cache_args in (("indexed", ["--cache-dir", os.path.join(work, "cache-
         failed = 1
     else:
         print(f"ok: {label}: no match names the skipped branch")
+
+# A broken duplicate (the same banner, task_struct.comm removed) ahead of the
+# good ISF in store order: it is refused and the search goes on to the good
+# one, with the index and without.
+import gzip  # noqa: E402
+import json  # noqa: E402
+import lzma  # noqa: E402
+dupstore = os.path.join(work, "dupstore", "linux")
+os.makedirs(dupstore)
+good = os.path.join(root, "symbols", "linux", "debian-6.1.0-57-cloud-amd64.json.xz")
+with lzma.open(good) as f:
+    doc = json.load(f)
+del doc["user_types"]["task_struct"]["fields"]["comm"]
+with gzip.open(os.path.join(dupstore, "a-broken-duplicate.json.gz"), "wt", compresslevel=1) as f:
+    json.dump(doc, f)
+os.symlink(good, os.path.join(dupstore, os.path.basename(good)))
+want = corpus.golden_bytes(corpus.golden_dir(root, "dev-1k.lime"), "linux.pslist.PsList")
+for label, cache_args in (("indexed", ["--cache-dir", os.path.join(work, "cache-dup")]),
+                          ("no cache", ["--no-cache"])):
+    cmd = [memscry, "-s", os.path.dirname(dupstore), "-f", dump, "-r", "json"] + cache_args
+    res = subprocess.run(cmd + ["linux.pslist.PsList"], capture_output=True)
+    if res.returncode != 0 or res.stdout != want:
+        print(f"FAIL: {label}: a broken duplicate first: exit {res.returncode}: "
+              f"{res.stderr.decode(errors='replace')}")
+        failed = 1
+    else:
+        print(f"ok: {label}: a broken duplicate ahead of the good ISF is passed over")
 sys.exit(failed)
