@@ -2,8 +2,8 @@
  * directories, and which ISF there may hold a given kernel.
  *
  * With a cache directory, the answer comes from the identifier index
- * (index.h), refreshed once per OS per store (the first detection of that
- * OS pays for it; unchanged files are stat'ed, not read), so every
+ * (index.h), refreshed at every call (unchanged files are stat'ed, not
+ * read; a session detects once), so every
  * candidate comes with its identifier (a Linux banner and linux_banner's
  * address) and a detection loads only the ISFs whose banner is in memory.
  * Without one (--no-cache), nothing may be persisted: the candidates are

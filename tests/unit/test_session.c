@@ -17,6 +17,7 @@
 #include "lib/os/linux.h"
 #include "lib/plugins/plugin.h"
 #include "lib/session/session.h"
+#include "lib/base/file.h"
 #include "lib/walk/linux_tasks.h"
 #include "memscry/memscry.h"
 #include "imagerun.h"
@@ -675,6 +676,46 @@ START_TEST(safe_file_names)
 }
 END_TEST
 
+/* A long-lived context sees the store as it is at each detection: an ISF
+ * added after a session failed for want of it is found by the next one
+ * (the index is refreshed per detection, stat'ing unchanged files). */
+START_TEST(isf_added_to_an_open_context_is_found)
+{
+    char *path, dir[] = "/tmp/memscry-addisf-XXXXXX", cache[4200], linux_dir[4200], isf[4200],
+                    link[4300];
+    if (!have_corpus || !(path = data_path("dev-small.elf")))
+        return;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    snprintf(linux_dir, sizeof linux_dir, "%s/store/linux", dir);
+    ck_assert_int_eq(scry_mkdir_p(linux_dir, 0700), 0);
+    scry_context *ctx;
+    ck_assert_int_eq(scry_context_new(&ctx), SCRY_OK);
+    ck_assert_int_eq(scry_context_set_cache_dir(ctx, cache), SCRY_OK);
+    snprintf(link, sizeof link, "%s/store", dir);
+    ck_assert_int_eq(scry_context_add_symbol_dir(ctx, link), SCRY_OK);
+    struct open a, b;
+    open_path(&a, ctx, path);
+    ck_assert_int_eq(scry_session_detect(a.s), SCRY_ERR_NO_SYMBOLS);
+    snprintf(isf, sizeof isf, "%s/linux/debian-6.1.0-57-cloud-amd64.json.xz", symdir);
+    snprintf(link, sizeof link, "%s/debian-6.1.0-57-cloud-amd64.json.xz", linux_dir);
+    ck_assert_int_eq(symlink(isf, link), 0);
+    open_path(&b, ctx, path);
+    ck_assert_msg(scry_session_detect(b.s) == SCRY_OK, "%s", scry_last_error());
+    /* The first session keeps its answer: detection runs once per session. */
+    ck_assert_int_eq(scry_session_detect(a.s), SCRY_ERR_NO_SYMBOLS);
+    scry_session_close(a.s);
+    scry_session_close(b.s);
+    scry_dump_close(a.d);
+    scry_dump_close(b.d);
+    scry_context_free(ctx);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("session");
@@ -693,6 +734,7 @@ int main(void)
     tcase_add_test(tc, context_limits);
     tcase_add_test(tc, diagnostics_are_bounded_and_deduplicated);
     tcase_add_test(tc, safe_file_names);
+    tcase_add_test(tc, isf_added_to_an_open_context_is_found);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
