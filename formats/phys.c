@@ -12,7 +12,7 @@
  * accepts almost anything (any whole number of pages), so it must be last. */
 const struct scry_format *const scry_formats[] = {
     &scry_format_elf, &scry_format_lime, &scry_format_kdump, &scry_format_kdump_flat,
-    &scry_format_raw, NULL,
+    &scry_format_windump, &scry_format_raw, NULL,
 };
 
 /* Probes see at most this much; no known header needs more. */
@@ -72,7 +72,7 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
             return scry_err(SCRY_ERR_FORMAT, "%s: unknown dump format: the file is %s", f->path,
                             packed[i].what);
     return scry_err(SCRY_ERR_FORMAT,
-                    "%s: unknown dump format (not an ELF core, LiME, kdump or flattened kdump, "
+                    "%s: unknown dump format (not an ELF core, LiME, kdump, flattened kdump or Windows crash dump, "
                     "and %llu bytes is not a whole number of %u-byte pages for a raw image)",
                     f->path, (unsigned long long)f->size, SCRY_PAGE_SIZE);
 }

@@ -186,7 +186,7 @@ SCRY_API scry_status scry_dump_meta(const scry_dump *dump, size_t index, const c
 /* One key's value. Errors: SCRY_ERR_NOT_FOUND. */
 SCRY_API scry_status scry_dump_meta_get(const scry_dump *dump, const char *key, const char **value);
 
-/* The detected format's name ("raw", "lime", "elf", "kdump", "kdump-flat");
+/* The detected format's name ("raw", "lime", "elf", "kdump", "kdump-flat", "windump");
  * "" for NULL. The string is constant. */
 SCRY_API const char *scry_dump_format(const scry_dump *dump);
 

@@ -1,0 +1,290 @@
+/* windump.c - Windows x64 crash dumps ("PAGE"/"DU64"): the physical layer.
+ *
+ * The 0x2000-byte _DUMP_HEADER64 states the kernel DTB, list heads and KDBG
+ * address (passed on as "windows.*" meta, never interpreted here) and how
+ * page data is laid out:
+ *   DumpType 1 (full): a _PHYSICAL_MEMORY_DESCRIPTOR64 at 0x88 (NumberOfRuns
+ *     u32, runs of {BasePage u64, PageCount u64} at 0x98); the runs' pages
+ *     follow back to back from file offset 0x2000 in descriptor order.
+ *   DumpType 5 (bitmap): a _SUMMARY_DUMP at 0x2000 (HeaderSize u64 @0x20 =
+ *     file offset of the first data page, BitmapSize u64 @0x30 = bits,
+ *     u32 bitmap words @0x38); one data page per set bit, ascending PFN.
+ * Both become linear runs, so reads share scry_phys_read_linear (zero copy
+ * for long reads). Every field is hostile: the descriptor must lie in the
+ * header, the bitmap in the file, and pages the header promises past the
+ * end of the file become holes counted in "windows.missing_pages". */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/phys.h"
+
+#define WD_HDR 0x2000u           /* _DUMP_HEADER64: two pages            */
+#define WD_RUNS_OFF 0x98u        /* Run[] of the memory descriptor       */
+#define WD_DUMPTYPE_OFF 0xF98u
+#define WD_SUM_HDR 0x38u         /* _SUMMARY_DUMP up to its bitmap       */
+/* x64 physical addresses have at most 52 bits: 2^40 pages. Bounding PFNs
+ * there keeps every PFN * 4096 and PFN + count free of overflow. */
+#define WD_MAX_PFN (1ull << 40)
+
+struct wd_phys {
+    struct scry_linear_phys lin;
+};
+
+/* Growing parallel arrays of runs and their file offsets. */
+struct wd_runs {
+    struct scry_run *r;
+    uint64_t *off;
+    size_t n, cap;
+};
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Accepts the 32-bit "PAGEDUMP" too, so that open can say it is not
+ * supported instead of the file falling through to raw. */
+static int wd_probe(const uint8_t *head, size_t len, uint64_t file_size)
+{
+    (void)file_size;
+    return len >= 8 && memcmp(head, "PAGE", 4) == 0 &&
+           (memcmp(head + 4, "DU64", 4) == 0 || memcmp(head + 4, "DUMP", 4) == 0);
+}
+
+static void wd_close(struct scry_phys *p)
+{
+    scry_file_close(p->file);
+    free(((struct wd_phys *)p)->lin.file_off);
+    free(p->runs);
+    free(p);
+}
+
+static const struct scry_phys_ops wd_ops = {scry_linear_read, scry_linear_direct, wd_close};
+
+static scry_status runs_add(struct wd_runs *v, const char *path, uint64_t pfn, uint64_t pages,
+                            uint64_t off)
+{
+    if (v->n == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 16;
+        struct scry_run *nr = realloc(v->r, ncap * sizeof *nr);
+        uint64_t *no;
+        if (!nr)
+            return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", path);
+        v->r = nr;
+        no = realloc(v->off, ncap * sizeof *no);
+        if (!no)
+            return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", path);
+        v->off = no;
+        v->cap = ncap;
+    }
+    v->r[v->n].start = pfn * SCRY_PAGE_SIZE;
+    v->r[v->n].len = pages * SCRY_PAGE_SIZE;
+    v->off[v->n] = off;
+    v->n++;
+    return SCRY_OK;
+}
+
+/* DumpType 1: the descriptor's runs, data back to back from 0x2000. */
+static scry_status wd_full(const struct scry_file *f, struct wd_runs *v, uint64_t *missing)
+{
+    const uint8_t *h = f->map;
+    uint32_t nruns = le32(h + 0x88);
+    /* The descriptor is part of the header: runs past it are garbage. */
+    const uint32_t max_runs = (WD_HDR - WD_RUNS_OFF) / 16u;
+    uint64_t off = WD_HDR;
+    if (nruns > max_runs)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: crash dump header states %" PRIu32 " physical memory runs; at most %" PRIu32
+                        " fit in the header",
+                        f->path, nruns, max_runs);
+    for (uint32_t i = 0; i < nruns; i++) {
+        uint64_t base = le64(h + WD_RUNS_OFF + 16u * i);
+        uint64_t count = le64(h + WD_RUNS_OFF + 16u * i + 8);
+        uint64_t avail;
+        scry_status st;
+        if (base >= WD_MAX_PFN || count > WD_MAX_PFN - base)
+            return scry_err(SCRY_ERR_CORRUPT,
+                            "%s: crash dump run %" PRIu32 " (PFN 0x%" PRIx64 " + 0x%" PRIx64
+                            " pages) is past the 52-bit physical address space",
+                            f->path, i, base, count);
+        /* Pages the file no longer holds (a dump cut short while written)
+         * are holes; off never passes the file size. */
+        avail = (f->size - off) / SCRY_PAGE_SIZE;
+        if (count > avail) {
+            *missing += count - avail;
+            count = avail;
+        }
+        if (count) {
+            st = runs_add(v, f->path, base, count, off);
+            if (st != SCRY_OK)
+                return st;
+        }
+        off += count * SCRY_PAGE_SIZE;
+    }
+    return SCRY_OK;
+}
+
+/* DumpType 5: one run per stretch of set bits. The walk stops where the
+ * file's data pages end (the remaining set bits are counted as missing), so
+ * the run count is bounded by the file's pages whatever BitmapSize says. */
+static scry_status wd_bitmap(const struct scry_file *f, struct wd_runs *v, uint64_t *missing)
+{
+    const uint8_t *s = f->map + WD_HDR;
+    uint64_t hdr_size, bits, bytes, off, pfn = 0;
+    if (!scry_file_has(f, WD_HDR, WD_SUM_HDR))
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: bitmap crash dump is truncated: %" PRIu64
+                        " bytes, too short for its summary header (%u bytes at offset 0x%x)",
+                        f->path, f->size, WD_SUM_HDR, WD_HDR);
+    hdr_size = le64(s + 0x20);
+    bits = le64(s + 0x30);
+    if (bits > WD_MAX_PFN)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: bitmap crash dump BitmapSize 0x%" PRIx64
+                        " pages is past the 52-bit physical address space",
+                        f->path, bits);
+    bytes = (bits + 31) / 32 * 4;
+    if (!scry_file_has(f, WD_HDR + WD_SUM_HDR, bytes))
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: bitmap crash dump BitmapSize 0x%" PRIx64 " needs %" PRIu64
+                        " bitmap bytes at offset 0x%x, past the end of the file (%" PRIu64 " bytes)",
+                        f->path, bits, bytes, WD_HDR + WD_SUM_HDR, f->size);
+    if (hdr_size > f->size)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: bitmap crash dump HeaderSize 0x%" PRIx64
+                        " is past the end of the file (%" PRIu64 " bytes)",
+                        f->path, hdr_size, f->size);
+    off = hdr_size;
+    s += WD_SUM_HDR;
+    while (pfn < bits) {
+        uint32_t w = le32(s + pfn / 32 * 4);
+        uint64_t start, avail;
+        scry_status st;
+        /* Skip whole empty words (sparse bitmaps) without per-bit work. */
+        if ((pfn & 31) == 0 && w == 0) {
+            pfn += 32;
+            continue;
+        }
+        if (!(w >> (pfn & 31) & 1)) {
+            pfn++;
+            continue;
+        }
+        start = pfn;
+        while (pfn < bits) {
+            uint32_t x = le32(s + pfn / 32 * 4);
+            if ((pfn & 31) == 0 && x == 0xFFFFFFFFu && bits - pfn >= 32)
+                pfn += 32;
+            else if (x >> (pfn & 31) & 1)
+                pfn++;
+            else
+                break;
+        }
+        avail = (f->size - off) / SCRY_PAGE_SIZE;
+        if (pfn - start > avail) {
+            /* Count the rest without storing it: bounded by the bitmap,
+             * which lies inside the file. */
+            *missing += pfn - start - avail;
+            for (uint64_t b = pfn; b < bits; b++)
+                *missing += le32(s + b / 32 * 4) >> (b & 31) & 1;
+            if (avail)
+                return runs_add(v, f->path, start, avail, off);
+            return SCRY_OK;
+        }
+        st = runs_add(v, f->path, start, pfn - start, off);
+        if (st != SCRY_OK)
+            return st;
+        off += (pfn - start) * SCRY_PAGE_SIZE;
+    }
+    return SCRY_OK;
+}
+
+static scry_status wd_meta(struct scry_kv *kv, const uint8_t *h, uint32_t type, uint64_t missing)
+{
+    static const struct {
+        const char *key;
+        unsigned off, size;
+    } fields[] = {
+        {"windows.dtb", 0x10, 8},
+        {"windows.pfn_database", 0x18, 8},
+        {"windows.ps_loaded_module_list", 0x20, 8},
+        {"windows.ps_active_process_head", 0x28, 8},
+        {"windows.machine", 0x30, 4},
+        {"windows.cpus", 0x34, 4},
+        {"windows.bugcheck", 0x38, 4},
+        {"windows.kdbg", 0x80, 8},
+        {"windows.system_time", 0xFA8, 8},
+    };
+    scry_status st = scry_kv_add(kv, "windows.dump_type", "0x%" PRIx32, type);
+    for (size_t i = 0; st == SCRY_OK && i < sizeof fields / sizeof fields[0]; i++) {
+        uint64_t x = fields[i].size == 8 ? le64(h + fields[i].off) : le32(h + fields[i].off);
+        st = scry_kv_add(kv, fields[i].key, "0x%" PRIx64, x);
+    }
+    if (st == SCRY_OK && missing)
+        st = scry_kv_add(kv, "windows.missing_pages", "0x%" PRIx64, missing);
+    return st;
+}
+
+static scry_status wd_open(struct scry_file *f, struct scry_phys **out)
+{
+    const uint8_t *h = f->map;
+    struct wd_runs v = {NULL, NULL, 0, 0};
+    struct wd_phys *wp;
+    uint64_t missing = 0;
+    uint32_t type;
+    scry_status st;
+
+    if (f->size >= 8 && memcmp(h + 4, "DUMP", 4) == 0)
+        return scry_err(SCRY_ERR_UNSUPPORTED,
+                        "%s: 32-bit Windows crash dumps are not supported yet", f->path);
+    if (f->size < WD_HDR)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: Windows crash dump is truncated: %" PRIu64
+                        " bytes, shorter than its 8192-byte header",
+                        f->path, f->size);
+    type = le32(h + WD_DUMPTYPE_OFF);
+    if (type == 1)
+        st = wd_full(f, &v, &missing);
+    else if (type == 5)
+        st = wd_bitmap(f, &v, &missing);
+    else
+        return scry_err(SCRY_ERR_UNSUPPORTED,
+                        "%s: Windows crash dump type %" PRIu32
+                        " is not supported (only 1, full, and 5, bitmap; 2-4 are kernel and "
+                        "small dumps)",
+                        f->path, type);
+    /* Overlapping descriptor runs: the first in file order wins. */
+    if (st == SCRY_OK)
+        st = scry_phys_sort_runs(&v.r, &v.off, &v.n);
+    wp = st == SCRY_OK ? calloc(1, sizeof *wp) : NULL;
+    if (st == SCRY_OK && !wp)
+        st = scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
+    if (st == SCRY_OK && wd_meta(&wp->lin.base.info.meta, h, type, missing) != SCRY_OK)
+        st = scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
+    if (st != SCRY_OK) {
+        if (wp)
+            scry_kv_free(&wp->lin.base.info.meta);
+        free(wp);
+        free(v.r);
+        free(v.off);
+        return st;
+    }
+    wp->lin.base.ops = &wd_ops;
+    wp->lin.base.next_data = scry_linear_next_data;
+    wp->lin.base.file = f;
+    wp->lin.base.runs = v.r;
+    wp->lin.file_off = v.off;
+    wp->lin.base.nruns = v.n;
+    wp->lin.base.info.format = "windump";
+    wp->lin.base.info.file_size = f->size;
+    wp->lin.base.info.phys_end = v.n ? v.r[v.n - 1].start + v.r[v.n - 1].len : 0;
+    *out = &wp->lin.base;
+    return SCRY_OK;
+}
+
+const struct scry_format scry_format_windump = {"windump", wd_probe, wd_open};
