@@ -61,6 +61,49 @@ def raw_seeds():
     out(h, "pages-17.bin", bytes(img))
 
 
+# ---------------------------------------------------------------- Windows crash dumps
+
+def windump_header(dump_type, runs=()):
+    """A _DUMP_HEADER64 pre-filled with "PAGE" like a real one."""
+    h = bytearray(b"PAGE" * (0x2000 // 4))
+    h[4:8] = b"DU64"
+    struct.pack_into("<QQQQIII", h, 0x10, 0x1ab000, 0xfffffa8000000000, 0xfffff80002a4f890,
+                     0xfffff80002a2d940, 0x8664, 2, 0xe2)
+    struct.pack_into("<Q", h, 0x80, 0xfffff800029ed0f0)
+    struct.pack_into("<II", h, 0x88, len(runs), sum(c for _, c in runs))
+    for i, (base, count) in enumerate(runs):
+        struct.pack_into("<QQ", h, 0x98 + 16 * i, base, count)
+    struct.pack_into("<IIQQ", h, 0xF98, dump_type, 0, 0, 0x01da75fa3d1c4b80)
+    return h
+
+
+def windump_bitmap(pfns, bits):
+    words = bytearray((bits + 31) // 32 * 4)
+    for pfn in pfns:
+        words[pfn // 8] |= 1 << (pfn % 8)
+    summary = bytearray(b"FDMPDUMP" + bytes(0x30))
+    hdr_size = (0x2000 + 0x38 + len(words) + PAGE - 1) // PAGE * PAGE
+    struct.pack_into("<QQQ", summary, 0x20, hdr_size, len(pfns), bits)
+    head = bytes(windump_header(5)) + summary + words
+    head += bytes(hdr_size - len(head))
+    return head + b"".join(text_page("w%d" % p)[:PAGE] for p in sorted(pfns))
+
+
+def windump_seeds():
+    h = "fuzz_windump"
+    out(h, "full-two-runs.dmp", bytes(windump_header(1, [(1, 2), (0x10, 1)])) +
+        text_page("f1") + prng("f2", PAGE) + text_page("f10"))
+    out(h, "full-overlap.dmp", bytes(windump_header(1, [(0, 2), (1, 2)])) +
+        b"".join(text_page("o%d" % i) for i in range(4)))
+    out(h, "full-cut.dmp", bytes(windump_header(1, [(4, 0x100)])) + text_page("c4") + b"x" * 100)
+    out(h, "bitmap-gaps.dmp", windump_bitmap([0, 1, 2, 5, 31, 32, 33] + list(range(64, 70)) + [99], 100))
+    out(h, "bitmap-17.dmp", windump_bitmap(list(range(3, 20)), 64))
+    out(h, "kernel-type2.dmp", bytes(windump_header(2)))
+    x86 = bytearray(b"PAGE" * 1024)
+    x86[4:8] = b"DUMP"
+    out(h, "x86.dmp", bytes(x86))
+
+
 # ---------------------------------------------------------------- LiME
 
 def lime(ranges):
@@ -448,6 +491,7 @@ def btf_seeds():
 def main():
     raw_seeds()
     lime_seeds()
+    windump_seeds()
     elf_seeds()
     kdump_flat_seeds()
     paging_seeds()
