@@ -176,8 +176,13 @@ SCRY_API void scry_dump_close(scry_dump *dump);
  * What the dump file states about itself, as key/value strings, in a
  * stable order: "format", "file_size", "phys_end", and where present
  * "vmcoreinfo" (the VMCOREINFO text), "cpu.N.cr3", "cpu.N.cr4" (QEMU CPU
- * notes), "release" and "machine" (kdump utsname); crash dumps add their
- * header fields (DTB, list heads, KDBG). Numbers are "0x..." hex. Strings
+ * notes), "release" and "machine" (kdump utsname); Windows crash dumps add
+ * their header fields: "windows.dump_type", "windows.dtb",
+ * "windows.pfn_database", "windows.ps_loaded_module_list",
+ * "windows.ps_active_process_head", "windows.machine", "windows.cpus",
+ * "windows.bugcheck", "windows.kdbg", "windows.system_time" (FILETIME) and,
+ * when the file is cut short, "windows.missing_pages" (pages the header
+ * promises that read as holes). Numbers are "0x..." hex. Strings
  * are owned by the dump. Past the end: SCRY_ERR_INVALID_ARG.
  */
 SCRY_API size_t scry_dump_meta_count(const scry_dump *dump);
