@@ -130,13 +130,52 @@ static scry_status wd_full(const struct scry_file *f, struct wd_runs *v, uint64_
     return SCRY_OK;
 }
 
+/* Bitmap word i, bits at or past `bits` cleared. */
+static uint32_t bm_word(const uint8_t *bm, uint64_t bits, uint64_t i)
+{
+    uint32_t w = le32(bm + i * 4);
+    if (bits - i * 32 < 32)
+        w &= (1u << (bits - i * 32)) - 1u;
+    return w;
+}
+
+/* The first PFN at or after pfn whose bit is `want`, or bits: a word at a
+ * time, so a sparse or dense bitmap costs its words, not its bits. */
+static uint64_t next_bit(const uint8_t *bm, uint64_t bits, uint64_t pfn, int want)
+{
+    while (pfn < bits) {
+        uint32_t w = bm_word(bm, bits, pfn / 32);
+        if (!want)
+            w = ~w;
+        w &= ~0u << (pfn & 31);
+        if (w) {
+            uint64_t r = (pfn & ~31ull) + (uint64_t)__builtin_ctz(w);
+            return r < bits ? r : bits;
+        }
+        pfn = (pfn & ~31ull) + 32;
+    }
+    return bits;
+}
+
+/* Set bits in [pfn, bits). */
+static uint64_t count_bits(const uint8_t *bm, uint64_t bits, uint64_t pfn)
+{
+    uint64_t n = 0;
+    if (pfn >= bits)
+        return 0;
+    n += (uint64_t)__builtin_popcount(bm_word(bm, bits, pfn / 32) & ~0u << (pfn & 31));
+    for (uint64_t i = pfn / 32 + 1; i * 32 < bits; i++)
+        n += (uint64_t)__builtin_popcount(bm_word(bm, bits, i));
+    return n;
+}
+
 /* DumpType 5: one run per stretch of set bits. The walk stops where the
  * file's data pages end (the remaining set bits are counted as missing), so
  * the run count is bounded by the file's pages whatever BitmapSize says. */
 static scry_status wd_bitmap(const struct scry_file *f, struct wd_runs *v, uint64_t *missing)
 {
     const uint8_t *s = f->map + WD_HDR;
-    uint64_t hdr_size, bits, bytes, off, pfn = 0;
+    uint64_t hdr_size, bits, bytes, off, pfn;
     if (!scry_file_has(f, WD_HDR, WD_SUM_HDR))
         return scry_err(SCRY_ERR_CORRUPT,
                         "%s: bitmap crash dump is truncated: %" PRIu64
@@ -162,39 +201,15 @@ static scry_status wd_bitmap(const struct scry_file *f, struct wd_runs *v, uint6
                         f->path, hdr_size, f->size);
     off = hdr_size;
     s += WD_SUM_HDR;
-    while (pfn < bits) {
-        uint32_t w = le32(s + pfn / 32 * 4);
-        uint64_t start, avail;
+    for (pfn = next_bit(s, bits, 0, 1); pfn < bits; pfn = next_bit(s, bits, pfn, 1)) {
+        uint64_t start = pfn, avail = (f->size - off) / SCRY_PAGE_SIZE;
         scry_status st;
-        /* Skip whole empty words (sparse bitmaps) without per-bit work. */
-        if ((pfn & 31) == 0 && w == 0) {
-            pfn += 32;
-            continue;
-        }
-        if (!(w >> (pfn & 31) & 1)) {
-            pfn++;
-            continue;
-        }
-        start = pfn;
-        while (pfn < bits) {
-            uint32_t x = le32(s + pfn / 32 * 4);
-            if ((pfn & 31) == 0 && x == 0xFFFFFFFFu && bits - pfn >= 32)
-                pfn += 32;
-            else if (x >> (pfn & 31) & 1)
-                pfn++;
-            else
-                break;
-        }
-        avail = (f->size - off) / SCRY_PAGE_SIZE;
+        pfn = next_bit(s, bits, pfn, 0);
         if (pfn - start > avail) {
-            /* Count the rest without storing it: bounded by the bitmap,
-             * which lies inside the file. */
-            *missing += pfn - start - avail;
-            for (uint64_t b = pfn; b < bits; b++)
-                *missing += le32(s + b / 32 * 4) >> (b & 31) & 1;
-            if (avail)
-                return runs_add(v, f->path, start, avail, off);
-            return SCRY_OK;
+            /* The file's data ends here: count the rest without storing
+             * it (a word at a time, inside the file-bounded bitmap). */
+            *missing += pfn - start - avail + count_bits(s, bits, pfn);
+            return avail ? runs_add(v, f->path, start, avail, off) : SCRY_OK;
         }
         st = runs_add(v, f->path, start, pfn - start, off);
         if (st != SCRY_OK)
