@@ -347,6 +347,26 @@ START_TEST(bitmap_past_eof)
 }
 END_TEST
 
+/* A bitmap of a million set bits and no data pages: no runs, every page
+ * counted missing, and the walk costs the bitmap's words, not a page each. */
+START_TEST(bitmap_dense_no_data)
+{
+    struct dump d;
+    struct scry_phys *p = NULL;
+    const uint64_t bits = 1000003; /* a partial last word */
+    bitmap_header(&d, bits);
+    d_grow(&d, HDR + 0x38 + (bits + 31) / 32 * 4);
+    memset(d.p + HDR + 0x38, 0xFF, (bits + 31) / 32 * 4);
+    set64(&d, HDR + 0x20, d.n);
+    ck_assert_int_eq(open_mem(&d, "dense.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 0);
+    check_meta(p, "windows.missing_pages", "0xf4243");
+    check_hole(p, 5);
+    scry_phys_close(p);
+    free(d.p);
+}
+END_TEST
+
 /* ---------------------------------------------------------- hostile */
 
 START_TEST(hostile_headers)
@@ -691,6 +711,7 @@ static Suite *windump_suite(void)
     tcase_add_test(tc, full_run_past_eof);
     tcase_add_test(tc, bitmap_gaps);
     tcase_add_test(tc, bitmap_past_eof);
+    tcase_add_test(tc, bitmap_dense_no_data);
     tcase_add_test(tc, hostile_headers);
     tcase_add_test(tc, empty_dumps);
     tcase_add_test(corpus, corpus_win7_full);
