@@ -186,6 +186,25 @@ static void put_str(struct w *w, const char *s, uint32_t id)
     put(w, "\"", 1);
 }
 
+/* Writes ,"name" as the next key of an object unless name was written
+ * already (BTF may repeat a member or constant name; a JSON object must
+ * not): 1 written, 0 skipped (or out of memory, said on w). */
+static int put_key_once(struct w *w, struct sset *seen, const char *name, uint32_t i,
+                        uint32_t id, int *first)
+{
+    int r = sset_put(seen, name, i);
+    if (r < 0)
+        oom(w);
+    if (r <= 0)
+        return 0;
+    if (!*first)
+        puts_(w, ",");
+    *first = 0;
+    put_str(w, name, id);
+    return 1;
+}
+
+
 /* ----------------------------------------------------------------- types */
 
 static const struct btf_type *T(const struct w *w, uint32_t id)
@@ -432,15 +451,8 @@ static void put_body(struct w *w, uint32_t id)
             snprintf(anon[nanon], sizeof anon[nanon], "unnamed_field_%u", nanon);
             name = anon[nanon++];
         }
-        int r = sset_put(&fields, name, i);
-        if (r < 0)
-            oom(w);
-        if (r <= 0)
+        if (!put_key_once(w, &fields, name, i, id, &first))
             continue;
-        if (!first)
-            puts_(w, ",");
-        first = 0;
-        put_str(w, name, id);
         if (bits) {
             putf(w, ":{\"offset\":%u,\"type\":{\"bit_length\":%u,\"bit_position\":%u,"
                     "\"kind\":\"bitfield\",\"type\":", bitoff / 8, bits, bitoff % 8);
@@ -526,15 +538,8 @@ static void put_enum_body(struct w *w, uint32_t id)
             n = name_of(w, btf_enum64(t)[i].name_off);
             v = btf_enum64_value(&btf_enum64(t)[i]);
         }
-        int r = sset_put(&names, n, i);
-        if (r < 0)
-            oom(w);
-        if (r <= 0)
+        if (!put_key_once(w, &names, n, i, id, &first))
             continue;
-        if (!first)
-            puts_(w, ",");
-        first = 0;
-        put_str(w, n, id);
         if (sign)
             putf(w, ":%" PRId64, (int64_t)v);
         else

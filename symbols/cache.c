@@ -104,13 +104,14 @@ static struct entry *find_path(struct scry_symcache *c, const char *path, const 
 
 /* Loads a table: a plain file, or a pack member read whole (bounded). */
 static scry_status load(const char *dir, const char *path, const char *member,
-                        struct scry_symtab **st, enum scry_isfc_how *how)
+                        const struct scry_isfc_key *known, struct scry_symtab **st,
+                        enum scry_isfc_how *how)
 {
     uint8_t *buf;
     size_t len;
     scry_status rc;
     if (!member)
-        return scry_isfc_load(dir, path, NULL, 0, st, how);
+        return scry_isfc_load_keyed(dir, path, NULL, 0, known, st, how);
     if ((rc = scry_zip_read(path, member, SCRY_SYMINDEX_MAX_MEMBER, &buf, &len)) != SCRY_OK)
         return rc;
     rc = scry_isfc_load(dir, NULL, buf, len, st, how);
@@ -129,11 +130,12 @@ static struct entry *find_table(struct scry_symcache *c, const struct scry_symta
 scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
                                   const struct scry_symtab **out)
 {
-    return scry_symcache_acquire_member(c, path, NULL, out);
+    return scry_symcache_acquire_at(c, path, NULL, NULL, out);
 }
 
-scry_status scry_symcache_acquire_member(struct scry_symcache *c, const char *path,
-                                         const char *member, const struct scry_symtab **out)
+scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, const char *member,
+                                     const struct scry_isfc_key *known,
+                                     const struct scry_symtab **out)
 {
     struct entry *e;
     struct scry_symtab *st = NULL;
@@ -175,7 +177,7 @@ scry_status scry_symcache_acquire_member(struct scry_symcache *c, const char *pa
     char *dir = c->dir ? strdup(c->dir) : NULL; /* set_dir may run meanwhile */
     pthread_mutex_unlock(&c->lock);
     enum scry_isfc_how how = SCRY_ISFC_BUILT;
-    rc = load(dir, path, member, &st, &how);
+    rc = load(dir, path, member, member ? NULL : known, &st, &how);
     free(dir);
     pthread_mutex_lock(&c->lock);
     e->loading = 0;

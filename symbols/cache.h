@@ -34,9 +34,13 @@ void scry_symcache_free(struct scry_symcache *c);
 scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
                                   const struct scry_symtab **out);
 /* The same for member of the .zip pack at path (read whole, at most
- * SCRY_SYMINDEX_MAX_MEMBER bytes). Errors: also what scry_zip_read says. */
-scry_status scry_symcache_acquire_member(struct scry_symcache *c, const char *path,
-                                         const char *member, const struct scry_symtab **out);
+ * SCRY_SYMINDEX_MAX_MEMBER bytes) when member is not NULL, and with the
+ * plain file's cache key when the caller knows it (known, may be NULL;
+ * isf_cache.h). Errors: also what scry_zip_read says. */
+struct scry_isfc_key;
+scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, const char *member,
+                                     const struct scry_isfc_key *known,
+                                     const struct scry_symtab **out);
 /* Keeps st loaded after its last reference goes. */
 void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st);
 void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st);

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "symbols/isf_cache.h"
+
 #include "symbols/identify.h"
 #include "symbols/zip.h"
 
@@ -64,43 +66,6 @@ static int set_error(struct row *r)
     return r->e.error ? 0 : -1;
 }
 
-/* Hashes a plain file's stored bytes. */
-static scry_status hash_file(const char *path, uint64_t *out)
-{
-    static const size_t chunk = 1 << 20;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    XXH3_state_t *st;
-    uint8_t *buf;
-    scry_status rc = SCRY_OK;
-    if (fd < 0)
-        return scry_err(SCRY_ERR_IO, "cannot open ISF %s: %s", path, strerror(errno));
-    st = XXH3_createState();
-    buf = malloc(chunk);
-    if (!st || !buf) {
-        rc = scry_err(SCRY_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    XXH3_64bits_reset(st);
-    for (;;) {
-        ssize_t n = read(fd, buf, chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = scry_err(SCRY_ERR_IO, "%s: read: %s", path, strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        XXH3_64bits_update(st, buf, (size_t)n);
-    }
-    *out = XXH3_64bits_digest(st);
-out:
-    free(buf);
-    XXH3_freeState(st);
-    close(fd);
-    return rc;
-}
-
 /* One row: hash, then re-key to a known row of the same bytes or
  * identify. Failures become the row's error. Returns -1 only when out of
  * memory for the error text itself. */
@@ -116,7 +81,8 @@ static int do_row(struct job *j, struct row *r)
         if (st == SCRY_OK)
             r->e.hash = XXH3_64bits(buf, len);
     } else {
-        st = hash_file(r->e.loc.path, &r->e.hash);
+        uint64_t bytes;
+        st = scry_isfc_key_file(r->e.loc.path, &r->e.hash, &bytes);
     }
     if (st != SCRY_OK) {
         free(buf);

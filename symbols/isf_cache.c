@@ -149,12 +149,21 @@ static void store_entry(const char *dir, const struct scry_symtab *st, uint64_t 
 scry_status scry_isfc_load(const char *dir, const char *path, const void *stored, size_t len,
                            struct scry_symtab **out, enum scry_isfc_how *how)
 {
+    return scry_isfc_load_keyed(dir, path, stored, len, NULL, out, how);
+}
+
+scry_status scry_isfc_load_keyed(const char *dir, const char *path, const void *stored,
+                                 size_t len, const struct scry_isfc_key *known,
+                                 struct scry_symtab **out, enum scry_isfc_how *how)
+{
     uint64_t key = 0, size = len;
     scry_status rc;
     if (!out || (!path && !stored))
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_isfc_load: NULL argument");
     if (dir) {
-        if (stored)
+        if (known)
+            key = known->hash, size = known->size;
+        else if (stored)
             key = XXH3_64bits(stored, len);
         else if ((rc = scry_isfc_key_file(path, &key, &size)) != SCRY_OK)
             return rc;

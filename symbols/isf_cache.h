@@ -39,6 +39,11 @@ struct scry_symtab;
  * Errors: SCRY_ERR_IO. */
 scry_status scry_isfc_key_file(const char *path, uint64_t *key, uint64_t *size);
 
+/* A cache key: the XXH3-64 of an ISF's stored bytes and their count. */
+struct scry_isfc_key {
+    uint64_t hash, size;
+};
+
 /* How a table was obtained. */
 enum scry_isfc_how { SCRY_ISFC_MAPPED = 1, SCRY_ISFC_BUILT };
 
@@ -48,6 +53,12 @@ enum scry_isfc_how { SCRY_ISFC_MAPPED = 1, SCRY_ISFC_BUILT };
  * what scry_isf_load reports. */
 scry_status scry_isfc_load(const char *dir, const char *path, const void *stored, size_t len,
                            struct scry_symtab **out, enum scry_isfc_how *how);
+/* The same when the caller already knows the key (the symbol-store index
+ * hashed the file when it last saw it change): the ISF is not read again
+ * unless its entry must be built. known NULL: as scry_isfc_load. */
+scry_status scry_isfc_load_keyed(const char *dir, const char *path, const void *stored,
+                                 size_t len, const struct scry_isfc_key *known,
+                                 struct scry_symtab **out, enum scry_isfc_how *how);
 
 /* Removes the entry st was mapped from (a damaged one), if any. */
 void scry_isfc_forget(const char *dir, const struct scry_symtab *st);

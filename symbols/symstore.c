@@ -194,6 +194,11 @@ static scry_status list_indexed(struct scry_symstore *s, const char *os, struct 
             continue;
         st = push(l, e->loc.path, e->loc.member, e->identifier, e->identifier_len,
                   e->banner_address, e->error);
+        /* The index hashed a plain file when it last changed: loading it
+         * needs no second read just to find its compiled entry. (A pack
+         * member's row holds the pack's size, not the member's.) */
+        if (st == SCRY_OK && !e->loc.member && !e->error)
+            l->v[l->n - 1].key = (struct scry_isfc_key){e->hash, e->size};
     }
     return st;
 }

@@ -21,6 +21,7 @@
 
 #include "lib/base/error.h"
 #include "lib/base/op.h"
+#include "symbols/isf_cache.h"
 
 struct scry_symstore;
 
@@ -32,6 +33,7 @@ struct scry_isf_cand {
     uint8_t *id;       /* the identifier (Linux: the banner with its "\n\0"); NULL: unknown */
     size_t id_len;
     uint64_t banner_address; /* Linux: linux_banner's address; 0 when unknown */
+    struct scry_isfc_key key; /* a plain file's cache key as the index knows it; size 0: unknown */
     char *error;       /* NULL, or why the index could not identify it */
 };
 

@@ -298,9 +298,8 @@ static int hold(struct detect *d, struct cand *c)
         const uint8_t *b = NULL;
         size_t blen = 0;
         uint64_t baddr = 0;
-        st = c->src->member
-                 ? scry_symcache_acquire_member(d->in->symbols, c->src->path, c->src->member, &c->st)
-                 : scry_symcache_acquire(d->in->symbols, c->src->path, &c->st);
+        st = scry_symcache_acquire_at(d->in->symbols, c->src->path, c->src->member,
+                                      c->src->key.size ? &c->src->key : NULL, &c->st);
         if (st == SCRY_OK &&
             (scry_sym_constant_data(c->st, "linux_banner", &b, &blen) != SCRY_OK ||
              scry_sym_address(c->st, "linux_banner", &baddr) != SCRY_OK || blen < 16)) {
