@@ -2,6 +2,8 @@
 #include "symbols/resolve.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "symbols/symtab.h"
 
@@ -58,14 +60,46 @@ static scry_status typeref_size(const struct scry_symtab *st, const struct scry_
     }
 }
 
+/* Offset of a dotted member path ("Pcb.DirectoryTableBase") within type:
+ * each step but the last must be a struct, union or class member. */
+static scry_status field_path(const struct scry_symtab *st, const char *type, const char *path,
+                              uint64_t *offset, struct scry_typeref *ref)
+{
+    char name[128], tname[128];
+    uint64_t total = 0, off;
+    snprintf(tname, sizeof tname, "%s", type);
+    for (const char *p = path;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof name)
+            return scry_err(SCRY_ERR_NOT_FOUND, "%s.%s: member name too long", type, path);
+        memcpy(name, p, n);
+        name[n] = '\0';
+        scry_status rc = scry_sym_field(st, tname, name, &off, ref);
+        if (rc != SCRY_OK)
+            return rc;
+        if (off > UINT64_MAX - total)
+            return scry_err(SCRY_ERR_CORRUPT, "%s.%s: offset overflows", type, path);
+        total += off;
+        if (!dot)
+            break;
+        if (ref->kind != SCRY_T_STRUCT && ref->kind != SCRY_T_UNION && ref->kind != SCRY_T_CLASS)
+            return scry_err(SCRY_ERR_NOT_FOUND, "%s.%s: %s is not a structure", type, path, name);
+        snprintf(tname, sizeof tname, "%s", ref->name);
+        p = dot + 1;
+    }
+    *offset = total;
+    return SCRY_OK;
+}
+
 scry_status scry_resolve_fields(const struct scry_symtab *st, const struct scry_field_spec *specs,
                                 size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const struct scry_field_spec *s = &specs[i];
         struct scry_typeref ref;
-        uint64_t off, fsize = 0, tsize = 0;
-        scry_status rc = scry_sym_field(st, s->type, s->field, &off, &ref);
+        uint64_t off = 0, fsize = 0, tsize = 0;
+        scry_status rc = field_path(st, s->type, s->field, &off, &ref);
         if (rc == SCRY_ERR_NOT_FOUND && s->optional) {
             *s->offset = SCRY_NO_OFFSET;
             if (s->size)

@@ -22,7 +22,8 @@ struct scry_symtab;
 #define SCRY_NO_OFFSET UINT64_MAX
 
 struct scry_field_spec {
-    const char *type, *field;
+    const char *type;
+    const char *field; /* a member, or a dotted path through members ("Pcb.DirectoryTableBase") */
     uint64_t *offset; /* receives the offset, or SCRY_NO_OFFSET          */
     uint64_t *size;   /* may be NULL: receives the field's size in bytes */
     int optional;

@@ -6,9 +6,11 @@
 #include <string.h>
 
 extern const struct scry_os scry_os_linux;
+extern const struct scry_os scry_os_windows;
 
 const struct scry_os *const scry_os_table[] = {
     &scry_os_linux,
+    &scry_os_windows,
     NULL,
 };
 
@@ -48,5 +50,8 @@ void scry_profile_free(struct scry_profile *p)
 
 scry_status scry_profile_kernel(const struct scry_profile *p, struct scry_vspace *out)
 {
-    return scry_vspace_init(out, p->phys, p->mode, p->dtb);
+    scry_status st = scry_vspace_init(out, p->phys, p->mode, p->dtb);
+    if (st == SCRY_OK && p->pte_hook)
+        scry_vspace_set_hook(out, p->pte_hook, NULL);
+    return st;
 }

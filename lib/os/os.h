@@ -38,6 +38,10 @@ struct scry_profile {
     struct scry_phys *phys;       /* borrowed from the dump              */
     enum scry_paging mode;        /* kernel address space: mode + DTB    */
     uint64_t dtb;
+    /* The OS's meaning for not-present page-table entries (Windows
+     * transition PTEs), set on every address space made from the profile;
+     * NULL: none. */
+    scry_pte_hook pte_hook;
     struct scry_kv info;          /* os, description, isf, dtb, ...      */
 };
 

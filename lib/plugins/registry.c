@@ -8,6 +8,7 @@ extern const struct scry_plugin scry_plugin_isfinfo;
 extern const struct scry_plugin scry_plugin_linux_pslist;
 extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
+extern const struct scry_plugin scry_plugin_windows_pslist;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -15,6 +16,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_windows_pslist,
     NULL,
 };
 
