@@ -2,17 +2,28 @@
  *
  * The 0x2000-byte _DUMP_HEADER64 states the kernel DTB, list heads and KDBG
  * address (passed on as "windows.*" meta, never interpreted here) and how
- * page data is laid out:
+ * page data is laid out (offsets from the start of the file; docs/DESIGN.md
+ * has the table and the sources):
  *   DumpType 1 (full): a _PHYSICAL_MEMORY_DESCRIPTOR64 at 0x88 (NumberOfRuns
  *     u32, runs of {BasePage u64, PageCount u64} at 0x98); the runs' pages
  *     follow back to back from file offset 0x2000 in descriptor order.
- *   DumpType 5 (bitmap): a _SUMMARY_DUMP at 0x2000 (HeaderSize u64 @0x20 =
- *     file offset of the first data page, BitmapSize u64 @0x30 = bits,
- *     u32 bitmap words @0x38); one data page per set bit, ascending PFN.
- * Both become linear runs, so reads share scry_phys_read_linear (zero copy
+ *   DumpType 2 (kernel summary), 5 (bitmap) and 6 (live kernel bitmap): a
+ *     _SUMMARY_DUMP at 0x2000 ("SDMP" or "FDMP", "DUMP"; HeaderSize u64
+ *     @0x2020 = file offset of the first data page, BitmapSize u64 @0x2030 =
+ *     bits, u32 bitmap words @0x2038); one data page per set bit, ascending
+ *     PFN. The signature is not checked (Volatility does not either).
+ *   DumpType 8, 9 (kernel, kernel and user) and 10 (complete): an RDMP header
+ *     at 0x2000 (Marker u32, "RDMP" @0x2004, "DUMP" @0x2008, MetadataSize
+ *     u64 @0x2010, FirstPageOffset u64 @0x2018 = 0x2020 + MetadataSize;
+ *     type 10: TotalNumberOfPages u64 @0x2028), then ranges {PFN u64,
+ *     NumberOfPages u64} from 0x2030 up to FirstPageOffset, ended early by a
+ *     range at PFN 0 and, for type 10, once TotalNumberOfPages are listed;
+ *     the ranges' pages follow back to back from FirstPageOffset.
+ * All become linear runs, so reads share scry_phys_read_linear (zero copy
  * for long reads). Every field is hostile: the descriptor must lie in the
- * header, the bitmap in the file, and pages the header promises past the
- * end of the file become holes counted in "windows.missing_pages". */
+ * header, the bitmap and range list in the file, and pages the header
+ * promises past the end of the file become holes counted in
+ * "windows.missing_pages". */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +34,8 @@
 #define WD_RUNS_OFF 0x98u        /* Run[] of the memory descriptor       */
 #define WD_DUMPTYPE_OFF 0xF98u
 #define WD_SUM_HDR 0x38u         /* _SUMMARY_DUMP up to its bitmap       */
+#define WD_RDMP_HDR 0x30u        /* RDMP header up to its range list     */
+#define WD_RDMP_META 0x2020u     /* where MetadataSize counts from       */
 /* x64 physical addresses have at most 52 bits: 2^40 pages. Bounding PFNs
  * there keeps every PFN * 4096 and PFN + count free of overflow. */
 #define WD_MAX_PFN (1ull << 40)
@@ -90,6 +103,36 @@ static scry_status runs_add(struct wd_runs *v, const char *path, uint64_t pfn, u
     return SCRY_OK;
 }
 
+/* One run of `count` pages at PFN `base` whose data starts at *off; what
+ * the file no longer holds (a dump cut short while written) becomes holes
+ * counted in *missing, and *off never passes the file size. `what` and `i`
+ * name the run in the error. */
+static scry_status add_range(const struct scry_file *f, struct wd_runs *v, const char *what,
+                             uint64_t i, uint64_t base, uint64_t count, uint64_t *off,
+                             uint64_t *missing)
+{
+    uint64_t avail;
+    scry_status st;
+    if (base >= WD_MAX_PFN || count > WD_MAX_PFN - base)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: %s %" PRIu64 " (PFN 0x%" PRIx64 " + 0x%" PRIx64
+                        " pages) is past the 52-bit physical address space",
+                        f->path, what, i, base, count);
+    avail = (f->size - *off) / SCRY_PAGE_SIZE;
+    if (count > avail) {
+        /* Saturating: a long hostile range list cannot wrap the count. */
+        *missing = count - avail > UINT64_MAX - *missing ? UINT64_MAX : *missing + count - avail;
+        count = avail;
+    }
+    if (count) {
+        st = runs_add(v, f->path, base, count, *off);
+        if (st != SCRY_OK)
+            return st;
+    }
+    *off += count * SCRY_PAGE_SIZE;
+    return SCRY_OK;
+}
+
 /* DumpType 1: the descriptor's runs, data back to back from 0x2000. */
 static scry_status wd_full(const struct scry_file *f, struct wd_runs *v, uint64_t *missing)
 {
@@ -104,28 +147,66 @@ static scry_status wd_full(const struct scry_file *f, struct wd_runs *v, uint64_
                         " fit in the header",
                         f->path, nruns, max_runs);
     for (uint32_t i = 0; i < nruns; i++) {
-        uint64_t base = le64(h + WD_RUNS_OFF + 16u * i);
-        uint64_t count = le64(h + WD_RUNS_OFF + 16u * i + 8);
-        uint64_t avail;
+        scry_status st = add_range(f, v, "crash dump run", i, le64(h + WD_RUNS_OFF + 16u * i),
+                                   le64(h + WD_RUNS_OFF + 16u * i + 8), &off, missing);
+        if (st != SCRY_OK)
+            return st;
+    }
+    return SCRY_OK;
+}
+
+/* DumpTypes 8-10: the RDMP header's PFN ranges, data back to back from
+ * FirstPageOffset. The range list lies between the fixed header and the
+ * first page, both inside the file, so its length is bounded by the file. */
+static scry_status wd_rdmp(const struct scry_file *f, uint32_t type, struct wd_runs *v,
+                           uint64_t *missing)
+{
+    const uint8_t *r = f->map + WD_HDR;
+    uint64_t meta, first, nranges, total, listed = 0, off;
+    if (!scry_file_has(f, WD_HDR, WD_RDMP_HDR))
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: RDMP crash dump is truncated: %" PRIu64
+                        " bytes, too short for its RDMP header (%u bytes at offset 0x%x)",
+                        f->path, f->size, WD_RDMP_HDR, WD_HDR);
+    if (memcmp(r + 4, "RDMP", 4) != 0 || memcmp(r + 8, "DUMP", 4) != 0)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: crash dump type %" PRIu32
+                        " has no RDMP header at offset 0x2000 (signature 0x%08" PRIx32
+                        ", ValidDump 0x%08" PRIx32 "; expected \"RDMP\" and \"DUMP\")",
+                        f->path, type, le32(r + 4), le32(r + 8));
+    meta = le64(r + 0x10);
+    first = le64(r + 0x18);
+    if (first > f->size)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: RDMP crash dump FirstPageOffset 0x%" PRIx64
+                        " is past the end of the file (%" PRIu64 " bytes)",
+                        f->path, first, f->size);
+    if (first < WD_HDR + WD_RDMP_HDR || meta != first - WD_RDMP_META || meta % 16 != 0)
+        return scry_err(SCRY_ERR_CORRUPT,
+                        "%s: RDMP crash dump MetadataSize 0x%" PRIx64
+                        " does not match FirstPageOffset 0x%" PRIx64
+                        " (expected a multiple of 16, at least 0x10, equal to FirstPageOffset - "
+                        "0x2020)",
+                        f->path, meta, first);
+    nranges = (first - WD_HDR - WD_RDMP_HDR) / 16;
+    total = le64(r + 0x28);
+    off = first;
+    for (uint64_t i = 0; i < nranges; i++) {
+        const uint8_t *e = r + WD_RDMP_HDR + 16 * i;
+        uint64_t pfn = le64(e), count = le64(e + 8);
         scry_status st;
-        if (base >= WD_MAX_PFN || count > WD_MAX_PFN - base)
+        if ((type == 10 && listed == total) || pfn == 0)
+            break;
+        if (type == 10 && count > total - listed)
             return scry_err(SCRY_ERR_CORRUPT,
-                            "%s: crash dump run %" PRIu32 " (PFN 0x%" PRIx64 " + 0x%" PRIx64
-                            " pages) is past the 52-bit physical address space",
-                            f->path, i, base, count);
-        /* Pages the file no longer holds (a dump cut short while written)
-         * are holes; off never passes the file size. */
-        avail = (f->size - off) / SCRY_PAGE_SIZE;
-        if (count > avail) {
-            *missing += count - avail;
-            count = avail;
-        }
-        if (count) {
-            st = runs_add(v, f->path, base, count, off);
-            if (st != SCRY_OK)
-                return st;
-        }
-        off += count * SCRY_PAGE_SIZE;
+                            "%s: RDMP crash dump range %" PRIu64 " (PFN 0x%" PRIx64 " + 0x%" PRIx64
+                            " pages) goes past TotalNumberOfPages 0x%" PRIx64 " (0x%" PRIx64
+                            " listed before it)",
+                            f->path, i, pfn, count, total, listed);
+        listed += count;
+        st = add_range(f, v, "RDMP crash dump range", i, pfn, count, &off, missing);
+        if (st != SCRY_OK)
+            return st;
     }
     return SCRY_OK;
 }
@@ -169,7 +250,7 @@ static uint64_t count_bits(const uint8_t *bm, uint64_t bits, uint64_t pfn)
     return n;
 }
 
-/* DumpType 5: one run per stretch of set bits. The walk stops where the
+/* DumpTypes 2, 5, 6: one run per stretch of set bits. The walk stops where the
  * file's data pages end (the remaining set bits are counted as missing), so
  * the run count is bounded by the file's pages whatever BitmapSize says. */
 static scry_status wd_bitmap(const struct scry_file *f, struct wd_runs *v, uint64_t *missing)
@@ -265,15 +346,20 @@ static scry_status wd_open(struct scry_file *f, struct scry_phys **out)
     type = le32(h + WD_DUMPTYPE_OFF);
     if (type == 1)
         st = wd_full(f, &v, &missing);
-    else if (type == 5)
+    else if (type == 2 || type == 5 || type == 6)
         st = wd_bitmap(f, &v, &missing);
+    else if (type >= 8 && type <= 10)
+        st = wd_rdmp(f, type, &v, &missing);
     else
         return scry_err(SCRY_ERR_UNSUPPORTED,
                         "%s: Windows crash dump type %" PRIu32
-                        " is not supported (only 1, full, and 5, bitmap; 2-4 are kernel and "
-                        "small dumps)",
-                        f->path, type);
-    /* Overlapping descriptor runs: the first in file order wins. */
+                        "%s is not supported (only 1, full; 2, kernel summary; 5 and 6, bitmap; "
+                        "8-10, RDMP kernel and complete)",
+                        f->path, type,
+                        type == 3   ? " (header only)"
+                        : type == 4 ? " (triage/mini dump)"
+                                    : "");
+    /* Overlapping runs or ranges: the first in file order wins. */
     if (st == SCRY_OK)
         st = scry_phys_sort_runs(&v.r, &v.off, &v.n);
     wp = st == SCRY_OK ? calloc(1, sizeof *wp) : NULL;

@@ -77,16 +77,30 @@ def windump_header(dump_type, runs=()):
     return h
 
 
-def windump_bitmap(pfns, bits):
+def windump_bitmap(pfns, bits, dump_type=5):
     words = bytearray((bits + 31) // 32 * 4)
     for pfn in pfns:
         words[pfn // 8] |= 1 << (pfn % 8)
-    summary = bytearray(b"FDMPDUMP" + bytes(0x30))
+    summary = bytearray((b"FDMP" if dump_type == 5 else b"SDMP") + b"DUMP" + bytes(0x30))
     hdr_size = (0x2000 + 0x38 + len(words) + PAGE - 1) // PAGE * PAGE
     struct.pack_into("<QQQ", summary, 0x20, hdr_size, len(pfns), bits)
-    head = bytes(windump_header(5)) + summary + words
+    head = bytes(windump_header(dump_type)) + summary + words
     head += bytes(hdr_size - len(head))
     return head + b"".join(text_page("w%d" % p)[:PAGE] for p in sorted(pfns))
+
+
+def windump_rdmp(dump_type, ranges, first=0x3000, total=None, npages=None):
+    """DumpType 8-10: RDMP header at 0x2000, ranges from 0x2030, data at first."""
+    r = bytearray(first - 0x2000)
+    struct.pack_into("<I4s4sIQQ", r, 0, 0x40, b"RDMP", b"DUMP", 0, first - 0x2020, first)
+    if dump_type == 10:
+        struct.pack_into("<IHHQ", r, 0x20, len(ranges), 0, 0,
+                         sum(c for _, c in ranges) if total is None else total)
+    for i, (pfn, count) in enumerate(ranges):
+        struct.pack_into("<QQ", r, 0x30 + 16 * i, pfn, count)
+    n = sum(c for _, c in ranges) if npages is None else npages
+    return bytes(windump_header(dump_type)) + r + b"".join(
+        text_page("r%d.%d" % (dump_type, i)) for i in range(n))
 
 
 def windump_seeds():
@@ -99,6 +113,12 @@ def windump_seeds():
     out(h, "bitmap-gaps.dmp", windump_bitmap([0, 1, 2, 5, 31, 32, 33] + list(range(64, 70)) + [99], 100))
     out(h, "bitmap-17.dmp", windump_bitmap(list(range(3, 20)), 64))
     out(h, "kernel-type2.dmp", bytes(windump_header(2)))
+    out(h, "summary-type2.dmp", windump_bitmap([1, 2, 31, 32, 68, 69], 70, 2))
+    out(h, "live-type6.dmp", windump_bitmap(list(range(4, 8)) + [40], 48, 6))
+    out(h, "rdmp-type8.dmp", windump_rdmp(8, [(1, 2), (0x20, 3), (0, 0), (0x50, 1)], npages=5))
+    out(h, "rdmp-type9.dmp", windump_rdmp(9, [(0x10, 2), (4, 1), (0x11, 2)], first=0x2060))
+    out(h, "rdmp-type10.dmp", windump_rdmp(10, [(1, 2), (0x100, 3), (0x999, 7)], total=5, npages=5))
+    out(h, "rdmp-cut.dmp", windump_rdmp(8, [(7, 0x1000), (0x3000, 4)], first=0x2050, npages=2))
     x86 = bytearray(b"PAGE" * 1024)
     x86[4:8] = b"DUMP"
     out(h, "x86.dmp", bytes(x86))

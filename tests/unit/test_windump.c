@@ -268,16 +268,19 @@ static void set_bit(struct dump *d, uint64_t pfn)
     set32(d, at, w | 1u << (pfn % 32));
 }
 
-/* Summary header at 0x2000 with room for `bits` bits, data at 0x3000. */
-static void bitmap_header(struct dump *d, uint64_t bits)
+/* Summary header at 0x2000 with room for `bits` bits, data at 0x3000:
+ * DumpType `type` (2, 5 or 6), "SDMP" for the kernel ones, else "FDMP". */
+static void summary_header(struct dump *d, uint32_t type, uint64_t bits)
 {
-    d_header(d, 5);
+    d_header(d, type);
     d_grow(d, HDR + PG);
-    memcpy(d->p + HDR, "FDMP", 4);
+    memcpy(d->p + HDR, type == 5 ? "FDMP" : "SDMP", 4);
     memcpy(d->p + HDR + 4, "DUMP", 4);
     set64(d, HDR + 0x20, HDR + PG);
     set64(d, HDR + 0x30, bits);
 }
+
+static void bitmap_header(struct dump *d, uint64_t bits) { summary_header(d, 5, bits); }
 
 static const uint64_t bitmap_pfns[] = {0, 1, 2, 5, 31, 32, 33, 99};
 
@@ -372,15 +375,31 @@ END_TEST
 START_TEST(hostile_headers)
 {
     struct dump d;
-    d_header(&d, 2);
-    expect_fail(&d, "t2.dmp", SCRY_ERR_UNSUPPORTED,
-                "t2.dmp: Windows crash dump type 2 is not supported (only 1, full, and 5, "
-                "bitmap; 2-4 are kernel and small dumps)");
+    d_header(&d, 3);
+    expect_fail(&d, "t3.dmp", SCRY_ERR_UNSUPPORTED,
+                "t3.dmp: Windows crash dump type 3 (header only) is not supported (only 1, full; "
+                "2, kernel summary; 5 and 6, bitmap; 8-10, RDMP kernel and complete)");
+    d_header(&d, 4);
+    expect_fail(&d, "t4.dmp", SCRY_ERR_UNSUPPORTED,
+                "t4.dmp: Windows crash dump type 4 (triage/mini dump) is not supported (only 1, "
+                "full; 2, kernel summary; 5 and 6, bitmap; 8-10, RDMP kernel and complete)");
+    d_header(&d, 7);
+    expect_fail(&d, "t7.dmp", SCRY_ERR_UNSUPPORTED,
+                "t7.dmp: Windows crash dump type 7 is not supported (only 1, full; 2, kernel "
+                "summary; 5 and 6, bitmap; 8-10, RDMP kernel and complete)");
+    d_header(&d, 11);
+    expect_fail(&d, "t11.dmp", SCRY_ERR_UNSUPPORTED,
+                "t11.dmp: Windows crash dump type 11 is not supported (only 1, full; 2, kernel "
+                "summary; 5 and 6, bitmap; 8-10, RDMP kernel and complete)");
+    d_header(&d, 0);
+    expect_fail(&d, "t0.dmp", SCRY_ERR_UNSUPPORTED,
+                "t0.dmp: Windows crash dump type 0 is not supported (only 1, full; 2, kernel "
+                "summary; 5 and 6, bitmap; 8-10, RDMP kernel and complete)");
     /* A header whose DumpType was never written keeps the "PAGE" fill. */
     d_header(&d, 0x45474150u);
     expect_fail(&d, "tp.dmp", SCRY_ERR_UNSUPPORTED,
-                "tp.dmp: Windows crash dump type 1162297680 is not supported (only 1, full, and 5, "
-                "bitmap; 2-4 are kernel and small dumps)");
+                "tp.dmp: Windows crash dump type 1162297680 is not supported (only 1, full; 2, "
+                "kernel summary; 5 and 6, bitmap; 8-10, RDMP kernel and complete)");
     d_header(&d, 1);
     set32(&d, 0x88, 0xFFFFFFFFu);
     expect_fail(&d, "nruns.dmp", SCRY_ERR_CORRUPT,
@@ -453,6 +472,395 @@ START_TEST(empty_dumps)
     check_hole(p, 1);
     scry_phys_close(p);
     free(d.p);
+}
+END_TEST
+
+/* ------------------------------------------------- DumpTypes 2 and 6 */
+
+/* A kernel summary dump (type 2, "SDMP"): the same _SUMMARY_DUMP as type
+ * 5, so the same runs from the same bitmap. */
+START_TEST(summary_type2)
+{
+    struct dump d;
+    struct scry_phys *p = NULL;
+    summary_header(&d, 2, 70);
+    set64(&d, HDR + 0x28, 6);               /* Pages */
+    set32(&d, HDR + 0x38, 0x80000006u);     /* PFN 1, 2, 31 */
+    set32(&d, HDR + 0x3C, 0x00000001u);     /* PFN 32 */
+    set32(&d, HDR + 0x40, 0x00000030u);     /* PFN 68, 69 */
+    d_page(&d, 1);
+    d_page(&d, 2);
+    d_page(&d, 31);
+    d_page(&d, 32);
+    d_page(&d, 68);
+    d_page(&d, 69);
+    ck_assert_int_eq(open_mem(&d, "kernel.dmp", &p), SCRY_OK);
+    ck_assert_str_eq(p->info.format, "windump");
+    ck_assert_uint_eq(p->nruns, 3);
+    check_run(p, 0, 1, 2);
+    check_run(p, 1, 31, 2);
+    check_run(p, 2, 68, 2);
+    ck_assert_uint_eq(p->info.phys_end, 70 * PG);
+    check_page(p, 1);
+    check_page(p, 2);
+    check_page(p, 31);
+    check_page(p, 32);
+    check_page(p, 68);
+    check_page(p, 69);
+    check_hole(p, 0);
+    check_hole(p, 3);
+    check_hole(p, 33);
+    check_hole(p, 67);
+    check_hole(p, 70);
+    check_meta(p, "windows.dump_type", "0x2");
+    check_meta(p, "windows.dtb", "0x1ab000");
+    check_meta(p, "windows.kdbg", "0xfffff800029ed0f0");
+    ck_assert_ptr_null(scry_kv_get(&p->info.meta, "windows.missing_pages"));
+    scry_phys_close(p);
+    free(d.p);
+}
+END_TEST
+
+/* A live kernel bitmap dump (type 6) cut short: the set bits past the last
+ * data page are holes, counted; the bits past BitmapSize are ignored. */
+START_TEST(live_kernel_type6)
+{
+    struct dump d;
+    struct scry_phys *p = NULL;
+    summary_header(&d, 6, 40);
+    set32(&d, HDR + 0x38, 0x000000F0u); /* PFN 4-7 */
+    set32(&d, HDR + 0x3C, 0xFFFFFF01u); /* PFN 32, 40-63 past BitmapSize */
+    d_page(&d, 4);
+    d_page(&d, 5);
+    d_page(&d, 6);
+    ck_assert_int_eq(open_mem(&d, "live.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 1);
+    check_run(p, 0, 4, 3);
+    check_page(p, 4);
+    check_page(p, 6);
+    check_hole(p, 7);
+    check_hole(p, 32);
+    check_hole(p, 40);
+    check_meta(p, "windows.dump_type", "0x6");
+    check_meta(p, "windows.missing_pages", "0x2");
+    scry_phys_close(p);
+    free(d.p);
+}
+END_TEST
+
+/* ------------------------------------------------- DumpTypes 8, 9, 10 */
+
+/* The RDMP header at 0x2000 with its first data page at `first`: Marker
+ * 0x40, "RDMP", "DUMP", MetadataSize = first - 0x2020, FirstPageOffset. */
+static void rdmp_header(struct dump *d, uint32_t type, uint64_t first)
+{
+    d_header(d, type);
+    d_grow(d, first);
+    set32(d, HDR, 0x40);
+    memcpy(d->p + HDR + 4, "RDMP", 4);
+    memcpy(d->p + HDR + 8, "DUMP", 4);
+    set64(d, HDR + 0x10, first - 0x2020);
+    set64(d, HDR + 0x18, first);
+}
+
+/* Range i of the list at 0x2030. */
+static void set_range(struct dump *d, size_t i, uint64_t pfn, uint64_t count)
+{
+    set64(d, HDR + 0x30 + 16 * i, pfn);
+    set64(d, HDR + 0x38 + 16 * i, count);
+}
+
+/* Kernel memory dump (type 8): first page at 0x3000, the list ended by a
+ * range at PFN 0; what follows it is never read. */
+START_TEST(rdmp_kernel_type8)
+{
+    struct dump d;
+    struct scry_phys *p = NULL;
+    rdmp_header(&d, 8, 0x3000);
+    set64(&d, HDR + 0x20, 0x1234); /* unknown fields */
+    set64(&d, HDR + 0x28, 0x5678);
+    set_range(&d, 0, 1, 2);
+    set_range(&d, 1, 0x20, 3);
+    set_range(&d, 2, 0, 9);     /* the end */
+    set_range(&d, 3, 0x50, 1);  /* ignored */
+    d_page(&d, 1);
+    d_page(&d, 2);
+    d_page(&d, 0x20);
+    d_page(&d, 0x21);
+    d_page(&d, 0x22);
+    d_page(&d, 0x50);
+    ck_assert_int_eq(open_mem(&d, "k8.dmp", &p), SCRY_OK);
+    ck_assert_str_eq(p->info.format, "windump");
+    ck_assert_uint_eq(p->nruns, 2);
+    check_run(p, 0, 1, 2);
+    check_run(p, 1, 0x20, 3);
+    ck_assert_uint_eq(p->info.phys_end, 0x23 * PG);
+    check_page(p, 1);
+    check_page(p, 2);
+    check_page(p, 0x20);
+    check_page(p, 0x21);
+    check_page(p, 0x22);
+    check_hole(p, 0);
+    check_hole(p, 3);
+    check_hole(p, 0x1F);
+    check_hole(p, 0x23);
+    check_hole(p, 0x50);
+    check_meta(p, "windows.dump_type", "0x8");
+    check_meta(p, "windows.ps_active_process_head", "0xfffff80002a2d940");
+    check_meta(p, "windows.system_time", "0x1da75fa3d1c4b80");
+    ck_assert_ptr_null(scry_kv_get(&p->info.meta, "windows.missing_pages"));
+    scry_phys_close(p);
+    free(d.p);
+}
+END_TEST
+
+/* Kernel and user dump (type 9): a list that fills the metadata exactly,
+ * a first page that is not page aligned (0x2060), ranges out of PFN order
+ * and overlapping (the first in file order keeps the bytes). */
+START_TEST(rdmp_kernel_user_type9)
+{
+    struct dump d;
+    struct scry_phys *p = NULL;
+    rdmp_header(&d, 9, 0x2060);
+    set_range(&d, 0, 0x10, 2);
+    set_range(&d, 1, 4, 1);
+    set_range(&d, 2, 0x11, 2);
+    d_page(&d, 0x10);
+    d_page(&d, 0x11);
+    d_page(&d, 4);
+    d_page(&d, 0x77); /* range 2's copy of PFN 0x11: must lose */
+    d_page(&d, 0x12);
+    ck_assert_uint_eq(d.n, 0x2060 + 5 * PG);
+    ck_assert_int_eq(open_mem(&d, "k9.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 3);
+    check_run(p, 0, 4, 1);
+    check_run(p, 1, 0x10, 2);
+    check_run(p, 2, 0x12, 1);
+    check_page(p, 4);
+    check_page(p, 0x10);
+    check_page(p, 0x11);
+    check_page(p, 0x12);
+    check_hole(p, 5);
+    check_hole(p, 0x13);
+    check_meta(p, "windows.dump_type", "0x9");
+    scry_phys_close(p);
+    free(d.p);
+}
+END_TEST
+
+/* Complete memory dump (type 10): NumberOfRanges, TotalNumberOfPages; the
+ * list ends once TotalNumberOfPages are listed. */
+START_TEST(rdmp_complete_type10)
+{
+    struct dump d;
+    struct scry_phys *p = NULL;
+    rdmp_header(&d, 10, 0x3000);
+    set32(&d, HDR + 0x20, 2);   /* NumberOfRanges (not read) */
+    set64(&d, HDR + 0x28, 5);   /* TotalNumberOfPages */
+    set_range(&d, 0, 1, 2);
+    set_range(&d, 1, 0x100, 3);
+    set_range(&d, 2, 0x999, 7); /* past the total: never read */
+    for (uint64_t pfn = 1; pfn < 3; pfn++)
+        d_page(&d, pfn);
+    for (uint64_t pfn = 0x100; pfn < 0x103; pfn++)
+        d_page(&d, pfn);
+    ck_assert_int_eq(open_mem(&d, "k10.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 2);
+    check_run(p, 0, 1, 2);
+    check_run(p, 1, 0x100, 3);
+    ck_assert_uint_eq(p->info.phys_end, 0x103 * PG);
+    check_page(p, 1);
+    check_page(p, 2);
+    check_page(p, 0x100);
+    check_page(p, 0x102);
+    check_hole(p, 0);
+    check_hole(p, 0xFF);
+    check_hole(p, 0x103);
+    check_hole(p, 0x999);
+    check_meta(p, "windows.dump_type", "0xa");
+    ck_assert_ptr_null(scry_kv_get(&p->info.meta, "windows.missing_pages"));
+    scry_phys_close(p);
+    free(d.p);
+}
+END_TEST
+
+/* Ranges promising more pages than the file holds: holes, counted; a
+ * type 10 whose TotalNumberOfPages is 0 lists nothing; count-0 ranges add
+ * nothing however many there are. */
+START_TEST(rdmp_past_eof_and_empty)
+{
+    struct dump d;
+    struct scry_phys *p = NULL;
+    rdmp_header(&d, 8, 0x2050);
+    set_range(&d, 0, 7, 0x1000);
+    set_range(&d, 1, 0x3000, (1ull << 40) - 0x3000); /* up to the 52-bit bound */
+    d_page(&d, 7);
+    d_page(&d, 8);
+    d_grow(&d, d.n + 0xFFF); /* a partial page is not a page */
+    ck_assert_int_eq(open_mem(&d, "k8cut.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 1);
+    check_run(p, 0, 7, 2);
+    check_page(p, 7);
+    check_page(p, 8);
+    check_hole(p, 9);
+    check_hole(p, 0x3000);
+    check_meta(p, "windows.missing_pages", "0xffffffdffe");
+    scry_phys_close(p);
+    free(d.p);
+
+    rdmp_header(&d, 10, 0x3000);
+    set_range(&d, 0, 1, 2);
+    d_page(&d, 1);
+    d_page(&d, 2);
+    ck_assert_int_eq(open_mem(&d, "k10none.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 0);
+    check_hole(p, 1);
+    scry_phys_close(p);
+    free(d.p);
+
+    rdmp_header(&d, 9, 0x2030 + 16 * 20000);
+    for (size_t i = 0; i < 20000; i++)
+        set_range(&d, i, 5 + i, 0);
+    ck_assert_int_eq(open_mem(&d, "k9zero.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 0);
+    ck_assert_ptr_null(scry_kv_get(&p->info.meta, "windows.missing_pages"));
+    scry_phys_close(p);
+    free(d.p);
+
+    /* FirstPageOffset at the end of the file: no data, every page missing. */
+    rdmp_header(&d, 8, 0x3000);
+    set_range(&d, 0, 1, 3);
+    ck_assert_int_eq(open_mem(&d, "k8nodata.dmp", &p), SCRY_OK);
+    ck_assert_uint_eq(p->nruns, 0);
+    check_meta(p, "windows.missing_pages", "0x3");
+    scry_phys_close(p);
+    free(d.p);
+}
+END_TEST
+
+START_TEST(hostile_new_types)
+{
+    struct dump d;
+    /* Summary dumps (2, 6): the same bounds as type 5. */
+    summary_header(&d, 2, 1ull << 39);
+    expect_fail(&d, "k2.dmp", SCRY_ERR_CORRUPT,
+                "k2.dmp: bitmap crash dump BitmapSize 0x8000000000 needs 68719476736 bitmap "
+                "bytes at offset 0x2038, past the end of the file (12288 bytes)");
+    summary_header(&d, 6, UINT64_MAX);
+    expect_fail(&d, "k6.dmp", SCRY_ERR_CORRUPT,
+                "k6.dmp: bitmap crash dump BitmapSize 0xffffffffffffffff pages is past the "
+                "52-bit physical address space");
+    summary_header(&d, 6, 64);
+    set64(&d, HDR + 0x20, 0x10000);
+    expect_fail(&d, "hs6.dmp", SCRY_ERR_CORRUPT,
+                "hs6.dmp: bitmap crash dump HeaderSize 0x10000 is past the end of the file "
+                "(12288 bytes)");
+    summary_header(&d, 2, 64);
+    d.n = HDR + 0x10;
+    expect_fail(&d, "sum2.dmp", SCRY_ERR_CORRUPT,
+                "sum2.dmp: bitmap crash dump is truncated: 8208 bytes, too short for its "
+                "summary header (56 bytes at offset 0x2000)");
+    d_header(&d, 6);
+    expect_fail(&d, "hdr6.dmp", SCRY_ERR_CORRUPT,
+                "hdr6.dmp: bitmap crash dump is truncated: 8192 bytes, too short for its "
+                "summary header (56 bytes at offset 0x2000)");
+
+    /* RDMP (8-10): header, signature, FirstPageOffset, MetadataSize. */
+    d_header(&d, 8);
+    expect_fail(&d, "r0.dmp", SCRY_ERR_CORRUPT,
+                "r0.dmp: RDMP crash dump is truncated: 8192 bytes, too short for its RDMP "
+                "header (48 bytes at offset 0x2000)");
+    rdmp_header(&d, 10, 0x3000);
+    d.n = HDR + 0x2F;
+    expect_fail(&d, "r1.dmp", SCRY_ERR_CORRUPT,
+                "r1.dmp: RDMP crash dump is truncated: 8239 bytes, too short for its RDMP "
+                "header (48 bytes at offset 0x2000)");
+    rdmp_header(&d, 8, 0x3000);
+    memcpy(d.p + HDR + 4, "SDMP", 4);
+    expect_fail(&d, "sig.dmp", SCRY_ERR_CORRUPT,
+                "sig.dmp: crash dump type 8 has no RDMP header at offset 0x2000 (signature "
+                "0x504d4453, ValidDump 0x504d5544; expected \"RDMP\" and \"DUMP\")");
+    rdmp_header(&d, 9, 0x3000);
+    memcpy(d.p + HDR + 8, "PAGE", 4);
+    expect_fail(&d, "valid.dmp", SCRY_ERR_CORRUPT,
+                "valid.dmp: crash dump type 9 has no RDMP header at offset 0x2000 (signature "
+                "0x504d4452, ValidDump 0x45474150; expected \"RDMP\" and \"DUMP\")");
+    rdmp_header(&d, 9, 0x3000);
+    set64(&d, HDR + 0x10, 0x1FE0);
+    set64(&d, HDR + 0x18, 0x4000);
+    expect_fail(&d, "fp.dmp", SCRY_ERR_CORRUPT,
+                "fp.dmp: RDMP crash dump FirstPageOffset 0x4000 is past the end of the file "
+                "(12288 bytes)");
+    rdmp_header(&d, 10, 0x3000);
+    set64(&d, HDR + 0x10, UINT64_MAX - 0x2020 + 1);
+    set64(&d, HDR + 0x18, UINT64_MAX);
+    expect_fail(&d, "fp2.dmp", SCRY_ERR_CORRUPT,
+                "fp2.dmp: RDMP crash dump FirstPageOffset 0xffffffffffffffff is past the end of "
+                "the file (12288 bytes)");
+    rdmp_header(&d, 8, 0x3000);
+    set64(&d, HDR + 0x10, 0x1000);
+    expect_fail(&d, "md.dmp", SCRY_ERR_CORRUPT,
+                "md.dmp: RDMP crash dump MetadataSize 0x1000 does not match FirstPageOffset "
+                "0x3000 (expected a multiple of 16, at least 0x10, equal to FirstPageOffset - "
+                "0x2020)");
+    rdmp_header(&d, 8, 0x3000);
+    set64(&d, HDR + 0x10, UINT64_MAX);
+    expect_fail(&d, "md2.dmp", SCRY_ERR_CORRUPT,
+                "md2.dmp: RDMP crash dump MetadataSize 0xffffffffffffffff does not match "
+                "FirstPageOffset 0x3000 (expected a multiple of 16, at least 0x10, equal to "
+                "FirstPageOffset - 0x2020)");
+    rdmp_header(&d, 8, 0x3000);
+    set64(&d, HDR + 0x10, 0x15);
+    set64(&d, HDR + 0x18, 0x2035);
+    expect_fail(&d, "md3.dmp", SCRY_ERR_CORRUPT,
+                "md3.dmp: RDMP crash dump MetadataSize 0x15 does not match FirstPageOffset "
+                "0x2035 (expected a multiple of 16, at least 0x10, equal to FirstPageOffset - "
+                "0x2020)");
+    rdmp_header(&d, 9, 0x3000);
+    set64(&d, HDR + 0x10, 0);
+    set64(&d, HDR + 0x18, 0x2020);
+    expect_fail(&d, "md4.dmp", SCRY_ERR_CORRUPT,
+                "md4.dmp: RDMP crash dump MetadataSize 0x0 does not match FirstPageOffset "
+                "0x2020 (expected a multiple of 16, at least 0x10, equal to FirstPageOffset - "
+                "0x2020)");
+    rdmp_header(&d, 8, 0x3000);
+    set64(&d, HDR + 0x10, 0);
+    set64(&d, HDR + 0x18, 0);
+    expect_fail(&d, "md5.dmp", SCRY_ERR_CORRUPT,
+                "md5.dmp: RDMP crash dump MetadataSize 0x0 does not match FirstPageOffset "
+                "0x0 (expected a multiple of 16, at least 0x10, equal to FirstPageOffset - "
+                "0x2020)");
+
+    /* Ranges: past 52 bits, wrapping, more than TotalNumberOfPages. */
+    rdmp_header(&d, 8, 0x3000);
+    set_range(&d, 0, 1, 1);
+    set_range(&d, 1, 2, 1ull << 40);
+    expect_fail(&d, "big.dmp", SCRY_ERR_CORRUPT,
+                "big.dmp: RDMP crash dump range 1 (PFN 0x2 + 0x10000000000 pages) is past the "
+                "52-bit physical address space");
+    rdmp_header(&d, 9, 0x3000);
+    set_range(&d, 0, 0xFFFFFFFFFFFFFFF0ull, 0x20);
+    expect_fail(&d, "wrap.dmp", SCRY_ERR_CORRUPT,
+                "wrap.dmp: RDMP crash dump range 0 (PFN 0xfffffffffffffff0 + 0x20 pages) is "
+                "past the 52-bit physical address space");
+    rdmp_header(&d, 8, 0x3000);
+    set_range(&d, 0, 1ull << 40, 0);
+    expect_fail(&d, "pfn.dmp", SCRY_ERR_CORRUPT,
+                "pfn.dmp: RDMP crash dump range 0 (PFN 0x10000000000 + 0x0 pages) is past the "
+                "52-bit physical address space");
+    rdmp_header(&d, 10, 0x3000);
+    set64(&d, HDR + 0x28, 3);
+    set_range(&d, 0, 1, 2);
+    set_range(&d, 1, 0x10, 2);
+    expect_fail(&d, "tot.dmp", SCRY_ERR_CORRUPT,
+                "tot.dmp: RDMP crash dump range 1 (PFN 0x10 + 0x2 pages) goes past "
+                "TotalNumberOfPages 0x3 (0x2 listed before it)");
+    rdmp_header(&d, 10, 0x3000);
+    set64(&d, HDR + 0x28, UINT64_MAX);
+    set_range(&d, 0, 1, UINT64_MAX);
+    expect_fail(&d, "tot2.dmp", SCRY_ERR_CORRUPT,
+                "tot2.dmp: RDMP crash dump range 0 (PFN 0x1 + 0xffffffffffffffff pages) is past "
+                "the 52-bit physical address space");
 }
 END_TEST
 
@@ -714,6 +1122,13 @@ static Suite *windump_suite(void)
     tcase_add_test(tc, bitmap_dense_no_data);
     tcase_add_test(tc, hostile_headers);
     tcase_add_test(tc, empty_dumps);
+    tcase_add_test(tc, summary_type2);
+    tcase_add_test(tc, live_kernel_type6);
+    tcase_add_test(tc, rdmp_kernel_type8);
+    tcase_add_test(tc, rdmp_kernel_user_type9);
+    tcase_add_test(tc, rdmp_complete_type10);
+    tcase_add_test(tc, rdmp_past_eof_and_empty);
+    tcase_add_test(tc, hostile_new_types);
     tcase_add_test(corpus, corpus_win7_full);
     tcase_add_test(corpus, corpus_win11_bitmap);
     tcase_add_test(corpus, generated_agree);
