@@ -61,6 +61,34 @@ struct scry_win_syms {
     uint64_t mm_protect_to_value, ob_type_index_table, ob_header_cookie;
 };
 
+/* ---- group A: windows.info, windows.psscan, windows.modules, PE dumps.
+ * Every member is optional (SCRY_WIN_NO_OFFSET when the ISF lacks it);
+ * the plugin that needs one says so. */
+#define SCRY_WIN_MAX_OPT_HEADERS 9
+struct scry_win_off_a {
+    /* _POOL_HEADER: size, PoolTag, BlockSize (a bitfield: the byte offset
+     * of its storage unit, bit position, bit length). */
+    uint64_t ph_size, ph_tag, ph_bs, ph_bs_size;
+    uint32_t ph_bs_bit, ph_bs_len;
+    /* _OBJECT_HEADER */
+    uint64_t oh_body, oh_infomask, oh_pointer_count, oh_pointer_count_size;
+    /* The _OBJECT_HEADER_*_INFO types the ISF has, in pool.py's order
+     * (CREATOR, NAME, HANDLE, QUOTA, PROCESS, AUDIT, EXTENDED,
+     * HANDLE_REVOCATION, PADDING): InfoMask bit i is the i-th present one. */
+    unsigned nopt;
+    uint64_t opt_size[SCRY_WIN_MAX_OPT_HEADERS];
+    int opt_padding;                  /* index of PADDING_INFO, or -1 */
+    /* _KUSER_SHARED_DATA, _KSYSTEM_TIME, _DBGKD_GET_VERSION64 */
+    uint64_t ku_system_time, ku_root, ku_root_size, ku_product, ku_major, ku_minor;
+    uint64_t kst_low, kst_high1;
+    uint64_t kv_major, kv_minor, kv_machine;
+    /* _NT_PRODUCT_TYPE values of NtProductWinNt, LanManNt, Server. */
+    int64_t product[3];
+    /* _ETHREAD.ThreadListEntry and .Tcb.Process (psscan --dump) */
+    uint64_t et_list, et_process;
+    uint64_t pcb_dtb_size;            /* sizeof Pcb.DirectoryTableBase */
+};
+
 struct scry_windows {
     struct scry_profile base;         /* first: every layer reads this part */
     struct scry_symcache *symbols;    /* where symtab came from             */
@@ -78,6 +106,7 @@ struct scry_windows {
     int is_win8_or_later;             /* _HANDLE_TABLE has no HandleCount    */
     struct scry_win_off off;
     struct scry_win_syms sym;
+    struct scry_win_off_a a;          /* info / psscan / modules (group A) */
 };
 
 extern const struct scry_os scry_os_windows;

@@ -101,11 +101,126 @@ static scry_status resolve_symbols(struct scry_windows *w)
     return scry_resolve_symbols(w->symtab, v, sizeof v / sizeof v[0]);
 }
 
+/* ---- group A: windows.info, psscan, modules. All optional: a kernel
+ * without them still runs every other plugin. */
+static void opt_field(const struct scry_symtab *st, const char *type, const char *field,
+                      uint64_t *off, struct scry_typeref *ref)
+{
+    struct scry_typeref r;
+    if (scry_sym_field(st, type, field, off, ref ? ref : &r) != SCRY_OK) {
+        *off = SCRY_WIN_NO_OFFSET;
+        if (ref)
+            ref->kind = 0;
+    }
+}
+
+static uint64_t ref_size(const struct scry_symtab *st, const struct scry_typeref *r)
+{
+    uint64_t size = 0;
+    int sign;
+    if (r->kind == SCRY_T_BASE && r->name)
+        scry_sym_base_type(st, r->name, &size, &sign);
+    else if (r->kind == SCRY_T_POINTER)
+        size = 8;
+    else if ((r->kind == SCRY_T_ENUM || r->kind == SCRY_T_STRUCT) && r->name)
+        scry_sym_type_size(st, r->name, &size);
+    return size;
+}
+
+static scry_status resolve_group_a(struct scry_windows *w)
+{
+    const struct scry_symtab *st = w->symtab;
+    struct scry_win_off_a *a = &w->a;
+    struct scry_typeref r;
+    uint64_t tsize;
+    scry_err_clear();
+    if (scry_sym_type_size(st, "_POOL_HEADER", &a->ph_size) != SCRY_OK)
+        a->ph_size = SCRY_WIN_NO_OFFSET;
+    opt_field(st, "_POOL_HEADER", "PoolTag", &a->ph_tag, NULL);
+    opt_field(st, "_POOL_HEADER", "BlockSize", &a->ph_bs, &r);
+    a->ph_bs_bit = 0;
+    a->ph_bs_len = 0;
+    a->ph_bs_size = 0;
+    if (a->ph_bs != SCRY_WIN_NO_OFFSET) {
+        if (r.kind == SCRY_T_BITFIELD) {
+            struct scry_typeref sub;
+            a->ph_bs_bit = r.bit_position;
+            a->ph_bs_len = r.bit_length;
+            if (scry_sym_typeref(st, r.sub, &sub) == SCRY_OK)
+                a->ph_bs_size = ref_size(st, &sub);
+        } else {
+            a->ph_bs_size = ref_size(st, &r);
+            a->ph_bs_len = (uint32_t)(a->ph_bs_size * 8);
+        }
+        /* Read as one little-endian unit of at most 8 bytes. */
+        if (!a->ph_bs_size || a->ph_bs_size > 8 || a->ph_bs_bit + a->ph_bs_len > 64 ||
+            a->ph_bs_size > a->ph_size || a->ph_bs > a->ph_size - a->ph_bs_size)
+            a->ph_bs = SCRY_WIN_NO_OFFSET;
+    }
+    if (a->ph_size == SCRY_WIN_NO_OFFSET || a->ph_size > 64 || a->ph_tag == SCRY_WIN_NO_OFFSET ||
+        a->ph_tag > a->ph_size - 4 || a->ph_bs == SCRY_WIN_NO_OFFSET)
+        a->ph_size = SCRY_WIN_NO_OFFSET;
+    opt_field(st, "_OBJECT_HEADER", "Body", &a->oh_body, NULL);
+    opt_field(st, "_OBJECT_HEADER", "InfoMask", &a->oh_infomask, NULL);
+    opt_field(st, "_OBJECT_HEADER", "PointerCount", &a->oh_pointer_count, &r);
+    a->oh_pointer_count_size = a->oh_pointer_count != SCRY_WIN_NO_OFFSET ? ref_size(st, &r) : 0;
+    if (a->oh_pointer_count_size == 0 || a->oh_pointer_count_size > 8 || a->oh_body > 0x1000 ||
+        a->oh_infomask > 0x1000 || a->oh_pointer_count > 0x1000)
+        a->oh_body = SCRY_WIN_NO_OFFSET;
+    static const char *const opt[SCRY_WIN_MAX_OPT_HEADERS] = {
+        "_OBJECT_HEADER_CREATOR_INFO", "_OBJECT_HEADER_NAME_INFO",
+        "_OBJECT_HEADER_HANDLE_INFO", "_OBJECT_HEADER_QUOTA_INFO",
+        "_OBJECT_HEADER_PROCESS_INFO", "_OBJECT_HEADER_AUDIT_INFO",
+        "_OBJECT_HEADER_EXTENDED_INFO", "_OBJECT_HEADER_HANDLE_REVOCATION_INFO",
+        "_OBJECT_HEADER_PADDING_INFO"};
+    a->nopt = 0;
+    a->opt_padding = -1;
+    for (unsigned i = 0; i < SCRY_WIN_MAX_OPT_HEADERS; i++) {
+        if (scry_sym_type_size(st, opt[i], &tsize) != SCRY_OK)
+            continue;
+        if (tsize > 0x1000)
+            tsize = 0x1000; /* a hostile ISF: keep the top-down window small */
+        if (i == SCRY_WIN_MAX_OPT_HEADERS - 1)
+            a->opt_padding = (int)a->nopt;
+        a->opt_size[a->nopt++] = tsize;
+    }
+    opt_field(st, "_KUSER_SHARED_DATA", "SystemTime", &a->ku_system_time, NULL);
+    opt_field(st, "_KUSER_SHARED_DATA", "NtSystemRoot", &a->ku_root, &r);
+    a->ku_root_size = a->ku_root != SCRY_WIN_NO_OFFSET && r.kind == SCRY_T_ARRAY ? r.count : 0;
+    opt_field(st, "_KUSER_SHARED_DATA", "NtProductType", &a->ku_product, NULL);
+    opt_field(st, "_KUSER_SHARED_DATA", "NtMajorVersion", &a->ku_major, NULL);
+    opt_field(st, "_KUSER_SHARED_DATA", "NtMinorVersion", &a->ku_minor, NULL);
+    opt_field(st, "_KSYSTEM_TIME", "LowPart", &a->kst_low, NULL);
+    opt_field(st, "_KSYSTEM_TIME", "High1Time", &a->kst_high1, NULL);
+    opt_field(st, "_DBGKD_GET_VERSION64", "MajorVersion", &a->kv_major, NULL);
+    opt_field(st, "_DBGKD_GET_VERSION64", "MinorVersion", &a->kv_minor, NULL);
+    opt_field(st, "_DBGKD_GET_VERSION64", "MachineType", &a->kv_machine, NULL);
+    static const char *const products[3] = {"NtProductWinNt", "NtProductLanManNt",
+                                            "NtProductServer"};
+    for (int i = 0; i < 3; i++)
+        if (scry_sym_enum_value(st, "_NT_PRODUCT_TYPE", products[i], &a->product[i]) != SCRY_OK)
+            a->product[i] = INT64_MIN;
+    opt_field(st, "_ETHREAD", "ThreadListEntry", &a->et_list, NULL);
+    opt_field(st, "_ETHREAD", "Tcb.Process", &a->et_process, NULL);
+    if (a->et_process == SCRY_WIN_NO_OFFSET) {
+        uint64_t tcb, proc;
+        opt_field(st, "_ETHREAD", "Tcb", &tcb, NULL);
+        opt_field(st, "_KTHREAD", "Process", &proc, NULL);
+        if (tcb != SCRY_WIN_NO_OFFSET && proc != SCRY_WIN_NO_OFFSET)
+            a->et_process = tcb + proc;
+    }
+    a->pcb_dtb_size = 8;
+    scry_err_clear();
+    return SCRY_OK;
+}
+
 scry_status scry_windows_resolve(struct scry_windows *w)
 {
     scry_status st = resolve_fields(w);
     if (st == SCRY_OK)
         st = resolve_symbols(w);
+    if (st == SCRY_OK)
+        st = resolve_group_a(w);
     if (st != SCRY_OK)
         return scry_err_ctx(st, "%s: Windows profile", w->isf_path);
     /* versions.py's fallbacks for an ISF without pe_version metadata. */
