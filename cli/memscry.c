@@ -42,6 +42,7 @@ static void usage(FILE *f)
             "                           $XDG_CACHE_HOME/memscry, else ~/.cache/memscry)\n"
             "  --no-cache               neither read nor write compiled symbol tables\n"
             "  -r, --renderer NAME      quick (default), pretty, json, jsonl, csv, none\n"
+            "  -o, --output-dir DIR     where plugins write --dump files (default: .)\n"
             "  -q, --quiet              accepted for Volatility compatibility (memscry\n"
             "                           prints no progress)\n"
             "  -v, --verbose            also print informational diagnostics (pages not in\n"
@@ -120,7 +121,8 @@ static int add_symdirs(const char **dirs, size_t *n, char *list)
 int main(int argc, char **argv)
 {
     const char *files[MAX_FILES], *file = NULL, *renderer = "quick", *symdirs[MAX_SYMDIRS];
-    const char *cache_dir = NULL;
+    const char *cache_dir = NULL, *output_dir = ".";
+    scry_runctx *run = NULL;
     size_t nsym = 0, nfiles = 0;
     int i, pidx, want_help = 0, verbose = 0, no_cache = 0;
     scry_context *ctx = NULL;
@@ -171,6 +173,8 @@ int main(int argc, char **argv)
             val = &renderer;
         else if (!strcmp(a, "--cache-dir"))
             val = &cache_dir;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output-dir"))
+            val = &output_dir;
         else if (!strcmp(a, "-s") || !strcmp(a, "--symbol-dirs")) {
             if (i + 1 >= argc) {
                 say("%s needs a directory", a);
@@ -249,9 +253,12 @@ int main(int argc, char **argv)
             return fail(file, EXIT_FAIL);
         }
         st = scry_session_open(ctx, dump, &session);
+        if (st == SCRY_OK && (st = scry_runctx_new(&run)) == SCRY_OK)
+            st = scry_runctx_set_output_dir(run, output_dir);
         if (st == SCRY_OK)
             st = scry_plugin_run(session, argv[i], argc - i - 1,
-                                 (const char *const *)argv + i + 1, NULL, &result);
+                                 (const char *const *)argv + i + 1, run, &result);
+        scry_runctx_free(run);
     }
     if (st != SCRY_OK) {
         int code = st == SCRY_ERR_BAD_OPTION ? EXIT_USAGE : EXIT_FAIL;

@@ -10,6 +10,7 @@ extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
+extern const struct scry_plugin scry_plugin_windows_modules;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -18,6 +19,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
     &scry_plugin_windows_info,
+    &scry_plugin_windows_modules,
     &scry_plugin_windows_pslist,
     NULL,
 };

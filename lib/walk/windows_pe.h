@@ -15,7 +15,10 @@
  * give (e.g. "pid.4312.0x7ff6a1b20000.dmp"); it is made safe (no '/',
  * no "..", no control bytes) the way every --dump file name is, and the
  * name actually written is returned in *written (malloc'd; NULL on
- * failure). Errors: SCRY_ERR_NODATA / SCRY_ERR_CORRUPT when the headers
+ * failure). An existing file is never replaced: "a.dmp" becomes "a-1.dmp"
+ * as Volatility's file handler does. Like Volatility, the file is created
+ * before the headers are read, so a failed dump leaves it on disk with
+ * whatever was written until the failure (possibly nothing). Errors: SCRY_ERR_NODATA / SCRY_ERR_CORRUPT when the headers
  * cannot be read or are not a PE (Volatility's "Error outputting file"
  * case), SCRY_ERR_IO, SCRY_ERR_NOMEM. Bounded: a header claiming more than
  * SCRY_WIN_PE_MAX bytes is refused. Thread-safe for distinct vs. */
