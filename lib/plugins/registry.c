@@ -11,6 +11,7 @@ extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
+extern const struct scry_plugin scry_plugin_windows_psscan;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -21,6 +22,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_windows_info,
     &scry_plugin_windows_modules,
     &scry_plugin_windows_pslist,
+    &scry_plugin_windows_psscan,
     NULL,
 };
 

@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include "lib/base/error.h"
+#include "lib/base/utf8.h"
 #include "lib/os/windows.h"
+#include "lib/walk/windows_walk.h"
 
 scry_status scry_safe_file_name(const char *name, char *out, size_t cap);
 
@@ -237,8 +239,8 @@ static scry_status create(const char *dir, const char *safe, int *fd, char **wri
     return scry_err(SCRY_ERR_IO, "%s/%s: too many files of that name", dir, safe);
 }
 
-scry_status scry_win_pe_dump(struct scry_vspace *vs, uint64_t base, const char *dir,
-                             const char *name, struct scry_op *op, char **written)
+static scry_status pe_dump(struct scry_vspace *vs, uint64_t base, const char *dir,
+                           const char *name, struct scry_op *op, char **written, int *created)
 {
     char safe[256];
     char *out = NULL;
@@ -252,6 +254,8 @@ scry_status scry_win_pe_dump(struct scry_vspace *vs, uint64_t base, const char *
         st = create(dir, safe, &fd, &out);
     if (st != SCRY_OK)
         return st;
+    if (created)
+        *created = 1;
     struct pe_out o = {.fd = fd, .name = out};
     st = reconstruct(&o, vs, scry_win_mask(base), op);
     if (close(fd) != 0 && st == SCRY_OK)
@@ -265,5 +269,87 @@ scry_status scry_win_pe_dump(struct scry_vspace *vs, uint64_t base, const char *
         *written = out;
     else
         free(out);
+    return SCRY_OK;
+}
+
+scry_status scry_win_pe_dump(struct scry_vspace *vs, uint64_t base, const char *dir,
+                             const char *name, struct scry_op *op, char **written)
+{
+    return pe_dump(vs, base, dir, name, op, written, NULL);
+}
+
+/* FileHandlerInterface.sanitize_filename: every character outside the
+ * whitelist (a UTF-8 sequence counts as one) becomes '?'. */
+static void sanitize(const char *in, char *out, size_t cap)
+{
+    static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                  ".- ()[]{}!$%^:#~?<>,|";
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)in;
+    while (*p && n + 1 < cap) {
+        if (*p < 0x80) {
+            out[n++] = strchr(allowed, *p) ? (char)*p : '?';
+            p++;
+            continue;
+        }
+        out[n++] = '?';
+        p++;
+        while ((*p & 0xc0) == 0x80)
+            p++;
+    }
+    out[n] = '\0';
+}
+
+scry_status scry_win_process_dump(const struct scry_windows *w, struct scry_vspace *ks,
+                                  const struct scry_win_proc *p, const char *dir,
+                                  struct scry_op *op, char **file)
+{
+    const struct scry_win_off *o = &w->off;
+    struct scry_vspace pvs;
+    uint64_t image_base;
+    *file = NULL;
+    (void)ks;
+    uint64_t nlen = o->ep_name_size < 15 ? o->ep_name_size : 15;
+    if (!dir)
+        return scry_err(SCRY_ERR_INVALID_ARG, "no output directory");
+    if (!scry_win_proc_ok(p, o->ep_pid, 8) || !scry_win_proc_ok(p, o->ep_dtb, 8) ||
+        !scry_win_proc_ok(p, o->ep_peb, 8) || !scry_win_proc_ok(p, o->ep_name, nlen)) {
+        scry_op_say(op, SCRY_DIAG_INFO, SCRY_ERR_NODATA,
+                    "Unable to dump PE of the process at 0x%" PRIx64 ": its record is unreadable",
+                    p->va);
+        return SCRY_OK;
+    }
+    uint64_t pid = scry_win_u64(p->b, o->ep_pid), peb = scry_win_u64(p->b, o->ep_peb);
+    scry_status st = scry_win_process_space(w, scry_win_u64(p->b, o->ep_dtb), &pvs);
+    if (st == SCRY_OK)
+        st = scry_vspace_read_u64(&pvs, scry_win_canon(peb + o->peb_image_base), &image_base);
+    if (st != SCRY_OK) {
+        scry_op_report(op, SCRY_DIAG_INFO, st, "Unable to dump PE with pid %" PRIu64, pid);
+        return SCRY_OK;
+    }
+    image_base = scry_win_mask(image_base);
+    char pname[64], raw[80], name[160];
+    size_t n = 0;
+    while (n < nlen && p->b[o->ep_name + n])
+        n++;
+    scry_utf8_replace(p->b + o->ep_name, n, pname);
+    snprintf(raw, sizeof raw, "%" PRIu64 ".", pid);
+    size_t rl = strlen(raw);
+    char full[200];
+    snprintf(full, sizeof full, "%s%s.0x%" PRIx64 ".dmp", raw, pname, image_base);
+    (void)rl;
+    sanitize(full, name, sizeof name);
+    char *written = NULL;
+    int created = 0;
+    st = pe_dump(&pvs, image_base, dir, name, op, &written, &created);
+    free(written);
+    if (st == SCRY_ERR_NOMEM || st == SCRY_ERR_CANCELLED)
+        return st;
+    if (st != SCRY_OK)
+        scry_op_report(op, SCRY_DIAG_INFO, st, "Unable to dump PE with pid %" PRIu64, pid);
+    if (!created)
+        return SCRY_OK;
+    if (!(*file = strdup(name)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
     return SCRY_OK;
 }

@@ -26,4 +26,20 @@
 scry_status scry_win_pe_dump(struct scry_vspace *vs, uint64_t base, const char *dir,
                              const char *name, struct scry_op *op, char **written);
 
+struct scry_windows;
+struct scry_win_proc;
+
+/* PsList.process_dump: the process's image (PEB.ImageBaseAddress in its own
+ * space) dumped as "<pid>.<name>.<base>.dmp" passed through Volatility's
+ * sanitize_filename (characters outside its whitelist become '?'). *file
+ * receives that name (malloc'd) once the file was created - even when the
+ * image could not be rebuilt, as in Volatility, where the File output
+ * column still names it - and NULL when the process, its PEB or the
+ * image base could not be read ("Error outputting file"). Failures to
+ * dump are INFO diagnostics on op; only SCRY_ERR_NOMEM,
+ * SCRY_ERR_CANCELLED and SCRY_ERR_INVALID_ARG (no dir) are returned. */
+scry_status scry_win_process_dump(const struct scry_windows *w, struct scry_vspace *ks,
+                                  const struct scry_win_proc *p, const char *dir,
+                                  struct scry_op *op, char **file);
+
 #endif
