@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/plugins/windows_common.h"
+#include "lib/walk/windows_pe.h"
 
 enum { OPT_PHYSICAL, OPT_PID, OPT_DUMP, NOPTS };
 
@@ -146,14 +147,29 @@ static int row(void *user, const struct scry_win_proc *p)
             return 0;
         offset = pa;
     }
+    /* --dump: PsList.process_dump before the row (the file stays even when
+     * the row's fields then fail). */
+    char *file = NULL;
+    const char *out = "Disabled";
+    if (c->pc->opts->v[OPT_DUMP].set) {
+        scry_status ds = scry_win_process_dump(c->w, &c->ks, p, c->pc->output_dir, c->pc->op,
+                                               &file);
+        if (ds != SCRY_OK) {
+            c->st = ds;
+            return 1;
+        }
+        out = file ? file : "Error outputting file";
+    }
     scry_status st = scry_win_pslist_cells(c->w, &c->ks, p, offset, cells, name);
     if (st != SCRY_OK) {
         scry_op_say(c->pc->op, SCRY_DIAG_INFO, st, "Invalid process found at address: %" PRIx64
                     ". Skipping", p->va);
+        free(file);
         return 0;
     }
-    cells[10] = scry_cell_str("Disabled", 8);
+    cells[10] = scry_cell_str(out, strlen(out));
     c->st = scry_result_add(c->pc->out, 0, cells);
+    free(file);
     return c->st != SCRY_OK;
 }
 
@@ -161,8 +177,8 @@ static scry_status run(struct scry_plugin_ctx *pc)
 {
     struct ctx c = {.w = scry_windows_of(pc->profile), .pc = pc,
                     .physical = pc->opts->v[OPT_PHYSICAL].set};
-    if (pc->opts->v[OPT_DUMP].set)
-        return scry_err(SCRY_ERR_UNSUPPORTED, "windows.pslist --dump is not supported yet");
+    if (pc->opts->v[OPT_DUMP].set && !pc->output_dir)
+        return scry_err(SCRY_ERR_INVALID_ARG, "windows.pslist --dump needs an output directory");
     if (c.physical)
         pc->out->cols = columns_phys;
     scry_status st = scry_profile_kernel(pc->profile, &c.ks);
