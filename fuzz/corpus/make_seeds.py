@@ -508,7 +508,58 @@ def btf_seeds():
     out(h, "kallsyms.xz", b"\2" + lzma.compress(b"ffffffff81000000 T _text\n"))
 
 
+# ------------------------------------------------- Windows detection
+
+WINSAMPLES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "corpus",
+                                           "windows-samples"))
+
+
+def windetect_record(pn, page):
+    return struct.pack("<H", pn) + page
+
+
+def windetect_seeds():
+    """fuzz_windetect: a header (ISF index in the sorted ntkrnlmp.pdb folder,
+    flags, fallback kernel base) and page records. The two raw samples' non-zero
+    pages when the shared corpus is there; small hand-made tables always."""
+    h = "fuzz_windetect"
+    # A lone self-referencing PML4 at 0x1AD000 (index 0x1ED), nothing mapped.
+    pml4 = bytearray(PAGE)
+    struct.pack_into("<Q", pml4, 0x1ED * 8, 0x1AD000 | 0x63)
+    hdr = bytes([3, 1]) + bytes(6) + struct.pack("<Q", 0xFFFFF8053A000000)
+    out(h, "selfref-only.bin", hdr + windetect_record(0x1AD, bytes(pml4)))
+    # The PML4 maps itself as every level: a loop of tables, plus a PS bit
+    # two levels down and a kernel page full of pool tags and RSDS records.
+    loop = bytearray(pml4)
+    for i in (0x1F0, 0x1F1, 0x100):
+        struct.pack_into("<Q", loop, i * 8, 0x1AD000 | 0x63)
+    struct.pack_into("<Q", loop, 0x1F2 * 8, 0x300000 | 0xE3)
+    tags = bytearray(PAGE)
+    for off in range(0, PAGE, 16):
+        struct.pack_into("<I4s", tags, off, 0x00FF0000 if off % 32 else 0x00260000, b"Proc")
+    rsds = bytearray(PAGE)
+    rsds[0:2] = b"MZ"
+    struct.pack_into("<I", rsds, 0x3C, PAGE - 8)
+    rsds[0x700:0x704] = b"RSDS"
+    rsds[0x71C:0x72A] = b"ntkrnlmp.pdb\0"
+    rsds[0x800:0x804] = b"KDBG"
+    out(h, "selfref-loop.bin", bytes([0, 1]) + bytes(6) + struct.pack("<Q", 0xFFFFF80000300000) +
+        windetect_record(0x1AD, bytes(loop)) + windetect_record(0x300, bytes(tags)) +
+        windetect_record(0x301, bytes(rsds)))
+    for name, idx in (("win10-22h2-19045.raw", 3), ("win81-9600.raw", 0)):
+        path = os.path.join(WINSAMPLES, name + ".xz")
+        if not os.path.exists(path):
+            continue
+        img = lzma.open(path).read()
+        zero = bytes(PAGE)
+        recs = b"".join(windetect_record(pn, img[pn * PAGE:(pn + 1) * PAGE])
+                        for pn in range(min(len(img) // PAGE, 16384))
+                        if img[pn * PAGE:(pn + 1) * PAGE] != zero)
+        out(h, name + ".bin", bytes([idx, 0]) + bytes(14) + recs)
+
+
 def main():
+    windetect_seeds()
     raw_seeds()
     lime_seeds()
     windump_seeds()
