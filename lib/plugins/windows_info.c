@@ -37,17 +37,23 @@ static scry_status row(struct ctx *c, const char *var, const char *fmt, ...)
 
 static scry_status row(struct ctx *c, const char *var, const char *fmt, ...)
 {
-    char buf[1200];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof buf)
-        n = sizeof buf - 1;
-    struct scry_cell cells[2] = {scry_cell_str(var, strlen(var)), scry_cell_str(buf, (size_t)n)};
-    return scry_result_add(c->pc->out, 0, cells);
+    char *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
+    if (!buf)
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    buf[0] = '\0';
+    va_start(ap, fmt);
+    if (n > 0)
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    struct scry_cell cells[2] = {scry_cell_str(var, strlen(var)),
+                                 scry_cell_str(buf, n > 0 ? (size_t)n : 0)};
+    scry_status st = scry_result_add(c->pc->out, 0, cells);
+    free(buf);
+    return st;
 }
 
 /* A read Volatility makes without catching its failure: the plugin ends
