@@ -143,6 +143,11 @@ struct scan {
     uint8_t *window;   /* the top-down read window */
     uint8_t *buf;      /* a scan chunk (virtual scan) */
     uint64_t cur_s, cur_e; /* the virtual range being gathered */
+    /* Hostile tables: pages past the physical end hold nothing (skipped,
+     * as Volatility cannot read them either); large pages aliasing memory
+     * many times over are cut by a budget of 4x the physical size + 256 MiB
+     * searched, with a warning. */
+    uint64_t phys_end, budget;
     int stop;
     scry_status st;
 };
@@ -274,7 +279,20 @@ static int search_range(struct scan *s, uint64_t from, uint64_t to)
 static int on_map(void *user, uint64_t va, uint64_t pa, uint64_t len)
 {
     struct scan *s = user;
-    (void)pa;
+    if (pa >= s->phys_end)
+        len = 0;
+    else if (len > s->phys_end - pa)
+        len = s->phys_end - pa;
+    if (!len)
+        return 0;
+    if (len > s->budget) {
+        scry_op_say(s->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                    "the kernel scan stopped at 0x%" PRIx64 ": the page tables map more than "
+                    "4 times the physical memory", va);
+        s->stop = 1;
+        return 1;
+    }
+    s->budget -= len;
     if (va == s->cur_e && s->cur_e > s->cur_s) {
         s->cur_e = va + len;
         return 0;
@@ -330,6 +348,10 @@ scry_status scry_win_pool_scan_procs(const struct scry_windows *w, struct scry_v
     s.l.vs = w->is_win10 ? ks : NULL;
     for (unsigned i = 0; i < a->nopt; i++)
         s.opt_total += a->opt_size[i];
+    for (size_t i = 0; i < s.l.phys->nruns; i++)
+        if (s.l.phys->runs[i].start + s.l.phys->runs[i].len > s.phys_end)
+            s.phys_end = s.l.phys->runs[i].start + s.l.phys->runs[i].len;
+    s.budget = 4 * s.phys_end + (256ull << 20);
     s.p.b = malloc(w->off.ep_size);
     s.window = malloc(s.opt_total + a->oh_infomask + 16);
     s.buf = s.l.vs ? malloc(SCAN_CHUNK + 3) : NULL;
