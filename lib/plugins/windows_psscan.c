@@ -58,13 +58,16 @@ static int virtual_process(struct ctx *c, const struct scry_win_proc *p, struct 
      * (6, 1, 7601)). */
     uint32_t major, minor;
     uint8_t b2[2];
-    if (w->sym.kd_version_block != SCRY_WIN_NO_OFFSET && a->ku_major != SCRY_WIN_NO_OFFSET &&
-        a->kv_minor != SCRY_WIN_NO_OFFSET &&
-        scry_vspace_read_u32(&c->ks, SCRY_WIN_KUSER_SHARED_DATA + a->ku_major, &major) == SCRY_OK &&
-        scry_vspace_read_u32(&c->ks, SCRY_WIN_KUSER_SHARED_DATA + a->ku_minor, &minor) == SCRY_OK &&
-        scry_vspace_read(&c->ks, w->kernel_base + w->sym.kd_version_block + a->kv_minor, b2, 2) ==
-            SCRY_OK &&
-        major == 6 && minor == 1 && (b2[0] | b2[1] << 8) == 7601)
+    /* get_osversion's reads are unguarded: a fault there is Volatility's
+     * PagedInvalidAddressException, caught as "no virtual process". */
+    if (w->sym.kd_version_block == SCRY_WIN_NO_OFFSET || a->ku_major == SCRY_WIN_NO_OFFSET ||
+        a->ku_minor == SCRY_WIN_NO_OFFSET || a->kv_minor == SCRY_WIN_NO_OFFSET ||
+        scry_vspace_read_u32(&c->ks, SCRY_WIN_KUSER_SHARED_DATA + a->ku_major, &major) != SCRY_OK ||
+        scry_vspace_read_u32(&c->ks, SCRY_WIN_KUSER_SHARED_DATA + a->ku_minor, &minor) != SCRY_OK ||
+        scry_vspace_read(&c->ks, w->kernel_base + w->sym.kd_version_block + a->kv_minor, b2, 2) !=
+            SCRY_OK)
+        return -1;
+    if (major == 6 && minor == 1 && (b2[0] | b2[1] << 8) == 7601)
         n = 2;
     uint64_t flink = scry_win_u64(p->b, o->ep_thread_head + o->list_flink);
     for (int i = 0; i < n; i++) {
