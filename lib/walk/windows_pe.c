@@ -78,7 +78,7 @@ static scry_status copy(struct pe_out *o, struct scry_vspace *vs, uint64_t base,
             return st;
         if ((st = put(o, dst, buf, n)) != SCRY_OK)
             return st;
-        if (op && scry_op_tick(op, 1, 0))
+        if (op && scry_op_tick(op, from + n, to))
             return scry_op_cancelled();
         from += n;
         dst += n;

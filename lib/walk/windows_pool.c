@@ -148,6 +148,7 @@ struct scan {
      * many times over are cut by a budget of 4x the physical size + 256 MiB
      * searched, with a warning. */
     uint64_t phys_end, budget;
+    uint64_t searched; /* bytes, for progress */
     int stop;
     scry_status st;
 };
@@ -268,7 +269,8 @@ static int search_range(struct scan *s, uint64_t from, uint64_t to)
             }
             p = h + 1;
         }
-        if (scry_op_tick(s->op, 1, 0)) {
+        s->searched += lim;
+        if (scry_op_tick(s->op, s->searched, 0)) {
             s->st = scry_op_cancelled();
             return 1;
         }
