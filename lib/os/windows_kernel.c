@@ -66,26 +66,14 @@ struct vscan {
     void *user;
     scry_status st;
     int stop;
-    /* Hostile tables: pages past the physical end hold nothing and are
-     * skipped; large pages aliasing memory many times over are cut by a
-     * budget of 4x the physical size + 256 MiB of bytes searched. */
-    uint64_t phys_end, budget;
     uint8_t buf[64 * 1024 + 64];
 };
 
 static int vscan_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
 {
     struct vscan *s = user;
+    (void)pa;
     const size_t chunk = 64 * 1024, keep = RSDS_LEN + 13 - 1;
-    if (pa >= s->phys_end)
-        return 0;
-    if (len > s->phys_end - pa)
-        len = s->phys_end - pa;
-    if (len > s->budget) {
-        s->stop = 1;
-        return 1;
-    }
-    s->budget -= len;
     for (uint64_t off = 0; off < len && !s->stop; off += chunk) {
         size_t n = (size_t)(len - off < chunk ? len - off : chunk);
         size_t extra = (size_t)(len - off - n < keep ? len - off - n : keep);
@@ -115,11 +103,6 @@ static scry_status vscan(struct scry_vspace *vs, uint64_t start, uint64_t end,
     s->user = user;
     s->st = SCRY_OK;
     s->stop = 0;
-    s->phys_end = 0;
-    for (size_t i = 0; i < vs->phys->nruns; i++)
-        if (vs->phys->runs[i].start + vs->phys->runs[i].len > s->phys_end)
-            s->phys_end = vs->phys->runs[i].start + vs->phys->runs[i].len;
-    s->budget = 4 * s->phys_end + (256ull << 20);
     scry_status st = scry_vspace_enumerate(vs, start, end, 0, vscan_range, s);
     free(s);
     /* A table walk past the enumeration bound ends this scan like the end of
