@@ -85,6 +85,12 @@ static int scan_pass(struct scry_phys *phys, const struct window *w, size_t nw, 
     return 0;
 }
 
+int scry_win_dtb_likely(struct scry_phys *phys)
+{
+    uint64_t dtb;
+    return scan_pass(phys, pass1, sizeof pass1 / sizeof pass1[0], &dtb);
+}
+
 scry_status scry_win_find_dtb(struct scry_phys *phys, uint64_t *dtb)
 {
     if (scan_pass(phys, pass1, sizeof pass1 / sizeof pass1[0], dtb) ||
