@@ -197,7 +197,10 @@ scry_status scry_win_ustr(const struct scry_windows *w, struct scry_vspace *vs,
     }
     /* String(encoding="utf16"): a BOM chooses the byte order; the text
      * ends at its first NUL. */
-    scry_utf16_replace(raw, n, 1, s);
+    if (n)
+        scry_utf16_replace(raw, n, 1, s);
+    else
+        s[0] = '\0';
     *len = strlen(s);
     *out = s;
     free(raw);
