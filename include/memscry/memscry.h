@@ -346,7 +346,9 @@ typedef enum scry_coltype {
     SCRY_COL_BOOL = 3,     /* True/False                                 */
     SCRY_COL_BYTES = 4,    /* raw bytes, "00 41" in every renderer       */
     SCRY_COL_HEXBYTES = 5, /* hexdump text (Volatility HexBytes)          */
-    SCRY_COL_DATETIME = 6  /* seconds since the epoch (UTC) + microseconds */
+    SCRY_COL_DATETIME = 6, /* seconds since the epoch (UTC) + microseconds */
+    SCRY_COL_DISASM = 7    /* Volatility Disassembly, already rendered as text
+                              ("\n0x1000:\tnop\t..."): as is in text, quoted in JSON */
 } scry_coltype;
 
 /* Cell states: a value, or one of Volatility's absent values. */
@@ -423,7 +425,7 @@ SCRY_API size_t scry_result_row_count(const scry_result *result);
 SCRY_API int scry_result_row_depth(const scry_result *result, size_t row);
 SCRY_API scry_cellstate scry_result_cell_state(const scry_result *result, size_t row, size_t col);
 /* Typed cell accessors: cell_int for INT and BOOL columns, cell_uint for
- * HEX, cell_str for STR, BYTES and HEXBYTES (length in bytes; STR is valid
+ * HEX, cell_str for STR, BYTES, HEXBYTES and DISASM (length in bytes; STR is valid
  * UTF-8), cell_datetime for DATETIME (seconds since 1970-01-01 UTC and
  * microseconds). They fail with SCRY_ERR_INVALID_ARG when the column has
  * another type, the cell is absent or out of range. Strings and bytes are

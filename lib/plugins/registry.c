@@ -9,6 +9,8 @@ extern const struct scry_plugin scry_plugin_linux_pslist;
 extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_windows_pslist;
+extern const struct scry_plugin scry_plugin_windows_vadinfo;
+extern const struct scry_plugin scry_plugin_windows_malfind;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -16,7 +18,9 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_windows_malfind,
     &scry_plugin_windows_pslist,
+    &scry_plugin_windows_vadinfo,
     NULL,
 };
 

@@ -107,7 +107,7 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
          * quoted_optional(), so only they stay strings when absent. */
         if (type == SCRY_COL_BYTES)
             scry_out_str(o, c->state == SCRY_CELL_NOT_APPLICABLE ? "\"N/A\"" : "\"-\"");
-        else if (type == SCRY_COL_HEXBYTES)
+        else if (type == SCRY_COL_HEXBYTES || type == SCRY_COL_DISASM)
             scry_out_write(o, "\"\"", 2);
         else
             scry_out_write(o, "null", 4);
@@ -129,6 +129,7 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
     case SCRY_COL_BYTES:
     case SCRY_COL_HEXBYTES:
     case SCRY_COL_DATETIME:
+    case SCRY_COL_DISASM:
         break;
     }
     scry_sbuf_reset(b);
@@ -139,6 +140,10 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
         /* quoted_optional() puts literal quotes inside the JSON string. */
         scry_sbuf_addc(b, '"');
         scry_text_hexdump(b, c->v.s.p, c->v.s.len);
+        scry_sbuf_addc(b, '"');
+    } else if (type == SCRY_COL_DISASM) {
+        scry_sbuf_addc(b, '"'); /* quoted_optional(display_disassembly) */
+        scry_sbuf_add(b, c->v.s.p, c->v.s.len);
         scry_sbuf_addc(b, '"');
     } else {
         scry_text_datetime(b, c->v.t.sec, c->v.t.usec, 1);

@@ -185,5 +185,8 @@ void scry_text_cell(struct scry_sbuf *b, scry_coltype type, const struct scry_ce
     case SCRY_COL_DATETIME:
         scry_text_datetime(b, c->v.t.sec, c->v.t.usec, 0);
         break;
+    case SCRY_COL_DISASM: /* display_disassembly's text, made by the plugin */
+        scry_sbuf_add(b, c->v.s.p, c->v.s.len);
+        break;
     }
 }

@@ -216,7 +216,8 @@ scry_status scry_result_add(struct scry_result *r, int level, const struct scry_
         scry_coltype t = r->cols[i].type;
         if (copy[i].state != SCRY_CELL_VALUE)
             continue;
-        if (t == SCRY_COL_STR || t == SCRY_COL_BYTES || t == SCRY_COL_HEXBYTES) {
+        if (t == SCRY_COL_STR || t == SCRY_COL_BYTES || t == SCRY_COL_HEXBYTES ||
+            t == SCRY_COL_DISASM) {
             scry_status st = copy_text_cell(r, t, &copy[i]);
             if (st)
                 return scry_err_ctx(st, "row %zu column '%s'", r->nrows, r->cols[i].name);
@@ -315,7 +316,9 @@ scry_status scry_result_cell_str(const scry_result *r, size_t row, size_t col, c
                                  size_t *length)
 {
     const struct scry_cell *c = typed_cell(
-        r, row, col, TYPE_BIT(SCRY_COL_STR) | TYPE_BIT(SCRY_COL_BYTES) | TYPE_BIT(SCRY_COL_HEXBYTES),
+        r, row, col,
+        TYPE_BIT(SCRY_COL_STR) | TYPE_BIT(SCRY_COL_BYTES) | TYPE_BIT(SCRY_COL_HEXBYTES) |
+            TYPE_BIT(SCRY_COL_DISASM),
         "text or bytes");
     if (!c)
         return SCRY_ERR_INVALID_ARG;

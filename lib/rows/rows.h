@@ -24,7 +24,7 @@ struct scry_cell {
         int64_t i;    /* SCRY_COL_INT, SCRY_COL_BOOL (0/1)            */
         uint64_t u;   /* SCRY_COL_HEX                                  */
         struct {
-            const char *p; /* SCRY_COL_STR (UTF-8), BYTES, HEXBYTES      */
+            const char *p; /* SCRY_COL_STR (UTF-8), BYTES, HEXBYTES, DISASM */
             size_t len;
         } s;
         struct {
