@@ -15,7 +15,7 @@ struct walk {
     const struct scry_win_vad *L;
     struct scry_vspace *ks;
     struct scry_op *op;
-    uint64_t proc;          /* the EPROCESS, for messages */
+    int64_t pid;            /* for messages */
     scry_win_vad_fn fn;
     void *user;
     struct scry_hashset seen;
@@ -75,8 +75,8 @@ static int report(struct walk *c, uint64_t va, int depth, const uint8_t tag[4], 
     memcpy(v.tag, tag, 4);
     if (!read_record(c, va, t, rec, &sub_ok)) {
         scry_op_say(c->op, SCRY_DIAG_INFO, SCRY_ERR_NODATA,
-                    "VAD at 0x%" PRIx64 " of process 0x%" PRIx64 " skipped: its fields cannot"
-                    " be read", scry_win_canon(va), c->proc);
+                    "VAD at 0x%" PRIx64 " of PID %" PRId64 " skipped: its fields cannot be read",
+                    scry_win_canon(va), c->pid);
         return 0;
     }
     /* get_start / get_end with Python's unbounded integers. */
@@ -118,9 +118,9 @@ static void visit(struct walk *c, uint64_t va, int depth)
         return;
     if (depth > SCRY_WIN_VAD_MAX_DEPTH) {
         scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
-                    "the VAD tree of process 0x%" PRIx64 " is deeper than %d levels: its walk"
-                    " stops here (Volatility stops with \"Vad tree is too deep\")",
-                    c->proc, SCRY_WIN_VAD_MAX_DEPTH);
+                    "the VAD tree of PID %" PRId64 " is deeper than %d levels: its walk stops"
+                    " here (Volatility stops with \"Vad tree is too deep\")",
+                    c->pid, SCRY_WIN_VAD_MAX_DEPTH);
         c->stop = 1;
         return;
     }
@@ -140,8 +140,8 @@ static void visit(struct walk *c, uint64_t va, int depth)
     }
     if (++c->n > c->max) {
         scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
-                    "the VAD tree of process 0x%" PRIx64 " has more than %" PRIu64
-                    " nodes: its walk stops here", c->proc, c->max);
+                    "the VAD tree of PID %" PRId64 " has more than %" PRIu64
+                    " nodes: its walk stops here", c->pid, c->max);
         c->stop = 1;
         return;
     }
@@ -177,10 +177,11 @@ scry_status scry_win_vad_walk(const struct scry_windows *w, struct scry_vspace *
 {
     if (!w->vad.ok)
         return scry_err(SCRY_ERR_UNSUPPORTED, "%s", w->vad.error ? w->vad.error : "no VAD layout");
-    struct walk c = {.w = w, .L = &w->vad, .ks = ks, .op = op, .proc = scry_win_canon(p->va),
-                     .fn = fn, .user = user,
+    struct walk c = {.w = w, .L = &w->vad, .ks = ks, .op = op, .pid = -1, .fn = fn, .user = user,
                      .max = op && op->max_entries ? op->max_entries : SCRY_WIN_MAX_ENTRIES};
     uint64_t root;
+    if (scry_win_proc_ok(p, w->off.ep_pid, 8))
+        c.pid = (int64_t)scry_win_u64(p->b, w->off.ep_pid);
     if (w->vad.avl_table) {
         root = scry_win_mask(p->va + w->vad.root); /* BalancedRoot, the sentinel */
     } else {
