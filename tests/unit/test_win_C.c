@@ -8,12 +8,14 @@
  * image (checked when the tests were written); where it raises or hangs,
  * they are memscry's documented answer (docs/DESIGN.md). */
 #include <check.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "formats/phys.h"
 #include "lib/os/windows.h"
@@ -504,6 +506,104 @@ START_TEST(test_depth)
 }
 END_TEST
 
+/* --dump: files named and written as Volatility's (pid.PID.vad.START-END.dmp,
+ * unmapped pages as zeros, an existing name gets "-1"), --maxsize skips the
+ * bigger VADs ("Error outputting file"); malfind --dump. The contents were
+ * compared with Volatility's files byte for byte when this was written. */
+static scry_status run_out(struct ir_run *x, struct img *m, const char *plugin, int argc,
+                           const char *const *argv, const char *dir)
+{
+    scry_runctx *rc;
+    ck_assert_int_eq(scry_runctx_new(&rc), SCRY_OK);
+    ck_assert_int_eq(scry_runctx_set_output_dir(rc, dir), SCRY_OK);
+    ir_open(x, ctx, m->b, m->len, m->name);
+    scry_status st = scry_plugin_run(x->s, plugin, argc, argv, rc, &x->r);
+    scry_runctx_free(rc);
+    return st;
+}
+
+static long file_size(const char *dir, const char *name)
+{
+    char path[4200];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+START_TEST(test_dump)
+{
+    NEED_IMAGES();
+    struct ir_run x;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/test-win-C/dumpXXXXXX", SCRY_BINARY_DIR);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    fresh(&w10);
+    const char *const argv[] = {"--pid", PID, "--dump", "--maxsize", "1100000"};
+    ck_assert_int_eq(run_out(&x, &w10, "windows.vadinfo", 5, argv, dir), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 7);
+    static const char *const want[] = {
+        "pid.5188.vad.0x7ff844400000-0x7ff84441ffff.dmp",
+        "pid.5188.vad.0x1b38e3b0000-0x1b38e3b1fff.dmp",
+        "pid.5188.vad.0xa144400000-0xa14440ffff.dmp",
+        "pid.5188.vad.0x34440000000-0x344400fffff.dmp",
+        "pid.5188.vad.0x7ffd4e1a0000-0x7ffd4e25cfff.dmp",
+        "Error outputting file",
+        "Error outputting file",
+    };
+    static const long sizes[] = {131072, 8192, 65536, 1048576, 774144};
+    for (size_t i = 0; i < 7; i++) {
+        ck_assert_str_eq(cell_s(x.r, i, 11), want[i]);
+        if (i < 5)
+            ck_assert_int_eq(file_size(dir, want[i]), sizes[i]);
+    }
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 0);
+    ir_free(&x);
+    /* malfind --dump: the same name exists now, so the file gets "-1"; the
+     * row names the preferred name, as Volatility's does. */
+    const char *const margv[] = {"--dump"};
+    ck_assert_int_eq(run_out(&x, &w10, "windows.malfind", 1, margv, dir), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    ck_assert_str_eq(cell_s(x.r, 0, 8), "pid.5188.vad.0x1b38e3b0000-0x1b38e3b1fff.dmp");
+    ck_assert_int_eq(file_size(dir, "pid.5188.vad.0x1b38e3b0000-0x1b38e3b1fff-1.dmp"), 8192);
+    ir_free(&x);
+    /* No output directory: the row says so, a warning tells why. */
+    ck_assert_int_eq(run(&x, &w10, "windows.malfind", 1, margv), SCRY_OK);
+    ck_assert_str_eq(cell_s(x.r, 0, 8), "Error outputting to file");
+    ck_assert_ptr_nonnull(strstr(one_warning(x.r), "no output directory"));
+    ir_free(&x);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[4400];
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+END_TEST
+
+/* --address keeps the VADs that contain it. */
+START_TEST(test_address)
+{
+    NEED_IMAGES();
+    struct ir_run x;
+    fresh(&w10);
+    const char *const argv[] = {"--pid", PID, "--address", "0x1b38e3b1fff"};
+    ck_assert_int_eq(run(&x, &w10, "windows.vadinfo", 4, argv), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    ck_assert_uint_eq(cell_u(x.r, 0, 3), 0x1b38e3b0000ull);
+    ir_free(&x);
+    const char *const argv2[] = {"--address", "0x1b38e3b2000"};
+    ck_assert_int_eq(run(&x, &w10, "windows.vadinfo", 2, argv2), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ir_free(&x);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("win_C");
@@ -516,6 +616,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_huge_range);
     tcase_add_test(tc, test_protection);
     tcase_add_test(tc, test_depth);
+    tcase_add_test(tc, test_dump);
+    tcase_add_test(tc, test_address);
     suite_add_tcase(s, tc);
     return s;
 }
