@@ -445,18 +445,25 @@ END_TEST
 
 /* A chain of n VadS nodes hung below F (depth 2): nodes at depths 3 ..
  * n + 2, in three fresh pages mapped after the pool. */
-static uint64_t chain(struct img *m, const struct scry_win_vad *L, int n)
+/* Maps three zero physical pages (near the end of memory, unused by the
+ * generator) after the last mapped page of the pool; returns their VA. */
+static uint64_t map_fresh(struct img *m)
 {
-    uint64_t pool = F_ & ~0xfffull, base;
-    while (q(m, pte_of(m, pool)) & 1)
-        pool += 0x1000;
-    base = pool;
+    uint64_t base = F_ & ~0xfffull;
+    while (q(m, pte_of(m, base)) & 1)
+        base += 0x1000;
     for (int j = 0; j < 3; j++) {
         uint64_t pa = m->len - 0x10000 + (uint64_t)j * 0x1000, e = pa | 0x63;
         for (size_t k = 0; k < 0x1000; k++)
             ck_assert_int_eq(m->b[pa + k], 0);
         memcpy(m->b + pte_of(m, base + (uint64_t)j * 0x1000), &e, 8);
     }
+    return base;
+}
+
+static uint64_t chain(struct img *m, const struct scry_win_vad *L, int n)
+{
+    uint64_t base = map_fresh(m);
     const struct scry_win_vad_type *t = &L->shrt;
     for (int k = 0; k < n; k++) {
         uint64_t v = base + 0x10 + 0x50 * (uint64_t)k;
@@ -502,6 +509,77 @@ START_TEST(test_depth)
     ck_assert_int_eq(run(&x, &w10, "windows.vadinfo", 2, vad_argv), SCRY_OK);
     ck_assert_uint_eq(scry_result_row_count(x.r), 57);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 0);
+    ir_free(&x);
+}
+END_TEST
+
+/* File names: _MMVAD.Subsection -> ControlArea -> FilePointer (an
+ * _EX_FAST_REF, low bits set) -> _FILE_OBJECT.FileName, built in fresh
+ * pages for the four long VADs (R, D, E, F): a path, non-ASCII with a
+ * surrogate pair, Length 0 (N/A), an odd Length (U+FFFD), as Volatility
+ * prints them. malfind: undecodable first bytes give an empty Disasm. */
+START_TEST(test_file_name)
+{
+    NEED_IMAGES();
+    struct ir_run x;
+    fresh(&w10);
+    ck_assert_int_eq(run(&x, &w10, "windows.vadinfo", 2, vad_argv), SCRY_OK);
+    struct scry_win_vad L = profile(&x)->vad;
+    ir_free(&x);
+    uint64_t base = map_fresh(&w10);
+    const uint64_t longs[] = {R_, D_, E_, F_};
+    static const uint16_t zoe[] = {'C', ':', '\\', 'Z', 'o', 0xeb, '\\', 0xd83d, 0xde00, '.', 'x'};
+    static const uint16_t ntdll[] = {'\\', 'n', 't', 'd', 'l', 'l', '.', 'd', 'l', 'l'};
+    static const uint16_t odd[] = {'o', 'd', 'd', '!'};
+    const uint16_t *text[] = {ntdll, zoe, odd, odd};
+    const uint16_t lens[] = {sizeof ntdll, sizeof zoe, 0, 7};
+    const size_t sizes[] = {sizeof ntdll, sizeof zoe, sizeof odd, sizeof odd};
+    for (int n = 0; n < 4; n++) {
+        uint64_t sub = base + 0x100 * (uint64_t)n, ca = sub + 0x40;
+        uint64_t fo = base + 0x1000 + 0x100 * (uint64_t)n;
+        uint8_t us[16] = {0};
+        uint64_t buf = fo + 0x80;
+        ck_assert_uint_ne(L.lng.subsection, SCRY_WIN_NO_OFFSET);
+        put64(&w10, longs[n] + L.lng.subsection, sub);
+        put64(&w10, sub + L.sub_control_area, ca);
+        put64(&w10, ca + L.ca_file_pointer, fo | 0xb);
+        memcpy(us, &lens[n], 2);
+        memcpy(us + 2, &lens[n], 2);
+        memcpy(us + 8, &buf, 8);
+        put(&w10, fo + L.fo_file_name, us, 16);
+        put(&w10, buf, text[n], sizes[n]);
+    }
+    ck_assert_int_eq(run(&x, &w10, "windows.vadinfo", 2, vad_argv), SCRY_OK);
+    assert_offsets(x.r, preorder(), 7);
+    ck_assert_str_eq(cell_s(x.r, 0, 10), "\\ntdll.dll");
+    ck_assert_int_eq(scry_result_cell_state(x.r, 1, 10), SCRY_CELL_NOT_APPLICABLE); /* short */
+    ck_assert_int_eq(scry_result_cell_state(x.r, 4, 10), SCRY_CELL_NOT_APPLICABLE); /* Length 0 */
+    ck_assert_str_eq(cell_s(x.r, 5, 10), "C:\\Zo\xc3\xab\\\xf0\x9f\x98\x80.x");
+    ck_assert_str_eq(cell_s(x.r, 6, 10), "odd\xef\xbf\xbd");
+    ir_free(&x);
+
+    fresh(&w10);
+    uint8_t bad = 0x06; /* invalid in 64-bit mode */
+    uint64_t dtb = 0;
+    ck_assert_int_eq(run(&x, &w10, "windows.vadinfo", 2, vad_argv), SCRY_OK);
+    const struct scry_windows *w = profile(&x);
+    memcpy(&dtb, w10.b + pa_of(&w10, w10.eprocess + w->off.ep_dtb), 8);
+    ir_free(&x);
+    uint64_t keep = w10.dtb;
+    w10.dtb = dtb; /* the process's tables map the injected page */
+    put(&w10, 0x1b38e3b0000ull, &bad, 1);
+    w10.dtb = keep;
+    ck_assert_int_eq(run(&x, &w10, "windows.malfind", 0, NULL), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    size_t n;
+    const char *d;
+    ck_assert_int_eq(scry_result_cell_str(x.r, 0, 11, &d, &n), SCRY_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(scry_result_cell_state(x.r, 0, 9), SCRY_CELL_NOT_APPLICABLE);
+    size_t len;
+    char *json = tu_render(x.r, "json", &len);
+    ck_assert_ptr_nonnull(strstr(json, "\"Disasm\": \"\\\"\\\"\""));
+    free(json);
     ir_free(&x);
 }
 END_TEST
@@ -616,6 +694,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_huge_range);
     tcase_add_test(tc, test_protection);
     tcase_add_test(tc, test_depth);
+    tcase_add_test(tc, test_file_name);
     tcase_add_test(tc, test_dump);
     tcase_add_test(tc, test_address);
     suite_add_tcase(s, tc);
