@@ -34,6 +34,20 @@ scry_status scry_win_proc_space(const struct scry_windows *w, const struct scry_
     return scry_win_process_space(w, scry_win_u64(p->b, w->off.ep_dtb), out);
 }
 
+size_t scry_win_vad_protection(const int32_t values[32], uint32_t ok, uint32_t index, char *buf,
+                               int *unread)
+{
+    *unread = 0;
+    buf[0] = '\0';
+    if (index >= 32)
+        return 0;
+    if (!((ok >> index) & 1)) {
+        *unread = 1;
+        return 0;
+    }
+    return scry_win_vad_protection_str(values[index], buf);
+}
+
 /* ------------------------------------------------------------- dumping */
 
 struct dump_ctx {

@@ -19,6 +19,12 @@ long scry_win_proc_image_name(const struct scry_windows *w, const struct scry_wi
 scry_status scry_win_proc_space(const struct scry_windows *w, const struct scry_win_proc *p,
                                 struct scry_vspace *out);
 
+/* vad.get_protection(protect_values, winnt_protections) into buf (>= 256
+ * bytes): "" for an index past the table (Python's IndexError gives 0).
+ * *unread is set when the entry could not be read (it prints ""). */
+size_t scry_win_vad_protection(const int32_t values[32], uint32_t ok, uint32_t index, char *buf,
+                               int *unread);
+
 /* VadInfo.vad_dump: writes the VAD's bytes (unmapped pages as zeros) to
  * "pid.<pid>.vad.<start:#x>-<end:#x>.dmp" in the run's output directory,
  * as Volatility's CLI file handler does (an existing file gets "-1",

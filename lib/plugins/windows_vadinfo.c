@@ -70,11 +70,9 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
                 out = n;
         }
     }
-    size_t plen = 0;
-    prot[0] = '\0';
-    if ((c->protect_ok >> v->protection) & 1) {
-        plen = scry_win_vad_protection_str(c->protect[v->protection], prot);
-    } else if (!c->protect_warned) {
+    int unread;
+    size_t plen = scry_win_vad_protection(c->protect, c->protect_ok, v->protection, prot, &unread);
+    if (unread && !c->protect_warned) {
         c->protect_warned = 1;
         scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
                     "MmProtectToValue[%u] cannot be read: protections print empty",

@@ -185,8 +185,11 @@ scry_status scry_win_vad_walk(const struct scry_windows *w, struct scry_vspace *
     if (w->vad.avl_table) {
         root = scry_win_mask(p->va + w->vad.root); /* BalancedRoot, the sentinel */
     } else {
-        if (!scry_win_proc_ok(p, w->vad.root, 8))
-            return SCRY_OK; /* Root cannot be read: nothing to walk */
+        if (!scry_win_proc_ok(p, w->vad.root, 8)) {
+            scry_op_say(op, SCRY_DIAG_INFO, SCRY_ERR_NODATA,
+                        "the VAD root of PID %" PRId64 " cannot be read", c.pid);
+            return SCRY_OK;
+        }
         root = scry_win_mask(scry_win_u64(p->b, w->vad.root));
     }
     visit(&c, root, 0);
