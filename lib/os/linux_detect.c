@@ -798,9 +798,18 @@ static void linux_free(struct scry_profile *p)
     free(l);
 }
 
+/* The dump says Linux: VMCOREINFO, or a format only Linux writes. */
+static int linux_likely(const struct scry_detect_in *in)
+{
+    const char *f = scry_kv_get(in->meta, "format");
+    return scry_kv_get(in->meta, "vmcoreinfo") ||
+           (f && (!strcmp(f, "lime") || !strcmp(f, "kdump") || !strcmp(f, "kdump-flat")));
+}
+
 const struct scry_os scry_os_linux = {
     .name = "linux",
     .title = "Linux",
     .detect = linux_detect,
     .free = linux_free,
+    .likely = linux_likely,
 };

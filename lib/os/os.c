@@ -25,9 +25,17 @@ const struct scry_os *scry_os_find(const char *name)
 scry_status scry_os_detect(const struct scry_detect_in *in, struct scry_profile **out)
 {
     char missed[1024] = "";
-    size_t w = 0;
-    for (size_t i = 0; scry_os_table[i]; i++) {
-        const struct scry_os *os = scry_os_table[i];
+    size_t w = 0, n = 0;
+    const struct scry_os *order[16];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; scry_os_table[i] && n < 16; i++) {
+            const struct scry_os *os = scry_os_table[i];
+            int likely = os->likely && os->likely(in);
+            if (likely == (pass == 0))
+                order[n++] = os;
+        }
+    for (size_t i = 0; i < n; i++) {
+        const struct scry_os *os = order[i];
         scry_status st = os->detect(in, out);
         if (st == SCRY_OK) {
             (*out)->os = os;

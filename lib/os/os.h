@@ -53,6 +53,11 @@ struct scry_os {
      * found but damaged) and ends detection. */
     scry_status (*detect)(const struct scry_detect_in *in, struct scry_profile **out);
     void (*free)(struct scry_profile *p);
+    /* Cheap evidence (what the dump states, a few pages read) that the
+     * dump holds this OS: such OSes are tried first, so a Windows image
+     * does not pay for a full scan for Linux banners. It orders detection
+     * only; the answer is still detect's. May be NULL. */
+    int (*likely)(const struct scry_detect_in *in);
 };
 
 /* The OS table, in detection order, NULL-terminated (lib/os/os.c). */
@@ -61,7 +66,9 @@ extern const struct scry_os *const scry_os_table[];
 /* The table entry called name, or NULL. */
 const struct scry_os *scry_os_find(const char *name);
 
-/* Walks the OS table. Errors: the first answer other than NOT_FOUND, else
+/* Walks the OS table: the OSes whose likely() says so first, then the
+ * others, each group in table order; so the order depends on the dump
+ * alone, never on who asks. Errors: the first answer other than NOT_FOUND, else
  * SCRY_ERR_NOT_FOUND naming every OS tried and what each missed. */
 scry_status scry_os_detect(const struct scry_detect_in *in, struct scry_profile **out);
 void scry_profile_free(struct scry_profile *p);

@@ -165,6 +165,8 @@ scry_status scry_windows_resolve(struct scry_windows *w);
 /* The kernel DTB as Volatility's WindowsIntelStacker finds it. Errors:
  * SCRY_ERR_NOT_FOUND "no page-map table refers to itself ...". */
 scry_status scry_win_find_dtb(struct scry_phys *phys, uint64_t *dtb);
+/* True when the first pass of that scan hits (recent Windows). */
+int scry_win_dtb_likely(struct scry_phys *phys);
 
 struct scry_win_kernel {
     uint64_t base;        /* canonical VA of the MZ header */

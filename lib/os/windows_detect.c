@@ -196,9 +196,17 @@ static void windows_free(struct scry_profile *p)
     free(w);
 }
 
+/* A Windows crash dump, or a kernel page table where recent Windows
+ * keeps it (the DTB scan's first pass: 1.3 MiB read). */
+static int windows_likely(const struct scry_detect_in *in)
+{
+    return scry_kv_get(in->meta, "windows.dump_type") || scry_win_dtb_likely(in->phys);
+}
+
 const struct scry_os scry_os_windows = {
     .name = "windows",
     .title = "Windows",
     .detect = windows_detect,
     .free = windows_free,
+    .likely = windows_likely,
 };

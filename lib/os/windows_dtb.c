@@ -85,12 +85,18 @@ static int scan_pass(struct scry_phys *phys, const struct window *w, size_t nw, 
     return 0;
 }
 
+int scry_win_dtb_likely(struct scry_phys *phys)
+{
+    uint64_t dtb;
+    return scan_pass(phys, pass1, sizeof pass1 / sizeof pass1[0], &dtb);
+}
+
 scry_status scry_win_find_dtb(struct scry_phys *phys, uint64_t *dtb)
 {
     if (scan_pass(phys, pass1, sizeof pass1 / sizeof pass1[0], dtb) ||
         scan_pass(phys, pass2, sizeof pass2 / sizeof pass2[0], dtb))
         return SCRY_OK;
-    return scry_err(SCRY_ERR_NOT_FOUND,
-                    "no x64 page-map table refers to itself where Windows puts the kernel's "
-                    "(physical 0x150000-0x2a0000, 0x650000-0x6f0000, 0x30000-0x1030000)");
+    /* Not Windows (or not x64): short, since it joins the other OSes'
+     * answers in "no operating system found: ...". */
+    return scry_err(SCRY_ERR_NOT_FOUND, "no Windows x64 page table (a PML4 that maps itself) found");
 }

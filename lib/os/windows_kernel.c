@@ -20,6 +20,7 @@
  * and its KernBase passes the same test, no physical scan is needed.
  * Volatility's answer is then the same unless another plain KDBG whose
  * base also passes lies below it in physical memory. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #define MAX_INVALID 100            /* pdbname_scan maximum_invalid_count */
 #define VA_MAX ((1ull << 48) - 1)
 #define RSDS_LEN (4 + 16 + 4)      /* tag, GUID, age */
+#define MAX_PROOFS 256             /* candidate bases proved per pointer method */
 
 static const char *const pdb_names[] = {"ntkrnlmp.pdb", "ntkrnlpa.pdb", "ntkrpamp.pdb",
                                         "ntoskrnl.pdb"};
@@ -66,6 +68,9 @@ struct vscan {
     void *user;
     scry_status st;
     int stop;
+    uint64_t budget;      /* bytes left to read; a hostile table may alias
+                           * one page across the whole 48-bit space */
+    int exhausted;
     uint8_t buf[64 * 1024 + 64];
 };
 
@@ -76,6 +81,11 @@ static int vscan_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
     const size_t chunk = 64 * 1024, keep = RSDS_LEN + 13 - 1;
     for (uint64_t off = 0; off < len && !s->stop; off += chunk) {
         size_t n = (size_t)(len - off < chunk ? len - off : chunk);
+        if (n > s->budget) {
+            s->exhausted = s->stop = 1;
+            break;
+        }
+        s->budget -= n;
         size_t extra = (size_t)(len - off - n < keep ? len - off - n : keep);
         if (scry_vspace_read(s->vs, scry_win_canon(va + off), s->buf, n + extra) != SCRY_OK)
             continue;
@@ -92,7 +102,8 @@ static int vscan_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
     return s->stop;
 }
 
-static scry_status vscan(struct scry_vspace *vs, uint64_t start, uint64_t end,
+static scry_status vscan(struct scry_vspace *vs, struct scry_op *op, uint64_t start,
+                         uint64_t end,
                          int (*fn)(void *, uint64_t, const struct scry_win_kernel *), void *user)
 {
     struct vscan *s = malloc(sizeof *s); /* 64 KiB: not on the stack */
@@ -103,7 +114,16 @@ static scry_status vscan(struct scry_vspace *vs, uint64_t start, uint64_t end,
     s->user = user;
     s->st = SCRY_OK;
     s->stop = 0;
+    s->exhausted = 0;
+    /* Twice physical memory and 64 MiB: more than any real kernel space
+     * maps once (Windows has no direct map). */
+    s->budget = 2 * vs->phys->info.phys_end + (64u << 20);
     scry_status st = scry_vspace_enumerate(vs, start, end, 0, vscan_range, s);
+    if (s->exhausted)
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                    "the virtual RSDS scan from 0x%" PRIx64 " stopped after reading %" PRIu64
+                    " bytes (twice physical memory): the page tables map memory many times over",
+                    start, 2 * vs->phys->info.phys_end + (64u << 20));
     free(s);
     /* A table walk past the enumeration bound ends this scan like the end of
      * the space: what it covered was searched. */
@@ -121,15 +141,17 @@ static int first_rsds(void *user, uint64_t at, const struct scry_win_kernel *k)
 
 /* A candidate base (masked) is the kernel when its page starts with MZ and
  * a kernel RSDS record lies in the 4 MiB above it. */
-static int check_base(struct scry_vspace *vs, uint64_t base, struct scry_win_kernel *out)
+static int check_base(struct scry_vspace *vs, uint64_t base, struct scry_win_kernel *out,
+                      unsigned *proofs)
 {
     char mz[2];
     struct scry_win_kernel k = {0};
     base &= VA_MAX;
     if (scry_vspace_read(vs, scry_win_canon(base), mz, 2) != SCRY_OK || memcmp(mz, "MZ", 2))
         return 0;
+    ++*proofs;
     uint64_t end = base + MAX_PDB_SIZE > VA_MAX ? VA_MAX : base + MAX_PDB_SIZE;
-    if (vscan(vs, base, end, first_rsds, &k) != SCRY_OK || !k.pdb_name[0])
+    if (vscan(vs, NULL, base, end, first_rsds, &k) != SCRY_OK || !k.pdb_name[0])
         return 0;
     k.base = scry_win_canon(base);
     *out = k;
@@ -143,6 +165,7 @@ struct ptr_scan {
     int64_t rel;          /* where the pointer is, relative to the hit */
     uint64_t seen[64];    /* bases already tested (most recent) */
     size_t nseen;
+    unsigned proofs;      /* candidates that reached the RSDS scan */
     struct scry_win_kernel *out;
     int found;
 };
@@ -160,8 +183,11 @@ static int on_ptr_hit(void *user, uint64_t pa)
         if (s->seen[i] == ptr)
             return 0;
     s->seen[s->nseen++ % 64] = ptr;
-    s->found = check_base(s->vs, ptr, s->out);
-    return s->found;
+    s->found = check_base(s->vs, ptr, s->out, &s->proofs);
+    /* Each proof past the MZ test may scan 4 MiB of virtual memory: a dump
+     * sprayed with tags pointing at MZ pages must not make that quadratic.
+     * A real kernel has one KDBG and a handful of loader strings. */
+    return s->found || s->proofs >= MAX_PROOFS;
 }
 
 static scry_status by_pointer(struct scry_vspace *vs, struct scry_op *op, const char *needle,
@@ -272,7 +298,8 @@ static int by_hint(struct scry_vspace *vs, uint64_t kdbg, struct scry_win_kernel
         memcmp(h + 0x10, "KDBG", 4) != 0)
         return 0;
     memcpy(&base, h + 0x18, 8);
-    return check_base(vs, base, out);
+    unsigned proofs = 0;
+    return check_base(vs, base, out, &proofs);
 }
 
 scry_status scry_win_find_kernel(struct scry_vspace *vs, struct scry_op *op, uint64_t hint_kdbg,
@@ -306,7 +333,7 @@ scry_status scry_win_find_kernel(struct scry_vspace *vs, struct scry_op *op, uin
     }
     for (int pass = 0; pass < 2; pass++) {
         struct slow_scan sl = {.vs = vs, .out = out};
-        if ((st = vscan(vs, pass ? 0 : 0x1f0ull << 39, VA_MAX, on_virt_rsds, &sl)) != SCRY_OK)
+        if ((st = vscan(vs, op, pass ? 0 : 0x1f0ull << 39, VA_MAX, on_virt_rsds, &sl)) != SCRY_OK)
             return st;
         if (sl.found) {
             out->method = "rsds-scan";

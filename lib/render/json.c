@@ -99,6 +99,20 @@ static scry_status json_string(struct scry_out *o, const char *p, size_t len)
 
 /* ----------------------------------------------------------------- values */
 
+/* A decimal integer without printf: every row has several. */
+static void write_dec(struct scry_out *o, uint64_t v, int neg)
+{
+    char t[24];
+    size_t i = sizeof t;
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg)
+        t[--i] = '-';
+    scry_out_write(o, t + i, sizeof t - i);
+}
+
 static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_coltype type,
                               const struct scry_cell *c)
 {
@@ -115,10 +129,10 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
     }
     switch (type) {
     case SCRY_COL_INT:
-        scry_out_printf(o, "%" PRId64, c->v.i);
+        write_dec(o, c->v.i < 0 ? 0 - (uint64_t)c->v.i : (uint64_t)c->v.i, c->v.i < 0);
         return SCRY_OK;
     case SCRY_COL_HEX:
-        scry_out_printf(o, "%" PRIu64, c->v.u);
+        write_dec(o, c->v.u, 0); /* Volatility's JSON prints Hex as a number */
         return SCRY_OK;
     case SCRY_COL_BOOL:
         scry_out_str(o, c->v.i ? "true" : "false");

@@ -142,7 +142,23 @@ void scry_text_datetime(struct scry_sbuf *b, int64_t sec, uint32_t usec, int iso
     }
     civil_from_days(days, &y, &mo, &d);
     unsigned hh = (unsigned)(rem / 3600), mm = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
-    if (iso) {
+    if (iso && y >= 0 && y <= 9999) {
+        /* The hot case (every time cell of a JSON listing), without printf:
+         * YYYY-MM-DDTHH:MM:SS. */
+        char t[19];
+        unsigned yy = (unsigned)y;
+        t[0] = (char)('0' + yy / 1000), t[1] = (char)('0' + yy / 100 % 10);
+        t[2] = (char)('0' + yy / 10 % 10), t[3] = (char)('0' + yy % 10);
+        t[4] = '-', t[5] = (char)('0' + mo / 10), t[6] = (char)('0' + mo % 10);
+        t[7] = '-', t[8] = (char)('0' + d / 10), t[9] = (char)('0' + d % 10);
+        t[10] = 'T', t[11] = (char)('0' + hh / 10), t[12] = (char)('0' + hh % 10);
+        t[13] = ':', t[14] = (char)('0' + mm / 10), t[15] = (char)('0' + mm % 10);
+        t[16] = ':', t[17] = (char)('0' + ss / 10), t[18] = (char)('0' + ss % 10);
+        scry_sbuf_add(b, t, sizeof t);
+        if (usec)
+            scry_sbuf_printf(b, ".%06" PRIu32, usec);
+        scry_sbuf_add(b, "+00:00", 6);
+    } else if (iso) {
         scry_sbuf_printf(b, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, mo, d, hh, mm, ss);
         if (usec)
             scry_sbuf_printf(b, ".%06" PRIu32, usec);

@@ -68,7 +68,8 @@ check(["-f", kd, "banners"], 1, f"memscry: {esc(kd)}: .*", "truncated kdump head
 
 raw = write("zeros.raw", bytes(8192))
 check(["-f", raw, "linux.pslist"], 1,
-      f"memscry: {esc(raw)}: no operating system found: no Linux kernel banner found in physical memory",
+      f"memscry: {esc(raw)}: no operating system found: no Linux kernel banner found in physical memory"
+      r"; no Windows x64 page table \(a PML4 that maps itself\) found",
       "no kernel in a raw image")
 check(["-f", raw, "no.such.Plugin"], 2, "memscry: unknown plugin 'no.such.Plugin' .*", "unknown plugin")
 check(["-f", raw, "linux.pslist", "--pid", "abc"], 2,

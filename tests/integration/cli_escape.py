@@ -48,7 +48,7 @@ with open(hostile, "wb") as f:
     f.write(bytes(8192))
 check(["-f", hostile, "linux.pslist"], 1,
       f"memscry: {escaped(hostile)}: no operating system found: "
-      "no Linux kernel banner found in physical memory", "no kernel, hostile name")
+      "no Linux kernel banner found in physical memory; no Windows x64 page table (a PML4 that maps itself) found", "no kernel, hostile name")
 check(["-f", hostile, "no.such\x1b[2J\x7fPlugin"], 2,
       "memscry: unknown plugin 'no.such\\x1b[2J\\x7fPlugin' (memscry --help lists them)",
       "unknown plugin with control bytes")

@@ -58,6 +58,21 @@ def main():
     dump = sample(root, data, image)
     url = "file://" + urllib.parse.quote(isf) + "/"
     gdir = os.path.join(root, "windows-samples", "golden", image)
+    if what == "--no-isf":
+        # The kernel is found, no ISF matches: the error names what is needed.
+        with tempfile.TemporaryDirectory() as empty:
+            cmd = [memscry, "-q", "--no-cache", "-s", empty, "-f", dump, "windows.pslist"]
+            res = subprocess.run(cmd, capture_output=True)
+            err = res.stderr.decode(errors="replace").splitlines()
+            want = (f"memscry: {dump}: Windows kernel at 0xf8053a000000 needs the symbol table of "
+                    "ntkrnlmp.pdb GUID 606FF669409B00F7FC8C61A9C1670129 age 1 "
+                    "(windows/ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1.json.xz); none of "
+                    f"the 0 Windows ISF files in {empty} matches")
+            if res.returncode != 1 or err[-1:] != [want] or res.stdout:
+                print(f"FAIL: exit {res.returncode}, stderr {err!r}, want {want!r}")
+                sys.exit(1)
+        print("ok: the missing ISF is named")
+        return
     if what == "--truth":
         stem = image.split(".")[0]
         truth = os.path.join(root, "windows-samples", stem + ".truth.json")

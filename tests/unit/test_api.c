@@ -50,7 +50,9 @@
 
 /* Detection's answer on a dump with no kernel: every OS tried, and what
  * each missed (lib/os/os.c; Linux is the only OS so far). */
-#define NO_KERNEL_MSG "no operating system found: no Linux kernel banner found in physical memory"
+#define NO_KERNEL_MSG                                                                          \
+    "no operating system found: no Linux kernel banner found in physical memory"                \
+    "; no Windows x64 page table (a PML4 that maps itself) found"
 
 /* ------------------------------------------------------------- helpers */
 

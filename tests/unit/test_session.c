@@ -257,7 +257,7 @@ static void fake_free(struct scry_profile *p) { (void)p; }
 
 START_TEST(plugin_for_another_os_is_refused)
 {
-    static const struct scry_os windows = {"windows", "Windows", fake_detect, fake_free};
+    static const struct scry_os windows = {"windows", "Windows", fake_detect, fake_free, NULL};
     struct scry_profile prof = {.os = &windows};
     struct scry_session s = {0};
     scry_context *ctx;

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# windows.sh - end-to-end timing of `-r json windows.pslist.PsList` on a
+# generated Windows image, memscry and (when $MEMSCRY_VOLATILITY names a
+# vol.py) Volatility 3 side by side, in one run.
+#
+# usage: bench/windows.sh [options]
+#   -n N        runs per measurement (default 5; Volatility: min(N, 3))
+#   -f DUMP     the image (default: generated once into
+#               build/bench-win/w10-1500.bitmap.dmp by the project's
+#               generator, tests/fixtures/winimg: Windows 10 22H2 ISF,
+#               1,500 processes, bitmap crash dump)
+#   -p PLUGIN   the plugin (default windows.pslist.PsList)
+#   -b MEMSCRY  the memscry binary (default $MEMSCRY_BIN, else build/bin/memscry)
+#   -h          this help
+#
+# Environment: MEMSCRY_VOLATILITY (vol.py; unset: memscry only),
+# MEMSCRY_PYTHON (default /usr/bin/python3), MEMSCRY_ISF (the ISF
+# directory, default <repo>/../shared/isf).
+#
+# What is measured (the OS file cache is warm for both tools: the dump and
+# the ISF are read once first):
+#   memscry cold  - a new, empty --cache-dir per run: the ISF is parsed
+#                   (nothing cached anywhere);
+#   memscry warm  - the compiled symbol table already in --cache-dir;
+#   volatility    - a new --cache-path per run (nothing cached).
+# Every memscry output is compared with Volatility's when it runs, else
+# with memscry's first output; a mismatch stops the script (exit 1).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+runs=5
+dump=""
+plugin=windows.pslist.PsList
+memscry="${MEMSCRY_BIN:-$repo/build/bin/memscry}"
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -n) runs=$2; shift 2 ;;
+        -f) dump=$2; shift 2 ;;
+        -p) plugin=$2; shift 2 ;;
+        -b) memscry=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "windows.sh: unknown argument '$1' (-h for help)" >&2; exit 2 ;;
+    esac
+done
+die() { echo "windows.sh: $*" >&2; exit 1; }
+isf="${MEMSCRY_ISF:-$repo/../shared/isf}"
+python="${MEMSCRY_PYTHON:-/usr/bin/python3}"
+vol="${MEMSCRY_VOLATILITY:-}"
+[ -x "$memscry" ] || die "no memscry binary $memscry (build it, or give -b)"
+[ -d "$isf" ] || die "no ISF directory $isf (set MEMSCRY_ISF)"
+if [ -z "$dump" ]; then
+    dump="$repo/build/bench-win/w10-1500.bitmap.dmp"
+    if [ ! -f "$dump" ]; then
+        echo "# generating $dump"
+        python3 "$repo/tests/fixtures/winimg/winimg.py" -q --procs 1500 --formats bitmap \
+            --isf "$isf/windows/ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1.json.xz" \
+            --out "$(dirname "$dump")" --name w10-1500
+    fi
+fi
+[ -f "$dump" ] || die "no dump $dump"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/memscry-winbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+now_ns() { date +%s%N; }
+stats() { sort -g | awk '{v[NR]=$1} END { m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
+    printf "%.4f %.4f\n", m, v[1] }'; }
+timed_run() { # OUT TFILE CMD...
+    local out=$1 tfile=$2 t0 t1 rc=0
+    shift 2
+    t0=$(now_ns)
+    /usr/bin/time -f '%U %S %M' -o "$tmp/time.one" "$@" > "$out" 2> "$tmp/stderr.one" || rc=$?
+    t1=$(now_ns)
+    [ "$rc" -eq 0 ] || { cat "$tmp/stderr.one" >&2; die "exit status $rc: $*"; }
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/time.one")" >> "$tfile"
+}
+summarise() { # LABEL TFILE -> prints; sets med
+    local w r
+    w=$(awk '{print $1}' "$2" | stats)
+    r=$(awk '{print $4}' "$2" | sort -g | tail -n 1)
+    med=${w% *}
+    printf '%-16s runs=%d wall median=%ss min=%ss  peak RSS max=%.1f MiB\n' "$1" "$(wc -l < "$2")" \
+        "${w% *}" "${w#* }" "$(awk -v k="$r" 'BEGIN{print k/1024}')"
+}
+
+echo "# host: nproc=$(nproc) cpu=\"$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)\" kernel=$(uname -r)"
+echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# dump: $dump ($(stat -c %s "$dump") bytes); plugin: $plugin; runs: $runs"
+cat "$dump" "$isf"/windows/*/* > /dev/null
+
+ref=""
+if [ -n "$vol" ]; then
+    : > "$tmp/t.vol"
+    for i in $(seq 1 $((runs < 3 ? runs : 3))); do
+        mkdir -p "$tmp/volcache.$i"
+        timed_run "$tmp/vol.json" "$tmp/t.vol" "$python" "$vol" -q --offline \
+            --cache-path "$tmp/volcache.$i" -s "$isf" -r json -f "$dump" "$plugin"
+    done
+    ref="$tmp/vol.json"
+fi
+: > "$tmp/t.cold"; : > "$tmp/t.warm"
+for i in $(seq 1 "$runs"); do
+    timed_run "$tmp/cold.json" "$tmp/t.cold" "$memscry" -q --cache-dir "$tmp/cold.$i" -s "$isf" \
+        -f "$dump" -r json "$plugin"
+    [ -n "$ref" ] || ref="$tmp/ref.json" && [ -f "$ref" ] || cp "$tmp/cold.json" "$ref"
+    cmp -s "$tmp/cold.json" "$ref" || die "memscry cold output differs from the reference"
+done
+"$memscry" -q --cache-dir "$tmp/warm" -s "$isf" -f "$dump" -r json "$plugin" > /dev/null
+for i in $(seq 1 "$runs"); do
+    timed_run "$tmp/warm.json" "$tmp/t.warm" "$memscry" -q --cache-dir "$tmp/warm" -s "$isf" \
+        -f "$dump" -r json "$plugin"
+    cmp -s "$tmp/warm.json" "$ref" || die "memscry warm output differs from the reference"
+done
+summarise "memscry cold" "$tmp/t.cold"; cold=$med
+summarise "memscry warm" "$tmp/t.warm"; warm=$med
+if [ -n "$vol" ]; then
+    summarise "volatility" "$tmp/t.vol"; v=$med
+    awk -v v="$v" -v c="$cold" -v w="$warm" 'BEGIN { printf "speed-up (median): cold %.0fx, warm %.0fx; outputs equal to Volatility'"'"'s\n", v / c, v / w }'
+fi
+echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"
