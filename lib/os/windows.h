@@ -53,14 +53,6 @@ struct scry_win_off {
     uint64_t audit_name;                        /* _OBJECT_NAME_INFORMATION.Name */
 };
 
-/* Kernel symbols (RVAs from the image base as the ISF states them);
- * SCRY_WIN_NO_OFFSET when absent. */
-struct scry_win_syms {
-    uint64_t ps_active_process_head, ps_loaded_module_list;
-    uint64_t kd_debugger_data_block, kd_version_block, ke_number_processors;
-    uint64_t mm_protect_to_value, ob_type_index_table, ob_header_cookie;
-};
-
 /* ---- VAD layout (windows.vadinfo, windows.malfind; lib/walk/windows_vad.c).
  * Resolved apart from the rest: a kernel whose ISF lacks it still runs the
  * process plugins (vad.ok is then 0 and vad.error says why). */
@@ -99,6 +91,14 @@ struct scry_win_vad {
 };
 /* ---- end VAD layout */
 
+/* Kernel symbols (RVAs from the image base as the ISF states them);
+ * SCRY_WIN_NO_OFFSET when absent. */
+struct scry_win_syms {
+    uint64_t ps_active_process_head, ps_loaded_module_list;
+    uint64_t kd_debugger_data_block, kd_version_block, ke_number_processors;
+    uint64_t mm_protect_to_value, ob_type_index_table, ob_header_cookie;
+};
+
 struct scry_windows {
     struct scry_profile base;         /* first: every layer reads this part */
     struct scry_symcache *symbols;    /* where symtab came from             */
@@ -114,9 +114,9 @@ struct scry_windows {
      * (symbols/windows/versions.py): an ISF without pe_version metadata. */
     int is_win10;                     /* symbol ObHeaderCookie exists        */
     int is_win8_or_later;             /* _HANDLE_TABLE has no HandleCount    */
+    struct scry_win_vad vad;          /* VAD layout (its group above) */
     struct scry_win_off off;
     struct scry_win_syms sym;
-    struct scry_win_vad vad;          /* VAD layout (group above) */
 };
 
 extern const struct scry_os scry_os_windows;

@@ -7,6 +7,8 @@
 #include "lib/os/windows.h"
 #include "symbols/symtab.h"
 
+static scry_status resolve_vad(struct scry_windows *w); /* VAD layout, at the end */
+
 static scry_status resolve_fields(struct scry_windows *w)
 {
     struct scry_win_off *o = &w->off;
@@ -101,6 +103,51 @@ static scry_status resolve_symbols(struct scry_windows *w)
         SCRY_SYMBOL_OPT("ObHeaderCookie", &s->ob_header_cookie),
     };
     return scry_resolve_symbols(w->symtab, v, sizeof v / sizeof v[0]);
+}
+
+
+scry_status scry_windows_resolve(struct scry_windows *w)
+{
+    scry_status st = resolve_fields(w);
+    if (st == SCRY_OK)
+        st = resolve_symbols(w);
+    if (st != SCRY_OK)
+        return scry_err_ctx(st, "%s: Windows profile", w->isf_path);
+    /* versions.py's fallbacks for an ISF without pe_version metadata. */
+    w->is_win10 = w->sym.ob_header_cookie != SCRY_WIN_NO_OFFSET;
+    w->is_win8_or_later = w->off.handle_count == SCRY_WIN_NO_OFFSET;
+    /* The VAD layout is optional: only vadinfo and malfind need it. */
+    if (resolve_vad(w) == SCRY_OK) {
+        w->vad.ok = 1;
+    } else {
+        w->vad.ok = 0;
+        w->vad.error = "this kernel's ISF has no VAD layout memscry can read";
+        scry_err_clear();
+    }
+    return SCRY_OK;
+}
+
+scry_status scry_win_pte_hook(void *user, struct scry_phys *phys, uint64_t va, uint64_t entry,
+                              unsigned level, uint64_t *pa, uint64_t *page_size)
+{
+    (void)user;
+    (void)phys;
+    (void)level;
+    if ((entry & (1ull << 11)) && !(entry & (1ull << 10))) {
+        *pa = (entry & 0x000ffffffffff000ull) | (va & 0xfff);
+        *page_size = 4096;
+        return SCRY_OK;
+    }
+    return SCRY_ERR_NODATA;
+}
+
+scry_status scry_win_process_space(const struct scry_windows *w, uint64_t dtb,
+                                   struct scry_vspace *out)
+{
+    scry_status st = scry_vspace_init(out, w->base.phys, w->base.mode, dtb & ~0xfffull);
+    if (st == SCRY_OK)
+        scry_vspace_set_hook(out, scry_win_pte_hook, NULL);
+    return st;
 }
 
 /* ---- VAD layout (struct scry_win_vad; lib/walk/windows_vad.c) ---------- */
@@ -308,46 +355,3 @@ static scry_status resolve_vad(struct scry_windows *w)
     return SCRY_OK;
 }
 /* ---- end VAD layout */
-
-scry_status scry_windows_resolve(struct scry_windows *w)
-{
-    scry_status st = resolve_fields(w);
-    if (st == SCRY_OK)
-        st = resolve_symbols(w);
-    if (st != SCRY_OK)
-        return scry_err_ctx(st, "%s: Windows profile", w->isf_path);
-    /* versions.py's fallbacks for an ISF without pe_version metadata. */
-    w->is_win10 = w->sym.ob_header_cookie != SCRY_WIN_NO_OFFSET;
-    w->is_win8_or_later = w->off.handle_count == SCRY_WIN_NO_OFFSET;
-    /* The VAD layout is optional: only vadinfo and malfind need it. */
-    if (resolve_vad(w) == SCRY_OK) {
-        w->vad.ok = 1;
-    } else {
-        w->vad.ok = 0;
-        w->vad.error = "this kernel's ISF has no VAD layout memscry can read";
-    }
-    return SCRY_OK;
-}
-
-scry_status scry_win_pte_hook(void *user, struct scry_phys *phys, uint64_t va, uint64_t entry,
-                              unsigned level, uint64_t *pa, uint64_t *page_size)
-{
-    (void)user;
-    (void)phys;
-    (void)level;
-    if ((entry & (1ull << 11)) && !(entry & (1ull << 10))) {
-        *pa = (entry & 0x000ffffffffff000ull) | (va & 0xfff);
-        *page_size = 4096;
-        return SCRY_OK;
-    }
-    return SCRY_ERR_NODATA;
-}
-
-scry_status scry_win_process_space(const struct scry_windows *w, uint64_t dtb,
-                                   struct scry_vspace *out)
-{
-    scry_status st = scry_vspace_init(out, w->base.phys, w->base.mode, dtb & ~0xfffull);
-    if (st == SCRY_OK)
-        scry_vspace_set_hook(out, scry_win_pte_hook, NULL);
-    return st;
-}
