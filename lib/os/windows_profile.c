@@ -105,7 +105,6 @@ static scry_status resolve_symbols(struct scry_windows *w)
     return scry_resolve_symbols(w->symtab, v, sizeof v / sizeof v[0]);
 }
 
-
 scry_status scry_windows_resolve(struct scry_windows *w)
 {
     scry_status st = resolve_fields(w);
