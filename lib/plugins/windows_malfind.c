@@ -21,7 +21,7 @@ static const struct scry_option options[NOPTS] = {
 
 static const struct scry_column columns[] = {
     {"PID", SCRY_COL_INT},          {"Process", SCRY_COL_STR},
-    {"Start VPN", SCRY_COL_HEX},    {"End VPN", SCRY_COL_HEX},
+    {"Start VPN", SCRY_COL_HEX128}, {"End VPN", SCRY_COL_HEX128},
     {"Tag", SCRY_COL_STR},          {"Protection", SCRY_COL_STR},
     {"CommitCharge", SCRY_COL_INT}, {"PrivateMemory", SCRY_COL_INT},
     {"File output", SCRY_COL_STR},  {"Notes", SCRY_COL_STR},
@@ -87,14 +87,14 @@ static int empty_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
 
 static scry_status vad_empty(struct ctx *c, const struct scry_win_vad_node *v, int *empty)
 {
-    int64_t size = scry_win_vad_size(v);
+    scry_win_i128 size = scry_win_vad_size(v);
     struct empty_ctx e = {.c = c, .start = v->start};
     *empty = 1;
-    if (size <= 0 || v->start > scry_vspace_mask(&c->ps))
+    /* Nothing at or above 2^64 (nor above the address mask) is valid. */
+    if (size <= 0 || v->start_hi || v->start > scry_vspace_mask(&c->ps))
         return SCRY_OK;
-    uint64_t end = v->start + (uint64_t)size;
-    scry_status st = scry_vspace_enumerate(&c->ps, v->start, end < v->start ? UINT64_MAX : end, 0,
-                                           empty_range, &e);
+    uint64_t end = size > UINT64_MAX - v->start ? UINT64_MAX : v->start + (uint64_t)size;
+    scry_status st = scry_vspace_enumerate(&c->ps, v->start, end, 0, empty_range, &e);
     if (st == SCRY_ERR_LIMIT || st == SCRY_ERR_CORRUPT) {
         scry_op_report(c->pc->op, SCRY_DIAG_WARNING, st,
                        "VAD 0x%" PRIx64 "-0x%" PRIx64 " of PID %" PRId64
@@ -126,7 +126,7 @@ static void disassemble(struct ctx *c, const uint8_t *data, size_t len, uint64_t
 static int on_vad(void *user, const struct scry_win_vad_node *v)
 {
     struct ctx *c = user;
-    char prot[256], fname[128];
+    char prot[256], fname[160];
     int unread;
     size_t plen = scry_win_vad_protection(c->protect, c->protect_ok, v->protection, prot, &unread);
     if (unread && !c->protect_warned) {
@@ -141,12 +141,6 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
     if (!((v->private_mem == 1 && vads) ||
           (v->private_mem == 0 && strcmp(prot, "PAGE_EXECUTE_WRITECOPY") != 0)))
         return 0;
-    if (v->wide) {
-        scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
-                    "VAD at 0x%" PRIx64 " of PID %" PRId64 " skipped: its range ends beyond"
-                    " 64 bits", scry_win_canon(v->va), c->pid);
-        return 0;
-    }
     int empty;
     if ((c->st = vad_empty(c, v, &empty)) != SCRY_OK)
         return 1;
@@ -185,8 +179,8 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
     cells[0] = scry_cell_int(c->pid);
     cells[1] = c->name_len >= 0 ? scry_cell_str(c->name, (size_t)c->name_len)
                                 : scry_cell_absent(SCRY_CELL_UNREADABLE);
-    cells[2] = scry_cell_hex(v->start);
-    cells[3] = scry_cell_hex(v->end);
+    cells[2] = scry_cell_hex128(v->start_hi, v->start);
+    cells[3] = scry_cell_hex128(v->end_hi, v->end);
     cells[4] = scry_cell_str(v->tag, 4);
     cells[5] = scry_cell_str(prot, plen);
     cells[6] = scry_cell_int((int64_t)v->commit);

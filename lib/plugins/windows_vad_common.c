@@ -120,11 +120,15 @@ scry_status scry_win_vad_dump(struct scry_plugin_ctx *pc, struct scry_vspace *ps
                               const char **name)
 {
     *name = NULL;
-    if (v->wide)
-        return SCRY_OK;
-    int64_t size = scry_win_vad_size(v);
+    scry_win_i128 size = scry_win_vad_size(v);
     if (maxsize > 0 && size > maxsize)
         return SCRY_OK; /* "Skip VAD dump ... due to maxsize limit" */
+    if (size > INT64_MAX) {
+        scry_op_say(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                    "VAD at 0x%" PRIx64 " of PID %" PRId64 " not dumped: it spans more than"
+                    " 2^63 bytes", scry_win_canon(v->va), pid);
+        return SCRY_OK;
+    }
     if (!pc->output_dir) {
         scry_op_say(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
                     "VAD 0x%" PRIx64 "-0x%" PRIx64 " of PID %" PRId64
@@ -133,7 +137,16 @@ scry_status scry_win_vad_dump(struct scry_plugin_ctx *pc, struct scry_vspace *ps
     }
     /* f"pid.{proc_id}.vad.{vad_start:#x}-{vad_end:#x}.dmp": no separator or
      * control byte can appear in it. */
-    snprintf(buf, 96, "pid.%" PRId64 ".vad.0x%" PRIx64 "-0x%" PRIx64 ".dmp", pid, v->start, v->end);
+    char s[40], e[40];
+    if (v->start_hi)
+        snprintf(s, sizeof s, "%" PRIx64 "%016" PRIx64, v->start_hi, v->start);
+    else
+        snprintf(s, sizeof s, "%" PRIx64, v->start);
+    if (v->end_hi)
+        snprintf(e, sizeof e, "%" PRIx64 "%016" PRIx64, v->end_hi, v->end);
+    else
+        snprintf(e, sizeof e, "%" PRIx64, v->end);
+    snprintf(buf, 128, "pid.%" PRId64 ".vad.0x%s-0x%s.dmp", pid, s, e);
     int fd = create_file(pc->output_dir, buf);
     if (fd < 0) {
         scry_op_say(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot create: %s",
@@ -152,7 +165,7 @@ scry_status scry_win_vad_dump(struct scry_plugin_ctx *pc, struct scry_vspace *ps
         uint64_t end = v->start + (uint64_t)size, top = scry_vspace_mask(ps);
         if (ftruncate(fd, (off_t)size) != 0)
             c.failed = 1;
-        else if (v->start <= top)
+        else if (!v->start_hi && v->start <= top) /* above 2^64: all zeros */
             st = scry_vspace_enumerate(ps, v->start, end < v->start ? UINT64_MAX : end, 0,
                                        dump_range, &c);
         free(c.buf);

@@ -30,7 +30,7 @@ size_t scry_win_vad_protection(const int32_t values[32], uint32_t ok, uint32_t i
  * as Volatility's CLI file handler does (an existing file gets "-1",
  * "-2", ... before the extension; the row names the preferred name).
  * maxsize as Volatility's (0 or negative: no limit). *name receives the
- * name (buf, >= 96 bytes) or NULL when Volatility would print its error
+ * name (buf, >= 128 bytes) or NULL when Volatility would print its error
  * text. Errors: SCRY_ERR_NOMEM, SCRY_ERR_CANCELLED, SCRY_ERR_CORRUPT (a
  * page that cannot be decoded). */
 scry_status scry_win_vad_dump(struct scry_plugin_ctx *pc, struct scry_vspace *ps, int64_t pid,

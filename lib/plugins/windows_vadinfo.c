@@ -22,7 +22,7 @@ static const struct scry_option options[NOPTS] = {
 
 static const struct scry_column columns[] = {
     {"PID", SCRY_COL_INT},        {"Process", SCRY_COL_STR},     {"Offset", SCRY_COL_HEX},
-    {"Start VPN", SCRY_COL_HEX},  {"End VPN", SCRY_COL_HEX},     {"Tag", SCRY_COL_STR},
+    {"Start VPN", SCRY_COL_HEX128}, {"End VPN", SCRY_COL_HEX128},     {"Tag", SCRY_COL_STR},
     {"Protection", SCRY_COL_STR}, {"CommitCharge", SCRY_COL_INT}, {"PrivateMemory", SCRY_COL_INT},
     {"Parent", SCRY_COL_HEX},     {"File", SCRY_COL_STR},        {"File output", SCRY_COL_STR},
 };
@@ -45,16 +45,10 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
 {
     struct ctx *c = user;
     struct scry_cell cells[12];
-    char prot[256], fname[128];
-    if (v->wide) {
-        scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
-                    "VAD at 0x%" PRIx64 " of PID %" PRId64 " skipped: its range ends beyond"
-                    " 64 bits", scry_win_canon(v->va), c->pid);
-        return 0;
-    }
+    char prot[256], fname[160];
     /* --address: start <= address <= end (Python integers). */
-    if (c->have_address && !(c->address >= 0 && v->start <= (uint64_t)c->address &&
-                             (uint64_t)c->address <= v->end))
+    if (c->have_address && !(c->address >= 0 && !v->start_hi && v->start <= (uint64_t)c->address &&
+                             (v->end_hi || (uint64_t)c->address <= v->end)))
         return 0;
     const char *out = "Disabled";
     if (c->dump) {
@@ -89,8 +83,8 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
     cells[1] = c->name_len >= 0 ? scry_cell_str(c->name, (size_t)c->name_len)
                                 : scry_cell_absent(SCRY_CELL_UNREADABLE);
     cells[2] = scry_cell_hex(scry_win_canon(v->va));
-    cells[3] = scry_cell_hex(v->start);
-    cells[4] = scry_cell_hex(v->end);
+    cells[3] = scry_cell_hex128(v->start_hi, v->start);
+    cells[4] = scry_cell_hex128(v->end_hi, v->end);
     cells[5] = scry_cell_str(v->tag, 4);
     cells[6] = scry_cell_str(prot, plen);
     cells[7] = scry_cell_int((int64_t)v->commit);

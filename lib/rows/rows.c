@@ -304,9 +304,13 @@ scry_status scry_result_cell_int(const scry_result *r, size_t row, size_t col, i
 
 scry_status scry_result_cell_uint(const scry_result *r, size_t row, size_t col, uint64_t *value)
 {
-    const struct scry_cell *c = typed_cell(r, row, col, TYPE_BIT(SCRY_COL_HEX), "a hex value");
+    const struct scry_cell *c = typed_cell(
+        r, row, col, TYPE_BIT(SCRY_COL_HEX) | TYPE_BIT(SCRY_COL_HEX128), "a hex value");
     if (!c)
         return SCRY_ERR_INVALID_ARG;
+    if (r->cols[col].type == SCRY_COL_HEX128 && c->v.x.hi)
+        return scry_err(SCRY_ERR_INVALID_ARG, "row %zu column '%s' is wider than 64 bits", row,
+                        r->cols[col].name);
     if (value)
         *value = c->v.u;
     return SCRY_OK;

@@ -85,7 +85,9 @@ static int report(struct walk *c, uint64_t va, int depth, const uint8_t tag[4], 
     scry_u128 ehi = t->end_high.off != SCRY_WIN_NO_OFFSET ? get_bits(rec, &t->end_high) : 0;
     scry_u128 start = svpn << 12 | shi << 44;
     scry_u128 end = (((evpn + 1) << 12) | ehi << 44) - 1;
-    v.wide = (start >> 64) != 0 || (end >> 64) != 0;
+    v.start_hi = (uint64_t)(start >> 64);
+    v.end_hi = (uint64_t)(end >> 64);
+    v.wide = v.start_hi || v.end_hi;
     v.start = (uint64_t)start;
     v.end = (uint64_t)end;
     v.protection = (uint32_t)get_bits(rec, &t->protection);

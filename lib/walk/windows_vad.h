@@ -38,9 +38,10 @@ struct scry_win_vad_node {
     int is_long;           /* _MMVAD (any "Vad*" tag but VadS/VadF) */
     char tag[4];           /* the pool tag, valid UTF-8 (may hold NULs) */
     /* get_start / get_end: addresses, Python integers. On Win7 the 64-bit
-     * VPNs can make them wider than 64 bits: wide is then set and
-     * start/end hold only their low 64 bits. */
+     * VPNs can make them wider than 64 bits (a corrupt VAD): *_hi then
+     * hold the bits above 64 and wide is set. */
     uint64_t start, end;
+    uint64_t start_hi, end_hi;
     int wide;
     uint32_t protection;   /* VadFlags.Protection, the index into MmProtectToValue */
     uint64_t commit;       /* get_commit_charge() */
@@ -81,13 +82,15 @@ scry_status scry_win_vad_protect_values(const struct scry_windows *w, struct scr
  * the length ("" for 0). */
 size_t scry_win_vad_protection_str(int32_t value, char *buf);
 
-/* The VAD's size, get_size(): end - start + 1 as a signed quantity
- * (a hostile VAD may end before it starts); 0 when wide. */
-static inline int64_t scry_win_vad_size(const struct scry_win_vad_node *v)
+__extension__ typedef __int128 scry_win_i128;
+
+/* The VAD's size, get_size(): end - start + 1, signed (a hostile VAD may
+ * end before it starts). */
+static inline scry_win_i128 scry_win_vad_size(const struct scry_win_vad_node *v)
 {
-    if (v->wide)
-        return 0;
-    return (int64_t)(v->end - v->start + 1);
+    __extension__ unsigned __int128 s = (unsigned __int128)v->start_hi << 64 | v->start,
+                                    e = (unsigned __int128)v->end_hi << 64 | v->end;
+    return (scry_win_i128)(e - s + 1);
 }
 
 #endif
