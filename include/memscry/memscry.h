@@ -346,7 +346,11 @@ typedef enum scry_coltype {
     SCRY_COL_BOOL = 3,     /* True/False                                 */
     SCRY_COL_BYTES = 4,    /* raw bytes, "00 41" in every renderer       */
     SCRY_COL_HEXBYTES = 5, /* hexdump text (Volatility HexBytes)          */
-    SCRY_COL_DATETIME = 6  /* seconds since the epoch (UTC) + microseconds */
+    SCRY_COL_DATETIME = 6, /* seconds since the epoch (UTC) + microseconds */
+    SCRY_COL_DISASM = 7,   /* Volatility Disassembly, already rendered as text
+                              ("\n0x1000:\tnop\t..."): as is in text, quoted in JSON */
+    SCRY_COL_HEX128 = 8    /* a Hex that may exceed 64 bits (a Python int, e.g. a
+                              corrupt Win7 VAD's end): rendered as HEX */
 } scry_coltype;
 
 /* Cell states: a value, or one of Volatility's absent values. */
@@ -423,9 +427,10 @@ SCRY_API size_t scry_result_row_count(const scry_result *result);
 SCRY_API int scry_result_row_depth(const scry_result *result, size_t row);
 SCRY_API scry_cellstate scry_result_cell_state(const scry_result *result, size_t row, size_t col);
 /* Typed cell accessors: cell_int for INT and BOOL columns, cell_uint for
- * HEX, cell_str for STR, BYTES and HEXBYTES (length in bytes; STR is valid
+ * HEX, cell_str for STR, BYTES, HEXBYTES and DISASM (length in bytes; STR is valid
  * UTF-8), cell_datetime for DATETIME (seconds since 1970-01-01 UTC and
- * microseconds). They fail with SCRY_ERR_INVALID_ARG when the column has
+ * microseconds); cell_uint also reads a HEX128 cell whose value fits 64
+ * bits. They fail with SCRY_ERR_INVALID_ARG when the column has
  * another type, the cell is absent or out of range. Strings and bytes are
  * owned by the result. */
 SCRY_API scry_status scry_result_cell_datetime(const scry_result *result, size_t row, size_t col,

@@ -53,6 +53,44 @@ struct scry_win_off {
     uint64_t audit_name;                        /* _OBJECT_NAME_INFORMATION.Name */
 };
 
+/* ---- VAD layout (windows.vadinfo, windows.malfind; lib/walk/windows_vad.c).
+ * Resolved apart from the rest: a kernel whose ISF lacks it still runs the
+ * process plugins (vad.ok is then 0 and vad.error says why). */
+
+/* A bitfield (or a whole integer: pos 0, len = 8 * size) of a VAD type. */
+struct scry_win_bits {
+    uint64_t off;       /* SCRY_WIN_NO_OFFSET: absent */
+    uint32_t size;      /* storage bytes: 1, 2, 4 or 8 */
+    uint32_t pos, len;
+};
+
+/* _MMVAD_SHORT or _MMVAD, each member found through the member paths
+ * MMVAD_SHORT's accessors try, in their order (Core.* on Win8.1+). */
+struct scry_win_vad_type {
+    uint64_t size;
+    struct scry_win_bits start, end;             /* StartingVpn, EndingVpn */
+    struct scry_win_bits start_high, end_high;   /* *VpnHigh (opt, Win8.1+) */
+    struct scry_win_bits protection, commit, private_mem;
+    struct scry_win_bits parent;                 /* u1.Parent / VadNode.ParentValue */
+    int parent_is_ptr;                           /* a pointer: masked to 48 bits */
+    uint64_t subsection;                         /* _MMVAD.Subsection (opt) */
+};
+
+struct scry_win_vad {
+    int ok;
+    const char *error;            /* static: why ok is 0 */
+    int avl_table;                /* VadRoot is _MM_AVL_TABLE (Win7): the tree
+                                     starts at BalancedRoot, embedded */
+    uint64_t root;                /* EPROCESS offset of BalancedRoot or Root */
+    uint64_t left, right;         /* child pointers in the node type */
+    struct scry_win_vad_type shrt, lng;
+    uint64_t sub_control_area;    /* _SUBSECTION.ControlArea */
+    uint64_t ca_file_pointer;     /* _CONTROL_AREA.FilePointer */
+    int file_fast_ref;            /* FilePointer is an _EX_FAST_REF (low 4 bits) */
+    uint64_t fo_file_name;        /* _FILE_OBJECT.FileName */
+};
+/* ---- end VAD layout */
+
 /* Kernel symbols (RVAs from the image base as the ISF states them);
  * SCRY_WIN_NO_OFFSET when absent. */
 struct scry_win_syms {
@@ -104,6 +142,7 @@ struct scry_windows {
      * (symbols/windows/versions.py): an ISF without pe_version metadata. */
     int is_win10;                     /* symbol ObHeaderCookie exists        */
     int is_win8_or_later;             /* _HANDLE_TABLE has no HandleCount    */
+    struct scry_win_vad vad;          /* VAD layout (its group above) */
     struct scry_win_off off;
     struct scry_win_syms sym;
     struct scry_win_off_a a;          /* info / psscan / modules (group A) */

@@ -1,9 +1,13 @@
 /* windows_profile.c - the process and loader layout, resolved once from
  * the ISF, and the version predicates Volatility derives from it. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/os/windows.h"
 #include "symbols/symtab.h"
+
+static scry_status resolve_vad(struct scry_windows *w); /* VAD layout, at the end */
 
 static scry_status resolve_fields(struct scry_windows *w)
 {
@@ -226,6 +230,14 @@ scry_status scry_windows_resolve(struct scry_windows *w)
     /* versions.py's fallbacks for an ISF without pe_version metadata. */
     w->is_win10 = w->sym.ob_header_cookie != SCRY_WIN_NO_OFFSET;
     w->is_win8_or_later = w->off.handle_count == SCRY_WIN_NO_OFFSET;
+    /* The VAD layout is optional: only vadinfo and malfind need it. */
+    if (resolve_vad(w) == SCRY_OK) {
+        w->vad.ok = 1;
+    } else {
+        w->vad.ok = 0;
+        w->vad.error = "this kernel's ISF has no VAD layout memscry can read";
+        scry_err_clear();
+    }
     return SCRY_OK;
 }
 
@@ -251,3 +263,209 @@ scry_status scry_win_process_space(const struct scry_windows *w, uint64_t dtb,
         scry_vspace_set_hook(out, scry_win_pte_hook, NULL);
     return st;
 }
+
+/* ---- VAD layout (struct scry_win_vad; lib/walk/windows_vad.c) ---------- */
+
+/* A dotted member path of type as an integer or bitfield: its offset,
+ * storage size and bits. SCRY_ERR_NOT_FOUND when a step is missing (the
+ * caller tries the next path, as MMVAD_SHORT's accessors do), CORRUPT when
+ * it does not fit the type. *ptr (may be NULL) tells a pointer. */
+static scry_status vad_member(const struct scry_symtab *st, const char *type, const char *path,
+                              struct scry_win_bits *b, int *ptr)
+{
+    char name[64], tname[128];
+    uint64_t total = 0, off, tsize, size;
+    int sgn;
+    struct scry_typeref ref;
+    scry_status rc;
+    snprintf(tname, sizeof tname, "%s", type);
+    for (const char *p = path;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof name)
+            return SCRY_ERR_NOT_FOUND;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        if ((rc = scry_sym_field(st, tname, name, &off, &ref)) != SCRY_OK)
+            return rc;
+        if (off > 0x100000)
+            return scry_err(SCRY_ERR_CORRUPT, "%s.%s: offset 0x%llx", type, path,
+                            (unsigned long long)off);
+        total += off;
+        if (!dot)
+            break;
+        if (ref.kind != SCRY_T_STRUCT && ref.kind != SCRY_T_UNION && ref.kind != SCRY_T_CLASS)
+            return SCRY_ERR_NOT_FOUND;
+        snprintf(tname, sizeof tname, "%s", ref.name);
+        p = dot + 1;
+    }
+    b->pos = 0;
+    if (ptr)
+        *ptr = ref.kind == SCRY_T_POINTER;
+    if (ref.kind == SCRY_T_BITFIELD) {
+        struct scry_typeref sub;
+        if ((rc = scry_sym_typeref(st, ref.sub, &sub)) != SCRY_OK || sub.kind != SCRY_T_BASE ||
+            (rc = scry_sym_base_type(st, sub.name, &size, &sgn)) != SCRY_OK)
+            return scry_err(SCRY_ERR_CORRUPT, "%s.%s: bitfield without an integer", type, path);
+        b->pos = ref.bit_position;
+        b->len = ref.bit_length;
+    } else if (ref.kind == SCRY_T_POINTER) {
+        if ((rc = scry_sym_base_type(st, "pointer", &size, &sgn)) != SCRY_OK)
+            return rc;
+        b->len = (uint32_t)(8 * size);
+    } else if (ref.kind == SCRY_T_BASE) {
+        if ((rc = scry_sym_base_type(st, ref.name, &size, &sgn)) != SCRY_OK)
+            return rc;
+        b->len = (uint32_t)(8 * size);
+    } else {
+        return scry_err(SCRY_ERR_CORRUPT, "%s.%s: not an integer", type, path);
+    }
+    if ((rc = scry_sym_type_size(st, type, &tsize)) != SCRY_OK)
+        return rc;
+    if ((size != 1 && size != 2 && size != 4 && size != 8) || total > tsize ||
+        size > tsize - total || b->len == 0 || b->pos > 64 || b->len > 64 ||
+        b->pos + b->len > 8 * size)
+        return scry_err(SCRY_ERR_CORRUPT, "%s.%s: does not fit the type", type, path);
+    b->off = total;
+    b->size = (uint32_t)size;
+    return SCRY_OK;
+}
+
+/* The first of paths (NULL-terminated) the type has; b->off is
+ * SCRY_WIN_NO_OFFSET when none. */
+static scry_status vad_first(const struct scry_symtab *st, const char *type,
+                             const char *const *paths, struct scry_win_bits *b, int *ptr)
+{
+    b->off = SCRY_WIN_NO_OFFSET;
+    for (size_t i = 0; paths[i]; i++) {
+        scry_status rc = vad_member(st, type, paths[i], b, ptr);
+        if (rc != SCRY_ERR_NOT_FOUND)
+            return rc;
+        b->off = SCRY_WIN_NO_OFFSET;
+    }
+    return SCRY_OK;
+}
+
+static scry_status vad_type(const struct scry_symtab *st, const char *type,
+                            struct scry_win_vad_type *t)
+{
+    static const char *const start[] = {"StartingVpn", "Core.StartingVpn", NULL};
+    static const char *const start_core[] = {"Core.StartingVpnHigh", NULL};
+    static const char *const start_own[] = {"StartingVpnHigh", NULL};
+    static const char *const end[] = {"EndingVpn", "Core.EndingVpn", NULL};
+    static const char *const end_core[] = {"Core.EndingVpnHigh", NULL};
+    static const char *const end_own[] = {"EndingVpnHigh", NULL};
+    static const char *const prot[] = {"u.VadFlags.Protection", "Core.u.VadFlags.Protection", NULL};
+    static const char *const commit[] = {"u1.VadFlags1.CommitCharge", "u.VadFlags.CommitCharge",
+                                         "Core.u1.VadFlags1.CommitCharge", NULL};
+    static const char *const priv[] = {"u1.VadFlags1.PrivateMemory", "u.VadFlags.PrivateMemory",
+                                       "Core.u1.VadFlags1.PrivateMemory",
+                                       "Core.u.VadFlags.PrivateMemory", NULL};
+    static const char *const parent[] = {"Parent", "u1.Parent", "VadNode.u1.Parent",
+                                         "VadNode.ParentValue", "Core.VadNode.u1.Parent",
+                                         "Core.VadNode.ParentValue", NULL};
+    static const char *const sub[] = {"Subsection", NULL};
+    struct scry_win_bits own, subsection;
+    scry_status rc;
+    if ((rc = scry_sym_type_size(st, type, &t->size)) != SCRY_OK)
+        return rc;
+    if (t->size > 0x1000)
+        return scry_err(SCRY_ERR_CORRUPT, "%s: implausible size", type);
+    if ((rc = vad_first(st, type, start, &t->start, NULL)) != SCRY_OK ||
+        (rc = vad_first(st, type, end, &t->end, NULL)) != SCRY_OK ||
+        (rc = vad_first(st, type, prot, &t->protection, NULL)) != SCRY_OK ||
+        (rc = vad_first(st, type, commit, &t->commit, NULL)) != SCRY_OK ||
+        (rc = vad_first(st, type, priv, &t->private_mem, NULL)) != SCRY_OK ||
+        (rc = vad_first(st, type, parent, &t->parent, &t->parent_is_ptr)) != SCRY_OK ||
+        (rc = vad_first(st, type, sub, &subsection, NULL)) != SCRY_OK)
+        return rc;
+    /* get_start: StartingVpnHigh only beside the type's own StartingVpn,
+     * else Core's. */
+    int own_start = vad_member(st, type, "StartingVpn", &own, NULL) == SCRY_OK;
+    int own_end = vad_member(st, type, "EndingVpn", &own, NULL) == SCRY_OK;
+    if ((rc = vad_first(st, type, own_start ? start_own : start_core, &t->start_high, NULL)) ||
+        (rc = vad_first(st, type, own_end ? end_own : end_core, &t->end_high, NULL)))
+        return rc;
+    t->subsection = subsection.off;
+    if (subsection.off != SCRY_WIN_NO_OFFSET && subsection.size != 8)
+        t->subsection = SCRY_WIN_NO_OFFSET;
+    if (t->start.off == SCRY_WIN_NO_OFFSET || t->end.off == SCRY_WIN_NO_OFFSET ||
+        t->protection.off == SCRY_WIN_NO_OFFSET || t->commit.off == SCRY_WIN_NO_OFFSET ||
+        t->private_mem.off == SCRY_WIN_NO_OFFSET || t->parent.off == SCRY_WIN_NO_OFFSET)
+        return scry_err(SCRY_ERR_NOT_FOUND, "%s: no VPN, flag or parent member", type);
+    return SCRY_OK;
+}
+
+static scry_status resolve_vad(struct scry_windows *w)
+{
+    const struct scry_symtab *st = w->symtab;
+    struct scry_win_vad *v = &w->vad;
+    struct scry_typeref ref;
+    uint64_t off, ps;
+    int sgn;
+    scry_status rc;
+    const char *node;
+    if ((rc = scry_sym_base_type(st, "pointer", &ps, &sgn)) != SCRY_OK || ps != 8)
+        return scry_err(SCRY_ERR_NOT_FOUND, "no 64-bit pointer type");
+    /* get_vad_root: _MM_AVL_TABLE.BalancedRoot (Win7), else
+     * _RTL_AVL_TREE.Root (Win8.1+). XP's bare pointer is not handled. */
+    if ((rc = scry_sym_field(st, "_EPROCESS", "VadRoot", &off, &ref)) != SCRY_OK)
+        return rc;
+    if (ref.kind != SCRY_T_STRUCT || !ref.name)
+        return scry_err(SCRY_ERR_NOT_FOUND, "_EPROCESS.VadRoot is not a structure");
+    char vtype[128];
+    snprintf(vtype, sizeof vtype, "%s", ref.name);
+    uint64_t inner;
+    if (scry_sym_field(st, vtype, "BalancedRoot", &inner, &ref) == SCRY_OK) {
+        v->avl_table = 1;
+        if (ref.kind != SCRY_T_STRUCT || !ref.name)
+            return scry_err(SCRY_ERR_NOT_FOUND, "%s.BalancedRoot is not a structure", vtype);
+        node = ref.name;
+    } else if (scry_sym_field(st, vtype, "Root", &inner, &ref) == SCRY_OK) {
+        struct scry_typeref sub;
+        if (ref.kind != SCRY_T_POINTER || scry_sym_typeref(st, ref.sub, &sub) != SCRY_OK ||
+            sub.kind != SCRY_T_STRUCT || !sub.name)
+            return scry_err(SCRY_ERR_NOT_FOUND, "%s.Root is not a node pointer", vtype);
+        node = sub.name;
+    } else {
+        return scry_err(SCRY_ERR_NOT_FOUND, "%s has neither BalancedRoot nor Root", vtype);
+    }
+    if (inner > 0x1000 || off > w->off.ep_size || inner + 8 > w->off.ep_size - off)
+        return scry_err(SCRY_ERR_CORRUPT, "_EPROCESS.VadRoot outside the structure");
+    v->root = off + inner;
+    char ntype[128];
+    snprintf(ntype, sizeof ntype, "%s", node);
+    static const char *const left[] = {"LeftChild", "Left", NULL};
+    static const char *const right[] = {"RightChild", "Right", NULL};
+    struct scry_win_bits l, r;
+    if ((rc = vad_first(st, ntype, left, &l, NULL)) != SCRY_OK ||
+        (rc = vad_first(st, ntype, right, &r, NULL)) != SCRY_OK)
+        return rc;
+    if (l.off == SCRY_WIN_NO_OFFSET || r.off == SCRY_WIN_NO_OFFSET || l.size != 8 || r.size != 8)
+        return scry_err(SCRY_ERR_NOT_FOUND, "%s: no child pointers", ntype);
+    v->left = l.off;
+    v->right = r.off;
+    if ((rc = vad_type(st, "_MMVAD_SHORT", &v->shrt)) != SCRY_OK ||
+        (rc = vad_type(st, "_MMVAD", &v->lng)) != SCRY_OK)
+        return rc;
+    /* get_file_name: Subsection.ControlArea.FilePointer -> _FILE_OBJECT. */
+    v->sub_control_area = v->ca_file_pointer = v->fo_file_name = SCRY_WIN_NO_OFFSET;
+    if (scry_sym_field(st, "_SUBSECTION", "ControlArea", &off, &ref) == SCRY_OK &&
+        ref.kind == SCRY_T_POINTER && off < 0x1000)
+        v->sub_control_area = off;
+    if (scry_sym_field(st, "_CONTROL_AREA", "FilePointer", &off, &ref) == SCRY_OK && off < 0x1000) {
+        v->ca_file_pointer = off;
+        v->file_fast_ref = ref.kind != SCRY_T_POINTER;
+        if (v->file_fast_ref) {
+            uint64_t obj;
+            struct scry_typeref oref;
+            if (ref.kind != SCRY_T_STRUCT || !ref.name ||
+                scry_sym_field(st, ref.name, "Object", &obj, &oref) != SCRY_OK || obj != 0)
+                v->ca_file_pointer = SCRY_WIN_NO_OFFSET;
+        }
+    }
+    if (scry_sym_field(st, "_FILE_OBJECT", "FileName", &off, &ref) == SCRY_OK && off < 0x1000)
+        v->fo_file_name = off;
+    return SCRY_OK;
+}
+/* ---- end VAD layout */

@@ -12,6 +12,8 @@ extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
 extern const struct scry_plugin scry_plugin_windows_psscan;
+extern const struct scry_plugin scry_plugin_windows_vadinfo;
+extern const struct scry_plugin scry_plugin_windows_malfind;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -20,9 +22,11 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
     &scry_plugin_windows_info,
+    &scry_plugin_windows_malfind,
     &scry_plugin_windows_modules,
     &scry_plugin_windows_pslist,
     &scry_plugin_windows_psscan,
+    &scry_plugin_windows_vadinfo,
     NULL,
 };
 

@@ -113,6 +113,25 @@ static void write_dec(struct scry_out *o, uint64_t v, int neg)
     scry_out_write(o, t + i, sizeof t - i);
 }
 
+/* The same for a 128-bit value (hi:lo), by long division in 32-bit
+ * steps. */
+static void write_dec128(struct scry_out *o, uint64_t hi, uint64_t lo)
+{
+    char t[48];
+    size_t i = sizeof t;
+    uint32_t w[4] = {(uint32_t)(hi >> 32), (uint32_t)hi, (uint32_t)(lo >> 32), (uint32_t)lo};
+    do {
+        uint64_t rem = 0;
+        for (int k = 0; k < 4; k++) {
+            uint64_t cur = rem << 32 | w[k];
+            w[k] = (uint32_t)(cur / 10);
+            rem = cur % 10;
+        }
+        t[--i] = (char)('0' + rem);
+    } while (w[0] | w[1] | w[2] | w[3]);
+    scry_out_write(o, t + i, sizeof t - i);
+}
+
 static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_coltype type,
                               const struct scry_cell *c)
 {
@@ -121,7 +140,7 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
          * quoted_optional(), so only they stay strings when absent. */
         if (type == SCRY_COL_BYTES)
             scry_out_str(o, c->state == SCRY_CELL_NOT_APPLICABLE ? "\"N/A\"" : "\"-\"");
-        else if (type == SCRY_COL_HEXBYTES)
+        else if (type == SCRY_COL_HEXBYTES || type == SCRY_COL_DISASM)
             scry_out_write(o, "\"\"", 2);
         else
             scry_out_write(o, "null", 4);
@@ -134,6 +153,9 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
     case SCRY_COL_HEX:
         write_dec(o, c->v.u, 0); /* Volatility's JSON prints Hex as a number */
         return SCRY_OK;
+    case SCRY_COL_HEX128:
+        write_dec128(o, c->v.x.hi, c->v.x.lo);
+        return SCRY_OK;
     case SCRY_COL_BOOL:
         scry_out_str(o, c->v.i ? "true" : "false");
         return SCRY_OK;
@@ -143,6 +165,7 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
     case SCRY_COL_BYTES:
     case SCRY_COL_HEXBYTES:
     case SCRY_COL_DATETIME:
+    case SCRY_COL_DISASM:
         break;
     }
     scry_sbuf_reset(b);
@@ -153,6 +176,10 @@ static scry_status json_value(struct scry_out *o, struct scry_sbuf *b, scry_colt
         /* quoted_optional() puts literal quotes inside the JSON string. */
         scry_sbuf_addc(b, '"');
         scry_text_hexdump(b, c->v.s.p, c->v.s.len);
+        scry_sbuf_addc(b, '"');
+    } else if (type == SCRY_COL_DISASM) {
+        scry_sbuf_addc(b, '"'); /* quoted_optional(display_disassembly) */
+        scry_sbuf_add(b, c->v.s.p, c->v.s.len);
         scry_sbuf_addc(b, '"');
     } else {
         scry_text_datetime(b, c->v.t.sec, c->v.t.usec, 1);

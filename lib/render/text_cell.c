@@ -183,6 +183,12 @@ void scry_text_cell(struct scry_sbuf *b, scry_coltype type, const struct scry_ce
     case SCRY_COL_HEX:
         scry_sbuf_printf(b, "0x%" PRIx64, c->v.u);
         break;
+    case SCRY_COL_HEX128:
+        if (c->v.x.hi)
+            scry_sbuf_printf(b, "0x%" PRIx64 "%016" PRIx64, c->v.x.hi, c->v.x.lo);
+        else
+            scry_sbuf_printf(b, "0x%" PRIx64, c->v.x.lo);
+        break;
     case SCRY_COL_BOOL:
         if (c->v.i)
             scry_sbuf_add(b, "True", 4);
@@ -200,6 +206,9 @@ void scry_text_cell(struct scry_sbuf *b, scry_coltype type, const struct scry_ce
         break;
     case SCRY_COL_DATETIME:
         scry_text_datetime(b, c->v.t.sec, c->v.t.usec, 0);
+        break;
+    case SCRY_COL_DISASM: /* display_disassembly's text, made by the plugin */
+        scry_sbuf_add(b, c->v.s.p, c->v.s.len);
         break;
     }
 }

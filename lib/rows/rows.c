@@ -216,7 +216,8 @@ scry_status scry_result_add(struct scry_result *r, int level, const struct scry_
         scry_coltype t = r->cols[i].type;
         if (copy[i].state != SCRY_CELL_VALUE)
             continue;
-        if (t == SCRY_COL_STR || t == SCRY_COL_BYTES || t == SCRY_COL_HEXBYTES) {
+        if (t == SCRY_COL_STR || t == SCRY_COL_BYTES || t == SCRY_COL_HEXBYTES ||
+            t == SCRY_COL_DISASM) {
             scry_status st = copy_text_cell(r, t, &copy[i]);
             if (st)
                 return scry_err_ctx(st, "row %zu column '%s'", r->nrows, r->cols[i].name);
@@ -303,9 +304,13 @@ scry_status scry_result_cell_int(const scry_result *r, size_t row, size_t col, i
 
 scry_status scry_result_cell_uint(const scry_result *r, size_t row, size_t col, uint64_t *value)
 {
-    const struct scry_cell *c = typed_cell(r, row, col, TYPE_BIT(SCRY_COL_HEX), "a hex value");
+    const struct scry_cell *c = typed_cell(
+        r, row, col, TYPE_BIT(SCRY_COL_HEX) | TYPE_BIT(SCRY_COL_HEX128), "a hex value");
     if (!c)
         return SCRY_ERR_INVALID_ARG;
+    if (r->cols[col].type == SCRY_COL_HEX128 && c->v.x.hi)
+        return scry_err(SCRY_ERR_INVALID_ARG, "row %zu column '%s' is wider than 64 bits", row,
+                        r->cols[col].name);
     if (value)
         *value = c->v.u;
     return SCRY_OK;
@@ -315,7 +320,9 @@ scry_status scry_result_cell_str(const scry_result *r, size_t row, size_t col, c
                                  size_t *length)
 {
     const struct scry_cell *c = typed_cell(
-        r, row, col, TYPE_BIT(SCRY_COL_STR) | TYPE_BIT(SCRY_COL_BYTES) | TYPE_BIT(SCRY_COL_HEXBYTES),
+        r, row, col,
+        TYPE_BIT(SCRY_COL_STR) | TYPE_BIT(SCRY_COL_BYTES) | TYPE_BIT(SCRY_COL_HEXBYTES) |
+            TYPE_BIT(SCRY_COL_DISASM),
         "text or bytes");
     if (!c)
         return SCRY_ERR_INVALID_ARG;

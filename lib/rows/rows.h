@@ -24,13 +24,16 @@ struct scry_cell {
         int64_t i;    /* SCRY_COL_INT, SCRY_COL_BOOL (0/1)            */
         uint64_t u;   /* SCRY_COL_HEX                                  */
         struct {
-            const char *p; /* SCRY_COL_STR (UTF-8), BYTES, HEXBYTES      */
+            const char *p; /* SCRY_COL_STR (UTF-8), BYTES, HEXBYTES, DISASM */
             size_t len;
         } s;
         struct {
             int64_t sec;   /* SCRY_COL_DATETIME: seconds since the epoch */
             uint32_t usec;
         } t;
+        struct {
+            uint64_t lo, hi; /* SCRY_COL_HEX128 */
+        } x;
     } v;
 };
 
@@ -63,6 +66,13 @@ static inline struct scry_cell scry_cell_hex(uint64_t v)
 {
     struct scry_cell c = {.state = SCRY_CELL_VALUE};
     c.v.u = v;
+    return c;
+}
+static inline struct scry_cell scry_cell_hex128(uint64_t hi, uint64_t lo)
+{
+    struct scry_cell c = {.state = SCRY_CELL_VALUE};
+    c.v.x.lo = lo;
+    c.v.x.hi = hi;
     return c;
 }
 static inline struct scry_cell scry_cell_bool(int v)
