@@ -22,6 +22,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.dont_write_bytecode = True   # keep __pycache__ out of the source tree
 sys.path.insert(0, HERE)
 import corpus  # noqa: E402
 
