@@ -20,6 +20,7 @@ struct walk {
     void *user;
     struct scry_hashset seen;
     int seen_zero;          /* the hash set cannot hold address 0 */
+    unsigned cycle_said;    /* a cycle was reported for this tree */
     uint64_t n, max;
     int stop;               /* fn asked to stop, or a bound was reached */
     scry_status st;
@@ -137,8 +138,17 @@ static void visit(struct walk *c, uint64_t va, int depth)
             c->stop = 1;
             return;
         }
-        if (!added)
+        if (!added) {
+            /* Volatility's visited set skips it silently; but a tree that
+             * leads back to a node holds a damaged link, and whatever that
+             * link replaced is lost: the listing is incomplete. */
+            if (!c->cycle_said++)
+                scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                            "the VAD tree of PID %" PRId64 " links back to node 0x%" PRIx64
+                            " (a cycle): what that link replaced is not listed",
+                            c->pid, scry_win_mask(va));
             return;
+        }
     }
     if (++c->n > c->max) {
         scry_op_say(c->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
