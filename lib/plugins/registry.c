@@ -9,6 +9,7 @@ extern const struct scry_plugin scry_plugin_linux_pslist;
 extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_windows_pslist;
+extern const struct scry_plugin scry_plugin_windows_cmdline;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -17,6 +18,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
     &scry_plugin_windows_pslist,
+    &scry_plugin_windows_cmdline,
     NULL,
 };
 
