@@ -10,6 +10,7 @@ extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_cmdline;
+extern const struct scry_plugin scry_plugin_windows_envars;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -19,6 +20,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_pstree,
     &scry_plugin_windows_pslist,
     &scry_plugin_windows_cmdline,
+    &scry_plugin_windows_envars,
     NULL,
 };
 
