@@ -11,6 +11,7 @@ extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_cmdline;
 extern const struct scry_plugin scry_plugin_windows_envars;
+extern const struct scry_plugin scry_plugin_windows_dlllist;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -21,6 +22,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_windows_pslist,
     &scry_plugin_windows_cmdline,
     &scry_plugin_windows_envars,
+    &scry_plugin_windows_dlllist,
     NULL,
 };
 
