@@ -12,6 +12,7 @@ extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_cmdline;
 extern const struct scry_plugin scry_plugin_windows_envars;
 extern const struct scry_plugin scry_plugin_windows_dlllist;
+extern const struct scry_plugin scry_plugin_windows_pstree;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -23,6 +24,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_windows_cmdline,
     &scry_plugin_windows_envars,
     &scry_plugin_windows_dlllist,
+    &scry_plugin_windows_pstree,
     NULL,
 };
 
