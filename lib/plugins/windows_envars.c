@@ -18,7 +18,9 @@
  * suppressed, with or without registry hives. We do the same.
  *
  * Bound: a block larger than SCRY_WIN_ENV_MAX is read up to that size
- * (with a warning); Volatility would try to read it all. */
+ * (with a warning); Volatility would try to read it all. Every page is
+ * translated before anything is allocated, so a hostile size costs no
+ * memory unless that much is mapped. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@
 #include "lib/plugins/windows_common.h"
 #include "lib/walk/windows_peb.h"
 
-#define SCRY_WIN_ENV_MAX (64u << 20)
+#define SCRY_WIN_ENV_MAX (16u << 20)
 
 enum { OPT_PID, OPT_SILENT, NOPTS };
 
@@ -92,27 +94,39 @@ static int row(void *user, const struct scry_win_proc *p)
     }
     if (size > SCRY_WIN_ENV_MAX) {
         scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
-                    "pid %" PRIu64 ": environment block of %" PRIu64
-                    " bytes; only the first %u are read",
+                    "pid %" PRIu64 ": EnvironmentSize claims %" PRIu64
+                    " bytes; at most the first %u are read",
                     ps.pid, size, SCRY_WIN_ENV_MAX);
         size = SCRY_WIN_ENV_MAX;
     }
+    /* Nothing is allocated for a block that cannot be read: every page
+     * is translated first (a claimed size is not trusted). */
+    for (uint64_t pg = env & ~0xfffull; size && pg < env + size; pg += 4096) {
+        uint64_t pa;
+        if (scry_vspace_translate(&ps.vs, scry_win_canon(pg), &pa) != SCRY_OK)
+            return 0;
+    }
+    size_t bytes = (size_t)size + 3 * ((size_t)size / 2) + 9;
     raw = malloc(size ? size : 1);
     text = malloc(3 * (size / 2) + 8);
     if (!raw || !text) {
         st = scry_err(SCRY_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    if ((st = scry_win_pread(&ps, env, raw, size)) != SCRY_OK) {
-        free(raw);
-        free(text);
-        if (st == SCRY_ERR_NODATA)
-            return 0;
-        goto fail;
-    }
-    size_t tlen = scry_utf16_replace(raw, size, 0, text);
+    scry_result_hold(c->pc->out, bytes);
+    st = scry_win_pread(&ps, env, raw, size);
+    size_t tlen = st == SCRY_OK ? scry_utf16_replace(raw, size, 0, text) : 0;
     free(raw);
     raw = NULL;
+    scry_result_release(c->pc->out, size);
+    if (st != SCRY_OK) {
+        free(text);
+        scry_result_release(c->pc->out, bytes - size);
+        if (st == SCRY_ERR_NODATA)
+            return 0;
+        text = NULL;
+        goto fail;
+    }
     snprintf(block_hex, sizeof block_hex, "0x%" PRIx64, params + o->pp_env);
     /* split("\0")[:-1]: every piece that a NUL ends. */
     for (size_t at = 0; at < tlen;) {
@@ -140,10 +154,13 @@ static int row(void *user, const struct scry_win_proc *p)
             scry_cell_str(block_hex, strlen(block_hex)), scry_cell_str(var, varlen),
             scry_cell_str(val, vallen),
         };
-        if ((st = scry_result_add(c->pc->out, 0, cells)) != SCRY_OK)
+        if ((st = scry_result_add(c->pc->out, 0, cells)) != SCRY_OK) {
+            scry_result_release(c->pc->out, bytes - size);
             goto fail;
+        }
     }
     free(text);
+    scry_result_release(c->pc->out, bytes - size);
     return 0;
 fail:
     free(raw);
