@@ -230,8 +230,8 @@ static int proc_row(void *user, const struct scry_win_proc *p)
         return 0;
     char what[64];
     snprintf(what, sizeof what, "pid %" PRIu64 "'s loader list", c->ps.pid);
-    st = scry_win_walk_list(&c->ps.vs, c->pc->op, ldr + o->ldr_load_list, o->le_load_links, what,
-                            entry_row, c);
+    st = scry_win_pwalk_list(&c->ps, c->pc->op, ldr + o->ldr_load_list, o->le_load_links, what,
+                             entry_row, c);
     if (st != SCRY_OK && c->st == SCRY_OK)
         c->st = st;
     return c->stop || c->st != SCRY_OK;

@@ -101,11 +101,9 @@ static int row(void *user, const struct scry_win_proc *p)
     }
     /* Nothing is allocated for a block that cannot be read: every page
      * is translated first (a claimed size is not trusted). */
-    for (uint64_t pg = env & ~0xfffull; size && pg < env + size; pg += 4096) {
-        uint64_t pa;
-        if (scry_vspace_translate(&ps.vs, scry_win_canon(pg), &pa) != SCRY_OK)
+    for (uint64_t pg = env & ~0xfffull; size && pg < env + size; pg += 4096)
+        if (!scry_win_pvalid(&ps, pg < env ? env : pg))
             return 0;
-    }
     size_t bytes = (size_t)size + 3 * ((size_t)size / 2) + 9;
     raw = malloc(size ? size : 1);
     text = malloc(3 * (size / 2) + 8);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lib/base/hashset.h"
 #include "lib/base/utf8.h"
 
 #define PG 4096u
@@ -154,22 +155,56 @@ scry_status scry_win_pspace_open(const struct scry_windows *w, const struct scry
     return scry_win_process_space(w, ps->dtb, &ps->vs);
 }
 
+/* The page holding va (masked), from the cache or a Volatility walk.
+ * Returns 0, or 1 with ps->fault set (its address: va as given). */
+static int xlate(struct scry_win_pspace *ps, uint64_t va, uint64_t *pa, uint64_t *size)
+{
+    uint64_t m = scry_win_mask(va);
+    unsigned slot = (unsigned)(m >> 12) & (SCRY_WIN_PTLB - 1);
+    if (ps->tlb[slot].size && m - ps->tlb[slot].vbase < ps->tlb[slot].size) {
+        *pa = ps->tlb[slot].pbase + (m - ps->tlb[slot].vbase);
+        *size = ps->tlb[slot].size;
+        return 0;
+    }
+    if (vol_translate(ps->vs.phys, ps->dtb, m, pa, size, &ps->fault)) {
+        ps->fault.addr = ps->fault.kind == SCRY_WIN_FAULT_LAYER ? ps->fault.addr : va;
+        return 1;
+    }
+    ps->tlb[slot].vbase = m & ~(*size - 1);
+    ps->tlb[slot].pbase = *pa & ~(*size - 1);
+    ps->tlb[slot].size = *size;
+    return 0;
+}
+
 scry_status scry_win_pread(struct scry_win_pspace *ps, uint64_t va, void *buf, size_t len)
 {
-    va = scry_win_mask(va);
-    if (len == 0)
-        return SCRY_OK;
-    scry_status st = scry_vspace_read(&ps->vs, scry_win_canon(va), buf, len);
-    if (st == SCRY_OK || st != SCRY_ERR_NODATA)
-        return st;
-    if (!scry_win_vol_fault(ps->vs.phys, ps->dtb, va, len, &ps->fault)) {
-        /* Our tables and Volatility's disagree (an entry form one reads
-         * and the other does not): call it a page fault at the address. */
-        ps->fault.kind = SCRY_WIN_FAULT_PAGED;
-        ps->fault.addr = va;
+    uint8_t *out = buf;
+    uint64_t off = scry_win_mask(va), pa, size;
+    size_t done = 0, holes;
+    /* LinearlyMappedLayer.read over _mapping: chunk by chunk, each up to
+     * the end of its page, failing at the first chunk that fails. */
+    while (done < len) {
+        if (xlate(ps, off, &pa, &size))
+            goto fail;
+        uint64_t chunk = size - (pa % size);
+        if (chunk > len - done)
+            chunk = len - done;
+        holes = 0;
+        scry_status st = scry_phys_read(ps->vs.phys, pa, out + done, (size_t)chunk, &holes);
+        if (st != SCRY_OK && st != SCRY_ERR_NODATA)
+            return st;
+        if (st != SCRY_OK || holes) {
+            ps->fault.kind = SCRY_WIN_FAULT_LAYER;
+            ps->fault.addr = pa;
+            goto fail;
+        }
+        done += (size_t)chunk;
+        off += chunk;
     }
+    return SCRY_OK;
+fail:
     return scry_err(SCRY_ERR_NODATA, "process %" PRIu64 ": 0x%" PRIx64 " (%zu bytes) unreadable",
-                    ps->pid, va, len);
+                    ps->pid, scry_win_mask(va), len);
 }
 
 scry_status scry_win_pread_ptr(struct scry_win_pspace *ps, uint64_t va, uint64_t *v)
@@ -180,13 +215,79 @@ scry_status scry_win_pread_ptr(struct scry_win_pspace *ps, uint64_t va, uint64_t
     return st;
 }
 
-int scry_win_peb_valid(struct scry_win_pspace *ps)
+int scry_win_pvalid(struct scry_win_pspace *ps, uint64_t va)
 {
     uint8_t b;
-    if (scry_vspace_read(&ps->vs, scry_win_canon(ps->peb), &b, 1) == SCRY_OK)
-        return 1;
-    scry_win_vol_fault(ps->vs.phys, ps->dtb, ps->peb, 1, &ps->fault);
-    return 0;
+    return scry_win_pread(ps, va, &b, 1) == SCRY_OK;
+}
+
+int scry_win_peb_valid(struct scry_win_pspace *ps) { return scry_win_pvalid(ps, ps->peb); }
+
+scry_status scry_win_pwalk_list(struct scry_win_pspace *ps, struct scry_op *op, uint64_t head,
+                                uint64_t rel, const char *what, scry_win_entry_fn fn, void *user)
+{
+    struct scry_hashset seen = {0};
+    uint64_t link, prev, n = 0;
+    uint64_t max = op && op->max_entries ? op->max_entries : SCRY_WIN_MAX_ENTRIES;
+    scry_status st = SCRY_OK;
+    char why[160];
+    head = scry_win_mask(head);
+    prev = head;
+    if (!scry_win_pvalid(ps, head) || scry_win_pread_ptr(ps, head, &link) != SCRY_OK) {
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                    "%s cannot start: its head 0x%" PRIx64 " cannot be read (%s)", what, head,
+                    scry_win_fault_text(ps, why, sizeof why));
+        return SCRY_OK;
+    }
+    if (scry_hs_add(&seen, head) < 0)
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    for (;;) {
+        if (link == head)
+            break; /* back at the head: the whole list was read */
+        int added = scry_hs_add(&seen, link);
+        if (added < 0) {
+            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (!added) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                        "%s ends early after %" PRIu64 " entr%s: 0x%" PRIx64
+                        " links to an earlier entry instead of back to the head",
+                        what, n, n == 1 ? "y" : "ies", prev);
+            break;
+        }
+        uint64_t entry = scry_win_mask(link - rel);
+        if (!scry_win_pvalid(ps, entry)) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                        "%s ends early after %" PRIu64 " entr%s: entry 0x%" PRIx64
+                        " cannot be read (%s)",
+                        what, n, n == 1 ? "y" : "ies", entry,
+                        scry_win_fault_text(ps, why, sizeof why));
+            break;
+        }
+        if (++n > max) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                        "%s ends early: more than %" PRIu64 " entries", what, max);
+            break;
+        }
+        if (scry_op_tick(op, n, 0)) {
+            st = scry_op_cancelled();
+            break;
+        }
+        if (fn(user, entry))
+            break;
+        prev = link;
+        if (scry_win_pread_ptr(ps, link, &link) != SCRY_OK) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                        "%s ends early after %" PRIu64 " entr%s: the link at 0x%" PRIx64
+                        " cannot be read (%s)",
+                        what, n, n == 1 ? "y" : "ies", prev,
+                        scry_win_fault_text(ps, why, sizeof why));
+            break;
+        }
+    }
+    free(seen.slot);
+    return st;
 }
 
 scry_status scry_win_peb_params(struct scry_win_pspace *ps, uint64_t *params)

@@ -23,8 +23,13 @@
  *     the translation worked but the physical page is not in the dump
  *     (address: the physical address of the chunk), or a page table
  *     itself lies in a hole (address: the table's physical address).
- * The fast path reads through the ordinary vspace; only a failed read is
- * walked again, entry by entry, to tell which of these it was.
+ * Reads in the process space translate as Volatility's WindowsIntel32e
+ * does, not through the generic x86-64 walk: a PS bit in a PML4 entry is a
+ * 512 GiB page, an entry in transition (bit 11 set, bit 10 clear) is valid
+ * at every level, a page table of one repeated entry is invalid, and
+ * physical addresses keep bits 12..44 only (MAXPHYADDR 45). A small
+ * translation cache keeps that cheap. The vspace in the structure (same
+ * DTB, generic walk) is for code that wants one, e.g. the PE dumper.
  *
  * Pointers read here are masked to 48 bits, as Volatility's are. */
 #ifndef SCRY_WALK_WINDOWS_PEB_H
@@ -46,11 +51,16 @@ struct scry_win_fault {
     uint64_t addr; /* virtual (masked) for PAGED/SWAPPED, physical for LAYER */
 };
 
-/* One process's space and its PEB pointer. Not thread-safe (the vspace
- * caches); cheap to make one per process. */
+#define SCRY_WIN_PTLB 64
+
+/* One process's space and its PEB pointer. Not thread-safe (the caches);
+ * cheap to make one per process. */
 struct scry_win_pspace {
     const struct scry_windows *w;
     struct scry_vspace vs;
+    struct {
+        uint64_t vbase, pbase, size; /* a whole page; size 0 = empty */
+    } tlb[SCRY_WIN_PTLB];
     uint64_t dtb;                /* Pcb.DirectoryTableBase as read */
     uint64_t pid;                /* UniqueProcessId, masked */
     uint64_t peb;                /* _EPROCESS.Peb, masked */
@@ -71,6 +81,14 @@ scry_status scry_win_pread(struct scry_win_pspace *ps, uint64_t va, void *buf, s
 
 /* A pointer at va, masked to 48 bits. */
 scry_status scry_win_pread_ptr(struct scry_win_pspace *ps, uint64_t va, uint64_t *v);
+
+/* is_valid(va): the byte at va translates and is in the dump. */
+int scry_win_pvalid(struct scry_win_pspace *ps, uint64_t va);
+
+/* _LIST_ENTRY.to_list in the process space, with scry_win_walk_list's
+ * semantics, bounds and warnings (lib/walk/windows_walk.h). */
+scry_status scry_win_pwalk_list(struct scry_win_pspace *ps, struct scry_op *op, uint64_t head,
+                                uint64_t rel, const char *what, scry_win_entry_fn fn, void *user);
 
 /* get_peb()'s check: the first byte of the PEB translates and is in the
  * dump. Returns 1 when valid. */

@@ -8,7 +8,8 @@
  * UNICODE_STRING with an odd Length larger than its MaximumLength and one
  * running off its mapped page, a loader list that loops and one that runs
  * into unmapped memory, an environment block without its terminators and
- * one claiming 2^48 bytes, a parent cycle of two and one of three - and
+ * one claiming 2^48 bytes, a parent cycle of two and one of three, a PDE in
+ * transition and a PML4 entry with PS set (Volatility's paging) - and
  * every expectation below is what unmodified Volatility 3 2.11.0 prints
  * for that same patched image (checked when this test was written: the
  * JSON of all four plugins is byte-identical). Each plugin must also stay
@@ -48,7 +49,7 @@ static struct {
     struct ir_run run[4];
     double seconds;
     /* facts the patches produced */
-    uint64_t ps_page_end, pp520;
+    uint64_t ps_page_end, pp520, peb5188;
     char cmd4868[512];
 } F;
 
@@ -173,6 +174,23 @@ static void patch(void)
     walk(proc_of(520)->dtb, F.pp520, &pte);
     ck_assert_uint_ne(pte, 0);
     wr64(pte, (0x1234ull << 32) | 0x80);
+    /* l. wininit: the PDE above its PEB in transition (present clear, bit
+     * 11 set): Volatility's Windows layer takes it as valid at any level */
+    {
+        uint64_t peb = peb_of(512), table = proc_of(512)->dtb & ~0xfffull, slot = 0, e = 0;
+        static const unsigned shifts[3] = {39, 30, 21};
+        for (int i = 0; i < 3; i++) {
+            slot = table + ((peb >> shifts[i]) & 511) * 8;
+            e = rd64(slot);
+            table = e & 0xffffffffff000ull;
+        }
+        wr64(slot, (e & ~1ull) | 0x800);
+    }
+    /* m. updater: PS set in the PML4 entry above its PEB - a 512 GiB page
+     * to Volatility, at physical 0 (past the dump where the PEB lies) */
+    F.peb5188 = peb_of(5188);
+    p = (proc_of(5188)->dtb & ~0xfffull) + ((F.peb5188 >> 39) & 511) * 8;
+    wr64(p, rd64(p) | 0x80);
 }
 
 static void setup(void)
@@ -313,6 +331,23 @@ START_TEST(fault_kinds)
 }
 END_TEST
 
+START_TEST(volatility_paging)
+{
+    char want[200];
+    NEED();
+    ck_assert_str_eq(args_of(512), "wininit.exe");
+    ck_assert_uint_eq(rows_of(DLLLIST, 512), 4);
+    ck_assert_uint_eq(rows_of(ENVARS, 512), 10);
+    snprintf(want, sizeof want,
+             "Process 5188: Required memory at 0x%" PRIx64
+             " is not valid (incomplete layer memory_layer?)",
+             (uint64_t)((F.peb5188 + 0x20) & ((1ull << 39) - 1)));
+    ck_assert_str_eq(args_of(5188), want);
+    ck_assert_uint_eq(rows_of(ENVARS, 5188), 0);
+    ck_assert_uint_eq(rows_of(DLLLIST, 5188), 0);
+}
+END_TEST
+
 START_TEST(unicode_string_odd_length)
 {
     NEED();
@@ -436,6 +471,7 @@ static Suite *win_b_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, peb_to_nowhere);
     tcase_add_test(tc, fault_kinds);
+    tcase_add_test(tc, volatility_paging);
     tcase_add_test(tc, unicode_string_odd_length);
     tcase_add_test(tc, loader_list_loops_and_breaks);
     tcase_add_test(tc, environment_unterminated_and_huge);
