@@ -8,11 +8,11 @@
  * --dump, DllBase and SizeOfImage ("-" when unreadable).
  *
  * --name is a Python regular expression searched in both names. We compile
- * it as a POSIX extended one (glibc's, which knows \w \W \s \S \b \B), with
- * \d and \D rewritten; a pattern neither accepts ends the listing silently,
- * as Python's re.error ends Volatility's generator. Patterns using syntax
- * only Python has (lookarounds, (?i), lazy quantifiers' exactness) may
- * match differently.
+ * it as a POSIX extended one (glibc's, which knows \w \W \s \S \b \B) after
+ * py_to_ere's rewriting; a pattern that does not compile ends the listing
+ * silently, as Python's re.error ends Volatility's generator. Syntax only
+ * Python has (lookarounds, backreferences by name, inline flags other than
+ * a leading (?i)) and case folding beyond ASCII may match differently.
  *
  * --offset (non-zero; 0 means "not given", as in Volatility) lists the
  * processes psscan finds whose physical offset is that value, ignoring
@@ -75,40 +75,76 @@ struct ctx {
     int stop;
 };
 
-/* Python's \d and \D for glibc's ERE; everything else is passed as is. */
-static char *py_to_ere(const char *py)
+/* A Python pattern as a glibc ERE, for what search() can tell (whether a
+ * match exists): \d \D \A \Z rewritten, \w \s \d inside brackets as
+ * classes, other escapes inside brackets as the character, (?: as (, a
+ * leading (?i) as *icase, lazy quantifiers as greedy ones (the same
+ * strings match). Everything else is passed as is. */
+static char *py_to_ere(const char *py, int *icase)
 {
     size_t n = strlen(py);
-    char *o = malloc(6 * n + 1), *w = o;
-    int in_class = 0;
+    char *o = malloc(12 * n + 1), *w = o;
+    int in_class = 0, after_quant = 0;
     if (!o)
         return NULL;
+    if (!strncmp(py, "(?i)", 4)) {
+        *icase = 1;
+        py += 4;
+        n -= 4;
+    }
     for (size_t i = 0; i < n; i++) {
+        int quant = 0;
         if (py[i] == '\\' && i + 1 < n) {
-            char e = py[i + 1];
-            if ((e == 'd' || e == 'D') && !in_class) {
+            char e = py[++i];
+            if (in_class) {
+                if (e == 'd')
+                    w += sprintf(w, "0-9");
+                else if (e == 'w')
+                    w += sprintf(w, "[:alnum:]_");
+                else if (e == 's')
+                    w += sprintf(w, "[:space:]");
+                else
+                    *w++ = e;
+            } else if (e == 'd' || e == 'D') {
                 w += sprintf(w, "%s", e == 'd' ? "[0-9]" : "[^0-9]");
-            } else if (e == 'd' && in_class) {
-                w += sprintf(w, "0-9");
+            } else if (e == 'A' || e == 'Z') {
+                *w++ = e == 'A' ? '^' : '$';
             } else {
                 *w++ = '\\';
                 *w++ = e;
             }
-            i++;
+            after_quant = 0;
             continue;
         }
-        if (py[i] == '[' && !in_class) {
+        if (in_class) {
+            if (py[i] == ']')
+                in_class = 0;
+            *w++ = py[i];
+            continue;
+        }
+        if (py[i] == '[') {
             in_class = 1;
             *w++ = py[i];
             if (i + 1 < n && py[i + 1] == '^')
                 *w++ = py[++i];
             if (i + 1 < n && py[i + 1] == ']')
                 *w++ = py[++i];
+            after_quant = 0;
             continue;
         }
-        if (py[i] == ']' && in_class)
-            in_class = 0;
+        if (py[i] == '(' && i + 2 < n && py[i + 1] == '?' && py[i + 2] == ':') {
+            *w++ = '(';
+            i += 2;
+            after_quant = 0;
+            continue;
+        }
+        if (py[i] == '?' && after_quant) { /* lazy: the same strings match */
+            after_quant = 0;
+            continue;
+        }
+        quant = py[i] == '*' || py[i] == '+' || py[i] == '?' || py[i] == '}';
         *w++ = py[i];
+        after_quant = quant;
     }
     *w = '\0';
     return o;
@@ -318,12 +354,12 @@ static scry_status run(struct scry_plugin_ctx *pc)
     c.load_time = major > 6 || (major == 6 && minor >= 1);
     const char *pat = ov->v[OPT_NAME].set ? ov->v[OPT_NAME].str : NULL;
     if (pat && *pat) {
-        char *ere = py_to_ere(pat);
+        int icase = ov->v[OPT_ICASE].set;
+        char *ere = py_to_ere(pat, &icase);
         if (!ere)
             return scry_err(SCRY_ERR_NOMEM, "out of memory");
         c.use_re = 1;
-        c.re_bad = regcomp(&c.re, ere, REG_EXTENDED | REG_NOSUB |
-                                            (ov->v[OPT_ICASE].set ? REG_ICASE : 0)) != 0;
+        c.re_bad = regcomp(&c.re, ere, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0)) != 0;
         free(ere);
     }
 #ifdef SCRY_HAVE_POOL_SCAN
