@@ -51,6 +51,9 @@ struct scry_win_off {
     /* _KLDR_DATA_TABLE_ENTRY (Win10+; else kle_* equal le_*): modules */
     uint64_t kle_links, kle_dll_base, kle_image_size, kle_full_name, kle_base_name;
     uint64_t audit_name;                        /* _OBJECT_NAME_INFORMATION.Name */
+    /* -- cmdline / envars / dlllist / pstree (lib/walk/windows_peb.c) -- */
+    uint64_t pp_length;                         /* _RTL_USER_PROCESS_PARAMETERS.Length (opt) */
+    uint64_t kuser_nt_major, kuser_nt_minor;    /* _KUSER_SHARED_DATA.NtMajor/MinorVersion (opt) */
 };
 
 /* ---- VAD layout (windows.vadinfo, windows.malfind; lib/walk/windows_vad.c).

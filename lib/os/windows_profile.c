@@ -62,6 +62,10 @@ static scry_status resolve_fields(struct scry_windows *w)
         SCRY_FIELD_OPT("_KLDR_DATA_TABLE_ENTRY", "FullDllName", &o->kle_full_name),
         SCRY_FIELD_OPT("_KLDR_DATA_TABLE_ENTRY", "BaseDllName", &o->kle_base_name),
         SCRY_FIELD("_OBJECT_NAME_INFORMATION", "Name", &o->audit_name),
+        /* -- cmdline / envars / dlllist / pstree (lib/walk/windows_peb.c) -- */
+        SCRY_FIELD_OPT("_RTL_USER_PROCESS_PARAMETERS", "Length", &o->pp_length),
+        SCRY_FIELD_OPT("_KUSER_SHARED_DATA", "NtMajorVersion", &o->kuser_nt_major),
+        SCRY_FIELD_OPT("_KUSER_SHARED_DATA", "NtMinorVersion", &o->kuser_nt_minor),
     };
     scry_status st = scry_resolve_fields(w->symtab, f, sizeof f / sizeof f[0]);
     if (st != SCRY_OK)

@@ -14,6 +14,10 @@ extern const struct scry_plugin scry_plugin_windows_modules;
 extern const struct scry_plugin scry_plugin_windows_psscan;
 extern const struct scry_plugin scry_plugin_windows_vadinfo;
 extern const struct scry_plugin scry_plugin_windows_malfind;
+extern const struct scry_plugin scry_plugin_windows_cmdline;
+extern const struct scry_plugin scry_plugin_windows_envars;
+extern const struct scry_plugin scry_plugin_windows_dlllist;
+extern const struct scry_plugin scry_plugin_windows_pstree;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -21,11 +25,15 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_windows_cmdline,
+    &scry_plugin_windows_dlllist,
+    &scry_plugin_windows_envars,
     &scry_plugin_windows_info,
     &scry_plugin_windows_malfind,
     &scry_plugin_windows_modules,
     &scry_plugin_windows_pslist,
     &scry_plugin_windows_psscan,
+    &scry_plugin_windows_pstree,
     &scry_plugin_windows_vadinfo,
     NULL,
 };

@@ -1,0 +1,362 @@
+/* windows_peb.c - process spaces, the PEB and its strings, and the failure
+ * classification Volatility's exceptions make (see windows_peb.h). */
+#include "lib/walk/windows_peb.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/base/hashset.h"
+#include "lib/base/utf8.h"
+
+#define PG 4096u
+
+/* Intel._mask: bits low..high of v. */
+static uint64_t vmask(uint64_t v, unsigned high, unsigned low)
+{
+    uint64_t m = high >= 63 ? UINT64_MAX : ((uint64_t)1 << (high + 1)) - 1;
+    return v & m & ~(((uint64_t)1 << low) - 1);
+}
+
+/* WindowsMixin._page_is_valid: present, or transition (bit 11) and not
+ * prototype (bit 10). Checked at every level, as Volatility does. */
+static int vol_valid(uint64_t e)
+{
+    return (e & 1) || ((e & (1ull << 11)) && !(e & (1ull << 10)));
+}
+
+/* _translate_swap: a not-valid entry that names a pagefile slot. */
+static void page_fault(uint64_t entry, uint64_t va, struct scry_win_fault *f)
+{
+    int t = (entry >> 11) & 1, p = (entry >> 10) & 1, v = entry & 1, u = (entry >> 7) & 1;
+    f->kind = (!t && !p && !v && u && (entry >> 32) != 0) ? SCRY_WIN_FAULT_SWAPPED
+                                                          : SCRY_WIN_FAULT_PAGED;
+    f->addr = va;
+}
+
+/* A physical range that is wholly in the dump (is_valid of the layer
+ * below). Returns 0 and *bad = the first missing address otherwise. */
+static int phys_ok(struct scry_phys *phys, uint64_t pa, uint64_t len, uint64_t *bad)
+{
+    static _Thread_local uint8_t scratch[PG];
+    while (len) {
+        uint64_t n = PG - (pa & (PG - 1));
+        size_t holes = 0;
+        if (n > len)
+            n = len;
+        if (scry_phys_read(phys, pa, scratch, (size_t)n, &holes) != SCRY_OK || holes) {
+            *bad = pa;
+            return 0;
+        }
+        pa += n;
+        len -= n;
+    }
+    return 1;
+}
+
+/* WindowsIntel32e._translate for one address (48-bit, MAXPHYADDR 45 as
+ * Volatility's Windows layer has it, a PS bit honoured in the PML4E,
+ * PDPTE and PDE, a page table of one repeated entry invalid). */
+static int vol_translate(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,
+                         uint64_t *size, struct scry_win_fault *f)
+{
+    static const int large[4] = {0, 1, 1, 1};
+    static _Thread_local uint64_t table[PG / 8];
+    uint64_t entry = vmask(dtb, 47, 0) | 1;
+    unsigned position = 47;
+    for (int lvl = 0; lvl < 4; lvl++) {
+        if (!vol_valid(entry)) {
+            page_fault(entry, va, f);
+            return 1;
+        }
+        if (large[lvl] && (entry & 0x80)) {
+            if (entry & (1ull << 12))
+                entry -= 1ull << 12;
+            break;
+        }
+        unsigned start = position;
+        position -= 9;
+        uint64_t index = vmask(va, start, position + 1) >> (position + 1);
+        uint64_t base = vmask(entry, 44, 12);
+        size_t holes = 0;
+        if (scry_phys_read(phys, base, table, PG, &holes) != SCRY_OK || holes) {
+            f->kind = SCRY_WIN_FAULT_LAYER;
+            f->addr = base;
+            return 1;
+        }
+        size_t i = 1;
+        while (i < PG / 8 && table[i] == table[0])
+            i++;
+        if (i == PG / 8) {
+            page_fault(entry, va, f);
+            return 1;
+        }
+        entry = table[index];
+    }
+    if (!vol_valid(entry)) {
+        page_fault(entry, va, f);
+        return 1;
+    }
+    *pa = vmask(entry, 44, position + 1) | vmask(va, position, 0);
+    *size = (uint64_t)1 << (position + 1);
+    return 0;
+}
+
+int scry_win_vol_fault(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t len,
+                       struct scry_win_fault *f)
+{
+    uint64_t pa, size, bad;
+    va = scry_win_mask(va);
+    if (len == 0) { /* _mapping with length 0: the address itself */
+        if (vol_translate(phys, dtb, va, &pa, &size, f))
+            return 1;
+        if (!phys_ok(phys, pa, 1, &bad)) {
+            f->kind = SCRY_WIN_FAULT_LAYER;
+            f->addr = pa;
+            return 1;
+        }
+        return 0;
+    }
+    while (len) {
+        if (vol_translate(phys, dtb, scry_win_mask(va), &pa, &size, f))
+            return 1;
+        uint64_t chunk = size - (pa % size);
+        if (chunk > len)
+            chunk = len;
+        if (!phys_ok(phys, pa, chunk, &bad)) {
+            f->kind = SCRY_WIN_FAULT_LAYER;
+            f->addr = pa; /* the chunk's start, as _mapping raises it */
+            return 1;
+        }
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+scry_status scry_win_pspace_open(const struct scry_windows *w, const struct scry_win_proc *p,
+                                 struct scry_win_pspace *ps)
+{
+    const struct scry_win_off *o = &w->off;
+    memset(ps, 0, sizeof *ps);
+    ps->w = w;
+    uint64_t need[3] = {o->ep_dtb, o->ep_pid, o->ep_peb};
+    for (int i = 0; i < 3; i++) {
+        if (!scry_win_proc_ok(p, need[i], 8)) {
+            ps->fault.kind = SCRY_WIN_FAULT_PAGED;
+            ps->fault.addr = scry_win_mask(p->va + need[i]);
+            return scry_err(SCRY_ERR_NODATA, "process 0x%" PRIx64 ": field at +0x%" PRIx64
+                            " unreadable", p->va, need[i]);
+        }
+    }
+    ps->dtb = scry_win_u64(p->b, o->ep_dtb);
+    ps->pid = scry_win_mask(scry_win_u64(p->b, o->ep_pid));
+    ps->peb = scry_win_mask(scry_win_u64(p->b, o->ep_peb));
+    return scry_win_process_space(w, ps->dtb, &ps->vs);
+}
+
+/* The page holding va (masked), from the cache or a Volatility walk.
+ * Returns 0, or 1 with ps->fault set (its address: va as given). */
+static int xlate(struct scry_win_pspace *ps, uint64_t va, uint64_t *pa, uint64_t *size)
+{
+    uint64_t m = scry_win_mask(va);
+    unsigned slot = (unsigned)(m >> 12) & (SCRY_WIN_PTLB - 1);
+    if (ps->tlb[slot].size && m - ps->tlb[slot].vbase < ps->tlb[slot].size) {
+        *pa = ps->tlb[slot].pbase + (m - ps->tlb[slot].vbase);
+        *size = ps->tlb[slot].size;
+        return 0;
+    }
+    if (vol_translate(ps->vs.phys, ps->dtb, m, pa, size, &ps->fault)) {
+        ps->fault.addr = ps->fault.kind == SCRY_WIN_FAULT_LAYER ? ps->fault.addr : va;
+        return 1;
+    }
+    ps->tlb[slot].vbase = m & ~(*size - 1);
+    ps->tlb[slot].pbase = *pa & ~(*size - 1);
+    ps->tlb[slot].size = *size;
+    return 0;
+}
+
+scry_status scry_win_pread(struct scry_win_pspace *ps, uint64_t va, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    uint64_t off = scry_win_mask(va), pa, size;
+    size_t done = 0, holes;
+    /* LinearlyMappedLayer.read over _mapping: chunk by chunk, each up to
+     * the end of its page, failing at the first chunk that fails. */
+    while (done < len) {
+        if (xlate(ps, off, &pa, &size))
+            goto fail;
+        uint64_t chunk = size - (pa % size);
+        if (chunk > len - done)
+            chunk = len - done;
+        holes = 0;
+        scry_status st = scry_phys_read(ps->vs.phys, pa, out + done, (size_t)chunk, &holes);
+        if (st != SCRY_OK && st != SCRY_ERR_NODATA)
+            return st;
+        if (st != SCRY_OK || holes) {
+            ps->fault.kind = SCRY_WIN_FAULT_LAYER;
+            ps->fault.addr = pa;
+            goto fail;
+        }
+        done += (size_t)chunk;
+        off += chunk;
+    }
+    return SCRY_OK;
+fail:
+    return scry_err(SCRY_ERR_NODATA, "process %" PRIu64 ": 0x%" PRIx64 " (%zu bytes) unreadable",
+                    ps->pid, scry_win_mask(va), len);
+}
+
+scry_status scry_win_pread_ptr(struct scry_win_pspace *ps, uint64_t va, uint64_t *v)
+{
+    scry_status st = scry_win_pread(ps, va, v, 8);
+    if (st == SCRY_OK)
+        *v = scry_win_mask(*v);
+    return st;
+}
+
+int scry_win_pvalid(struct scry_win_pspace *ps, uint64_t va)
+{
+    uint8_t b;
+    return scry_win_pread(ps, va, &b, 1) == SCRY_OK;
+}
+
+int scry_win_peb_valid(struct scry_win_pspace *ps) { return scry_win_pvalid(ps, ps->peb); }
+
+scry_status scry_win_pwalk_list(struct scry_win_pspace *ps, struct scry_op *op, uint64_t head,
+                                uint64_t rel, const char *what, scry_win_entry_fn fn, void *user)
+{
+    struct scry_hashset seen = {0};
+    uint64_t link, prev, n = 0;
+    uint64_t max = op && op->max_entries ? op->max_entries : SCRY_WIN_MAX_ENTRIES;
+    scry_status st = SCRY_OK;
+    char why[160];
+    head = scry_win_mask(head);
+    prev = head;
+    if (!scry_win_pvalid(ps, head) || scry_win_pread_ptr(ps, head, &link) != SCRY_OK) {
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                    "%s cannot start: its head 0x%" PRIx64 " cannot be read (%s)", what, head,
+                    scry_win_fault_text(ps, why, sizeof why));
+        return SCRY_OK;
+    }
+    if (scry_hs_add(&seen, head) < 0)
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    for (;;) {
+        if (link == head)
+            break; /* back at the head: the whole list was read */
+        int added = scry_hs_add(&seen, link);
+        if (added < 0) {
+            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (!added) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                        "%s ends early after %" PRIu64 " entr%s: 0x%" PRIx64
+                        " links to an earlier entry instead of back to the head",
+                        what, n, n == 1 ? "y" : "ies", prev);
+            break;
+        }
+        uint64_t entry = scry_win_mask(link - rel);
+        if (!scry_win_pvalid(ps, entry)) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                        "%s ends early after %" PRIu64 " entr%s: entry 0x%" PRIx64
+                        " cannot be read (%s)",
+                        what, n, n == 1 ? "y" : "ies", entry,
+                        scry_win_fault_text(ps, why, sizeof why));
+            break;
+        }
+        if (++n > max) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                        "%s ends early: more than %" PRIu64 " entries", what, max);
+            break;
+        }
+        if (scry_op_tick(op, n, 0)) {
+            st = scry_op_cancelled();
+            break;
+        }
+        if (fn(user, entry))
+            break;
+        prev = link;
+        if (scry_win_pread_ptr(ps, link, &link) != SCRY_OK) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                        "%s ends early after %" PRIu64 " entr%s: the link at 0x%" PRIx64
+                        " cannot be read (%s)",
+                        what, n, n == 1 ? "y" : "ies", prev,
+                        scry_win_fault_text(ps, why, sizeof why));
+            break;
+        }
+    }
+    free(seen.slot);
+    return st;
+}
+
+scry_status scry_win_peb_params(struct scry_win_pspace *ps, uint64_t *params)
+{
+    return scry_win_pread_ptr(ps, ps->peb + ps->w->off.peb_params, params);
+}
+
+scry_status scry_win_pustr(struct scry_win_pspace *ps, uint64_t va, char **out, size_t *len)
+{
+    const struct scry_win_off *o = &ps->w->off;
+    uint64_t buf;
+    uint16_t n;
+    /* get_string() reads Buffer, then Length, then the text. */
+    scry_status st = scry_win_pread_ptr(ps, va + o->ustr_buf, &buf);
+    if (st == SCRY_OK)
+        st = scry_win_pread(ps, va + o->ustr_len, &n, 2);
+    if (st != SCRY_OK)
+        return st;
+    uint8_t *raw = malloc(n ? n : 1);
+    char *s = malloc(3 * ((size_t)n / 2) + 8);
+    if (!raw || !s) {
+        free(raw);
+        free(s);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
+    if ((st = scry_win_pread(ps, buf, raw, n)) != SCRY_OK) {
+        free(raw);
+        free(s);
+        return st;
+    }
+    /* String(encoding="utf16", errors="replace"), cut at the first NUL. */
+    scry_utf16_replace(raw, n, 1, s);
+    free(raw);
+    *len = strlen(s);
+    *out = s;
+    return SCRY_OK;
+}
+
+const char *scry_win_fault_text(const struct scry_win_pspace *ps, char *buf, size_t cap)
+{
+    switch (ps->fault.kind) {
+    case SCRY_WIN_FAULT_SWAPPED:
+        snprintf(buf, cap, "Required memory at 0x%" PRIx64 " is inaccessible (swapped)",
+                 ps->fault.addr);
+        break;
+    case SCRY_WIN_FAULT_LAYER:
+        snprintf(buf, cap,
+                 "Process %" PRIu64 ": Required memory at 0x%" PRIx64
+                 " is not valid (incomplete layer memory_layer?)",
+                 ps->pid, ps->fault.addr);
+        break;
+    default:
+        snprintf(buf, cap, "Required memory at 0x%" PRIx64 " is not valid (process exited?)",
+                 ps->fault.addr);
+        break;
+    }
+    return buf;
+}
+
+int scry_win_image_name(const struct scry_windows *w, const struct scry_win_proc *p, char *buf)
+{
+    const struct scry_win_off *o = &w->off;
+    uint64_t nlen = o->ep_name_size < 15 ? o->ep_name_size : 15;
+    size_t n = 0;
+    if (!scry_win_proc_ok(p, o->ep_name, nlen)) {
+        buf[0] = '\0';
+        return -1;
+    }
+    while (n < nlen && p->b[o->ep_name + n])
+        n++;
+    return (int)scry_utf8_replace(p->b + o->ep_name, n, buf);
+}
