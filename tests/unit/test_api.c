@@ -579,28 +579,44 @@ END_TEST
 
 START_TEST(test_plugin_table)
 {
-    static const char *const names[] = {"banners.Banners", "linux.psaux.PsAux",
-                                        "linux.pslist.PsList", "linux.pstree.PsTree",
-                                        "isfinfo.IsfInfo"};
-    static const char *const aliases[] = {"banners", "linux.psaux", "linux.pslist",
-                                          "linux.pstree", "isfinfo"};
-    static const size_t nopts[] = {0, 1, 3, 3, 4};
-    /* The OS each needs: banners reads any dump, isfinfo none. */
-    static const char *const oses[] = {"", "linux", "linux", "linux", ""};
+    /* Every plugin, with its alias, option count and OS (banners reads any
+     * dump, isfinfo none). */
+    static const struct {
+        const char *name, *alias;
+        size_t nopts;
+        const char *os;
+    } want[] = {
+        {"banners.Banners", "banners", 0, ""},
+        {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
+        {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
+        {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
+        {"windows.cmdline.CmdLine", "windows.cmdline", 1, "windows"},
+        {"windows.dlllist.DllList", "windows.dlllist", 6, "windows"},
+        {"windows.envars.Envars", "windows.envars", 2, "windows"},
+        {"windows.info.Info", "windows.info", 0, "windows"},
+        {"windows.malfind.Malfind", "windows.malfind", 2, "windows"},
+        {"windows.modules.Modules", "windows.modules", 3, "windows"},
+        {"windows.pslist.PsList", "windows.pslist", 3, "windows"},
+        {"windows.psscan.PsScan", "windows.psscan", 3, "windows"},
+        {"windows.pstree.PsTree", "windows.pstree", 2, "windows"},
+        {"windows.vadinfo.VadInfo", "windows.vadinfo", 4, "windows"},
+        {"isfinfo.IsfInfo", "isfinfo", 4, ""},
+    };
+    const size_t nwant = sizeof want / sizeof want[0];
     const size_t n = scry_plugin_count();
     const char *name = "x", *help = "y";
     int kind = 42;
     int i;
 
-    ck_assert_uint_eq(n, 5);
-    for (size_t k = 0; k < 5; k++) {
-        i = plugin_index(names[k]);
-        ck_assert_msg(i >= 0, "no plugin %s", names[k]);
-        ck_assert_str_eq(scry_plugin_alias((size_t)i), aliases[k]);
+    ck_assert_uint_eq(n, nwant);
+    for (size_t k = 0; k < nwant; k++) {
+        i = plugin_index(want[k].name);
+        ck_assert_msg(i >= 0, "no plugin %s", want[k].name);
+        ck_assert_str_eq(scry_plugin_alias((size_t)i), want[k].alias);
         ck_assert_ptr_nonnull(scry_plugin_description((size_t)i));
-        ck_assert_uint_eq(scry_plugin_option_count((size_t)i), nopts[k]);
-        ck_assert_str_eq(scry_plugin_os((size_t)i), oses[k]);
-        ck_assert_int_eq(scry_plugin_needs_dump((size_t)i), k < 4);
+        ck_assert_uint_eq(scry_plugin_option_count((size_t)i), want[k].nopts);
+        ck_assert_str_eq(scry_plugin_os((size_t)i), want[k].os);
+        ck_assert_int_eq(scry_plugin_needs_dump((size_t)i), strcmp(want[k].name, "isfinfo.IsfInfo") != 0);
     }
     ck_assert_int_eq(scry_plugin_needs_dump(n), 0);
     ck_assert_str_eq(scry_plugin_os((size_t)plugin_index("linux.pslist.PsList")), "linux");
