@@ -34,7 +34,7 @@ static int row(void *user, const struct scry_win_proc *p)
     char *text = NULL;
     size_t len = 0;
     uint64_t params;
-    int nlen = scry_win_image_name(c->w, p, name);
+    int nlen = (int)scry_win_proc_name(c->w, p, name);
     scry_status st = scry_win_pspace_open(c->w, p, &ps);
     if (nlen < 0 || !scry_win_proc_ok(p, o->ep_pid, 8)) {
         scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
@@ -64,9 +64,7 @@ static scry_status run(struct scry_plugin_ctx *pc)
 {
     struct ctx c = {.w = scry_windows_of(pc->profile), .pc = pc};
     struct scry_vspace ks;
-    scry_status st = scry_profile_kernel(pc->profile, &ks);
-    if (st == SCRY_OK)
-        st = scry_win_list_processes(c.w, &ks, pc->op, pc->opts, OPT_PID, row, &c);
+    scry_status st = scry_win_each_process(pc, &ks, OPT_PID, row, &c);
     return st != SCRY_OK ? st : c.st;
 }
 

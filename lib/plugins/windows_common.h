@@ -5,6 +5,12 @@
 #include "lib/plugins/plugin.h"
 #include "lib/walk/windows_walk.h"
 
+/* pslist's and psscan's columns, with Offset(V) or, for --physical,
+ * Offset(P). */
+#define SCRY_WIN_PSLIST_NCOLS 11
+extern const struct scry_column scry_win_pslist_columns[SCRY_WIN_PSLIST_NCOLS];
+extern const struct scry_column scry_win_pslist_columns_phys[SCRY_WIN_PSLIST_NCOLS];
+
 /* pslist's row cells for one process: PID, PPID, ImageFileName,
  * Offset, Threads, Handles, SessionId, Wow64, CreateTime, ExitTime into
  * cells[0..9]; name_buf (>= 64 bytes) backs ImageFileName. offset is what
@@ -24,5 +30,10 @@ typedef int (*scry_win_proc_fn)(void *user, const struct scry_win_proc *p);
 scry_status scry_win_list_processes(const struct scry_windows *w, struct scry_vspace *ks,
                                     struct scry_op *op, const struct scry_optvals *o,
                                     int opt_pid, scry_win_proc_fn fn, void *user);
+
+/* The kernel space of pc's profile into *ks, then the active process list
+ * through it as scry_win_list_processes (pid filter: option opt_pid). */
+scry_status scry_win_each_process(struct scry_plugin_ctx *pc, struct scry_vspace *ks, int opt_pid,
+                                  scry_win_proc_fn fn, void *user);
 
 #endif

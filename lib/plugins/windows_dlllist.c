@@ -242,7 +242,7 @@ static int proc_row(void *user, const struct scry_win_proc *p)
     struct ctx *c = user;
     const struct scry_win_off *o = &c->w->off;
     uint64_t ldr;
-    c->nlen = scry_win_image_name(c->w, p, c->name);
+    c->nlen = (int)scry_win_proc_name(c->w, p, c->name);
     scry_status st = scry_win_pspace_open(c->w, p, &c->ps);
     if (c->nlen < 0 || st == SCRY_ERR_NODATA) {
         scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,

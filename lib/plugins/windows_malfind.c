@@ -207,7 +207,7 @@ static int on_proc(void *user, const struct scry_win_proc *p)
         return 0;
     }
     c->pid = (int64_t)scry_win_u64(p->b, o->ep_pid);
-    c->name_len = scry_win_proc_image_name(c->w, p, c->name);
+    c->name_len = scry_win_proc_name(c->w, p, c->name);
     /* get_is_wow64: a non-NULL Wow64Process (masked, as pointers are). */
     c->wow64 = o->ep_wow64 != SCRY_WIN_NO_OFFSET && scry_win_proc_ok(p, o->ep_wow64, 8) &&
                scry_win_mask(scry_win_u64(p->b, o->ep_wow64)) != 0;

@@ -16,13 +16,13 @@ static const struct scry_option options[NOPTS] = {
     [OPT_DUMP] = {"dump", SCRY_OPT_BOOL, "Extract listed processes"},
 };
 
-static const struct scry_column columns[] = {
+const struct scry_column scry_win_pslist_columns[SCRY_WIN_PSLIST_NCOLS] = {
     {"PID", SCRY_COL_INT},         {"PPID", SCRY_COL_INT},       {"ImageFileName", SCRY_COL_STR},
     {"Offset(V)", SCRY_COL_HEX},   {"Threads", SCRY_COL_INT},    {"Handles", SCRY_COL_INT},
     {"SessionId", SCRY_COL_INT},   {"Wow64", SCRY_COL_BOOL},     {"CreateTime", SCRY_COL_DATETIME},
     {"ExitTime", SCRY_COL_DATETIME}, {"File output", SCRY_COL_STR},
 };
-static const struct scry_column columns_phys[] = {
+const struct scry_column scry_win_pslist_columns_phys[SCRY_WIN_PSLIST_NCOLS] = {
     {"PID", SCRY_COL_INT},         {"PPID", SCRY_COL_INT},       {"ImageFileName", SCRY_COL_STR},
     {"Offset(P)", SCRY_COL_HEX},   {"Threads", SCRY_COL_INT},    {"Handles", SCRY_COL_INT},
     {"SessionId", SCRY_COL_INT},   {"Wow64", SCRY_COL_BOOL},     {"CreateTime", SCRY_COL_DATETIME},
@@ -76,6 +76,16 @@ scry_status scry_win_list_processes(const struct scry_windows *w, struct scry_vs
     return st;
 }
 
+scry_status scry_win_each_process(struct scry_plugin_ctx *pc, struct scry_vspace *ks, int opt_pid,
+                                  scry_win_proc_fn fn, void *user)
+{
+    scry_status st = scry_profile_kernel(pc->profile, ks);
+    if (st == SCRY_OK)
+        st = scry_win_list_processes(scry_windows_of(pc->profile), ks, pc->op, pc->opts, opt_pid,
+                                     fn, user);
+    return st;
+}
+
 scry_status scry_win_pslist_cells(const struct scry_windows *w, struct scry_vspace *ks,
                                   const struct scry_win_proc *p, uint64_t offset,
                                   struct scry_cell *cells, char *name_buf)
@@ -88,12 +98,7 @@ scry_status scry_win_pslist_cells(const struct scry_windows *w, struct scry_vspa
         !scry_win_proc_ok(p, o->ep_create, 8) || !scry_win_proc_ok(p, o->ep_exit, 8) ||
         (o->ep_wow64 != SCRY_WIN_NO_OFFSET && !scry_win_proc_ok(p, o->ep_wow64, 8)))
         return SCRY_ERR_NODATA;
-    /* ImageFileName.cast("string", max_length=count, errors="replace"):
-     * UTF-8, cut at the first NUL. */
-    size_t n = 0;
-    while (n < nlen && b[o->ep_name + n])
-        n++;
-    size_t len = scry_utf8_replace(b + o->ep_name, n, name_buf);
+    size_t len = (size_t)scry_win_proc_name(w, p, name_buf);
     cells[0] = scry_cell_int((int64_t)scry_win_u64(b, o->ep_pid));
     cells[1] = scry_cell_int((int64_t)scry_win_u64(b, o->ep_ppid));
     cells[2] = scry_cell_str(name_buf, len);
@@ -180,10 +185,8 @@ static scry_status run(struct scry_plugin_ctx *pc)
     if (pc->opts->v[OPT_DUMP].set && !pc->output_dir)
         return scry_err(SCRY_ERR_INVALID_ARG, "windows.pslist --dump needs an output directory");
     if (c.physical)
-        pc->out->cols = columns_phys;
-    scry_status st = scry_profile_kernel(pc->profile, &c.ks);
-    if (st == SCRY_OK)
-        st = scry_win_list_processes(c.w, &c.ks, pc->op, pc->opts, OPT_PID, row, &c);
+        pc->out->cols = scry_win_pslist_columns_phys;
+    scry_status st = scry_win_each_process(pc, &c.ks, OPT_PID, row, &c);
     return st != SCRY_OK ? st : c.st;
 }
 
@@ -193,8 +196,8 @@ const struct scry_plugin scry_plugin_windows_pslist = {
     .description = "Lists the processes present in a particular windows memory image.",
     .options = options,
     .noptions = NOPTS,
-    .columns = columns,
-    .ncolumns = sizeof columns / sizeof columns[0],
+    .columns = scry_win_pslist_columns,
+    .ncolumns = SCRY_WIN_PSLIST_NCOLS,
     .os = "windows",
     .run = run,
 };

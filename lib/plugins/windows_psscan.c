@@ -19,19 +19,6 @@ static const struct scry_option options[NOPTS] = {
     [OPT_PHYSICAL] = {"physical", SCRY_OPT_BOOL, "Display physical offset instead of virtual"},
 };
 
-static const struct scry_column columns[] = {
-    {"PID", SCRY_COL_INT},         {"PPID", SCRY_COL_INT},       {"ImageFileName", SCRY_COL_STR},
-    {"Offset(V)", SCRY_COL_HEX},   {"Threads", SCRY_COL_INT},    {"Handles", SCRY_COL_INT},
-    {"SessionId", SCRY_COL_INT},   {"Wow64", SCRY_COL_BOOL},     {"CreateTime", SCRY_COL_DATETIME},
-    {"ExitTime", SCRY_COL_DATETIME}, {"File output", SCRY_COL_STR},
-};
-static const struct scry_column columns_phys[] = {
-    {"PID", SCRY_COL_INT},         {"PPID", SCRY_COL_INT},       {"ImageFileName", SCRY_COL_STR},
-    {"Offset(P)", SCRY_COL_HEX},   {"Threads", SCRY_COL_INT},    {"Handles", SCRY_COL_INT},
-    {"SessionId", SCRY_COL_INT},   {"Wow64", SCRY_COL_BOOL},     {"CreateTime", SCRY_COL_DATETIME},
-    {"ExitTime", SCRY_COL_DATETIME}, {"File output", SCRY_COL_STR},
-};
-
 struct ctx {
     const struct scry_windows *w;
     struct scry_vspace ks;
@@ -143,7 +130,7 @@ static scry_status run(struct scry_plugin_ctx *pc)
     struct ctx c = {.w = scry_windows_of(pc->profile), .pc = pc,
                     .physical = pc->opts->v[OPT_PHYSICAL].set, .dump = pc->opts->v[OPT_DUMP].set};
     if (c.physical)
-        pc->out->cols = columns_phys;
+        pc->out->cols = scry_win_pslist_columns_phys;
     if (c.dump && !pc->output_dir)
         return scry_err(SCRY_ERR_INVALID_ARG, "windows.psscan --dump needs an output directory");
     scry_status st = scry_profile_kernel(pc->profile, &c.ks);
@@ -165,8 +152,8 @@ const struct scry_plugin scry_plugin_windows_psscan = {
     .description = "Scans for processes present in a particular windows memory image.",
     .options = options,
     .noptions = NOPTS,
-    .columns = columns,
-    .ncolumns = sizeof columns / sizeof columns[0],
+    .columns = scry_win_pslist_columns,
+    .ncolumns = SCRY_WIN_PSLIST_NCOLS,
     .os = "windows",
     .run = run,
 };

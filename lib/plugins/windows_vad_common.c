@@ -13,19 +13,6 @@
 
 #include "lib/base/utf8.h"
 
-long scry_win_proc_image_name(const struct scry_windows *w, const struct scry_win_proc *p,
-                              char *buf)
-{
-    const struct scry_win_off *o = &w->off;
-    uint64_t nlen = o->ep_name_size < 15 ? o->ep_name_size : 15;
-    if (!scry_win_proc_ok(p, o->ep_name, nlen))
-        return -1;
-    size_t n = 0;
-    while (n < nlen && p->b[o->ep_name + n])
-        n++;
-    return (long)scry_utf8_replace(p->b + o->ep_name, n, buf);
-}
-
 scry_status scry_win_proc_space(const struct scry_windows *w, const struct scry_win_proc *p,
                                 struct scry_vspace *out)
 {

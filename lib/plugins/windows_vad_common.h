@@ -9,11 +9,6 @@
 /* VadInfo.MAXSIZE_DEFAULT: 1 GiB. */
 #define SCRY_WIN_VAD_MAXSIZE_DEFAULT (1024ll * 1024 * 1024)
 
-/* utility.array_to_string(proc.ImageFileName) into buf (>= 64 bytes);
- * returns its length, or -1 when the name cannot be read. */
-long scry_win_proc_image_name(const struct scry_windows *w, const struct scry_win_proc *p,
-                              char *buf);
-
 /* The process's address space (add_process_layer): its
  * Pcb.DirectoryTableBase. SCRY_ERR_NODATA when that cannot be read. */
 scry_status scry_win_proc_space(const struct scry_windows *w, const struct scry_win_proc *p,

@@ -107,7 +107,7 @@ static int on_proc(void *user, const struct scry_win_proc *p)
         return 0;
     }
     c->pid = (int64_t)scry_win_u64(p->b, c->w->off.ep_pid);
-    c->name_len = scry_win_proc_image_name(c->w, p, c->name);
+    c->name_len = scry_win_proc_name(c->w, p, c->name);
     c->have_ps = c->dump && scry_win_proc_space(c->w, p, &c->ps) == SCRY_OK;
     scry_status st = scry_win_vad_walk(c->w, &c->ks, c->pc->op, p, on_vad, c);
     if (st != SCRY_OK && c->st == SCRY_OK)

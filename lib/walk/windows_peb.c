@@ -346,17 +346,3 @@ const char *scry_win_fault_text(const struct scry_win_pspace *ps, char *buf, siz
     }
     return buf;
 }
-
-int scry_win_image_name(const struct scry_windows *w, const struct scry_win_proc *p, char *buf)
-{
-    const struct scry_win_off *o = &w->off;
-    uint64_t nlen = o->ep_name_size < 15 ? o->ep_name_size : 15;
-    size_t n = 0;
-    if (!scry_win_proc_ok(p, o->ep_name, nlen)) {
-        buf[0] = '\0';
-        return -1;
-    }
-    while (n < nlen && p->b[o->ep_name + n])
-        n++;
-    return (int)scry_utf8_replace(p->b + o->ep_name, n, buf);
-}

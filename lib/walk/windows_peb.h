@@ -107,11 +107,6 @@ scry_status scry_win_pustr(struct scry_win_pspace *ps, uint64_t va, char **out, 
  * "Process N:" form names ps->pid. Returns buf. */
 const char *scry_win_fault_text(const struct scry_win_pspace *ps, char *buf, size_t cap);
 
-/* ImageFileName.cast("string", max_length=15, errors="replace"): UTF-8,
- * cut at the first NUL, into buf (>= 64 bytes). Returns its length, or -1
- * when the name lies in an unreadable part of the record. */
-int scry_win_image_name(const struct scry_windows *w, const struct scry_win_proc *p, char *buf);
-
 /* Classifies a read of [va, va+len) through the Windows x64 tables at dtb
  * over phys exactly as Volatility's WindowsIntel32e would fail it. Returns
  * 1 and fills *f when it fails, 0 when Volatility would read it. Exposed

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "lib/base/hashset.h"
+#include "lib/base/utf8.h"
 #include "lib/rows/rows.h"
 
 scry_status scry_win_walk_list(struct scry_vspace *vs, struct scry_op *op, uint64_t head,
@@ -101,6 +102,19 @@ scry_status scry_win_proc_read(const struct scry_windows *w, struct scry_vspace 
         }
     }
     return SCRY_OK;
+}
+
+long scry_win_proc_name(const struct scry_windows *w, const struct scry_win_proc *p, char *buf)
+{
+    const struct scry_win_off *o = &w->off;
+    uint64_t nlen = o->ep_name_size < 15 ? o->ep_name_size : 15;
+    size_t n = 0;
+    buf[0] = '\0';
+    if (!scry_win_proc_ok(p, o->ep_name, nlen))
+        return -1;
+    while (n < nlen && p->b[o->ep_name + n])
+        n++;
+    return (long)scry_utf8_replace(p->b + o->ep_name, n, buf);
 }
 
 struct scry_cell scry_win_time_cell(uint64_t filetime)

@@ -77,6 +77,12 @@ static inline uint16_t scry_win_u16(const uint8_t *b, uint64_t off)
     return v;
 }
 
+/* ImageFileName as Volatility prints it (utility.array_to_string, or
+ * cast("string", max_length=15, errors="replace")): UTF-8 with
+ * replacement, cut at the first NUL, into buf (>= 64 bytes); returns its
+ * length, or -1 (buf "") when the name cannot be read. */
+long scry_win_proc_name(const struct scry_windows *w, const struct scry_win_proc *p, char *buf);
+
 /* Volatility's conversion.wintime_to_datetime: a FILETIME to a datetime
  * cell (seconds), N/A for 0 and unparsable outside Python's datetime. */
 struct scry_cell scry_win_time_cell(uint64_t filetime);
