@@ -21,6 +21,8 @@
 # the ISF are read once first):
 #   memscry cold  - a new, empty --cache-dir per run: the ISF is parsed
 #                   (nothing cached anywhere);
+#   memscry no-cache - --no-cache: nothing read from or written to any
+#                   cache (the ISF is parsed, no index, no compiled table);
 #   memscry warm  - the compiled symbol table already in --cache-dir;
 #   volatility    - a new --cache-path per run (nothing cached).
 # Every memscry output is compared with Volatility's when it runs, else
@@ -99,23 +101,36 @@ if [ -n "$vol" ]; then
     done
     ref="$tmp/vol.json"
 fi
-: > "$tmp/t.cold"; : > "$tmp/t.warm"
+: > "$tmp/t.cold"; : > "$tmp/t.nocache"; : > "$tmp/t.warm"
 for i in $(seq 1 "$runs"); do
     timed_run "$tmp/cold.json" "$tmp/t.cold" "$memscry" -q --cache-dir "$tmp/cold.$i" -s "$isf" \
         -f "$dump" -r json "$plugin"
-    [ -n "$ref" ] || ref="$tmp/ref.json" && [ -f "$ref" ] || cp "$tmp/cold.json" "$ref"
+    if [ -z "$ref" ]; then ref="$tmp/ref.json"; cp "$tmp/cold.json" "$ref"; fi
     cmp -s "$tmp/cold.json" "$ref" || die "memscry cold output differs from the reference"
+    timed_run "$tmp/nocache.json" "$tmp/t.nocache" "$memscry" -q --no-cache -s "$isf" \
+        -f "$dump" -r json "$plugin"
+    cmp -s "$tmp/nocache.json" "$ref" || die "memscry --no-cache output differs from the reference"
 done
-"$memscry" -q --cache-dir "$tmp/warm" -s "$isf" -f "$dump" -r json "$plugin" > /dev/null
+"$memscry" -q --cache-dir "$tmp/warm" -s "$isf" -f "$dump" -r json "$plugin" > /dev/null 2>&1
 for i in $(seq 1 "$runs"); do
     timed_run "$tmp/warm.json" "$tmp/t.warm" "$memscry" -q --cache-dir "$tmp/warm" -s "$isf" \
         -f "$dump" -r json "$plugin"
     cmp -s "$tmp/warm.json" "$ref" || die "memscry warm output differs from the reference"
 done
 summarise "memscry cold" "$tmp/t.cold"; cold=$med
+summarise "memscry no-cache" "$tmp/t.nocache"; nocache=$med
 summarise "memscry warm" "$tmp/t.warm"; warm=$med
 if [ -n "$vol" ]; then
     summarise "volatility" "$tmp/t.vol"; v=$med
-    awk -v v="$v" -v c="$cold" -v w="$warm" 'BEGIN { printf "speed-up (median): cold %.0fx, warm %.0fx; outputs equal to Volatility'"'"'s\n", v / c, v / w }'
+    awk -v v="$v" -v c="$cold" -v n="$nocache" -v w="$warm" 'BEGIN { printf "speed-up (median): cold %.0fx, no-cache %.0fx, warm %.0fx; outputs equal to Volatility'"'"'s\n", v / c, v / n, v / w }'
+fi
+if command -v hyperfine > /dev/null; then
+    # The loop above times through /usr/bin/time and date(1), which add a
+    # few ms a run: hyperfine (-N, no shell) is the figure for short runs.
+    echo "# hyperfine cross-check (-N, 2 warm-ups, $((runs * 4)) runs):"
+    hyperfine -N -w 2 -r $((runs * 4)) \
+        "$memscry -q --cache-dir $tmp/warm -s $isf -f $dump -r json $plugin" \
+        "$memscry -q --no-cache -s $isf -f $dump -r json $plugin" 2>&1 |
+        grep -E "Benchmark|Time|Range" | sed 's/^/#   /'
 fi
 echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"
