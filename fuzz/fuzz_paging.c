@@ -1,7 +1,7 @@
 /* fuzz_paging.c - page-table walks over an arbitrary physical image.
  *
  * Input layout: a 48-byte header, then the physical memory image.
- *   [0]      paging mode (mod 4)
+ *   [0]      paging mode (mod 5: x86, pae, x86_64, la57, win_x86_64)
  *   [1]      flags: bit 0 hides ops->direct, bit 1 enables a corrupt range
  *   [2..3]   corrupt range: page index and page count in the image
  *   [4..7]   read length for read_pad (mod 3 pages)
@@ -143,9 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const enum scry_paging modes[] = {SCRY_PAGING_X86, SCRY_PAGING_PAE, SCRY_PAGING_X86_64,
-                                             SCRY_PAGING_LA57};
+                                             SCRY_PAGING_LA57, SCRY_PAGING_WIN_X86_64};
     static const scry_translate_fn fns[] = {scry_translate_x86, scry_translate_pae,
-                                            scry_translate_x86_64, scry_translate_la57};
+                                            scry_translate_x86_64, scry_translate_la57,
+                                            scry_translate_win_x86_64};
     enum { HDR = 48 };
     static uint8_t buf[3 * 4096];
     struct fphys f;
@@ -153,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < HDR)
         return 0;
-    unsigned mi = data[0] % 4;
+    unsigned mi = data[0] % 5;
     memset(&f, 0, sizeof f);
     f.base.ops = data[1] & 1 ? &ops_plain : &ops_direct;
     f.mem = data + HDR;
@@ -178,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t pa0 = 0, sz0 = 0;
         scry_status st0 = fns[mi](&f.base, dtb, va, &pa0, &sz0);
         if (st0 == SCRY_OK && sz0 != 4096 && sz0 != 0x200000 && sz0 != 0x400000 &&
-            sz0 != 0x40000000)
+            sz0 != 0x40000000 && sz0 != 0x8000000000ull)
             __builtin_trap();
         for (int j = 0; j < 3; j++) {
             uint64_t pa = 0, sz = 0;

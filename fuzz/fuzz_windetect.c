@@ -182,9 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct scry_vspace vs;
         struct scry_win_kernel k;
         struct scry_op op = {0};
-        if (scry_vspace_init(&vs, &s.base, SCRY_PAGING_X86_64, dtb) != SCRY_OK)
+        if (scry_vspace_init(&vs, &s.base, SCRY_PAGING_WIN_X86_64, dtb) != SCRY_OK)
             abort();
-        scry_vspace_set_hook(&vs, scry_win_pte_hook, NULL);
         if (scry_win_find_kernel(&vs, &op, 0, &k) == SCRY_OK) {
             base = k.base;
             found = 1;
@@ -198,9 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     w->base.os = &scry_os_windows;
     w->base.phys = &s.base;
-    w->base.mode = SCRY_PAGING_X86_64;
+    w->base.mode = SCRY_PAGING_WIN_X86_64;
     w->base.dtb = dtb;
-    w->base.pte_hook = scry_win_pte_hook;
     w->symtab = isf[data[0] % nisf];
     w->isf_path = isf_path[data[0] % nisf];
     w->isf_uri = isf_path[data[0] % nisf];

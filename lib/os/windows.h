@@ -176,14 +176,10 @@ static inline uint64_t scry_win_sym_va(const struct scry_windows *w, uint64_t rv
     return rva == SCRY_WIN_NO_OFFSET ? 0 : w->kernel_base + rva;
 }
 
-/* Windows' invalid-entry hook (vspace.h): a transition PTE (bit 11 set,
- * bit 10 clear) still names its page, which Volatility reads. Prototype
- * and pagefile PTEs stay unmapped, as in Volatility. */
-scry_status scry_win_pte_hook(void *user, struct scry_phys *phys, uint64_t va, uint64_t entry,
-                              unsigned level, uint64_t *pa, uint64_t *page_size);
-
-/* A process's address space: the kernel's paging mode over dtb (its low 12
- * bits dropped), with the transition hook. */
+/* A process's address space: the kernel's paging mode
+ * (SCRY_PAGING_WIN_X86_64, Volatility's WindowsIntel32e: transition
+ * entries valid at every level, no hook needed) over dtb, its low 12 bits
+ * dropped. */
 scry_status scry_win_process_space(const struct scry_windows *w, uint64_t dtb,
                                    struct scry_vspace *out);
 

@@ -99,9 +99,8 @@ static scry_status adopt(const struct scry_detect_in *in, const struct scry_isf_
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     w->base.os = &scry_os_windows;
     w->base.phys = in->phys;
-    w->base.mode = SCRY_PAGING_X86_64;
+    w->base.mode = SCRY_PAGING_WIN_X86_64;
     w->base.dtb = dtb;
-    w->base.pte_hook = scry_win_pte_hook;
     w->symbols = in->symbols;
     w->kernel_base = k->base;
     w->age = k->age;
@@ -140,9 +139,8 @@ static scry_status windows_detect(const struct scry_detect_in *in, struct scry_p
     if (st != SCRY_OK)
         return st;
     struct scry_vspace vs;
-    if ((st = scry_vspace_init(&vs, in->phys, SCRY_PAGING_X86_64, dtb)) != SCRY_OK)
+    if ((st = scry_vspace_init(&vs, in->phys, SCRY_PAGING_WIN_X86_64, dtb)) != SCRY_OK)
         return st;
-    scry_vspace_set_hook(&vs, scry_win_pte_hook, NULL);
     scry_kv_u64(in->meta, "windows.kdbg", &hint);
     if ((st = scry_win_find_kernel(&vs, in->op, hint, &k)) != SCRY_OK)
         return st == SCRY_ERR_NOT_FOUND

@@ -245,27 +245,10 @@ scry_status scry_windows_resolve(struct scry_windows *w)
     return SCRY_OK;
 }
 
-scry_status scry_win_pte_hook(void *user, struct scry_phys *phys, uint64_t va, uint64_t entry,
-                              unsigned level, uint64_t *pa, uint64_t *page_size)
-{
-    (void)user;
-    (void)phys;
-    (void)level;
-    if ((entry & (1ull << 11)) && !(entry & (1ull << 10))) {
-        *pa = (entry & 0x000ffffffffff000ull) | (va & 0xfff);
-        *page_size = 4096;
-        return SCRY_OK;
-    }
-    return SCRY_ERR_NODATA;
-}
-
 scry_status scry_win_process_space(const struct scry_windows *w, uint64_t dtb,
                                    struct scry_vspace *out)
 {
-    scry_status st = scry_vspace_init(out, w->base.phys, w->base.mode, dtb & ~0xfffull);
-    if (st == SCRY_OK)
-        scry_vspace_set_hook(out, scry_win_pte_hook, NULL);
-    return st;
+    return scry_vspace_init(out, w->base.phys, w->base.mode, dtb & ~0xfffull);
 }
 
 /* ---- VAD layout (struct scry_win_vad; lib/walk/windows_vad.c) ---------- */

@@ -120,6 +120,16 @@ static scry_status walk_table(struct walk *w, unsigned depth, uint64_t table, ui
 
     if (last >= ((uint64_t)1 << bits))
         last = ((uint64_t)1 << bits) - 1;
+    if (l->windows) {
+        /* A table that is not wholly in the dump, or is one entry repeated,
+         * maps nothing: every translation through it fails. */
+        unsigned verdict = 0;
+        scry_status st = scry_paging_win_table_check(w->phys, table, &verdict);
+        if (st != SCRY_OK)
+            return st;
+        if (verdict != 0)
+            return SCRY_OK;
+    }
     for (uint64_t idx = first; idx <= last; idx += CHUNK) {
         unsigned n = last - idx + 1 < CHUNK ? (unsigned)(last - idx + 1) : CHUNK;
         scry_status st = read_chunk(w, table, depth, idx, n, base + idx * span, shift, e, ok);
@@ -134,7 +144,7 @@ static scry_status walk_table(struct walk *w, unsigned depth, uint64_t table, ui
                                 w->start, w->end, w->max);
             if (!ok[k])
                 continue; /* a hole in the dump: unmapped as far as we know */
-            if (!(e[k] & PTE_PRESENT)) {
+            if (l->windows ? !scry_win_entry_valid(e[k]) : !(e[k] & PTE_PRESENT)) {
                 if (!leaf || !w->hook)
                     continue;
                 st = scry_paging_hook_call(w->hook, w->hook_user, w->phys, va, e[k], &pa, &size);

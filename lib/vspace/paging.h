@@ -31,6 +31,10 @@ struct scry_paging_layout {
     /* Physical base of the large page of `size` bytes that entry maps. */
     uint64_t (*large_frame)(uint64_t entry, uint64_t size);
     const char *const *names; /* per level, top first: "PML4", ..., "PT" */
+    /* Windows' rules (SCRY_PAGING_WIN_X86_64): an entry in transition (bit
+     * 11 set, bit 10 clear) counts as present at every level, and a table
+     * not wholly in the dump or whose entries are all equal maps nothing. */
+    int windows;
 };
 
 /* One paging mode. Instances are static and immutable (thread-safe). */
@@ -43,6 +47,10 @@ struct scry_paging_ops {
      * for a not-present PTE (scry_pte_hook). Does not touch the cache. */
     scry_status (*translate)(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
                              uint64_t *page_size);
+    /* translate that also fills *f on failure (scry_vspace_translate_ex);
+     * NULL when the mode gives no detail. */
+    scry_status (*translate_fault)(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
+                                   uint64_t *page_size, struct scry_vfault *f);
     /* scry_vspace_enumerate with its arguments already checked: start < end
      * <= 2^va_bits, max_entries > 0, fn not NULL. */
     scry_status (*enumerate)(struct scry_vspace *vs, uint64_t start, uint64_t end,
@@ -53,6 +61,19 @@ extern const struct scry_paging_ops scry_paging_x86;
 extern const struct scry_paging_ops scry_paging_pae;
 extern const struct scry_paging_ops scry_paging_x86_64;
 extern const struct scry_paging_ops scry_paging_la57;
+extern const struct scry_paging_ops scry_paging_win_x86_64;
+
+/* An entry Windows (and Volatility's WindowsMixin) takes as valid: present,
+ * or in transition (bit 11 set, prototype bit 10 clear). */
+static inline int scry_win_entry_valid(uint64_t e)
+{
+    return (e & 1) || (e & 0xc00) == 0x800;
+}
+
+/* The page at `table` as Windows' tables are judged: 0 a table, 1 its 512
+ * entries are all equal (no table), 2 not wholly in the dump. Errors: a
+ * read that fails otherwise (SCRY_ERR_CORRUPT), with the table named. */
+scry_status scry_paging_win_table_check(struct scry_phys *phys, uint64_t table, unsigned *verdict);
 
 /* The ops of mode, or NULL for a value outside enum scry_paging. The result
  * is static; thread-safe. */

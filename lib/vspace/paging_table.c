@@ -7,6 +7,7 @@ static const struct scry_paging_ops *const modes[] = {
     &scry_paging_pae,
     &scry_paging_x86_64,
     &scry_paging_la57,
+    &scry_paging_win_x86_64,
 };
 
 const struct scry_paging_ops *scry_paging_ops_for(enum scry_paging mode)

@@ -21,6 +21,8 @@ static void cache_clear(struct scry_vspace *vs)
         vs->big[i].shift = 63;
     }
     vs->big_next = 0;
+    for (size_t i = 0; i < SCRY_TABLE_SLOTS; i++)
+        vs->tables[i] = UINT64_MAX;
 }
 
 scry_status scry_vspace_init(struct scry_vspace *vs, struct scry_phys *phys, enum scry_paging mode,
@@ -51,45 +53,69 @@ void scry_vspace_set_hook(struct scry_vspace *vs, scry_pte_hook hook, void *user
     cache_clear(vs);
 }
 
+/* log2 of a page's size rides in the top bits of a TLB slot's ppage. */
+#define SIZE_SHIFT 58
+
 /* Keyed by the masked page so a pointer and its 48-bit-masked form (which
  * Volatility hands around) share one slot; the masked page number never
- * reaches UINT64_MAX, the empty marker. */
-static inline scry_status translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa)
+ * reaches UINT64_MAX, the empty marker. f (constant NULL on the hot path)
+ * asks for the page size and the failure's detail. */
+static inline scry_status translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
+                                    uint64_t *page_size, struct scry_vfault *f)
 {
     uint64_t vpage = (va & scry_vspace_mask(vs)) >> 12, p, size;
-    unsigned idx = (unsigned)(vpage & (SCRY_TLB_SLOTS - 1));
+    unsigned idx = (unsigned)(vpage & (SCRY_TLB_SLOTS - 1)), shift = 12;
     scry_status st;
 
     if (vs->tlb[idx].vpage == vpage) {
         *pa = vs->tlb[idx].ppage << 12 | (va & PAGE_MASK);
+        if (f)
+            *page_size = (uint64_t)1 << (vs->tlb[idx].ppage >> SIZE_SHIFT);
         return SCRY_OK;
     }
     uint64_t mva = va & scry_vspace_mask(vs);
     for (unsigned i = 0; i < SCRY_TLB_BIG_SLOTS; i++) {
         if (vs->big[i].vbase == mva >> vs->big[i].shift) {
             p = vs->big[i].pbase | (mva & (((uint64_t)1 << vs->big[i].shift) - 1));
+            shift = vs->big[i].shift;
             goto hit;
         }
     }
-    st = vs->ops->translate(vs, va, &p, &size);
+    if (f && vs->ops->translate_fault)
+        st = vs->ops->translate_fault(vs, va, &p, &size, f);
+    else
+        st = vs->ops->translate(vs, va, &p, &size);
     if (st != SCRY_OK)
         return st; /* failures are not cached: a later read may see new tables */
+    shift = (unsigned)__builtin_ctzll(size);
     if (size > SCRY_PAGE_SIZE && (size & (size - 1)) == 0) {
-        unsigned shift = (unsigned)__builtin_ctzll(size), i = vs->big_next++ % SCRY_TLB_BIG_SLOTS;
+        unsigned i = vs->big_next++ % SCRY_TLB_BIG_SLOTS;
         vs->big[i].vbase = mva >> shift;
         vs->big[i].pbase = p & ~(size - 1);
         vs->big[i].shift = shift;
     }
 hit:
     vs->tlb[idx].vpage = vpage;
-    vs->tlb[idx].ppage = p >> 12;
+    vs->tlb[idx].ppage = p >> 12 | (uint64_t)shift << SIZE_SHIFT;
     *pa = p;
+    if (f)
+        *page_size = (uint64_t)1 << shift;
     return SCRY_OK;
 }
 
 scry_status scry_vspace_translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa)
 {
-    return translate(vs, va, pa);
+    return translate(vs, va, pa, NULL, NULL);
+}
+
+scry_status scry_vspace_translate_ex(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
+                                     uint64_t *page_size, struct scry_vfault *f)
+{
+    f->kind = SCRY_VFAULT_NONE;
+    f->level = 0;
+    f->entry = 0;
+    f->table = 0;
+    return translate(vs, va, pa, page_size, f);
 }
 
 /* Copies physical bytes, zero-copy when the layer stores them plainly. */
@@ -145,7 +171,7 @@ scry_status scry_vspace_read(struct scry_vspace *vs, uint64_t va, void *buf, siz
 
         if (n > len - done)
             n = len - done;
-        st = translate(vs, cur, &pa);
+        st = translate(vs, cur, &pa, NULL, NULL);
         if (st != SCRY_OK)
             return st; /* the walk's message already names cur and the level */
         st = phys_copy(vs->phys, pa, out + done, n, &holes);
@@ -171,7 +197,7 @@ scry_status scry_vspace_read_pad(struct scry_vspace *vs, uint64_t va, void *buf,
 
         if (n > len - done)
             n = len - done;
-        st = translate(vs, cur, &pa);
+        st = translate(vs, cur, &pa, NULL, NULL);
         if (st == SCRY_ERR_NODATA) {
             memset(out + done, 0, n);
             lost += n;
@@ -198,7 +224,7 @@ static inline scry_status read_small(struct scry_vspace *vs, uint64_t va, uint8_
     uint64_t pa;
     size_t holes = 0;
 
-    if ((va & PAGE_MASK) <= SCRY_PAGE_SIZE - n && translate(vs, va, &pa) == SCRY_OK &&
+    if ((va & PAGE_MASK) <= SCRY_PAGE_SIZE - n && translate(vs, va, &pa, NULL, NULL) == SCRY_OK &&
         scry_phys_read(vs->phys, pa, b, n, &holes) == SCRY_OK && !holes)
         return SCRY_OK;
     return scry_vspace_read(vs, va, b, n);

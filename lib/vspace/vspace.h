@@ -18,7 +18,14 @@ enum scry_paging {
     SCRY_PAGING_X86 = 1,    /* 32-bit, 2 levels, 4 KiB and 4 MiB pages    */
     SCRY_PAGING_PAE = 2,    /* 32-bit PAE, 3 levels, 4 KiB and 2 MiB      */
     SCRY_PAGING_X86_64 = 3, /* 4-level, 48-bit, 4 KiB, 2 MiB, 1 GiB       */
-    SCRY_PAGING_LA57 = 4    /* 5-level, 57-bit, 4 KiB, 2 MiB, 1 GiB       */
+    SCRY_PAGING_LA57 = 4,   /* 5-level, 57-bit, 4 KiB, 2 MiB, 1 GiB       */
+    /* Windows x64 as Volatility's WindowsIntel32e reads it: 4-level,
+     * 48-bit; an entry in transition (bit 11 set, bit 10 clear) is valid at
+     * every level; PS makes a page in a PML4E (512 GiB), PDPTE (1 GiB) and
+     * PDE (2 MiB); addresses keep bits 12..44 only (MAXPHYADDR 45); a table
+     * whose 512 entries are all equal, or which is not wholly in the dump,
+     * fails every address under it. */
+    SCRY_PAGING_WIN_X86_64 = 5
 };
 
 /* Translates va through the tables at dtb. On success *pa and *page_size
@@ -36,6 +43,8 @@ scry_status scry_translate_x86(struct scry_phys *, uint64_t, uint64_t, uint64_t 
 scry_status scry_translate_pae(struct scry_phys *, uint64_t, uint64_t, uint64_t *, uint64_t *);
 scry_status scry_translate_x86_64(struct scry_phys *, uint64_t, uint64_t, uint64_t *, uint64_t *);
 scry_status scry_translate_la57(struct scry_phys *, uint64_t, uint64_t, uint64_t *, uint64_t *);
+scry_status scry_translate_win_x86_64(struct scry_phys *, uint64_t, uint64_t, uint64_t *,
+                                      uint64_t *);
 
 /* The level number a hook receives for a page-table entry (PTE): levels are
  * counted from the leaf as Intel does (1 = PT, 2 = PD, 3 = PDPT, 4 = PML4,
@@ -48,10 +57,12 @@ scry_status scry_translate_la57(struct scry_phys *, uint64_t, uint64_t, uint64_t
  *
  * Who calls it: the vspace's walks - translation (hence every read) and
  * enumeration - when they meet a not-present entry at the LAST level (the
- * PTE; level is SCRY_PTE_LEVEL) and a hook is set. A not-present entry at
- * any upper level (PML5..PD) never reaches the hook: the address is
- * unmapped as without one. The plain scry_translate_<mode> walks never call
- * it.
+ * PTE; level is SCRY_PTE_LEVEL) and a hook is set; for
+ * SCRY_PAGING_WIN_X86_64 "not present" means not valid (neither present nor
+ * in transition), since transition entries are that mode's own rule. A
+ * not-present entry at any upper level (PML5..PD) never reaches the hook:
+ * the address is unmapped as without one. The plain scry_translate_<mode>
+ * walks never call it.
  *
  * Arguments: user as given to scry_vspace_set_hook; the vspace's physical
  * layer; va as the caller of the translation gave it (enumeration passes
@@ -87,6 +98,8 @@ typedef int (*scry_map_fn)(void *user, uint64_t va, uint64_t pa, uint64_t len);
 
 #define SCRY_TLB_SLOTS 256
 #define SCRY_TLB_BIG_SLOTS 8
+/* Page tables whose whole page was checked (SCRY_PAGING_WIN_X86_64). */
+#define SCRY_TABLE_SLOTS 64
 
 struct scry_paging_ops; /* paging.h */
 
@@ -100,7 +113,9 @@ struct scry_vspace {
     void *hook_user;
     struct {
         uint64_t vpage; /* va >> 12, or UINT64_MAX when empty */
-        uint64_t ppage; /* pa >> 12 */
+        /* pa >> 12 in bits 0..51; bits 58..63 hold log2 of the size of the
+         * page it lies in (shifted out by ppage << 12, so free to read) */
+        uint64_t ppage;
     } tlb[SCRY_TLB_SLOTS];
     /* Large pages (2 MiB, 4 MiB, 1 GiB) whole: a kernel's direct map is
      * mapped with them, and one entry then covers every task_struct in it. */
@@ -110,6 +125,13 @@ struct scry_vspace {
         unsigned shift;
     } big[SCRY_TLB_BIG_SLOTS];
     unsigned big_next;
+    /* Modes that judge a table as a whole (SCRY_PAGING_WIN_X86_64): the
+     * verdict on the table page at a physical address, so a translation
+     * does not re-read 4 KiB per level. Entry: table address | verdict
+     * (0 a table, 1 one repeated entry, 2 not wholly in the dump), or
+     * UINT64_MAX when empty. Keyed by physical address only, so valid for
+     * any DTB over the same physical layer. */
+    uint64_t tables[SCRY_TABLE_SLOTS];
 };
 
 /* Initialises vs in place (no allocation), without a hook. Errors:
@@ -132,6 +154,34 @@ static inline uint64_t scry_vspace_mask(const struct scry_vspace *vs)
 /* Translate with the cache. Same errors as scry_translate_fn, plus whatever
  * the hook returns (see scry_pte_hook). */
 scry_status scry_vspace_translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa);
+
+/* Why a translation failed, as far as the walk saw (scry_vspace_translate_ex). */
+enum scry_vfault_kind {
+    SCRY_VFAULT_NONE = 0,   /* no detail: the mode gives none, or success  */
+    SCRY_VFAULT_INVALID,    /* `entry` (read from the level-`level` table)
+                               is not valid                                */
+    SCRY_VFAULT_NOT_TABLE,  /* the level-`level` table at `table` is all one
+                               repeated entry; `entry` led to it           */
+    SCRY_VFAULT_MISSING     /* the level-`level` table at `table` is not
+                               wholly in the dump (or cannot be read);
+                               `entry` led to it                           */
+};
+
+struct scry_vfault {
+    enum scry_vfault_kind kind;
+    unsigned level;  /* SCRY_PTE_LEVEL numbering: 1 = PT .. 4 = PML4       */
+    uint64_t entry;  /* see kind; at the top level the DTB with bit 0 set  */
+    uint64_t table;  /* physical address of the table the walk stopped in  */
+};
+
+/* scry_vspace_translate that also gives the size of the page va lies in
+ * (4 KiB up to 512 GiB) and, on failure, where the walk stopped: *f is
+ * always written (kind NONE on success). Only SCRY_PAGING_WIN_X86_64
+ * fills in failures (other modes leave kind NONE); the detail comes from
+ * the one walk that failed, not a second one. Same errors as
+ * scry_vspace_translate; a failure the hook gives leaves kind NONE. */
+scry_status scry_vspace_translate_ex(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
+                                     uint64_t *page_size, struct scry_vfault *f);
 
 /* Reads [va, va+len). Errors: SCRY_ERR_NODATA (message names the first
  * address that failed) when any page is unmapped or a physical hole; the

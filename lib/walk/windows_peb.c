@@ -11,27 +11,39 @@
 
 #define PG 4096u
 
-/* Intel._mask: bits low..high of v. */
-static uint64_t vmask(uint64_t v, unsigned high, unsigned low)
+/* _translate_swap's verdict on the walk that failed (lib/vspace's
+ * SCRY_PAGING_WIN_X86_64 is WindowsIntel32e): a table not wholly in the
+ * dump is the physical layer's InvalidAddressException at the table's
+ * address; otherwise the entry where the walk stopped is a pagefile entry
+ * (not valid, transition and prototype bits clear, bit 7 set, bits 32..
+ * non-zero: Swapped) or anything else (Paged). For a table of one repeated
+ * entry that entry is the valid one that led to it, so Paged. */
+static void classify(const struct scry_vfault *vf, uint64_t va, struct scry_win_fault *f)
 {
-    uint64_t m = high >= 63 ? UINT64_MAX : ((uint64_t)1 << (high + 1)) - 1;
-    return v & m & ~(((uint64_t)1 << low) - 1);
-}
-
-/* WindowsMixin._page_is_valid: present, or transition (bit 11) and not
- * prototype (bit 10). Checked at every level, as Volatility does. */
-static int vol_valid(uint64_t e)
-{
-    return (e & 1) || ((e & (1ull << 11)) && !(e & (1ull << 10)));
-}
-
-/* _translate_swap: a not-valid entry that names a pagefile slot. */
-static void page_fault(uint64_t entry, uint64_t va, struct scry_win_fault *f)
-{
-    int t = (entry >> 11) & 1, p = (entry >> 10) & 1, v = entry & 1, u = (entry >> 7) & 1;
-    f->kind = (!t && !p && !v && u && (entry >> 32) != 0) ? SCRY_WIN_FAULT_SWAPPED
-                                                          : SCRY_WIN_FAULT_PAGED;
+    uint64_t e = vf->entry;
+    int t = (e >> 11) & 1, p = (e >> 10) & 1, v = e & 1, u = (e >> 7) & 1;
+    if (vf->kind == SCRY_VFAULT_MISSING) {
+        f->kind = SCRY_WIN_FAULT_LAYER;
+        f->addr = vf->table;
+        return;
+    }
+    f->kind = (vf->kind == SCRY_VFAULT_INVALID && !t && !p && !v && u && (e >> 32) != 0)
+                  ? SCRY_WIN_FAULT_SWAPPED
+                  : SCRY_WIN_FAULT_PAGED;
     f->addr = va;
+}
+
+/* One translation through vs (its cache included). Returns 0 with *pa and
+ * *size (the page's) set, or 1 with *f set as Volatility would raise it
+ * (addr: va as given, or the table's physical address). */
+static int vol_translate(struct scry_vspace *vs, uint64_t va, uint64_t *pa, uint64_t *size,
+                         struct scry_win_fault *f)
+{
+    struct scry_vfault vf;
+    if (scry_vspace_translate_ex(vs, scry_win_mask(va), pa, size, &vf) == SCRY_OK)
+        return 0;
+    classify(&vf, va, f);
+    return 1;
 }
 
 /* A physical range that is wholly in the dump (is_valid of the layer
@@ -54,61 +66,19 @@ static int phys_ok(struct scry_phys *phys, uint64_t pa, uint64_t len, uint64_t *
     return 1;
 }
 
-/* WindowsIntel32e._translate for one address (48-bit, MAXPHYADDR 45 as
- * Volatility's Windows layer has it, a PS bit honoured in the PML4E,
- * PDPTE and PDE, a page table of one repeated entry invalid). */
-static int vol_translate(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t *pa,
-                         uint64_t *size, struct scry_win_fault *f)
-{
-    static const int large[4] = {0, 1, 1, 1};
-    static _Thread_local uint64_t table[PG / 8];
-    uint64_t entry = vmask(dtb, 47, 0) | 1;
-    unsigned position = 47;
-    for (int lvl = 0; lvl < 4; lvl++) {
-        if (!vol_valid(entry)) {
-            page_fault(entry, va, f);
-            return 1;
-        }
-        if (large[lvl] && (entry & 0x80)) {
-            if (entry & (1ull << 12))
-                entry -= 1ull << 12;
-            break;
-        }
-        unsigned start = position;
-        position -= 9;
-        uint64_t index = vmask(va, start, position + 1) >> (position + 1);
-        uint64_t base = vmask(entry, 44, 12);
-        size_t holes = 0;
-        if (scry_phys_read(phys, base, table, PG, &holes) != SCRY_OK || holes) {
-            f->kind = SCRY_WIN_FAULT_LAYER;
-            f->addr = base;
-            return 1;
-        }
-        size_t i = 1;
-        while (i < PG / 8 && table[i] == table[0])
-            i++;
-        if (i == PG / 8) {
-            page_fault(entry, va, f);
-            return 1;
-        }
-        entry = table[index];
-    }
-    if (!vol_valid(entry)) {
-        page_fault(entry, va, f);
-        return 1;
-    }
-    *pa = vmask(entry, 44, position + 1) | vmask(va, position, 0);
-    *size = (uint64_t)1 << (position + 1);
-    return 0;
-}
-
 int scry_win_vol_fault(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t len,
                        struct scry_win_fault *f)
 {
     uint64_t pa, size, bad;
+    struct scry_vspace vs;
+    if (scry_vspace_init(&vs, phys, SCRY_PAGING_WIN_X86_64, dtb) != SCRY_OK) {
+        f->kind = SCRY_WIN_FAULT_LAYER;
+        f->addr = 0;
+        return 1;
+    }
     va = scry_win_mask(va);
     if (len == 0) { /* _mapping with length 0: the address itself */
-        if (vol_translate(phys, dtb, va, &pa, &size, f))
+        if (vol_translate(&vs, va, &pa, &size, f))
             return 1;
         if (!phys_ok(phys, pa, 1, &bad)) {
             f->kind = SCRY_WIN_FAULT_LAYER;
@@ -118,7 +88,7 @@ int scry_win_vol_fault(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64
         return 0;
     }
     while (len) {
-        if (vol_translate(phys, dtb, scry_win_mask(va), &pa, &size, f))
+        if (vol_translate(&vs, scry_win_mask(va), &pa, &size, f))
             return 1;
         uint64_t chunk = size - (pa % size);
         if (chunk > len)
@@ -155,25 +125,11 @@ scry_status scry_win_pspace_open(const struct scry_windows *w, const struct scry
     return scry_win_process_space(w, ps->dtb, &ps->vs);
 }
 
-/* The page holding va (masked), from the cache or a Volatility walk.
+/* The page holding va (masked), through the process space and its cache.
  * Returns 0, or 1 with ps->fault set (its address: va as given). */
 static int xlate(struct scry_win_pspace *ps, uint64_t va, uint64_t *pa, uint64_t *size)
 {
-    uint64_t m = scry_win_mask(va);
-    unsigned slot = (unsigned)(m >> 12) & (SCRY_WIN_PTLB - 1);
-    if (ps->tlb[slot].size && m - ps->tlb[slot].vbase < ps->tlb[slot].size) {
-        *pa = ps->tlb[slot].pbase + (m - ps->tlb[slot].vbase);
-        *size = ps->tlb[slot].size;
-        return 0;
-    }
-    if (vol_translate(ps->vs.phys, ps->dtb, m, pa, size, &ps->fault)) {
-        ps->fault.addr = ps->fault.kind == SCRY_WIN_FAULT_LAYER ? ps->fault.addr : va;
-        return 1;
-    }
-    ps->tlb[slot].vbase = m & ~(*size - 1);
-    ps->tlb[slot].pbase = *pa & ~(*size - 1);
-    ps->tlb[slot].size = *size;
-    return 0;
+    return vol_translate(&ps->vs, va, pa, size, &ps->fault);
 }
 
 scry_status scry_win_pread(struct scry_win_pspace *ps, uint64_t va, void *buf, size_t len)

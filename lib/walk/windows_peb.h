@@ -23,13 +23,15 @@
  *     the translation worked but the physical page is not in the dump
  *     (address: the physical address of the chunk), or a page table
  *     itself lies in a hole (address: the table's physical address).
- * Reads in the process space translate as Volatility's WindowsIntel32e
- * does, not through the generic x86-64 walk: a PS bit in a PML4 entry is a
- * 512 GiB page, an entry in transition (bit 11 set, bit 10 clear) is valid
- * at every level, a page table of one repeated entry is invalid, and
- * physical addresses keep bits 12..44 only (MAXPHYADDR 45). A small
- * translation cache keeps that cheap. The vspace in the structure (same
- * DTB, generic walk) is for code that wants one, e.g. the PE dumper.
+ * Reads in the process space go through its vspace, whose paging mode
+ * (SCRY_PAGING_WIN_X86_64, lib/vspace/paging_win_x86_64.c) is Volatility's
+ * WindowsIntel32e: a PS bit in a PML4 entry is a 512 GiB page, an entry in
+ * transition (bit 11 set, bit 10 clear) is valid at every level, a page
+ * table of one repeated entry is invalid, and physical addresses keep bits
+ * 12..44 only (MAXPHYADDR 45). A failed translation says where its walk
+ * stopped (scry_vspace_translate_ex), which is all the classification
+ * needs; the vspace's cache keeps reads cheap, and code that wants a
+ * vspace (the PE dumper) uses the same one.
  *
  * Pointers read here are masked to 48 bits, as Volatility's are. */
 #ifndef SCRY_WALK_WINDOWS_PEB_H
@@ -51,16 +53,11 @@ struct scry_win_fault {
     uint64_t addr; /* virtual (masked) for PAGED/SWAPPED, physical for LAYER */
 };
 
-#define SCRY_WIN_PTLB 64
-
-/* One process's space and its PEB pointer. Not thread-safe (the caches);
- * cheap to make one per process. */
+/* One process's space and its PEB pointer. Not thread-safe (the vspace's
+ * cache); cheap to make one per process. */
 struct scry_win_pspace {
     const struct scry_windows *w;
-    struct scry_vspace vs;
-    struct {
-        uint64_t vbase, pbase, size; /* a whole page; size 0 = empty */
-    } tlb[SCRY_WIN_PTLB];
+    struct scry_vspace vs;       /* SCRY_PAGING_WIN_X86_64 over dtb */
     uint64_t dtb;                /* Pcb.DirectoryTableBase as read */
     uint64_t pid;                /* UniqueProcessId, masked */
     uint64_t peb;                /* _EPROCESS.Peb, masked */
@@ -110,7 +107,8 @@ const char *scry_win_fault_text(const struct scry_win_pspace *ps, char *buf, siz
 /* Classifies a read of [va, va+len) through the Windows x64 tables at dtb
  * over phys exactly as Volatility's WindowsIntel32e would fail it. Returns
  * 1 and fills *f when it fails, 0 when Volatility would read it. Exposed
- * for tests. Bounded: at most one walk per 4 KiB page of len. */
+ * for tests. Bounded: at most one walk per 4 KiB page of len, through a
+ * SCRY_PAGING_WIN_X86_64 vspace made for the call. */
 int scry_win_vol_fault(struct scry_phys *phys, uint64_t dtb, uint64_t va, uint64_t len,
                        struct scry_win_fault *f);
 

@@ -1,4 +1,4 @@
-/* test_paging.c - page-table walks for the four x86 modes and the vspace
+/* test_paging.c - page-table walks for the four x86 modes, Windows x64, and the vspace
  * layer above them, on synthetic tables in a memory buffer. */
 #include <check.h>
 #include <stdio.h>
@@ -688,7 +688,7 @@ START_TEST(test_ops_table)
         ck_assert_ptr_null(vs.hook);
     }
     ck_assert_ptr_null(scry_paging_ops_for((enum scry_paging)0));
-    ck_assert_ptr_null(scry_paging_ops_for((enum scry_paging)5));
+    ck_assert_ptr_null(scry_paging_ops_for((enum scry_paging)6));
     ck_assert_ptr_null(scry_paging_ops_for((enum scry_paging)-1));
     tp_free(t);
 }
@@ -1232,6 +1232,169 @@ START_TEST(test_hook)
 }
 END_TEST
 
+/* ------------------------------------------ Windows x64 (WindowsIntel32e) */
+
+/* Enumerating [va, va+1) reports that byte exactly when translation finds
+ * it, at the same physical address. */
+static void assert_enum_agrees(struct scry_vspace *vs, uint64_t va)
+{
+    struct collect c;
+    uint64_t pa = 0;
+    scry_status st = scry_vspace_translate(vs, va, &pa);
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(scry_vspace_enumerate(vs, va, va + 1, 0, collect_fn, &c), SCRY_OK);
+    if (st == SCRY_OK) {
+        ck_assert_msg(c.calls == 1 && c.r[0].va == va && c.r[0].pa == pa && c.r[0].len == 1,
+                      "0x%llx translates to 0x%llx, enumeration disagrees",
+                      (unsigned long long)va, (unsigned long long)pa);
+    } else {
+        ck_assert_int_eq(st, SCRY_ERR_NODATA);
+        ck_assert_msg(c.calls == 0, "0x%llx does not translate, enumeration reports it",
+                      (unsigned long long)va);
+    }
+}
+
+#define W_A 0x0000008000000000ull /* 4 KiB; its neighbour's PTE has bits 45, 50 */
+#define W_T 0x0000008000200000ull /* PDE in transition; then a transition PTE */
+#define W_P 0x0000008000400000ull /* PDE in transition with the prototype bit */
+#define W_U 0x0000008000600000ull /* page table of one repeated entry */
+#define W_M 0x0000008000800000ull /* page table beyond the dump */
+#define W_L 0x0000008000a00000ull /* 2 MiB page, PAT bit set */
+#define W_H 0x0000008040000000ull /* PDPTE with bit 46 set */
+#define W_G 0x0000010000000000ull /* PML4E with PS: a 512 GiB page */
+
+static uint64_t build_win(struct tphys *t)
+{
+    const struct mode *m = &modes[2]; /* the same table layout */
+    uint64_t root = tp_alloc(t), slot, e;
+
+    map(t, m, root, W_A, 0x10000, 4096, 0);
+    map(t, m, root, W_A + 0x1000, 0x11000, 4096, 1ull << 45 | 1ull << 50);
+    map(t, m, root, W_T, 0x30000, 4096, 0);
+    map(t, m, root, W_T + 0x1000, 0x31000, 4096, 0);
+    slot = entry_addr(t, m, root, W_T + 0x1000, 3); /* PTE in transition */
+    set_entry(t, slot, 8, (get_entry(t, slot, 8) & ~1ull) | 0x800);
+    slot = entry_addr(t, m, root, W_T, 2); /* PDE in transition */
+    set_entry(t, slot, 8, (get_entry(t, slot, 8) & ~1ull) | 0x800);
+    map(t, m, root, W_P, 0x40000, 4096, 0);
+    slot = entry_addr(t, m, root, W_P, 2); /* transition + prototype: invalid */
+    set_entry(t, slot, 8, (get_entry(t, slot, 8) & ~1ull) | 0xc00);
+    uint64_t uni = tp_alloc(t);
+    for (unsigned i = 0; i < 512; i++)
+        set_entry(t, uni + 8 * i, 8, 0x50000 | 0x3);
+    set_entry(t, entry_addr(t, m, root, W_U, 2), 8, uni | 0x3);
+    set_entry(t, entry_addr(t, m, root, W_M, 2), 8, 0x7f000000ull | 0x3);
+    map(t, m, root, W_L, 0x200000, 0x200000, 0x1000);
+    map(t, m, root, W_H, 0x60000, 4096, 0);
+    slot = entry_addr(t, m, root, W_H, 1);
+    set_entry(t, slot, 8, get_entry(t, slot, 8) | 1ull << 46);
+    e = 0x8000000000ull | 0x1000 | 0x81;
+    set_entry(t, root + 8 * ((W_G >> 39) & 511), 8, e);
+    return root;
+}
+
+START_TEST(test_win_x86_64)
+{
+    struct tphys *t = tp_new(_i);
+    uint64_t root = build_win(t), pa = 0, size = 0;
+    struct scry_vspace vs, lin;
+    struct scry_vfault f;
+    struct collect c;
+
+    /* DTB bits 45.. and 0..11 are not address (MAXPHYADDR 45). */
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_WIN_X86_64,
+                                      root | 1ull << 46 | 0x5),
+                     SCRY_OK);
+    ck_assert_uint_eq(vs.va_bits, 48);
+    ck_assert_int_eq(scry_vspace_init(&lin, &t->base, SCRY_PAGING_X86_64, root), SCRY_OK);
+
+    static const struct {
+        uint64_t va, pa, size;
+    } ok[] = {
+        {W_A + 0x123, 0x10123, 4096},
+        {W_A + 0x1234, 0x11234, 4096},      /* PFN bits 45 and 50 dropped */
+        {W_T + 0x10, 0x30010, 4096},        /* through a transition PDE */
+        {W_T + 0x1010, 0x31010, 4096},      /* transition PTE, no hook */
+        {W_L + 0x12345, 0x212345, 0x200000}, /* PAT is not address */
+        {W_H + 0x18, 0x60018, 4096},        /* PDPTE bit 46 dropped */
+        {W_G + 0x123456789ull, 0x8123456789ull, 0x8000000000ull}, /* 512 GiB */
+        {0xffff000000000000ull | (W_G + 0x7fffffffffull), 0xffffffffffull, 0x8000000000ull},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        for (int rep = 0; rep < 2; rep++) { /* the second from the cache */
+            ck_assert_int_eq(scry_vspace_translate_ex(&vs, ok[i].va, &pa, &size, &f), SCRY_OK);
+            ck_assert_uint_eq(pa, ok[i].pa);
+            ck_assert_uint_eq(size, ok[i].size);
+            ck_assert_int_eq(f.kind, SCRY_VFAULT_NONE);
+        }
+        ck_assert_int_eq(scry_translate_win_x86_64(&t->base, root, ok[i].va, &pa, &size), SCRY_OK);
+        ck_assert_uint_eq(pa, ok[i].pa);
+        ck_assert_uint_eq(size, ok[i].size);
+    }
+
+    /* Failures, and where the walk stopped. */
+    ck_assert_int_eq(scry_vspace_translate_ex(&vs, W_P, &pa, &size, &f), SCRY_ERR_NODATA);
+    assert_level_msg("PD", W_P);
+    ck_assert_int_eq(f.kind, SCRY_VFAULT_INVALID);
+    ck_assert_uint_eq(f.level, 2);
+    ck_assert_uint_eq(f.entry & 0xfff, 0xc02);
+    ck_assert_int_eq(scry_vspace_translate_ex(&vs, W_U + 0x10, &pa, &size, &f), SCRY_ERR_NODATA);
+    ck_assert_ptr_nonnull(strstr(err(), "repeats one entry"));
+    ck_assert_int_eq(f.kind, SCRY_VFAULT_NOT_TABLE);
+    ck_assert_uint_eq(f.level, 1);
+    ck_assert_uint_eq(f.table, get_entry(t, entry_addr(t, &modes[2], root, W_U, 2), 8) & ~0xfffull);
+    ck_assert_uint_eq(f.entry & 1, 1); /* the valid PDE that led to it */
+    ck_assert_int_eq(scry_vspace_translate_ex(&vs, W_M, &pa, &size, &f), SCRY_ERR_NODATA);
+    ck_assert_ptr_nonnull(strstr(err(), "not in the dump"));
+    ck_assert_int_eq(f.kind, SCRY_VFAULT_MISSING);
+    ck_assert_uint_eq(f.level, 1);
+    ck_assert_uint_eq(f.table, 0x7f000000ull);
+    ck_assert_int_eq(scry_vspace_translate_ex(&vs, 0x10000, &pa, &size, &f), SCRY_ERR_NODATA);
+    ck_assert_int_eq(f.kind, SCRY_VFAULT_INVALID);
+    ck_assert_uint_eq(f.level, 4);
+    ck_assert_uint_eq(f.entry, 0);
+    ck_assert_int_eq(scry_translate_win_x86_64(&t->base, root, W_U, &pa, &size), SCRY_ERR_NODATA);
+
+    /* The generic x86-64 walk keeps Intel's rules on the same tables. */
+    ck_assert_int_eq(scry_vspace_translate(&lin, W_T, &pa), SCRY_ERR_NODATA);
+    ck_assert_int_eq(scry_vspace_translate(&lin, W_U + 0x10, &pa), SCRY_OK);
+    ck_assert_uint_eq(pa, 0x50010);
+    ck_assert_int_eq(scry_vspace_translate(&lin, W_A + 0x1234, &pa), SCRY_OK);
+    ck_assert_uint_eq(pa, 0x11234 | 1ull << 45 | 1ull << 50);
+    ck_assert_int_eq(scry_vspace_translate_ex(&lin, W_T, &pa, &size, &f), SCRY_ERR_NODATA);
+    ck_assert_int_eq(f.kind, SCRY_VFAULT_NONE); /* no detail from that mode */
+
+    /* Enumeration reports exactly what translates. */
+    const struct range want[] = {
+        {W_A, 0x10000, 0x2000},
+        {W_T, 0x30000, 0x2000},
+        {W_L, 0x200000, 0x200000},
+        {W_H, 0x60000, 0x1000},
+        {W_G, 0x8000000000ull, 0x8000000000ull},
+    };
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    assert_ranges(&c, want, sizeof want / sizeof want[0]);
+    assert_ranges_translate(&vs, &c);
+    static const uint64_t probe[] = {W_A, W_A + 0x1fff, W_A + 0x2000, W_T + 0x1fff, W_P,
+                                     W_U, W_U + 0x1000, W_M, W_L + 0x1fffff, W_H, W_H + 0x1000,
+                                     W_G, W_G + 0x7fffffffffull, W_G + 0x8000000000ull, 0};
+    for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++)
+        assert_enum_agrees(&vs, probe[i]);
+
+    /* A top table of one repeated entry maps nothing. */
+    uint64_t top = tp_alloc(t);
+    for (unsigned i = 0; i < 512; i++)
+        set_entry(t, top + 8 * i, 8, root | 0x3);
+    ck_assert_int_eq(scry_vspace_init(&vs, &t->base, SCRY_PAGING_WIN_X86_64, top), SCRY_OK);
+    ck_assert_int_eq(scry_vspace_translate_ex(&vs, W_A, &pa, &size, &f), SCRY_ERR_NODATA);
+    ck_assert_int_eq(f.kind, SCRY_VFAULT_NOT_TABLE);
+    ck_assert_uint_eq(f.level, 4);
+    ck_assert_int_eq(enumerate_all(&vs, 0, &c), SCRY_OK);
+    ck_assert_uint_eq(c.calls, 0);
+    tp_free(t);
+}
+END_TEST
+
 static Suite *paging_suite(void)
 {
     Suite *s = suite_create("paging");
@@ -1256,6 +1419,7 @@ static Suite *paging_suite(void)
     tcase_add_loop_test(tc, test_enum_self_reference, 0, 2);
     tcase_add_loop_test(tc, test_enum_holes_and_corrupt, 0, 2);
     tcase_add_loop_test(tc, test_hook, 0, 2);
+    tcase_add_loop_test(tc, test_win_x86_64, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
