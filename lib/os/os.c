@@ -58,8 +58,5 @@ void scry_profile_free(struct scry_profile *p)
 
 scry_status scry_profile_kernel(const struct scry_profile *p, struct scry_vspace *out)
 {
-    scry_status st = scry_vspace_init(out, p->phys, p->mode, p->dtb);
-    if (st == SCRY_OK && p->pte_hook)
-        scry_vspace_set_hook(out, p->pte_hook, NULL);
-    return st;
+    return scry_vspace_init(out, p->phys, p->mode, p->dtb);
 }

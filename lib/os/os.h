@@ -38,11 +38,6 @@ struct scry_profile {
     struct scry_phys *phys;       /* borrowed from the dump              */
     enum scry_paging mode;        /* kernel address space: mode + DTB    */
     uint64_t dtb;
-    /* The OS's meaning for not-present page-table entries (vspace.h,
-     * scry_pte_hook), set on every address space made from the profile;
-     * NULL: none. No OS sets one today: Windows' transition entries are
-     * its paging mode's own rule (SCRY_PAGING_WIN_X86_64). */
-    scry_pte_hook pte_hook;
     struct scry_kv info;          /* os, description, isf, dtb, ...      */
 };
 
