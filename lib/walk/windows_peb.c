@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/base/hashset.h"
 #include "lib/base/utf8.h"
 
 #define PG 4096u
@@ -182,68 +181,7 @@ int scry_win_peb_valid(struct scry_win_pspace *ps) { return scry_win_pvalid(ps, 
 scry_status scry_win_pwalk_list(struct scry_win_pspace *ps, struct scry_op *op, uint64_t head,
                                 uint64_t rel, const char *what, scry_win_entry_fn fn, void *user)
 {
-    struct scry_hashset seen = {0};
-    uint64_t link, prev, n = 0;
-    uint64_t max = op && op->max_entries ? op->max_entries : SCRY_WIN_MAX_ENTRIES;
-    scry_status st = SCRY_OK;
-    char why[160];
-    head = scry_win_mask(head);
-    prev = head;
-    if (!scry_win_pvalid(ps, head) || scry_win_pread_ptr(ps, head, &link) != SCRY_OK) {
-        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
-                    "%s cannot start: its head 0x%" PRIx64 " cannot be read (%s)", what, head,
-                    scry_win_fault_text(ps, why, sizeof why));
-        return SCRY_OK;
-    }
-    if (scry_hs_add(&seen, head) < 0)
-        return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    for (;;) {
-        if (link == head)
-            break; /* back at the head: the whole list was read */
-        int added = scry_hs_add(&seen, link);
-        if (added < 0) {
-            st = scry_err(SCRY_ERR_NOMEM, "out of memory");
-            break;
-        }
-        if (!added) {
-            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
-                        "%s ends early after %" PRIu64 " entr%s: 0x%" PRIx64
-                        " links to an earlier entry instead of back to the head",
-                        what, n, n == 1 ? "y" : "ies", prev);
-            break;
-        }
-        uint64_t entry = scry_win_mask(link - rel);
-        if (!scry_win_pvalid(ps, entry)) {
-            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
-                        "%s ends early after %" PRIu64 " entr%s: entry 0x%" PRIx64
-                        " cannot be read (%s)",
-                        what, n, n == 1 ? "y" : "ies", entry,
-                        scry_win_fault_text(ps, why, sizeof why));
-            break;
-        }
-        if (++n > max) {
-            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
-                        "%s ends early: more than %" PRIu64 " entries", what, max);
-            break;
-        }
-        if (scry_op_tick(op, n, 0)) {
-            st = scry_op_cancelled();
-            break;
-        }
-        if (fn(user, entry))
-            break;
-        prev = link;
-        if (scry_win_pread_ptr(ps, link, &link) != SCRY_OK) {
-            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
-                        "%s ends early after %" PRIu64 " entr%s: the link at 0x%" PRIx64
-                        " cannot be read (%s)",
-                        what, n, n == 1 ? "y" : "ies", prev,
-                        scry_win_fault_text(ps, why, sizeof why));
-            break;
-        }
-    }
-    free(seen.slot);
-    return st;
+    return scry_win_walk_list(&ps->vs, op, head, rel, what, fn, user);
 }
 
 scry_status scry_win_peb_params(struct scry_win_pspace *ps, uint64_t *params)

@@ -12,12 +12,11 @@ scry_status scry_win_walk_list(struct scry_vspace *vs, struct scry_op *op, uint6
                                uint64_t rel, const char *what, scry_win_entry_fn fn, void *user)
 {
     struct scry_hashset seen = {0};
-    uint64_t link, prev = head, n = 0, pa;
+    uint64_t link, prev = head, n = 0;
     uint64_t max = op && op->max_entries ? op->max_entries : SCRY_WIN_MAX_ENTRIES;
     scry_status st = SCRY_OK, rd;
     head = scry_win_mask(head);
-    if ((rd = scry_vspace_translate(vs, scry_win_canon(head), &pa)) != SCRY_OK ||
-        (rd = scry_vspace_read_u64(vs, scry_win_canon(head), &link)) != SCRY_OK) {
+    if ((rd = scry_vspace_read_u64(vs, scry_win_canon(head), &link)) != SCRY_OK) {
         scry_op_report(op, SCRY_DIAG_WARNING, rd, "%s cannot start: its head 0x%" PRIx64
                        " cannot be read", what, head);
         return SCRY_OK;
@@ -41,7 +40,8 @@ scry_status scry_win_walk_list(struct scry_vspace *vs, struct scry_op *op, uint6
             break;
         }
         uint64_t entry = scry_win_mask(link - rel);
-        if (!link || (rd = scry_vspace_translate(vs, scry_win_canon(entry), &pa)) != SCRY_OK) {
+        /* is_valid(entry): translated and present in the dump. */
+        if (!link || (rd = scry_vspace_read(vs, scry_win_canon(entry), &(uint8_t){0}, 1)) != SCRY_OK) {
             if (!link)
                 scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
                             "%s ends early after %" PRIu64 " entr%s: 0x%" PRIx64
