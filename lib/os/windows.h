@@ -32,7 +32,6 @@ struct scry_win_off {
     uint64_t list_flink, list_blink;            /* _LIST_ENTRY */
     uint64_t ep_size;                           /* sizeof(_EPROCESS) */
     uint64_t ep_dtb;                            /* Pcb.DirectoryTableBase */
-    uint64_t ep_user_dtb;                       /* Pcb.UserDirectoryTableBase (opt) */
     uint64_t ep_pid, ep_ppid, ep_links, ep_create, ep_exit;
     uint64_t ep_name, ep_name_size;             /* ImageFileName, UCHAR[15] */
     uint64_t ep_peb, ep_thread_head, ep_active_threads;

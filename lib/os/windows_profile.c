@@ -17,7 +17,6 @@ static scry_status resolve_fields(struct scry_windows *w)
         SCRY_FIELD("_LIST_ENTRY", "Flink", &o->list_flink),
         SCRY_FIELD("_LIST_ENTRY", "Blink", &o->list_blink),
         SCRY_FIELD("_EPROCESS", "Pcb.DirectoryTableBase", &o->ep_dtb),
-        SCRY_FIELD_OPT("_EPROCESS", "Pcb.UserDirectoryTableBase", &o->ep_user_dtb),
         SCRY_FIELD("_EPROCESS", "UniqueProcessId", &o->ep_pid),
         SCRY_FIELD("_EPROCESS", "InheritedFromUniqueProcessId", &o->ep_ppid),
         SCRY_FIELD("_EPROCESS", "ActiveProcessLinks", &o->ep_links),
