@@ -7,7 +7,7 @@ the same bytes; with --truth, runs all ten plugins and has the shared
 checker (tools/winimage/check_truth.py, run, not copied) compare them with
 the generator's truth file. The sample is decompressed once into DATA_DIR.
 The golden's Symbols URL is written as file://SHARED_ISF/...: that prefix
-becomes the URL of the ISF directory this run uses."""
+becomes the URL of the ISF directory this run uses, symlinks resolved."""
 import lzma
 import os
 import shutil
@@ -56,7 +56,10 @@ def main():
     root = corpus.require_corpus(source)
     isf = os.path.abspath(os.path.join(root, "..", "isf"))
     dump = sample(root, data, image)
-    url = "file://" + urllib.parse.quote(isf) + "/"
+    # Volatility finds ISFs below the resolved symbol directory
+    # (pathlib's resolve()), so the URL names the real path, symlinks
+    # resolved - and so does memscry's.
+    url = "file://" + urllib.parse.quote(os.path.realpath(isf)) + "/"
     gdir = os.path.join(root, "windows-samples", "golden", image)
     if what == "--no-isf":
         # The kernel is found, no ISF matches: the error names what is needed.
