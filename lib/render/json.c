@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,8 @@ struct json_ctx {
     size_t *order;   /* key order: column indexes, ncols stands for __children */
     size_t nkeys;
     size_t kids_at;  /* position of __children in order */
+    char **kq;       /* per column: "name": as written, when the name needs no
+                      * escaping (every static column name); NULL otherwise */
     int indent;      /* 1: json (indent=2), 0: jsonl */
     scry_status st;
 };
@@ -260,6 +263,23 @@ static void close_with(struct json_ctx *j, size_t ind, const char *ch)
     scry_out_write(j->o, ch, 1);
 }
 
+/* The quoted form of every key that needs no escaping: printable ASCII
+ * without '"' or '\\'. Best effort: a key left NULL (or out of memory)
+ * takes the escaping path. */
+static void quote_keys(struct json_ctx *j)
+{
+    if (!(j->kq = calloc(j->nkeys, sizeof *j->kq)))
+        return;
+    for (size_t k = 0; k < j->nkeys; k++) {
+        const char *n = key_name(j, k);
+        size_t len = strlen(n), i = 0;
+        while (i < len && n[i] >= 0x20 && n[i] < 0x7f && n[i] != '"' && n[i] != '\\')
+            i++;
+        if (i == len && (j->kq[k] = malloc(len + 5)))
+            snprintf(j->kq[k], len + 5, "\"%s\": ", n);
+    }
+}
+
 /* Indent of a node's "{...}" and of its keys, by depth. */
 static size_t node_ind(const struct json_ctx *j, int depth)
 {
@@ -276,10 +296,15 @@ static void write_keys(struct json_ctx *j, size_t row, int depth, size_t from, s
             first_item(j, ind);
         else
             next_item(j, ind);
-        j->st = json_string(j->o, key_name(j, col), strlen(key_name(j, col)));
-        if (j->st)
-            return;
-        scry_out_write(j->o, ": ", 2);
+        if (j->kq && j->kq[col]) {
+            /* The hot path: a key written once per row of every listing. */
+            scry_out_write(j->o, j->kq[col], strlen(j->kq[col]));
+        } else {
+            j->st = json_string(j->o, key_name(j, col), strlen(key_name(j, col)));
+            if (j->st)
+                return;
+            scry_out_write(j->o, ": ", 2);
+        }
         if (col == j->r->ncols)
             continue; /* the caller writes the children list */
         j->st = json_value(j->o, &j->b, j->r->cols[col].type, &j->r->rows[row].cells[col]);
@@ -309,6 +334,7 @@ static scry_status render_tree(const struct scry_result *r, struct scry_out *o, 
     for (size_t k = 0; k < j.nkeys; k++)
         j.order[k] = k;
     sort_keys(&j);
+    quote_keys(&j);
     for (size_t k = 0; k < j.nkeys; k++)
         if (j.order[k] == r->ncols)
             j.kids_at = k;
@@ -360,6 +386,9 @@ static scry_status render_tree(const struct scry_result *r, struct scry_out *o, 
         scry_out_write(o, "\n", 1);
 out:
     scry_sbuf_free(&j.b);
+    for (size_t k = 0; j.kq && k < j.nkeys; k++)
+        free(j.kq[k]);
+    free(j.kq);
     free(j.order);
     free(stack);
     return j.st;
