@@ -21,6 +21,15 @@ scry_status scry_win_pslist_cells(const struct scry_windows *w, struct scry_vspa
                                   const struct scry_win_proc *p, uint64_t offset,
                                   struct scry_cell *cells, char *name_buf);
 
+/* Adds pslist's row for p to out: offset and File output as given. A
+ * process whose fields cannot be read is skipped with Volatility's INFO
+ * ("Invalid process found at address: ... Skipping"). Returns SCRY_OK
+ * (skipped or added) or scry_result_add's error. */
+scry_status scry_win_pslist_add(const struct scry_windows *w, struct scry_vspace *ks,
+                                struct scry_op *op, struct scry_result *out,
+                                const struct scry_win_proc *p, uint64_t offset,
+                                const char *file_output);
+
 /* Calls fn for each process of the active process list (PsActiveProcessHead
  * through ActiveProcessLinks) whose PID passes the int-list option at
  * opt_pid (-1: none), as Volatility's list_processes with its pid filter.

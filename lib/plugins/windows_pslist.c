@@ -131,6 +131,23 @@ scry_status scry_win_pslist_cells(const struct scry_windows *w, struct scry_vspa
     return SCRY_OK;
 }
 
+scry_status scry_win_pslist_add(const struct scry_windows *w, struct scry_vspace *ks,
+                                struct scry_op *op, struct scry_result *out,
+                                const struct scry_win_proc *p, uint64_t offset,
+                                const char *file_output)
+{
+    struct scry_cell cells[SCRY_WIN_PSLIST_NCOLS];
+    char name[64];
+    scry_status st = scry_win_pslist_cells(w, ks, p, offset, cells, name);
+    if (st != SCRY_OK) {
+        scry_op_say(op, SCRY_DIAG_INFO, st, "Invalid process found at address: %" PRIx64
+                    ". Skipping", p->va);
+        return SCRY_OK;
+    }
+    cells[10] = scry_cell_str(file_output, strlen(file_output));
+    return scry_result_add(out, 0, cells);
+}
+
 /* ------------------------------------------------------------ the plugin */
 
 struct ctx {
@@ -144,8 +161,6 @@ struct ctx {
 static int row(void *user, const struct scry_win_proc *p)
 {
     struct ctx *c = user;
-    struct scry_cell cells[11];
-    char name[64];
     uint64_t offset = p->va, pa;
     if (c->physical) {
         if (scry_vspace_translate(&c->ks, scry_win_canon(p->va), &pa) != SCRY_OK)
@@ -165,15 +180,7 @@ static int row(void *user, const struct scry_win_proc *p)
         }
         out = file ? file : "Error outputting file";
     }
-    scry_status st = scry_win_pslist_cells(c->w, &c->ks, p, offset, cells, name);
-    if (st != SCRY_OK) {
-        scry_op_say(c->pc->op, SCRY_DIAG_INFO, st, "Invalid process found at address: %" PRIx64
-                    ". Skipping", p->va);
-        free(file);
-        return 0;
-    }
-    cells[10] = scry_cell_str(out, strlen(out));
-    c->st = scry_result_add(c->pc->out, 0, cells);
+    c->st = scry_win_pslist_add(c->w, &c->ks, c->pc->op, c->pc->out, p, offset, out);
     free(file);
     return c->st != SCRY_OK;
 }

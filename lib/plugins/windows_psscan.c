@@ -75,8 +75,6 @@ static int row(void *user, const struct scry_win_proc *p, int physical_layer)
 {
     struct ctx *c = user;
     const struct scry_win_off *o = &c->w->off;
-    struct scry_cell cells[11];
-    char name[64];
     char *file = NULL;
     uint64_t offset = p->va, pa;
     /* create_pid_filter */
@@ -112,15 +110,7 @@ static int row(void *user, const struct scry_win_proc *p, int physical_layer)
         }
         offset = pa;
     }
-    scry_status st = scry_win_pslist_cells(c->w, &c->ks, p, offset, cells, name);
-    if (st != SCRY_OK) {
-        scry_op_say(c->pc->op, SCRY_DIAG_INFO, st, "Invalid process found at address: %" PRIx64
-                    ". Skipping", p->va);
-        free(file);
-        return 0;
-    }
-    cells[10] = scry_cell_str(out, strlen(out));
-    c->st = scry_result_add(c->pc->out, 0, cells);
+    c->st = scry_win_pslist_add(c->w, &c->ks, c->pc->op, c->pc->out, p, offset, out);
     free(file);
     return c->st != SCRY_OK;
 }
