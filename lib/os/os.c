@@ -2,6 +2,7 @@
  * (lib/os/<os>_detect.c) and one line here. */
 #include "lib/os/os.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,13 +28,20 @@ scry_status scry_os_detect(const struct scry_detect_in *in, struct scry_profile 
     char missed[1024] = "";
     size_t w = 0, n = 0;
     const struct scry_os *order[16];
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; scry_os_table[i] && n < 16; i++) {
-            const struct scry_os *os = scry_os_table[i];
-            int likely = os->likely && os->likely(in);
-            if (likely == (pass == 0))
-                order[n++] = os;
-        }
+    size_t nos = 0, first = SIZE_MAX;
+    while (scry_os_table[nos] && nos < 16)
+        nos++;
+    /* The first OS (in table order) with evidence goes first; likely() is
+     * asked only until one says yes, so a dump that states Linux never
+     * pays for Windows' probe. */
+    for (size_t i = 0; i < nos && first == SIZE_MAX; i++)
+        if (scry_os_table[i]->likely && scry_os_table[i]->likely(in))
+            first = i;
+    if (first != SIZE_MAX)
+        order[n++] = scry_os_table[first];
+    for (size_t i = 0; i < nos; i++)
+        if (i != first)
+            order[n++] = scry_os_table[i];
     for (size_t i = 0; i < n; i++) {
         const struct scry_os *os = order[i];
         scry_status st = os->detect(in, out);

@@ -62,8 +62,8 @@ extern const struct scry_os *const scry_os_table[];
 /* The table entry called name, or NULL. */
 const struct scry_os *scry_os_find(const char *name);
 
-/* Walks the OS table: the OSes whose likely() says so first, then the
- * others, each group in table order; so the order depends on the dump
+/* Walks the OS table: the first OS (in table order) whose likely() says
+ * so, then the others in table order; so the order depends on the dump
  * alone, never on who asks. Errors: the first answer other than NOT_FOUND, else
  * SCRY_ERR_NOT_FOUND naming every OS tried and what each missed. */
 scry_status scry_os_detect(const struct scry_detect_in *in, struct scry_profile **out);
