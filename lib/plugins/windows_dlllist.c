@@ -25,7 +25,6 @@
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "lib/plugins/windows_common.h"
 #include "lib/walk/windows_pe.h"
@@ -299,10 +298,8 @@ static int scanned(void *user, const struct scry_win_proc *p, int physical)
 static scry_status by_offset(struct ctx *c, struct scry_vspace *ks, uint64_t offset)
 {
     struct offset_ctx oc = {.c = c, .ks = ks, .offset = offset};
-    time_t now = time(NULL);
-    struct tm tm;
-    int year = gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 2026;
-    scry_status st = scry_win_pool_scan_procs(c->w, ks, c->pc->op, year, scanned, &oc);
+    scry_status st =
+        scry_win_pool_scan_procs(c->w, ks, c->pc->op, scry_win_year_now(), scanned, &oc);
     if (st == SCRY_OK)
         st = oc.st;
     return st;

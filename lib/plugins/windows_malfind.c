@@ -127,14 +127,8 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
 {
     struct ctx *c = user;
     char prot[256], fname[160];
-    int unread;
-    size_t plen = scry_win_vad_protection(c->protect, c->protect_ok, v->protection, prot, &unread);
-    if (unread && !c->protect_warned) {
-        c->protect_warned = 1;
-        scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
-                    "MmProtectToValue[%u] cannot be read: protections print empty",
-                    v->protection);
-    }
+    size_t plen = scry_win_vad_protection(c->protect, c->protect_ok, v->protection, prot,
+                                          c->pc->op, &c->protect_warned);
     if (!strstr(prot, "EXECUTE") || !strstr(prot, "WRITE"))
         return 0;
     int vads = !memcmp(v->tag, "VadS", 4);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lib/plugins/windows_common.h"
 #include "lib/walk/windows_pe.h"
@@ -128,10 +127,7 @@ static scry_status run(struct scry_plugin_ctx *pc)
         return st;
     if (!(c.vbuf = malloc(c.w->off.ep_size)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    time_t now = time(NULL);
-    struct tm tm;
-    int year = gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 2026;
-    st = scry_win_pool_scan_procs(c.w, &c.ks, pc->op, year, row, &c);
+    st = scry_win_pool_scan_procs(c.w, &c.ks, pc->op, scry_win_year_now(), row, &c);
     free(c.vbuf);
     return st != SCRY_OK ? st : c.st;
 }

@@ -22,14 +22,17 @@ scry_status scry_win_proc_space(const struct scry_windows *w, const struct scry_
 }
 
 size_t scry_win_vad_protection(const int32_t values[32], uint32_t ok, uint32_t index, char *buf,
-                               int *unread)
+                               struct scry_op *op, int *warned)
 {
-    *unread = 0;
     buf[0] = '\0';
     if (index >= 32)
         return 0;
     if (!((ok >> index) & 1)) {
-        *unread = 1;
+        if (!*warned) {
+            *warned = 1;
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                        "MmProtectToValue[%u] cannot be read: protections print empty", index);
+        }
         return 0;
     }
     return scry_win_vad_protection_str(values[index], buf);

@@ -16,9 +16,10 @@ scry_status scry_win_proc_space(const struct scry_windows *w, const struct scry_
 
 /* vad.get_protection(protect_values, winnt_protections) into buf (>= 256
  * bytes): "" for an index past the table (Python's IndexError gives 0).
- * *unread is set when the entry could not be read (it prints ""). */
+ * An entry that could not be read prints "" too, and the first such one
+ * of a run (*warned, 0 at the start) is a WARNING on op. */
 size_t scry_win_vad_protection(const int32_t values[32], uint32_t ok, uint32_t index, char *buf,
-                               int *unread);
+                               struct scry_op *op, int *warned);
 
 /* VadInfo.vad_dump: writes the VAD's bytes (unmapped pages as zeros) to
  * "pid.<pid>.vad.<start:#x>-<end:#x>.dmp" in the run's output directory,

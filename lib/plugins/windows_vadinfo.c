@@ -64,14 +64,8 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
                 out = n;
         }
     }
-    int unread;
-    size_t plen = scry_win_vad_protection(c->protect, c->protect_ok, v->protection, prot, &unread);
-    if (unread && !c->protect_warned) {
-        c->protect_warned = 1;
-        scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
-                    "MmProtectToValue[%u] cannot be read: protections print empty",
-                    v->protection);
-    }
+    size_t plen = scry_win_vad_protection(c->protect, c->protect_ok, v->protection, prot,
+                                          c->pc->op, &c->protect_warned);
     char *file = NULL;
     size_t flen = 0;
     scry_status fst = scry_win_vad_file_name(c->w, &c->ks, v, &file, &flen);

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "lib/phys/scan.h"
@@ -330,6 +331,13 @@ static scry_status prelude(const struct scry_windows *w, struct scry_vspace *ks)
     }
     scry_err_clear();
     return SCRY_OK;
+}
+
+int scry_win_year_now(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    return gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 2026;
 }
 
 scry_status scry_win_pool_scan_procs(const struct scry_windows *w, struct scry_vspace *ks,

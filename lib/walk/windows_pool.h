@@ -42,6 +42,10 @@ scry_status scry_win_pool_scan_procs(const struct scry_windows *w, struct scry_v
                                      struct scry_op *op, int year_now,
                                      scry_win_pool_proc_fn fn, void *user);
 
+/* The current year (UTC) for year_now: Volatility's is_valid() reads the
+ * clock, so the plugins do too. */
+int scry_win_year_now(void);
+
 /* EPROCESS.is_valid() over a record read as above. */
 int scry_win_proc_valid(const struct scry_windows *w, const struct scry_win_proc *p, int year_now);
 
