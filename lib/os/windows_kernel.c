@@ -66,7 +66,6 @@ struct vscan {
     struct scry_vspace *vs;
     int (*fn)(void *user, uint64_t at, const struct scry_win_kernel *k);
     void *user;
-    scry_status st;
     int stop;
     uint64_t budget;      /* bytes left to read; a hostile table may alias
                            * one page across the whole 48-bit space */
@@ -112,7 +111,6 @@ static scry_status vscan(struct scry_vspace *vs, struct scry_op *op, uint64_t st
     s->vs = vs;
     s->fn = fn;
     s->user = user;
-    s->st = SCRY_OK;
     s->stop = 0;
     s->exhausted = 0;
     /* Twice physical memory and 64 MiB: more than any real kernel space
