@@ -1,0 +1,83 @@
+/* yara.h - YARA rules and scans over memscry's layers (libyara underneath).
+ *
+ * Rules are compiled once and scanned many times, from any number of
+ * threads (libyara's YR_RULES is shareable; each scan makes its own
+ * scanner). libyara does not match across the blocks of a block iterator,
+ * so every scan here hands libyara one contiguous buffer per window: a
+ * physically contiguous run of the dump is passed in place (zero copy);
+ * virtual ranges are copied into a bounded buffer, in windows that overlap
+ * so that a match straddling two pages that are not adjacent in physical
+ * memory is still found.
+ *
+ * Thread-safety: a struct scry_yara_rules is immutable once built; scans
+ * on it may run concurrently (each with its own vspace). */
+#ifndef SCRY_SCAN_YARA_H
+#define SCRY_SCAN_YARA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/phys.h"
+#include "lib/base/op.h"
+#include "lib/vspace/vspace.h"
+
+struct scry_yara_rules; /* wraps YR_RULES *; opaque to plugins */
+
+/* Where rules come from: Volatility's yarascan options. Exactly one of
+ * string, file, compiled_file is used, with Volatility's precedence
+ * (string, then file, then compiled file). */
+struct scry_yara_source {
+    const char *string;        /* --yara-string: wrapped as Volatility does */
+    const char *file;          /* --yara-file: a path (or file:// URI)      */
+    const char *compiled_file; /* --yara-compiled-file: yarac output        */
+    int insensitive;           /* --insensitive: nocase                     */
+    int wide;                  /* --wide: wide ascii                        */
+};
+
+/* Compiles (or loads) rules. Errors: SCRY_ERR_INVALID_ARG when no source
+ * is given; SCRY_ERR_BAD_OPTION for rules that do not compile, the message
+ * naming the file and line ("rules.yar line 3: syntax error, unexpected
+ * ..."); SCRY_ERR_IO for an unreadable file; SCRY_ERR_CORRUPT for a compiled
+ * file libyara rejects; SCRY_ERR_NOMEM. Free with scry_yara_rules_free. */
+scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scry_yara_rules **out);
+void scry_yara_rules_free(struct scry_yara_rules *r);
+
+/* One string instance of one matching rule. data/len: the matched bytes
+ * (len may be less than the match's length when libyara truncates, as
+ * Volatility's matched_data is); valid during the call only. */
+struct scry_yara_hit {
+    uint64_t addr;       /* address in the scanned space (as the scan defines) */
+    const char *rule;    /* rule identifier                                   */
+    const char *ns;      /* rule namespace ("default")                        */
+    const char *string;  /* string identifier, "$a"                           */
+    const uint8_t *data;
+    size_t len;
+};
+/* Return non-zero to stop the scan (it then returns SCRY_OK). */
+typedef int (*scry_yara_hit_fn)(void *user, const struct scry_yara_hit *h);
+
+/* Scans one buffer; hits carry base + offset, in libyara's order (rule,
+ * string, instance). Errors: SCRY_ERR_NOMEM, SCRY_ERR_LIMIT (libyara's
+ * too-many-matches / timeouts), SCRY_ERR_CORRUPT (other libyara errors). */
+scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
+                                  uint64_t base, scry_yara_hit_fn fn, void *user);
+
+/* Scans the virtual range [start, end) of vs as one stream of bytes:
+ * unmapped pages read as zeros (Volatility's pad=True), copied into windows
+ * of at most `window` bytes that overlap by `overlap` bytes (a match
+ * starting in the overlap is reported once, by the window it starts in).
+ * Hits carry virtual addresses. Progress ticks in bytes on op; a cancel
+ * ends the scan with SCRY_ERR_CANCELLED. window 0 = SCRY_YARA_WINDOW. */
+#define SCRY_YARA_WINDOW ((size_t)16 << 20)
+#define SCRY_YARA_OVERLAP ((size_t)4096)
+scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_vspace *vs,
+                                  uint64_t start, uint64_t end, size_t window, size_t overlap,
+                                  struct scry_op *op, scry_yara_hit_fn fn, void *user);
+
+/* Scans the physical layer (every run of the dump), zero copy where a run
+ * is contiguous in the file; a match across two runs that are adjacent in
+ * physical memory is found. Hits carry physical addresses. */
+scry_status scry_yara_scan_phys(const struct scry_yara_rules *r, struct scry_phys *phys,
+                                struct scry_op *op, scry_yara_hit_fn fn, void *user);
+
+#endif

@@ -1,0 +1,48 @@
+/* linux_vma.h - a process's memory map (mm->VMAs) as Volatility 2.11.0's
+ * mm_struct.get_vma_iter() walks it: the maple tree (mm->mm_mt, kernels
+ * >= 6.1) or the mmap / vm_next list before it, chosen by the ISF's fields,
+ * never by a kernel version. */
+#ifndef SCRY_WALK_LINUX_VMA_H
+#define SCRY_WALK_LINUX_VMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/base/op.h"
+#include "lib/os/linux.h"
+#include "lib/walk/linux_tasks.h"
+
+/* What the plugins read of one vm_area_struct. */
+struct scry_linux_vma {
+    uint64_t addr;        /* vm_area_struct virtual address (unmasked) */
+    uint64_t start, end;  /* vm_start, vm_end                           */
+    uint64_t flags;       /* vm_flags                                   */
+    uint64_t pgoff;       /* vm_pgoff (pages)                           */
+    uint64_t file;        /* vm_file pointer, 0 when anonymous          */
+};
+
+/* Return non-zero to stop the walk. */
+typedef int (*scry_linux_vma_fn)(void *user, const struct scry_linux_vma *v);
+
+/* Calls fn for each VMA of the mm at `mm` (a task's mm pointer), read
+ * through ks (the kernel space), in get_vma_iter() order. Bounded on
+ * damaged memory: a loop (a node or VMA seen before), a tree deeper than
+ * the maple tree can be, or more than op->max_entries VMAs ends the walk
+ * with a WARNING on op; an unreadable node or VMA is skipped with an INFO
+ * (NODATA) or WARNING. Errors: SCRY_ERR_NOMEM, SCRY_ERR_CANCELLED,
+ * SCRY_ERR_UNSUPPORTED (the ISF has neither layout). */
+scry_status scry_linux_walk_vmas(const struct scry_linux *l, struct scry_vspace *ks,
+                                 struct scry_op *op, uint64_t mm, scry_linux_vma_fn fn, void *user);
+
+/* get_protection(): "rwx" with '-' for each of VM_READ/WRITE/EXEC unset. */
+void scry_linux_vma_prot(uint64_t flags, char out[4]);
+
+/* vma.get_name() as Volatility prints it (the file's d_path, "[heap]",
+ * "[stack]", "[vdso]" or "Anonymous Mapping"); t is the owning task, mm its
+ * mm. *out is malloc'd UTF-8. Errors: SCRY_ERR_NOMEM only (an unreadable
+ * path gives Volatility's own text). */
+scry_status scry_linux_vma_name(const struct scry_linux *l, struct scry_vspace *ks,
+                                const struct scry_linux_task *t, const struct scry_linux_vma *v,
+                                char **out);
+
+#endif
