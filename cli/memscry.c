@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/progress.h"
 #include "cli/say.h"
 #include "cli/symbols_cmd.h"
 #include "memscry/memscry.h"
@@ -43,8 +44,8 @@ static void usage(FILE *f)
             "  --no-cache               neither read nor write compiled symbol tables\n"
             "  -r, --renderer NAME      quick (default), pretty, json, jsonl, csv, none\n"
             "  -o, --output-dir DIR     where plugins write --dump files (default: .)\n"
-            "  -q, --quiet              accepted for Volatility compatibility (memscry\n"
-            "                           prints no progress)\n"
+            "  -q, --quiet              no progress line (one is shown on stderr only when\n"
+            "                           it is a terminal and no structured output goes there)\n"
             "  -v, --verbose            also print informational diagnostics (pages not in\n"
             "                           the dump, unreadable arguments) on stderr\n"
             "  -h, --help               this help; after PLUGIN, the plugin's options\n"
@@ -124,7 +125,8 @@ int main(int argc, char **argv)
     const char *cache_dir = NULL, *output_dir = ".";
     scry_runctx *run = NULL;
     size_t nsym = 0, nfiles = 0;
-    int i, pidx, want_help = 0, verbose = 0, no_cache = 0;
+    int i, pidx, want_help = 0, verbose = 0, no_cache = 0, quiet = 0;
+    struct progress prog = {.out = stderr};
     scry_context *ctx = NULL;
     scry_dump *dump = NULL;
     scry_session *session = NULL;
@@ -148,8 +150,10 @@ int main(int argc, char **argv)
             printf("memscry %s\n", scry_version());
             return 0;
         }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
             continue;
+        }
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             verbose = 1;
             continue;
@@ -255,10 +259,13 @@ int main(int argc, char **argv)
         st = scry_session_open(ctx, dump, &session);
         if (st == SCRY_OK && (st = scry_runctx_new(&run)) == SCRY_OK)
             st = scry_runctx_set_output_dir(run, output_dir);
+        if (st == SCRY_OK && progress_wanted(quiet, structured))
+            st = scry_runctx_set_progress(run, progress_line, &prog);
         if (st == SCRY_OK)
             st = scry_plugin_run(session, argv[i], argc - i - 1,
                                  (const char *const *)argv + i + 1, run, &result);
         scry_runctx_free(run);
+        progress_end(&prog);
     }
     if (st != SCRY_OK) {
         int code = st == SCRY_ERR_BAD_OPTION ? EXIT_USAGE : EXIT_FAIL;

@@ -135,6 +135,17 @@ int scry_op_tick_slow(struct scry_op *op, uint64_t done, uint64_t total)
     return op->cancelled;
 }
 
+int scry_op_tick_coarse(struct scry_op *op, uint64_t done, uint64_t total)
+{
+    if (!op || (!op->progress && !op->cancelled))
+        return 0;
+    if (op->cancelled)
+        return 1;
+    /* A fresh count makes tick_slow read the clock now. */
+    op->ticks = 63;
+    return scry_op_tick_slow(op, done, total);
+}
+
 scry_status scry_op_cancelled(void)
 {
     return scry_err(SCRY_ERR_CANCELLED, "cancelled by the caller");

@@ -96,6 +96,11 @@ static inline int scry_op_tick(struct scry_op *op, uint64_t done, uint64_t total
         return 0;
     return scry_op_tick_slow(op, done, total);
 }
+/* For callers that tick per unit of real work (a MiB scanned, a region),
+ * not per list entry: the clock is read on every call, so progress and
+ * cancellation are as timely as the work allows. Same result as
+ * scry_op_tick. */
+int scry_op_tick_coarse(struct scry_op *op, uint64_t done, uint64_t total);
 /* SCRY_ERR_CANCELLED with its message. */
 scry_status scry_op_cancelled(void);
 
