@@ -454,6 +454,56 @@ SCRY_API scry_status scry_result_diag(const scry_result *result, size_t index,
                                       scry_diag_level *level, scry_status *status,
                                       const char **message);
 
+/* ------------------------------------------------------- YARA and scans */
+
+/* Compiled YARA rules (libyara underneath): compile once, scan many, from
+ * any number of threads and sessions at once. Immutable once built. */
+typedef struct scry_yara_rules scry_rules;
+
+/* The run input name under which scan plugins (yarascan.YaraScan,
+ * linux.vmayarascan.VmaYaraScan, windows.vadyarascan.VadYaraScan,
+ * memscry.malscan.MalScan) take compiled rules instead of their
+ * --yara-string / --yara-file / --yara-compiled-file options, so a batch
+ * compiles once: scry_runctx_set_input(run, SCRY_INPUT_YARA_RULES, rules). */
+#define SCRY_INPUT_YARA_RULES "yara.rules"
+
+/*
+ * Compiles YARA rule source text. Ownership: *out belongs to the caller;
+ * free it with scry_rules_free() after every run that uses it. Errors:
+ * SCRY_ERR_BAD_OPTION for source that does not compile (the message gives
+ * the line: "line 3: syntax error, unexpected ..."), SCRY_ERR_INVALID_ARG,
+ * SCRY_ERR_NOMEM. Thread-safety: any thread.
+ */
+SCRY_API scry_status scry_rules_compile(const char *source, scry_rules **out);
+/* Loads rules from a file: YARA source, or rules compiled by yarac (told
+ * apart by their header). Errors: as scry_rules_compile (the message names
+ * the file), SCRY_ERR_IO (unreadable), SCRY_ERR_CORRUPT (a compiled file
+ * libyara rejects). */
+SCRY_API scry_status scry_rules_load(const char *path, scry_rules **out);
+SCRY_API void scry_rules_free(scry_rules *rules);
+
+typedef enum scry_scan_mode {
+    /* Executable regions and anonymous writable ones (heap, stack,
+     * anonymous maps) of every user process, plus the memory of every
+     * loaded kernel module. */
+    SCRY_SCAN_QUICK = 0,
+    /* Every mapped page of every process, plus all of physical memory. */
+    SCRY_SCAN_FULL = 1
+} scry_scan_mode;
+
+/*
+ * memscry.malscan.MalScan with rules given as an object: scans the
+ * session's dump in `mode` and returns one row per hit (columns Space,
+ * PID, Process, Region, Start, End, Protection, Offset, Physical, Rule,
+ * Component, Value: where the hit is, in which process and region, at
+ * which virtual and physical address, and what matched). run is optional:
+ * its progress callback receives bytes scanned of the total to scan (and
+ * may cancel), its other inputs are kept. Ownership, errors and
+ * thread-safety as scry_plugin_run; rules is borrowed for the call.
+ */
+SCRY_API scry_status scry_malscan(scry_session *session, const scry_rules *rules,
+                                  scry_scan_mode mode, scry_runctx *run, scry_result **out);
+
 /* A sink for rendered text. Return 0 to go on, non-zero to stop
  * (the render then fails with SCRY_ERR_IO). */
 typedef int (*scry_write_fn)(void *user, const char *data, size_t length);
