@@ -5,11 +5,15 @@
  * in an unmapped address; the marker process's environment range is huge,
  * inverted or unreadable; its mm->pgd points nowhere. Each run must finish
  * with a bounded, exact answer and the diagnostic that says why: never
- * hang, never crash. */
+ * hang, never crash. And the corpus ISF without module support, or with a
+ * struct module of no known layout: pslist still works, lsmod says why. */
 #include <check.h>
+#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/os/linux.h"
 #include "formats/phys.h"
@@ -293,6 +297,122 @@ START_TEST(pgd_nowhere)
 }
 END_TEST
 
+/* ---- ISFs without (usable) module support ---- */
+
+/* The corpus ISF with its first `from` replaced by `to` (same length),
+ * written to a fresh symbol directory dir (mkdtemp template); returns the
+ * ISF's path (file, 4300 bytes). */
+static void patched_isf(const char *from, const char *to, char *dir, char *file)
+{
+    char path[4200], sub[4200];
+    size_t inlen, cap = 64u << 20, inpos = 0, outpos = 0;
+    uint64_t memlimit = UINT64_MAX;
+    char *in, *out, *at;
+    FILE *f;
+    ck_assert_uint_eq(strlen(from), strlen(to));
+    snprintf(path, sizeof path, "%s/linux/debian-6.1.0-57-cloud-amd64.json.xz", symdir);
+    in = tu_slurp(path, &inlen);
+    ck_assert_ptr_nonnull(in);
+    out = malloc(cap + 1);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(lzma_stream_buffer_decode(&memlimit, 0, NULL, (const uint8_t *)in, &inpos,
+                                               inlen, (uint8_t *)out, &outpos, cap),
+                     LZMA_OK);
+    free(in);
+    out[outpos] = 0;
+    at = strstr(out, from);
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, to, strlen(to));
+    ck_assert_ptr_null(strstr(at + 1, from)); /* the one place meant */
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/linux", dir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    snprintf(file, 4300, "%s/patched.json", sub);
+    f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(out, 1, outpos, f), outpos);
+    ck_assert_int_eq(fclose(f), 0);
+    free(out);
+}
+
+static void remove_isf(const char *dir, const char *file)
+{
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/linux", dir);
+    unlink(file);
+    rmdir(sub);
+    rmdir(dir);
+}
+
+/* Runs plugin on the unpatched image with the ISFs of symbol dir dir. */
+static scry_status run_isf(const char *dir, struct ir_run *x, scry_context **c, const char *plugin)
+{
+    ck_assert_int_eq(scry_context_new(c), SCRY_OK);
+    ck_assert_int_eq(scry_context_add_symbol_dir(*c, dir), SCRY_OK);
+    ir_open(x, *c, image, image_len, "dev-small.raw");
+    return scry_plugin_run(x->s, plugin, 0, NULL, NULL, &x->r);
+}
+
+static void pslist_still_works(const char *dir)
+{
+    struct ir_run x;
+    scry_context *c;
+    ck_assert_int_eq(run_isf(dir, &x, &c, "linux.pslist"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 111);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ir_free(&x);
+    scry_context_free(c);
+}
+
+START_TEST(isf_without_modules)
+{
+    char dir[] = "/tmp/memscry-isf-XXXXXX", file[4300], want[4600];
+    struct ir_run x;
+    scry_context *c;
+    scry_status st = SCRY_OK;
+    if (!image)
+        return;
+    /* The symbol `modules` renamed: a kernel without module support. */
+    patched_isf("\n    \"modules\": {", "\n    \"modulez\": {", dir, file);
+    pslist_still_works(dir);
+    ck_assert_int_eq(run_isf(dir, &x, &c, "linux.lsmod"), SCRY_OK);
+    show_diags("isf_without_modules", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 1);
+    ck_assert_int_eq(scry_result_partial(x.r), 0);
+    snprintf(want, sizeof want,
+             "%s has no module list (symbol modules or type module): no modules listed", file);
+    ck_assert_str_eq(diag_at(x.r, SCRY_DIAG_INFO, 0, &st), want);
+    ck_assert_int_eq(st, SCRY_ERR_NOT_FOUND);
+    ir_free(&x);
+    scry_context_free(c);
+    remove_isf(dir, file);
+}
+END_TEST
+
+START_TEST(isf_unknown_module_layout)
+{
+    char dir[] = "/tmp/memscry-isf-XXXXXX", file[4300], want[4600];
+    struct ir_run x;
+    scry_context *c;
+    if (!image)
+        return;
+    /* struct module without init_layout: none of the three layouts. */
+    patched_isf("\"init_layout\": {", "\"init_layouz\": {", dir, file);
+    pslist_still_works(dir);
+    ck_assert_int_eq(run_isf(dir, &x, &c, "linux.lsmod"), SCRY_ERR_UNSUPPORTED);
+    snprintf(want, sizeof want,
+             "%s: struct module has none of mem[], init_layout/core_layout, init_size/core_size: "
+             "module sizes are unknown",
+             file);
+    ck_assert_str_eq(scry_last_error(), want);
+    ck_assert_ptr_null(x.r);
+    ir_free(&x);
+    scry_context_free(c);
+    remove_isf(dir, file);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_envars_lsmod");
@@ -304,6 +424,8 @@ int main(void)
     tcase_add_test(tc, module_list_bound);
     tcase_add_test(tc, env_range);
     tcase_add_test(tc, pgd_nowhere);
+    tcase_add_test(tc, isf_without_modules);
+    tcase_add_test(tc, isf_unknown_module_layout);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
