@@ -115,8 +115,10 @@ static scry_status module_fields(const struct scry_symtab *st, struct scry_linux
     scry_status rc = scry_resolve_fields(st, base, sizeof base / sizeof base[0]);
     if (rc != SCRY_OK)
         return rc == SCRY_ERR_NOT_FOUND ? scry_err_ctx(SCRY_ERR_UNSUPPORTED, "kernel modules") : rc;
-    if (mem_off != SCRY_NO_OFFSET)
-        return mem_sizes(st, mem_off, m);
+    if (mem_off != SCRY_NO_OFFSET) { /* a part missing is a layout we cannot use */
+        rc = mem_sizes(st, mem_off, m);
+        return rc == SCRY_ERR_NOT_FOUND ? scry_err_ctx(SCRY_ERR_UNSUPPORTED, "module.mem[]") : rc;
+    }
     for (size_t i = 0; i < sizeof pair_layouts / sizeof pair_layouts[0]; i++) {
         uint64_t off[2], len[2];
         const struct scry_field_spec f[] = {

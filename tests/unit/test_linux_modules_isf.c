@@ -161,6 +161,11 @@ START_TEST(unusable_layouts)
               "\"MOD_RODATA\": 2, \"MOD_RO_AFTER_INIT\": 3, \"MOD_TEXT\": 0}}",
               1),
           SCRY_ERR_CORRUPT, "mod_mem_type.MOD_INIT_TEXT = 7 is outside module.mem[7]");
+    /* mem[] of a structure without `size`: a layout, not an absent list. */
+    check(isf(mem_field,
+              "\"module_memory\": {\"size\": 72, \"kind\": \"struct\", \"fields\": {}},",
+              mem_enum, 1),
+          SCRY_ERR_UNSUPPORTED, NULL);
     /* A size field 3 bytes wide. */
     check(isf(",\n \"init_size\": {\"offset\": 500, \"type\": " CHAR_ARRAY(3) "},"
               "\n \"core_size\": {\"offset\": 508, \"type\": " UINT "}",
