@@ -17,6 +17,43 @@ struct scry_symtab;
 /* An offset the ISF does not have (optional fields only). */
 #define SCRY_LINUX_NO_OFFSET SCRY_NO_OFFSET
 
+/* ---- Kernel modules (lsmod) ----
+ * Everything here is optional: an ISF without module support (or with a
+ * module layout we do not know) still gives a profile, and pslist works. */
+
+/* Most size fields a module's Size is the sum of: MOD_INIT_TEXT/DATA/RODATA
+ * plus MOD_TEXT/DATA/RODATA/RO_AFTER_INIT on kernels with module.mem[]. */
+#define SCRY_LINUX_MOD_SIZES 7
+
+struct scry_linux_modules {
+    /* SCRY_OK: every field below is set. SCRY_ERR_NOT_FOUND: the ISF has
+     * no symbol "modules" or no type "module" (a kernel without module
+     * support: the list is empty, as Volatility's SymbolError makes it).
+     * Anything else: the ISF has the list but not a usable module layout;
+     * scry_linux_resolve_modules says why. */
+    scry_status status;
+    uint64_t modules;   /* symbol "modules" (list_head), ISF address, unshifted */
+    uint64_t list;      /* module.list                              */
+    uint64_t name;      /* module.name (char array)                 */
+    uint64_t name_size; /* its size in bytes                        */
+    /* Size = the sum of these unsigned fields of struct module, chosen by
+     * the fields the ISF has (never by version): mem[i].size (6.4+),
+     * init_layout.size + core_layout.size (4.5+), init_size + core_size. */
+    uint64_t size_off[SCRY_LINUX_MOD_SIZES];
+    uint8_t size_len[SCRY_LINUX_MOD_SIZES]; /* 1, 2, 4 or 8 bytes */
+    unsigned nsizes;
+    const char *layout; /* "mem[]", "core_layout" or "core_size": for messages */
+};
+
+/* Fills m from symtab. Errors (also left in m->status): SCRY_ERR_NOT_FOUND
+ * when module support is absent (see status above); SCRY_ERR_UNSUPPORTED
+ * naming what is missing when struct module has none of the three size
+ * layouts, or mem[] without the mod_mem_type constant it needs;
+ * SCRY_ERR_CORRUPT for a field outside its struct, a mod_mem_type index
+ * outside mem[] or a size field of an odd width. */
+scry_status scry_linux_resolve_modules(const struct scry_symtab *symtab,
+                                       struct scry_linux_modules *m);
+
 /* Field offsets the walkers need, resolved once from the ISF. */
 struct scry_linux_offsets {
     uint64_t list_next;
@@ -24,6 +61,9 @@ struct scry_linux_offsets {
     uint64_t task_thread_group; /* list_head of the thread group, or NO_OFFSET */
     uint64_t task_files;
     uint64_t mm_pgd, mm_arg_start, mm_arg_end, mm_env_start, mm_env_end;
+
+    /* ---- Kernel modules (lsmod): see struct scry_linux_modules ---- */
+    struct scry_linux_modules mod;
 };
 
 struct scry_linux {

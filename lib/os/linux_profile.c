@@ -1,5 +1,7 @@
 /* linux_profile.c - the walkers' offsets, resolved once from the ISF. */
+#include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/os/linux.h"
 #include "symbols/symtab.h"
@@ -30,5 +32,130 @@ scry_status scry_linux_resolve_offsets(struct scry_linux *l)
     scry_status st = scry_resolve_fields(l->symtab, fields, sizeof fields / sizeof fields[0]);
     if (st != SCRY_OK)
         return scry_err_ctx(st, "%s: Linux profile", l->isf_path);
+    /* Modules are optional: lsmod reports a bad layout, nothing else cares. */
+    (void)scry_linux_resolve_modules(l->symtab, &o->mod);
     return SCRY_OK;
+}
+
+/* ---- Kernel modules ---- */
+
+/* The mod_mem_type constants whose mem[].size Volatility sums (6.4+). */
+static const char *const mem_types[] = {
+    "MOD_INIT_TEXT", "MOD_INIT_DATA", "MOD_INIT_RODATA", "MOD_TEXT",
+    "MOD_DATA",      "MOD_RODATA",    "MOD_RO_AFTER_INIT",
+};
+
+/* The older layouts: two size fields of struct module, each a path. */
+static const struct {
+    const char *init, *core, *name;
+} pair_layouts[] = {
+    {"init_layout.size", "core_layout.size", "core_layout"}, /* 4.5 .. 6.3 */
+    {"init_size", "core_size", "core_size"},                  /* < 4.5      */
+};
+
+static scry_status add_size(struct scry_linux_modules *m, uint64_t off, uint64_t len,
+                            const char *what)
+{
+    if (len != 1 && len != 2 && len != 4 && len != 8)
+        return scry_err(SCRY_ERR_CORRUPT, "module size field %s is %" PRIu64 " bytes wide", what,
+                        len);
+    m->size_off[m->nsizes] = off;
+    m->size_len[m->nsizes++] = (uint8_t)len;
+    return SCRY_OK;
+}
+
+/* module.mem[] (6.4+): mem[mod_mem_type].size for each of mem_types. */
+static scry_status mem_sizes(const struct scry_symtab *st, uint64_t mem_off,
+                             struct scry_linux_modules *m)
+{
+    struct scry_typeref arr, elem;
+    uint64_t stride, size_off, size_len, off;
+    scry_status rc = scry_sym_field(st, "module", "mem", &off, &arr);
+    if (rc == SCRY_OK && arr.kind != SCRY_T_ARRAY)
+        rc = scry_err(SCRY_ERR_CORRUPT, "module.mem is not an array");
+    if (rc == SCRY_OK)
+        rc = scry_sym_typeref(st, arr.sub, &elem);
+    if (rc == SCRY_OK && elem.kind != SCRY_T_STRUCT)
+        rc = scry_err(SCRY_ERR_CORRUPT, "module.mem is not an array of structures");
+    if (rc == SCRY_OK)
+        rc = scry_sym_type_size(st, elem.name, &stride);
+    if (rc != SCRY_OK)
+        return rc;
+    const struct scry_field_spec f[] = {{elem.name, "size", &size_off, &size_len, 0}};
+    if ((rc = scry_resolve_fields(st, f, 1)) != SCRY_OK)
+        return rc;
+    for (size_t i = 0; i < sizeof mem_types / sizeof mem_types[0]; i++) {
+        int64_t idx;
+        rc = scry_sym_enum_value(st, "mod_mem_type", mem_types[i], &idx);
+        if (rc == SCRY_ERR_NOT_FOUND) /* Volatility raises AttributeError here */
+            return scry_err(SCRY_ERR_UNSUPPORTED,
+                            "module.mem[] without the constant mod_mem_type.%s", mem_types[i]);
+        if (rc != SCRY_OK)
+            return rc;
+        if (idx < 0 || (uint64_t)idx >= arr.count)
+            return scry_err(SCRY_ERR_CORRUPT,
+                            "mod_mem_type.%s = %" PRId64 " is outside module.mem[%" PRIu64 "]",
+                            mem_types[i], idx, arr.count);
+        if ((rc = add_size(m, mem_off + (uint64_t)idx * stride + size_off, size_len,
+                           mem_types[i])) != SCRY_OK)
+            return rc;
+    }
+    m->layout = "mem[]";
+    return SCRY_OK;
+}
+
+static scry_status module_fields(const struct scry_symtab *st, struct scry_linux_modules *m)
+{
+    uint64_t mem_off;
+    const struct scry_field_spec base[] = {
+        {"module", "list", &m->list, NULL, 0},
+        {"module", "name", &m->name, &m->name_size, 0},
+        {"module", "mem", &mem_off, NULL, 1},
+    };
+    scry_status rc = scry_resolve_fields(st, base, sizeof base / sizeof base[0]);
+    if (rc != SCRY_OK)
+        return rc == SCRY_ERR_NOT_FOUND ? scry_err_ctx(SCRY_ERR_UNSUPPORTED, "kernel modules") : rc;
+    if (mem_off != SCRY_NO_OFFSET) { /* a part missing is a layout we cannot use */
+        rc = mem_sizes(st, mem_off, m);
+        return rc == SCRY_ERR_NOT_FOUND ? scry_err_ctx(SCRY_ERR_UNSUPPORTED, "module.mem[]") : rc;
+    }
+    for (size_t i = 0; i < sizeof pair_layouts / sizeof pair_layouts[0]; i++) {
+        uint64_t off[2], len[2];
+        const struct scry_field_spec f[] = {
+            {"module", pair_layouts[i].init, &off[0], &len[0], 1},
+            {"module", pair_layouts[i].core, &off[1], &len[1], 1},
+        };
+        if ((rc = scry_resolve_fields(st, f, 2)) != SCRY_OK)
+            return rc;
+        if (off[0] == SCRY_NO_OFFSET || off[1] == SCRY_NO_OFFSET)
+            continue;
+        if ((rc = add_size(m, off[0], len[0], pair_layouts[i].init)) != SCRY_OK ||
+            (rc = add_size(m, off[1], len[1], pair_layouts[i].core)) != SCRY_OK)
+            return rc;
+        m->layout = pair_layouts[i].name;
+        return SCRY_OK;
+    }
+    return scry_err(SCRY_ERR_UNSUPPORTED,
+                    "struct module has none of mem[], init_layout/core_layout, "
+                    "init_size/core_size: module sizes are unknown");
+}
+
+scry_status scry_linux_resolve_modules(const struct scry_symtab *symtab,
+                                       struct scry_linux_modules *m)
+{
+    uint64_t size;
+    scry_status rc;
+    memset(m, 0, sizeof *m);
+    m->modules = m->list = m->name = SCRY_NO_OFFSET;
+    rc = scry_sym_address(symtab, "modules", &m->modules);
+    if (rc == SCRY_OK)
+        rc = scry_sym_type_size(symtab, "module", &size);
+    if (rc == SCRY_OK)
+        rc = module_fields(symtab, m);
+    if (rc != SCRY_OK) {
+        m->nsizes = 0;
+        m->modules = rc == SCRY_ERR_NOT_FOUND ? SCRY_NO_OFFSET : m->modules;
+    }
+    m->status = rc;
+    return rc;
 }

@@ -8,6 +8,8 @@ extern const struct scry_plugin scry_plugin_isfinfo;
 extern const struct scry_plugin scry_plugin_linux_pslist;
 extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
+extern const struct scry_plugin scry_plugin_linux_envars;
+extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -22,6 +24,8 @@ extern const struct scry_plugin scry_plugin_windows_pstree;
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
+    &scry_plugin_linux_envars,
+    &scry_plugin_linux_lsmod,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,

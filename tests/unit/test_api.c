@@ -587,6 +587,8 @@ START_TEST(test_plugin_table)
         const char *os;
     } want[] = {
         {"banners.Banners", "banners", 0, ""},
+        {"linux.envars.Envars", "linux.envars", 1, "linux"},
+        {"linux.lsmod.Lsmod", "linux.lsmod", 0, "linux"},
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
