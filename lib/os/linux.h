@@ -41,6 +41,13 @@ struct scry_linux_modules {
      * init_layout.size + core_layout.size (4.5+), init_size + core_size. */
     uint64_t size_off[SCRY_LINUX_MOD_SIZES];
     uint8_t size_len[SCRY_LINUX_MOD_SIZES]; /* 1, 2, 4 or 8 bytes */
+    /* Where each of those memory parts starts: the pointer beside each size
+     * (mem[i].base, init_layout.base / core_layout.base, module_init /
+     * module_core), or SCRY_NO_OFFSET when the ISF lacks it; and the part's
+     * name ("MOD_TEXT", "init_layout", ...). The malware scan reads the
+     * parts; lsmod only sums the sizes. */
+    uint64_t base_off[SCRY_LINUX_MOD_SIZES];
+    const char *part[SCRY_LINUX_MOD_SIZES];
     unsigned nsizes;
     const char *layout; /* "mem[]", "core_layout" or "core_size": for messages */
 };

@@ -45,21 +45,27 @@ static const char *const mem_types[] = {
     "MOD_DATA",      "MOD_RODATA",    "MOD_RO_AFTER_INIT",
 };
 
-/* The older layouts: two size fields of struct module, each a path. */
+/* The older layouts: two size fields of struct module, each a path, and
+ * the base pointer beside each. */
 static const struct {
     const char *init, *core, *name;
+    const char *init_base, *core_base, *init_part, *core_part;
 } pair_layouts[] = {
-    {"init_layout.size", "core_layout.size", "core_layout"}, /* 4.5 .. 6.3 */
-    {"init_size", "core_size", "core_size"},                  /* < 4.5      */
+    {"init_layout.size", "core_layout.size", "core_layout", "init_layout.base",
+     "core_layout.base", "init_layout", "core_layout"}, /* 4.5 .. 6.3 */
+    {"init_size", "core_size", "core_size", "module_init", "module_core", "module_init",
+     "module_core"},                                    /* < 4.5      */
 };
 
 static scry_status add_size(struct scry_linux_modules *m, uint64_t off, uint64_t len,
-                            const char *what)
+                            const char *what, const char *part, uint64_t base_off)
 {
     if (len != 1 && len != 2 && len != 4 && len != 8)
         return scry_err(SCRY_ERR_CORRUPT, "module size field %s is %" PRIu64 " bytes wide", what,
                         len);
     m->size_off[m->nsizes] = off;
+    m->base_off[m->nsizes] = base_off;
+    m->part[m->nsizes] = part;
     m->size_len[m->nsizes++] = (uint8_t)len;
     return SCRY_OK;
 }
@@ -69,7 +75,7 @@ static scry_status mem_sizes(const struct scry_symtab *st, uint64_t mem_off,
                              struct scry_linux_modules *m)
 {
     struct scry_typeref arr, elem;
-    uint64_t stride, size_off, size_len, off;
+    uint64_t stride, size_off, size_len, base_off, base_len, off;
     scry_status rc = scry_sym_field(st, "module", "mem", &off, &arr);
     if (rc == SCRY_OK && arr.kind != SCRY_T_ARRAY)
         rc = scry_err(SCRY_ERR_CORRUPT, "module.mem is not an array");
@@ -81,9 +87,12 @@ static scry_status mem_sizes(const struct scry_symtab *st, uint64_t mem_off,
         rc = scry_sym_type_size(st, elem.name, &stride);
     if (rc != SCRY_OK)
         return rc;
-    const struct scry_field_spec f[] = {{elem.name, "size", &size_off, &size_len, 0}};
-    if ((rc = scry_resolve_fields(st, f, 1)) != SCRY_OK)
+    const struct scry_field_spec f[] = {{elem.name, "size", &size_off, &size_len, 0},
+                                        {elem.name, "base", &base_off, &base_len, 1}};
+    if ((rc = scry_resolve_fields(st, f, 2)) != SCRY_OK)
         return rc;
+    if (base_off != SCRY_NO_OFFSET && base_len != 8)
+        base_off = SCRY_NO_OFFSET; /* not a 64-bit pointer: no part to scan */
     for (size_t i = 0; i < sizeof mem_types / sizeof mem_types[0]; i++) {
         int64_t idx;
         rc = scry_sym_enum_value(st, "mod_mem_type", mem_types[i], &idx);
@@ -96,8 +105,10 @@ static scry_status mem_sizes(const struct scry_symtab *st, uint64_t mem_off,
             return scry_err(SCRY_ERR_CORRUPT,
                             "mod_mem_type.%s = %" PRId64 " is outside module.mem[%" PRIu64 "]",
                             mem_types[i], idx, arr.count);
-        if ((rc = add_size(m, mem_off + (uint64_t)idx * stride + size_off, size_len,
-                           mem_types[i])) != SCRY_OK)
+        uint64_t elem_off = mem_off + (uint64_t)idx * stride;
+        if ((rc = add_size(m, elem_off + size_off, size_len, mem_types[i], mem_types[i],
+                           base_off == SCRY_NO_OFFSET ? SCRY_NO_OFFSET : elem_off + base_off)) !=
+            SCRY_OK)
             return rc;
     }
     m->layout = "mem[]";
@@ -120,17 +131,24 @@ static scry_status module_fields(const struct scry_symtab *st, struct scry_linux
         return rc == SCRY_ERR_NOT_FOUND ? scry_err_ctx(SCRY_ERR_UNSUPPORTED, "module.mem[]") : rc;
     }
     for (size_t i = 0; i < sizeof pair_layouts / sizeof pair_layouts[0]; i++) {
-        uint64_t off[2], len[2];
+        uint64_t off[4], len[4];
         const struct scry_field_spec f[] = {
             {"module", pair_layouts[i].init, &off[0], &len[0], 1},
             {"module", pair_layouts[i].core, &off[1], &len[1], 1},
+            {"module", pair_layouts[i].init_base, &off[2], &len[2], 1},
+            {"module", pair_layouts[i].core_base, &off[3], &len[3], 1},
         };
-        if ((rc = scry_resolve_fields(st, f, 2)) != SCRY_OK)
+        if ((rc = scry_resolve_fields(st, f, 4)) != SCRY_OK)
             return rc;
         if (off[0] == SCRY_NO_OFFSET || off[1] == SCRY_NO_OFFSET)
             continue;
-        if ((rc = add_size(m, off[0], len[0], pair_layouts[i].init)) != SCRY_OK ||
-            (rc = add_size(m, off[1], len[1], pair_layouts[i].core)) != SCRY_OK)
+        for (int k = 2; k < 4; k++)
+            if (len[k] != 8)
+                off[k] = SCRY_NO_OFFSET; /* not a 64-bit pointer: no part to scan */
+        if ((rc = add_size(m, off[0], len[0], pair_layouts[i].init, pair_layouts[i].init_part,
+                           off[2])) != SCRY_OK ||
+            (rc = add_size(m, off[1], len[1], pair_layouts[i].core, pair_layouts[i].core_part,
+                           off[3])) != SCRY_OK)
             return rc;
         m->layout = pair_layouts[i].name;
         return SCRY_OK;
