@@ -10,6 +10,7 @@
 
 #include "lib/base/op.h"
 #include "lib/os/linux.h"
+#include "lib/walk/linux_dpath.h"
 #include "lib/walk/linux_tasks.h"
 
 /* What the plugins read of one vm_area_struct. */

@@ -330,6 +330,159 @@ START_TEST(tree_too_deep)
 }
 END_TEST
 
+/* Names: the fuzz harness's layout (fuzz/fuzz_linux_vma.c). task 0x8000
+ * -> fs 0x8100 (root: mnt 0x8200, dentry 0x8300); the file at 0x8400 is on
+ * mount 0x84e0 (its vfsmount at 0x8500, mounted on dentry 0x8a80 of the
+ * root mount) and is dentry 0x8600 "memf" -> 0x8700 "bin" -> 0x8800, the
+ * mount's root. Path: /mnt/bin/memf. */
+static void names_layout(struct fixture *f)
+{
+    struct scry_linux_offsets *o = &f->l.off;
+    o->mm_start_brk = 0x20, o->mm_brk = 0x28, o->mm_start_stack = 0x30, o->mm_vdso = 0x38;
+    o->task_fs = 0, o->fs_root_mnt = 0, o->fs_root_dentry = 8;
+    o->file_mnt = 0, o->file_dentry = 8;
+    o->dentry_parent = 0x18, o->dentry_name = 0x20, o->dentry_op = 0x30, o->dentry_inode = 0x38;
+    o->qstr_len = 4, o->qstr_name = 8, o->dop_dname = 0x48;
+    o->inode_sb = 0x28, o->inode_ino = 0x40, o->inode_count = 0x48, o->sb_dev = 0x10;
+    o->vfsmnt_root = 0, o->mount_mnt = 0x20, o->mount_parent = 0x10, o->mount_mountpoint = 0x18;
+    o->dname_fn[SCRY_DNAME_SOCKFS] = 0xffffffff81000000ull;
+    o->dname_fn[SCRY_DNAME_SIMPLE] = 0xffffffff81000100ull;
+    f->l.virt_shift = 0;
+}
+
+static void dentry(struct fixture *f, uint64_t d, uint64_t parent, const char *name, uint64_t at)
+{
+    put64(f, d + 0x18, parent);
+    put64(f, d + 0x20, (uint64_t)strlen(name) << 32);
+    put64(f, d + 0x28, at);
+    memcpy(f->phys.mem + (at - KBASE), name, strlen(name) + 1);
+}
+
+#define K(x) (KBASE + (x))
+
+static void path_objects(struct fixture *f)
+{
+    put64(f, K(0x8000), K(0x8100));                   /* task->fs        */
+    put64(f, K(0x8100), K(0x8200));                   /* fs->root.mnt    */
+    put64(f, K(0x8108), K(0x8300));                   /* fs->root.dentry */
+    put64(f, K(0x8200), K(0x8300));                   /* root mnt_root   */
+    put64(f, K(0x8200) - 0x20 + 0x10, K(0x8200) - 0x20); /* root mount: own parent */
+    dentry(f, K(0x8300), K(0x8300), "/", K(0x9000));
+    put64(f, K(0x8400), K(0x8500));                   /* file->f_path.mnt    */
+    put64(f, K(0x8408), K(0x8600));                   /* file->f_path.dentry */
+    put64(f, K(0x8500), K(0x8800));                   /* vfsmount.mnt_root   */
+    put64(f, K(0x84e0) + 0x10, K(0x8200) - 0x20);     /* mount.mnt_parent    */
+    put64(f, K(0x84e0) + 0x18, K(0x8a80));            /* mount.mnt_mountpoint */
+    dentry(f, K(0x8a80), K(0x8300), "mnt/", K(0x9040)); /* "/" stripped */
+    dentry(f, K(0x8600), K(0x8700), "memf", K(0x9010));
+    dentry(f, K(0x8700), K(0x8800), "bin", K(0x9020));
+    dentry(f, K(0x8800), K(0x8800), "/", K(0x9030));
+    put64(f, K(0x8600) + 0x38, K(0x8b00));            /* d_inode */
+    put64(f, K(0x8b00) + 0x28, K(0x8c00));            /* i_sb    */
+    put64(f, K(0x8b00) + 0x40, 15);                   /* i_ino   */
+    put64(f, K(0x8c00) + 0x10, (8u << 20) | 3);       /* s_dev   */
+}
+
+static size_t name_of(struct fixture *f, struct scry_linux_vma *v, char *buf, size_t cap,
+                      int *complete)
+{
+    struct scry_linux_task t = {.addr = K(0x8000), .mm = MM};
+    return scry_linux_vma_name_buf(&f->l, &f->ks, &t, v, buf, cap, complete);
+}
+
+START_TEST(names_special_and_paths)
+{
+    struct fixture f;
+    char buf[SCRY_LINUX_PATH_CAP];
+    int complete;
+    uint64_t major, minor, ino;
+    setup(&f);
+    names_layout(&f);
+    path_objects(&f);
+    put64(&f, MM + 0x20, 0x600000); /* start_brk */
+    put64(&f, MM + 0x28, 0x601000); /* brk       */
+    put64(&f, MM + 0x30, 0x7ffd0800); /* start_stack */
+    put64(&f, MM + 0x38, 0x7fff0000); /* context.vdso */
+    struct scry_linux_vma v = {.start = 0x600000, .end = 0x601000, .mm = MM};
+    ck_assert_uint_eq(name_of(&f, &v, buf, sizeof buf, &complete), 6);
+    ck_assert_str_eq(buf, "[heap]");
+    v.start = 0x7ffd0000, v.end = 0x7ffd1000;
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "[stack]");
+    v.start = 0x7fff0000, v.end = 0x7fff2000;
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "[vdso]");
+    v.start = 0x10000, v.end = 0x11000;
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "Anonymous Mapping");
+    ck_assert_int_eq(complete, 1);
+    v.file = K(0x8400);
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "/mnt/bin/memf");
+    ck_assert_int_eq(complete, 1);
+    ck_assert_int_eq(scry_linux_vma_inode(&f.l, &f.ks, &v, &major, &minor, &ino), SCRY_OK);
+    ck_assert_uint_eq(major, 8);
+    ck_assert_uint_eq(minor, 3);
+    ck_assert_uint_eq(ino, 15);
+    v.pgoff = 3;
+    ck_assert_uint_eq(scry_linux_vma_pgoff_bytes(&v), 0x3000);
+    /* A d_parent loop: bounded, incomplete, no hang. */
+    put64(&f, K(0x8700) + 0x18, K(0x8600));
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_int_eq(complete, 0);
+    ck_assert_uint_le(strlen(buf), sizeof buf - 1);
+    /* A path longer than the buffer is cut at a component. */
+    char small[64];
+    name_of(&f, &v, small, sizeof small, &complete);
+    ck_assert_int_eq(complete, 0);
+    ck_assert_uint_lt(strlen(small), sizeof small);
+    /* An unreadable file: "" (Volatility's smear protection). */
+    v.file = K(0x40000000);
+    ck_assert_uint_eq(name_of(&f, &v, buf, sizeof buf, &complete), 0);
+    ck_assert_str_eq(buf, "");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(names_pseudo_files)
+{
+    struct fixture f;
+    char buf[256];
+    int complete;
+    setup(&f);
+    names_layout(&f);
+    path_objects(&f);
+    struct scry_linux_vma v = {.start = 0x10000, .end = 0x11000, .mm = MM, .file = K(0x8400)};
+    /* d_op with d_dname = simple_dname: "/<name> (deleted)". */
+    put64(&f, K(0x8600) + 0x30, K(0x8d00));
+    put64(&f, K(0x8d00) + 0x48, 0xffffffff81000100ull);
+    put64(&f, K(0x8b00) + 0x48, 1); /* i_count */
+    /* The kernel text the d_dname points at must translate: map it. */
+    uint64_t e = (PDPT + 0x1000) | 3;
+    memcpy(f.phys.mem + PML4 + 0x1ff * 8, &e, 8);
+    e = 0x83; /* PDPT[0x1fe] -> PD; PD[8] 2 MiB at 0 (va 0xffffffff81000000) */
+    memcpy(f.phys.mem + PDPT + 0x1000 + 0x1fe * 8, &(uint64_t){(PDPT + 0x2000) | 3}, 8);
+    memcpy(f.phys.mem + PDPT + 0x2000 + 8 * 8, &e, 8);
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "/memf (deleted)");
+    put64(&f, K(0x8d00) + 0x48, 0xffffffff81000000ull); /* sockfs_dname */
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "socket:[15]");
+    /* Another function; pointers print masked, as Volatility holds them. */
+    put64(&f, K(0x8d00) + 0x48, 0xffffffff81000200ull);
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "<unknown d_dname pointer> ffff81000200");
+    put64(&f, K(0x8d00) + 0x48, 0xffffffff81000000ull);
+    put64(&f, K(0x8b00) + 0x48, 0xffffffff); /* i_count < 0: not a valid inode */
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "<invalid dentry inode> 888000008b00");
+    put64(&f, K(0x8d00) + 0x48, 0xffffffff90000000ull); /* not mapped */
+    name_of(&f, &v, buf, sizeof buf, &complete);
+    ck_assert_str_eq(buf, "<invalid d_dname pointer> ffff90000000");
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(prot_text)
 {
     char p[4];
@@ -357,6 +510,8 @@ static Suite *suite(void)
     tcase_add_test(tc, tree_node_seen_twice);
     tcase_add_test(tc, tree_wrong_parent_and_self_loop);
     tcase_add_test(tc, tree_too_deep);
+    tcase_add_test(tc, names_special_and_paths);
+    tcase_add_test(tc, names_pseudo_files);
     tcase_add_test(tc, prot_text);
     suite_add_tcase(s, tc);
     return s;
