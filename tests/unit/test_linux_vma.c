@@ -483,6 +483,36 @@ START_TEST(names_pseudo_files)
 }
 END_TEST
 
+/* malfind's dirty test: the last entry the walk reads, present or not. */
+START_TEST(leaf_entries)
+{
+    struct fixture f;
+    uint64_t e, pt = 0x103000;
+    setup(&f);
+    ck_assert_int_eq(scry_vspace_leaf_entry(&f.ks, KBASE + 0x1234, &e), SCRY_OK);
+    ck_assert_uint_eq(e, 0x83); /* the 2 MiB page's PDE */
+    uint64_t v = pt | 3;
+    memcpy(f.phys.mem + PD + 8, &v, 8); /* PD[1] -> a page table */
+    v = 0x5000 | 0x41;                  /* PT[2]: present, dirty */
+    memcpy(f.phys.mem + pt + 2 * 8, &v, 8);
+    v = 0x40; /* PT[3]: not present, yet its bit 6 is what Volatility tests */
+    memcpy(f.phys.mem + pt + 3 * 8, &v, 8);
+    ck_assert_int_eq(scry_vspace_leaf_entry(&f.ks, KBASE + 0x200000 + 0x2000, &e), SCRY_OK);
+    ck_assert_uint_eq(e, 0x5041);
+    ck_assert_int_eq(scry_vspace_leaf_entry(&f.ks, KBASE + 0x200000 + 0x3000, &e), SCRY_OK);
+    ck_assert_uint_eq(e, 0x40);
+    /* PD[2] not present: the walk cannot reach a leaf. */
+    ck_assert_int_eq(scry_vspace_leaf_entry(&f.ks, KBASE + 0x400000, &e), SCRY_ERR_NODATA);
+    /* A PML4 entry not present. */
+    ck_assert_int_eq(scry_vspace_leaf_entry(&f.ks, 0x1000, &e), SCRY_ERR_NODATA);
+    /* A table outside the dump. */
+    v = 0x7000000000ull | 3;
+    memcpy(f.phys.mem + PD + 16, &v, 8);
+    ck_assert_int_eq(scry_vspace_leaf_entry(&f.ks, KBASE + 0x400000, &e), SCRY_ERR_NODATA);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(prot_text)
 {
     char p[4];
@@ -512,6 +542,7 @@ static Suite *suite(void)
     tcase_add_test(tc, tree_too_deep);
     tcase_add_test(tc, names_special_and_paths);
     tcase_add_test(tc, names_pseudo_files);
+    tcase_add_test(tc, leaf_entries);
     tcase_add_test(tc, prot_text);
     suite_add_tcase(s, tc);
     return s;

@@ -147,6 +147,73 @@ START_TEST(hostile_maple_tree)
 }
 END_TEST
 
+/* The physical address of the PTE mapping user va in the marker's tables. */
+static uint64_t marker_pte(uint64_t va)
+{
+    struct ir_run x;
+    struct find f = {0};
+    struct scry_vspace ks, ps;
+    ck_assert_int_eq(run_plugin(&x, "linux.pslist", 0, NULL), SCRY_OK);
+    const struct scry_linux *l = ir_linux(&x);
+    ck_assert_int_eq(scry_linux_walk_tasks(l, NULL, 0, find_marker, &f), SCRY_OK);
+    ck_assert_int_eq(scry_profile_kernel(&l->base, &ks), SCRY_OK);
+    ck_assert_int_eq(scry_linux_process_vspace(l, &ks, f.mm, &ps), SCRY_OK);
+    ir_free(&x);
+    uint64_t table = ps.dtb & 0x000ffffffffff000ull, e = 0;
+    for (int shift = 39; shift >= 12; shift -= 9) {
+        uint64_t at = table + ((va >> shift) & 0x1ff) * 8;
+        ck_assert_uint_lt(at + 8, image_len);
+        if (shift == 12)
+            return at;
+        memcpy(&e, image + at, 8);
+        ck_assert_msg((e & 1) && !(e & 0x80), "no 4 KiB PTE for 0x%llx", (unsigned long long)va);
+        table = e & 0x000ffffffffff000ull;
+    }
+    return 0;
+}
+
+/* A dirty page in the marker's r-x text (a file mapping): malfind now
+ * lists that VMA too, and says why in an INFO. */
+START_TEST(dirty_exec_page)
+{
+    static const char *const argv[] = {"--pid", "147"};
+    struct ir_run x;
+    uint64_t pte_pa, pte, dirty;
+    const char *prot;
+    size_t len;
+    uint64_t start;
+    if (!image)
+        return;
+    pte_pa = marker_pte(0x401000); /* /bin/memf's text: 0x401000-0x4a3000 */
+    memcpy(&pte, image + pte_pa, 8);
+    printf("marker PTE of 0x401000 at pa 0x%llx: 0x%llx\n", (unsigned long long)pte_pa,
+           (unsigned long long)pte);
+    ck_assert_uint_eq(pte & 1, 1);
+    ck_assert_uint_eq(pte & 0x40, 0);
+    dirty = pte | 0x40;
+    memcpy(image + pte_pa, &dirty, 8);
+    ck_assert_int_eq(run_plugin(&x, "linux.malfind", 2, argv), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    ck_assert_int_eq(scry_result_cell_uint(x.r, 0, 2, &start), SCRY_OK);
+    ck_assert_uint_eq(start, 0x401000);
+    ck_assert_int_eq(scry_result_cell_str(x.r, 0, 4, &prot, &len), SCRY_OK);
+    ck_assert_str_eq(prot, "r-x");
+    ck_assert_int_eq(scry_result_partial(x.r), 0);
+    int found = 0;
+    for (size_t k = 0; k < scry_result_diag_count(x.r); k++) {
+        scry_diag_level lv;
+        scry_status st;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(x.r, k, &lv, &st, &msg), SCRY_OK);
+        found += lv == SCRY_DIAG_INFO &&
+                 !strcmp(msg, "Found malicious (dirty+exec) page at 0x401000 !");
+    }
+    ck_assert_int_eq(found, 1);
+    ir_free(&x);
+    memcpy(image + pte_pa, &pte, 8);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linux_vma_hostile");
@@ -155,6 +222,7 @@ int main(void)
     ir_load_small("test_linux_vma_hostile", &image, &image_len, symdir, sizeof symdir, &ctx);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, hostile_maple_tree);
+    tcase_add_test(tc, dirty_exec_page);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
