@@ -587,8 +587,11 @@ START_TEST(test_plugin_table)
         const char *os;
     } want[] = {
         {"banners.Banners", "banners", 0, ""},
+        {"linux.elfs.Elfs", "linux.elfs", 2, "linux"},
         {"linux.envars.Envars", "linux.envars", 1, "linux"},
         {"linux.lsmod.Lsmod", "linux.lsmod", 0, "linux"},
+        {"linux.malfind.Malfind", "linux.malfind", 1, "linux"},
+        {"linux.proc.Maps", "linux.proc", 4, "linux"},
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
