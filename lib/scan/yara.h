@@ -42,6 +42,18 @@ struct scry_yara_source {
 scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scry_yara_rules **out);
 void scry_yara_rules_free(struct scry_yara_rules *r);
 
+/* The rule text a --yara-string makes (src->string, insensitive, wide),
+ * as Volatility's process_yara_options builds it:
+ * `rule r1 {strings: $a = "<s>"[ nocase][ wide ascii] condition: $a}`,
+ * the quotes left out when s starts with '{' or '/'. (Volatility 2.11.0's
+ * --insensitive adds nothing: it reads the flag under another name; here
+ * it adds nocase.) *out is malloc'd. Errors: SCRY_ERR_INVALID_ARG (no
+ * string), SCRY_ERR_BAD_OPTION (empty string), SCRY_ERR_NOMEM. */
+scry_status scry_yara_rule_text(const struct scry_yara_source *src, char **out);
+
+/* Number of rules in r (0 for an empty rule file). */
+size_t scry_yara_rules_count(const struct scry_yara_rules *r);
+
 /* One string instance of one matching rule. data/len: the matched bytes
  * (len may be less than the match's length when libyara truncates, as
  * Volatility's matched_data is); valid during the call only. */
@@ -73,6 +85,20 @@ scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t
 scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_vspace *vs,
                                   uint64_t start, uint64_t end, size_t window, size_t overlap,
                                   struct scry_op *op, scry_yara_hit_fn fn, void *user);
+
+/* Scans the whole virtual layer vs exactly as Volatility's layer.scan feeds
+ * its yarascan (see yara_layer.c): every page whose translation succeeds
+ * and whose physical bytes are wholly in the dump; pages contiguous both
+ * virtually and physically form blocks; each block is cut into chunks
+ * starting every 16 MiB, each up to 16 MiB + 4 KiB, so a match in the
+ * shared 4 KiB is reported twice and a match across two blocks is not
+ * found - both as Volatility does. Hits carry masked virtual addresses, in
+ * chunk order, then libyara's order. A chunk that cannot be read is
+ * skipped (one WARNING on op). Errors: SCRY_ERR_INVALID_ARG, NOMEM,
+ * CANCELLED, the enumeration's (SCRY_ERR_LIMIT, CORRUPT) and libyara's
+ * (as scry_yara_scan_buffer). */
+scry_status scry_yara_scan_layer(const struct scry_yara_rules *r, struct scry_vspace *vs,
+                                 struct scry_op *op, scry_yara_hit_fn fn, void *user);
 
 /* Scans the physical layer (every run of the dump), zero copy where a run
  * is contiguous in the file; a match across two runs that are adjacent in

@@ -1,0 +1,283 @@
+/* yara_scan.c - libyara over one buffer, and streamed windows over a
+ * virtual range or the physical layer.
+ *
+ * libyara never matches across two blocks, so each window is one
+ * contiguous buffer; windows overlap so that a match straddling two
+ * windows is whole in one of them, and a match is reported only by the
+ * window it starts in (the overlap belongs to the next window), hence
+ * exactly once. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/scan/yara_priv.h"
+
+struct buf_scan {
+    uint64_t base;
+    size_t limit; /* matches starting at or past this offset are not reported */
+    scry_yara_hit_fn fn;
+    void *user;
+    int stopped;     /* fn asked to stop */
+    int too_many;    /* a string had more matches than libyara keeps */
+};
+
+static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
+{
+    struct buf_scan *b = user;
+    if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
+        b->too_many = 1;
+        return CALLBACK_CONTINUE;
+    }
+    if (message != CALLBACK_MSG_RULE_MATCHING)
+        return CALLBACK_CONTINUE;
+    YR_RULE *rule = data;
+    YR_STRING *s;
+    yr_rule_strings_foreach(rule, s)
+    {
+        YR_MATCH *m;
+        yr_string_matches_foreach(ctx, s, m)
+        {
+            uint64_t off = (uint64_t)(m->base + m->offset);
+            if (off >= b->limit)
+                continue;
+            struct scry_yara_hit h = {
+                .addr = b->base + off,
+                .rule = rule->identifier,
+                .ns = rule->ns ? rule->ns->name : "default",
+                .string = s->identifier,
+                .data = m->data,
+                .len = m->data_length > 0 ? (size_t)m->data_length : 0,
+            };
+            if (b->fn(b->user, &h)) {
+                b->stopped = 1;
+                return CALLBACK_ABORT;
+            }
+        }
+    }
+    return CALLBACK_CONTINUE;
+}
+
+static scry_status scan_status(int rc, uint64_t base)
+{
+    switch (rc) {
+    case ERROR_SUCCESS:
+        return SCRY_OK;
+    case ERROR_INSUFFICIENT_MEMORY:
+        return scry_err(SCRY_ERR_NOMEM, "out of memory scanning 0x%" PRIx64 " with YARA", base);
+    case ERROR_TOO_MANY_MATCHES:
+    case ERROR_SCAN_TIMEOUT:
+    case ERROR_TOO_MANY_SCAN_THREADS:
+        return scry_err(SCRY_ERR_LIMIT, "YARA scan at 0x%" PRIx64 " stopped: libyara error %d",
+                        base, rc);
+    default:
+        return scry_err(SCRY_ERR_CORRUPT, "YARA scan at 0x%" PRIx64 " failed: libyara error %d",
+                        base, rc);
+    }
+}
+
+scry_status scry_yara_scan_limited(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
+                                size_t limit, uint64_t base, scry_yara_hit_fn fn, void *user,
+                                int *stopped, int *too_many)
+{
+    struct buf_scan b = {.base = base, .limit = limit, .fn = fn, .user = user};
+    int rc = yr_rules_scan_mem(r->rules, buf, len, 0, on_scan, &b, 0);
+    if (stopped)
+        *stopped = b.stopped;
+    if (too_many)
+        *too_many |= b.too_many;
+    if (b.stopped && rc == ERROR_CALLBACK_ERROR)
+        rc = ERROR_SUCCESS;
+    return scan_status(rc, base);
+}
+
+scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
+                                  uint64_t base, scry_yara_hit_fn fn, void *user)
+{
+    if (!r || !r->rules || !fn || (!buf && len))
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_yara_scan_buffer: bad argument");
+    return scry_yara_scan_limited(r, buf, len, SIZE_MAX, base, fn, user, NULL, NULL);
+}
+
+/* One streamed scan: windows of `window` bytes stepping by window -
+ * overlap. fill() puts [a, a+n) into the window buffer or returns a view
+ * of it (*view), and drop() releases a view. */
+struct stream {
+    const struct scry_yara_rules *r;
+    struct scry_op *op;
+    scry_yara_hit_fn fn;
+    void *user;
+    size_t window, overlap;
+    uint8_t *buf; /* window bytes, allocated on first use */
+    int too_many;
+    uint64_t done, total; /* progress, in bytes */
+};
+
+typedef scry_status (*fill_fn)(void *src, uint64_t a, size_t n, uint8_t *buf,
+                               const uint8_t **view);
+typedef void (*drop_fn)(void *src, const uint8_t *view, size_t n);
+
+/* Streams [start, end). Returns SCRY_OK with *stopped when fn asked to stop. */
+static scry_status stream_range(struct stream *s, uint64_t start, uint64_t end, fill_fn fill,
+                                drop_fn drop, void *src, int *stopped)
+{
+    size_t step = s->window - s->overlap;
+    for (uint64_t a = start; a < end; a += step) {
+        size_t n = end - a < s->window ? (size_t)(end - a) : s->window;
+        int last = a + n >= end;
+        const uint8_t *view = NULL;
+        if (!s->buf && !(s->buf = malloc(s->window)))
+            return scry_err(SCRY_ERR_NOMEM, "out of memory for a %zu-byte scan window", s->window);
+        scry_status st = fill(src, a, n, s->buf, &view);
+        if (st != SCRY_OK)
+            return st;
+        st = scry_yara_scan_limited(s->r, view ? view : s->buf, n, last ? n : step, a, s->fn, s->user,
+                          stopped, &s->too_many);
+        if (view && drop)
+            drop(src, view, n);
+        if (st != SCRY_OK || *stopped)
+            return st;
+        s->done += last ? n : step;
+        if (scry_op_tick(s->op, s->done, s->total))
+            return scry_op_cancelled();
+        if (last)
+            break;
+    }
+    return SCRY_OK;
+}
+
+static scry_status stream_init(struct stream *s, const struct scry_yara_rules *r, size_t window,
+                               size_t overlap, struct scry_op *op, scry_yara_hit_fn fn, void *user)
+{
+    memset(s, 0, sizeof *s);
+    if (!r || !r->rules || !fn)
+        return scry_err(SCRY_ERR_INVALID_ARG, "YARA scan: no rules or no callback");
+    s->r = r, s->op = op, s->fn = fn, s->user = user;
+    s->window = window ? window : SCRY_YARA_WINDOW;
+    s->overlap = overlap;
+    if (s->overlap >= s->window)
+        return scry_err(SCRY_ERR_INVALID_ARG, "YARA scan: overlap %zu not below window %zu",
+                        s->overlap, s->window);
+    return SCRY_OK;
+}
+
+static void stream_end(struct stream *s, const char *what)
+{
+    if (s->too_many)
+        scry_op_say(s->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                    "%s: a YARA string matched more often than libyara keeps; some of its "
+                    "matches are missing",
+                    what);
+    free(s->buf);
+}
+
+/* ---- virtual ranges: unmapped bytes read as zeros */
+
+struct vfill {
+    struct scry_vspace *vs;
+    uint8_t *buf;
+    uint64_t a;
+    scry_status st;
+};
+
+static int vfill_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
+{
+    struct vfill *f = user;
+    size_t holes = 0;
+    f->st = scry_phys_read(f->vs->phys, pa, f->buf + (va - f->a), (size_t)len, &holes);
+    if (f->st == SCRY_ERR_CORRUPT) {
+        /* One undecodable page reads as zeros, as an unmapped one would. */
+        memset(f->buf + (va - f->a), 0, (size_t)len);
+        f->st = SCRY_OK;
+    }
+    return f->st != SCRY_OK;
+}
+
+/* Fills the window from the mapped ranges only: a sparse range costs its
+ * page-table walk, not a failed translation per page. */
+static scry_status vfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view)
+{
+    struct vfill f = {.vs = src, .buf = buf, .a = a};
+    (void)view;
+    memset(buf, 0, n);
+    scry_status st = scry_vspace_enumerate(f.vs, a, a + n, 0, vfill_range, &f);
+    return st != SCRY_OK ? st : f.st;
+}
+
+scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_vspace *vs,
+                                  uint64_t start, uint64_t end, size_t window, size_t overlap,
+                                  struct scry_op *op, scry_yara_hit_fn fn, void *user)
+{
+    struct stream s;
+    int stopped = 0;
+    scry_status st = stream_init(&s, r, window, overlap, op, fn, user);
+    if (st != SCRY_OK)
+        return st;
+    if (!vs)
+        return scry_err(SCRY_ERR_INVALID_ARG, "YARA scan: no address space");
+    uint64_t mask = scry_vspace_mask(vs);
+    if (end > mask + 1 && mask != UINT64_MAX)
+        end = mask + 1;
+    s.total = end > start ? end - start : 0;
+    if (start < end)
+        st = stream_range(&s, start, end, vfill, NULL, vs, &stopped);
+    stream_end(&s, "YARA scan");
+    return st;
+}
+
+/* ---- the physical layer: runs merged where physically adjacent */
+
+struct pfill {
+    struct scry_phys *p;
+};
+
+static scry_status pfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view)
+{
+    struct scry_phys *p = ((struct pfill *)src)->p;
+    size_t holes = 0;
+    if (p->ops->direct && n >= SCRY_DIRECT_MIN && (*view = p->ops->direct(p, a, n)))
+        return SCRY_OK;
+    scry_status st = scry_phys_read(p, a, buf, n, &holes);
+    if (st == SCRY_ERR_CORRUPT) {
+        /* Pages that cannot be decoded are searched as zeros rather than
+         * ending the scan of the rest (scry_scan_phys does the same). */
+        memset(buf, 0, n);
+        for (size_t off = 0; off < n; off += SCRY_PAGE_SIZE) {
+            size_t k = n - off < SCRY_PAGE_SIZE ? n - off : SCRY_PAGE_SIZE;
+            if (scry_phys_read(p, a + off, buf + off, k, &holes) != SCRY_OK)
+                memset(buf + off, 0, k);
+        }
+        st = SCRY_OK;
+    }
+    return st;
+}
+
+static void pdrop(void *src, const uint8_t *view, size_t n)
+{
+    struct scry_phys *p = ((struct pfill *)src)->p;
+    scry_file_drop(p->file, view, n);
+}
+
+scry_status scry_yara_scan_phys(const struct scry_yara_rules *r, struct scry_phys *phys,
+                                struct scry_op *op, scry_yara_hit_fn fn, void *user)
+{
+    struct stream s;
+    struct pfill src = {.p = phys};
+    int stopped = 0;
+    scry_status st = stream_init(&s, r, SCRY_YARA_WINDOW, SCRY_YARA_OVERLAP, op, fn, user);
+    if (st != SCRY_OK)
+        return st;
+    if (!phys)
+        return scry_err(SCRY_ERR_INVALID_ARG, "YARA scan: no physical layer");
+    for (size_t i = 0; i < phys->nruns; i++)
+        s.total += phys->runs[i].len;
+    for (size_t i = 0; i < phys->nruns && st == SCRY_OK && !stopped;) {
+        /* Adjacent runs are one stream: a match may cross from one to the
+         * next. */
+        uint64_t a = phys->runs[i].start, b = a + phys->runs[i].len;
+        for (i++; i < phys->nruns && phys->runs[i].start == b; i++)
+            b += phys->runs[i].len;
+        st = stream_range(&s, a, b, pfill, pdrop, &src, &stopped);
+    }
+    stream_end(&s, "YARA scan of physical memory");
+    return st;
+}
