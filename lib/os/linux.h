@@ -17,6 +17,18 @@ struct scry_symtab;
 /* An offset the ISF does not have (optional fields only). */
 #define SCRY_LINUX_NO_OFFSET SCRY_NO_OFFSET
 
+/* The d_dname functions whose names path_for_file prints a prefix for. */
+enum {
+    SCRY_DNAME_SOCKFS,
+    SCRY_DNAME_ANON_INODEFS,
+    SCRY_DNAME_PIPEFS,
+    SCRY_DNAME_SIMPLE,
+    SCRY_DNAME_NS,
+    SCRY_DNAME_DMABUFFS,
+    SCRY_DNAME_COUNT
+};
+extern const char *const scry_linux_dname_names[SCRY_DNAME_COUNT];
+
 /* Field offsets the walkers need, resolved once from the ISF. */
 struct scry_linux_offsets {
     uint64_t list_next;
@@ -24,6 +36,25 @@ struct scry_linux_offsets {
     uint64_t task_thread_group; /* list_head of the thread group, or NO_OFFSET */
     uint64_t task_files;
     uint64_t mm_pgd, mm_arg_start, mm_arg_end, mm_env_start, mm_env_end;
+    /* Process memory (linux.proc.Maps, linux.elfs, linux.malfind): every
+     * one optional, since the layout depends on the kernel (mm->mmap list
+     * before 6.1, mm->mm_mt maple tree since); scry_linux_vma_check (in
+     * lib/walk/linux_vma.h) names what a plugin lacks. */
+    uint64_t task_fs, fs_root_dentry, fs_root_mnt;
+    uint64_t mm_mmap, mm_mt, mm_start_brk, mm_brk, mm_start_stack, mm_vdso;
+    uint64_t mt_flags, mt_root;
+    /* maple_node's slot arrays (offset, and size in bytes) by node type. */
+    uint64_t mn_dense_slot, mn_dense_size, mn_range_slot, mn_range_size;
+    uint64_t mn_arange_slot, mn_arange_size;
+    uint64_t vma_start, vma_end, vma_flags, vma_pgoff, vma_file, vma_next, vma_mm;
+    uint64_t file_dentry, file_mnt;
+    uint64_t dentry_parent, dentry_name, dentry_op, dentry_inode;
+    uint64_t qstr_name, qstr_len, dop_dname;
+    uint64_t inode_sb, inode_ino, inode_count, sb_dev;
+    uint64_t vfsmnt_root, mount_mnt, mount_parent, mount_mountpoint;
+    /* scry_linux_dname_names' ISF addresses (unshifted), SCRY_NO_OFFSET
+     * when absent. */
+    uint64_t dname_fn[SCRY_DNAME_COUNT];
 };
 
 struct scry_linux {

@@ -6,6 +6,9 @@
 extern const struct scry_plugin scry_plugin_banners;
 extern const struct scry_plugin scry_plugin_isfinfo;
 extern const struct scry_plugin scry_plugin_linux_pslist;
+extern const struct scry_plugin scry_plugin_linux_maps;
+extern const struct scry_plugin scry_plugin_linux_elfs;
+extern const struct scry_plugin scry_plugin_linux_malfind;
 extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_windows_pslist;
@@ -23,6 +26,9 @@ extern const struct scry_plugin scry_plugin_yarascan;
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
+    &scry_plugin_linux_elfs,
+    &scry_plugin_linux_malfind,
+    &scry_plugin_linux_maps,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,

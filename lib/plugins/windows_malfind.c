@@ -2,14 +2,13 @@
  * code (Malfind.list_injections), with their first 64 bytes as a hexdump
  * and as capstone 4 disassembles them (the Disasm column holds
  * display_disassembly's text). */
-#include <capstone/capstone.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/plugins/disasm.h"
 #include "lib/plugins/windows_vad_common.h"
-#include "lib/render/text_cell.h"
 
 enum { OPT_PID, OPT_DUMP, NOPTS };
 
@@ -35,12 +34,11 @@ struct ctx {
     int32_t protect[32];
     uint32_t protect_ok;
     int protect_warned, dump, wow64;
-    csh cs32, cs64;
+    struct scry_disasm dis;
     int64_t pid;
     char name[64];
     long name_len;
     uint8_t *page;
-    struct scry_sbuf dis;
     scry_status st;
 };
 
@@ -107,22 +105,6 @@ static scry_status vad_empty(struct ctx *c, const struct scry_win_vad_node *v, i
     return st;
 }
 
-/* display_disassembly: "\n0x<address>:\t<mnemonic>\t<op_str>" per
- * instruction until the first that does not decode. */
-static void disassemble(struct ctx *c, const uint8_t *data, size_t len, uint64_t address)
-{
-    cs_insn *insn = NULL;
-    csh h = c->wow64 ? c->cs32 : c->cs64;
-    size_t n = cs_disasm(h, data, len, address, 0, &insn);
-    scry_sbuf_reset(&c->dis);
-    scry_sbuf_add(&c->dis, "", 0);
-    for (size_t i = 0; i < n; i++)
-        scry_sbuf_printf(&c->dis, "\n0x%" PRIx64 ":\t%s\t%s", insn[i].address, insn[i].mnemonic,
-                         insn[i].op_str);
-    if (n)
-        cs_free(insn, n);
-}
-
 static int on_vad(void *user, const struct scry_win_vad_node *v)
 {
     struct ctx *c = user;
@@ -152,11 +134,8 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
         notes = "PE header";
     else if (data[0] == 0x55 && (data[1] == 0x48 || data[1] == 0x89))
         notes = "Function prologue";
-    disassemble(c, data, sizeof data, v->start);
-    if (c->dis.oom) {
-        c->st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+    if ((c->st = scry_disasm_x86(&c->dis, c->wow64, data, sizeof data, v->start)) != SCRY_OK)
         return 1;
-    }
     const char *out = "Disabled";
     if (c->dump) {
         const char *n = NULL;
@@ -183,7 +162,7 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
     cells[9] = notes ? scry_cell_str(notes, strlen(notes))
                      : scry_cell_absent(SCRY_CELL_NOT_APPLICABLE);
     cells[10] = scry_cell_str((const char *)data, sizeof data);
-    cells[11] = scry_cell_str(c->dis.p, c->dis.len);
+    cells[11] = scry_cell_str(c->dis.text.p, c->dis.text.len);
     c->st = scry_result_add(c->pc->out, 0, cells);
     return c->st != SCRY_OK;
 }
@@ -222,11 +201,9 @@ static scry_status run(struct scry_plugin_ctx *pc)
         return st;
     if ((st = scry_win_vad_protect_values(c.w, &c.ks, c.protect, &c.protect_ok)) != SCRY_OK)
         return st;
-    if (cs_open(CS_ARCH_X86, CS_MODE_32, &c.cs32) != CS_ERR_OK)
-        return scry_err(SCRY_ERR_UNSUPPORTED, "capstone cannot open x86-32");
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &c.cs64) != CS_ERR_OK) {
-        cs_close(&c.cs32);
-        return scry_err(SCRY_ERR_UNSUPPORTED, "capstone cannot open x86-64");
+    if ((st = scry_disasm_open(&c.dis)) != SCRY_OK) {
+        scry_disasm_close(&c.dis);
+        return st;
     }
     if (!(c.page = malloc(0x1000))) {
         st = scry_err(SCRY_ERR_NOMEM, "out of memory");
@@ -236,9 +213,7 @@ static scry_status run(struct scry_plugin_ctx *pc)
             st = c.st;
     }
     free(c.page);
-    scry_sbuf_free(&c.dis);
-    cs_close(&c.cs32);
-    cs_close(&c.cs64);
+    scry_disasm_close(&c.dis);
     return st;
 }
 

@@ -183,6 +183,13 @@ struct scry_vfault {
 scry_status scry_vspace_translate_ex(struct scry_vspace *vs, uint64_t va, uint64_t *pa,
                                      uint64_t *page_size, struct scry_vfault *f);
 
+/* The last page-table entry the walk for va reads - the PTE, or the PDE /
+ * PDPTE of a large page - whether or not it is present (its dirty bit is
+ * malfind's test). Errors: SCRY_ERR_NODATA when an entry above it is not
+ * present or a table is not in the dump; SCRY_ERR_UNSUPPORTED for 32-bit
+ * modes. Does not use the cache or the hook. */
+scry_status scry_vspace_leaf_entry(struct scry_vspace *vs, uint64_t va, uint64_t *entry);
+
 /* Reads [va, va+len). Errors: SCRY_ERR_NODATA (message names the first
  * address that failed) when any page is unmapped or a physical hole; the
  * buffer content is then unspecified. */

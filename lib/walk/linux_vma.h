@@ -19,7 +19,20 @@ struct scry_linux_vma {
     uint64_t flags;       /* vm_flags                                   */
     uint64_t pgoff;       /* vm_pgoff (pages)                           */
     uint64_t file;        /* vm_file pointer, 0 when anonymous          */
+    uint64_t mm;          /* vm_mm pointer (the [vdso] test reads it)   */
 };
+
+/* What a plugin needs of the ISF. */
+enum scry_linux_vma_need {
+    SCRY_VMA_NEED_WALK = 1,  /* scry_linux_walk_vmas                    */
+    SCRY_VMA_NEED_NAMES = 2, /* scry_linux_vma_name (d_path, [heap]...) */
+    SCRY_VMA_NEED_INODE = 4, /* scry_linux_vma_inode (Maps' columns)    */
+};
+
+/* SCRY_OK when the ISF has every field `need` (a set of
+ * scry_linux_vma_need) reads; else SCRY_ERR_UNSUPPORTED naming the first
+ * missing one ("<isf>: the ISF has no vm_area_struct.vm_start"). */
+scry_status scry_linux_vma_check(const struct scry_linux *l, unsigned need);
 
 /* Return non-zero to stop the walk. */
 typedef int (*scry_linux_vma_fn)(void *user, const struct scry_linux_vma *v);
@@ -44,5 +57,25 @@ void scry_linux_vma_prot(uint64_t flags, char out[4]);
 scry_status scry_linux_vma_name(const struct scry_linux *l, struct scry_vspace *ks,
                                 const struct scry_linux_task *t, const struct scry_linux_vma *v,
                                 char **out);
+
+/* scry_linux_vma_name into a caller's buffer (no allocation): out holds
+ * cap >= 64 bytes (SCRY_LINUX_PATH_CAP for any path); returns the length.
+ * *complete (may be NULL) is 0 when a read on the way failed. */
+size_t scry_linux_vma_name_buf(const struct scry_linux *l, struct scry_vspace *ks,
+                               const struct scry_linux_task *t, const struct scry_linux_vma *v,
+                               char *out, size_t cap, int *complete);
+
+/* Maps' Major, Minor and Inode: vm_file's dentry's inode's i_sb->s_dev
+ * split 12:20 and i_ino; all 0 for an anonymous VMA, a NULL dentry or an
+ * unreadable chain (then SCRY_ERR_NODATA is returned, the zeros kept). */
+scry_status scry_linux_vma_inode(const struct scry_linux *l, struct scry_vspace *ks,
+                                 const struct scry_linux_vma *v, uint64_t *major,
+                                 uint64_t *minor, uint64_t *inode);
+
+/* get_page_offset(): vm_pgoff << 12 for a file mapping, 0 otherwise. */
+static inline uint64_t scry_linux_vma_pgoff_bytes(const struct scry_linux_vma *v)
+{
+    return v->file ? v->pgoff << 12 : 0;
+}
 
 #endif
