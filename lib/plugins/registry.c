@@ -22,6 +22,7 @@ extern const struct scry_plugin scry_plugin_windows_envars;
 extern const struct scry_plugin scry_plugin_windows_dlllist;
 extern const struct scry_plugin scry_plugin_windows_pstree;
 extern const struct scry_plugin scry_plugin_yarascan;
+extern const struct scry_plugin scry_plugin_linux_vmayarascan;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -32,6 +33,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_linux_vmayarascan,
     &scry_plugin_windows_cmdline,
     &scry_plugin_windows_dlllist,
     &scry_plugin_windows_envars,
