@@ -21,6 +21,7 @@ extern const struct scry_plugin scry_plugin_windows_cmdline;
 extern const struct scry_plugin scry_plugin_windows_envars;
 extern const struct scry_plugin scry_plugin_windows_dlllist;
 extern const struct scry_plugin scry_plugin_windows_pstree;
+extern const struct scry_plugin scry_plugin_windows_vadyarascan;
 extern const struct scry_plugin scry_plugin_yarascan;
 extern const struct scry_plugin scry_plugin_linux_vmayarascan;
 
@@ -44,6 +45,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_windows_psscan,
     &scry_plugin_windows_pstree,
     &scry_plugin_windows_vadinfo,
+    &scry_plugin_windows_vadyarascan,
     &scry_plugin_yarascan,
     NULL,
 };
