@@ -38,6 +38,7 @@ struct ctx {
     const struct scry_linux *l;
     struct scry_plugin_ctx *pc;
     const struct scry_yara_rules *rules;
+    struct scry_yara_memo *memo; /* windows met before (shared libraries, zeros) */
     struct scry_vspace kernel, proc;
     uint64_t max_size;
     int32_t tgid;
@@ -64,7 +65,7 @@ static int on_vma(void *user, const struct scry_linux_vma *v)
         return 0;
     }
     scry_status st = scry_yara_scan_vrange(c->rules, &c->proc, v->start, v->end, SCRY_YARA_WINDOW,
-                                           SCRY_YARA_OVERLAP, c->pc->op, on_hit, c);
+                                           SCRY_YARA_OVERLAP, c->memo, c->pc->op, on_hit, c);
     if (st == SCRY_OK)
         return c->st != SCRY_OK;
     if (st == SCRY_ERR_NOMEM || st == SCRY_ERR_CANCELLED) {
@@ -105,6 +106,8 @@ static scry_status run(struct scry_plugin_ctx *pc)
     c->max_size = scry_yara_max_size(pc);
     scry_status st = scry_yara_plugin_rules(pc, &c->rules, &owned);
     if (st == SCRY_OK)
+        st = scry_yara_memo_new(&c->memo);
+    if (st == SCRY_OK)
         st = scry_linux_vma_check(c->l, SCRY_VMA_NEED_WALK);
     if (st == SCRY_OK)
         st = scry_profile_kernel(pc->profile, &c->kernel);
@@ -112,6 +115,7 @@ static scry_status run(struct scry_plugin_ctx *pc)
         st = scry_linux_walk_tasks(c->l, pc->op, 0, on_task, c);
     if (st == SCRY_OK)
         st = c->st;
+    scry_yara_memo_free(c->memo);
     scry_yara_rules_free(owned);
     free(c);
     return st;

@@ -37,6 +37,7 @@ struct ctx {
     const struct scry_windows *w;
     struct scry_plugin_ctx *pc;
     const struct scry_yara_rules *rules;
+    struct scry_yara_memo *memo; /* windows met before (shared libraries, zeros) */
     struct scry_vspace ks, ps;
     int64_t pid;
     scry_status st;
@@ -66,7 +67,7 @@ static int on_vad(void *user, const struct scry_win_vad_node *v)
     if (end < v->start || v->start > scry_vspace_mask(&c->ps))
         return 0; /* beyond the space: nothing maps there, no bytes to match */
     scry_status st = scry_yara_scan_vrange(c->rules, &c->ps, v->start, end, SCRY_YARA_WINDOW,
-                                           SCRY_YARA_OVERLAP, c->pc->op, on_hit, c);
+                                           SCRY_YARA_OVERLAP, c->memo, c->pc->op, on_hit, c);
     if (st == SCRY_OK)
         return c->st != SCRY_OK;
     if (st == SCRY_ERR_NOMEM || st == SCRY_ERR_CANCELLED) {
@@ -104,11 +105,14 @@ static scry_status run(struct scry_plugin_ctx *pc)
         return scry_err(SCRY_ERR_UNSUPPORTED, "windows.vadyarascan: %s", c.w->vad.error);
     scry_status st = scry_yara_plugin_rules(pc, &c.rules, &owned);
     if (st == SCRY_OK)
+        st = scry_yara_memo_new(&c.memo);
+    if (st == SCRY_OK)
         st = scry_profile_kernel(pc->profile, &c.ks);
     if (st == SCRY_OK)
         st = scry_win_list_processes(c.w, &c.ks, pc->op, pc->opts, OPT_PID, on_proc, &c);
     if (st == SCRY_OK)
         st = c.st;
+    scry_yara_memo_free(c.memo);
     scry_yara_rules_free(owned);
     return st;
 }

@@ -74,17 +74,41 @@ typedef int (*scry_yara_hit_fn)(void *user, const struct scry_yara_hit *h);
 scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
                                   uint64_t base, scry_yara_hit_fn fn, void *user);
 
+/* A memo of window results by content, for scans that meet the same bytes
+ * many times (every process maps the same programs; untouched reservations
+ * read as zeros): a window whose bytes (XXH3-128), length and limit equal
+ * one scanned before is not scanned again, its hits are replayed at the
+ * new address. Exact for rules whose result depends on the scanned bytes
+ * alone (no external variables, no time module). Bounded (a few hundred
+ * windows with at most 8 short hits each are kept). Not thread-safe: one
+ * per thread. Errors: SCRY_ERR_NOMEM. */
+struct scry_yara_memo;
+scry_status scry_yara_memo_new(struct scry_yara_memo **out);
+void scry_yara_memo_free(struct scry_yara_memo *m);
+/* Windows answered from the memo so far (tests, benchmarks). */
+uint64_t scry_yara_memo_hits(const struct scry_yara_memo *m);
+
 /* Scans the virtual range [start, end) of vs as one stream of bytes:
- * unmapped pages read as zeros (Volatility's pad=True), copied into windows
- * of at most `window` bytes that overlap by `overlap` bytes (a match
- * starting in the overlap is reported once, by the window it starts in).
- * Hits carry virtual addresses. Progress ticks in bytes on op; a cancel
- * ends the scan with SCRY_ERR_CANCELLED. window 0 = SCRY_YARA_WINDOW. */
+ * unmapped pages read as zeros (Volatility's pad=True), as is a page that
+ * cannot be decoded; copied into windows of at most `window` bytes that
+ * overlap by `overlap` bytes (a match starting in the overlap is reported
+ * once, by the next window, so a match no longer than the overlap is found
+ * exactly once wherever it lies, across pages that are not adjacent in
+ * physical memory too). Only the mapped pages are read (the page tables
+ * are walked once per window), so a sparse range costs its mapped bytes
+ * plus libyara's pass over the zeros. Hits carry virtual addresses; in
+ * window order, each window in libyara's order. memo may be NULL. Progress
+ * ticks in bytes on op; a cancel ends the scan with SCRY_ERR_CANCELLED.
+ * window 0 = SCRY_YARA_WINDOW. Errors: SCRY_ERR_INVALID_ARG (no rules, vs
+ * or fn; overlap >= window), SCRY_ERR_NOMEM, the enumeration's
+ * (SCRY_ERR_LIMIT, SCRY_ERR_CORRUPT for a page table that cannot be
+ * decoded) and libyara's (as scry_yara_scan_buffer). */
 #define SCRY_YARA_WINDOW ((size_t)16 << 20)
 #define SCRY_YARA_OVERLAP ((size_t)4096)
 scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_vspace *vs,
                                   uint64_t start, uint64_t end, size_t window, size_t overlap,
-                                  struct scry_op *op, scry_yara_hit_fn fn, void *user);
+                                  struct scry_yara_memo *memo, struct scry_op *op,
+                                  scry_yara_hit_fn fn, void *user);
 
 /* Scans the whole virtual layer vs exactly as Volatility's layer.scan feeds
  * its yarascan (see yara_layer.c): every page whose translation succeeds

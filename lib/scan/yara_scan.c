@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "lib/scan/yara_priv.h"
 
@@ -98,6 +99,76 @@ scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t
     return scry_yara_scan_limited(r, buf, len, SIZE_MAX, base, fn, user, NULL, NULL);
 }
 
+/* ---- the memo: results of windows already scanned, by content.
+ *
+ * A scan's result is a function of the bytes scanned (and of the limit),
+ * so a window whose bytes equal one scanned before needs no libyara pass:
+ * its hits are replayed at the new base. The processes of a system share
+ * most of their bytes (one program's text in every process, untouched
+ * reservations that read as zeros), so a scan over every VMA repeats most
+ * windows. Keys are XXH3-128 of the bytes plus length and limit (a window
+ * with no mapped page is known to be zeros without hashing). Only windows
+ * with few, short hits are kept, so the memo stays small. */
+#define MEMO_SLOTS 512
+#define MEMO_HITS 8
+#define MEMO_DATA 128
+
+struct memo_hit {
+    size_t off;
+    const char *rule, *ns, *string;
+    uint8_t data[MEMO_DATA];
+    size_t len;
+};
+
+struct memo_entry {
+    int used, zero;
+    XXH128_hash_t h;
+    size_t n, limit, nhits;
+    struct memo_hit hits[MEMO_HITS];
+};
+
+struct scry_yara_memo {
+    struct memo_entry slot[MEMO_SLOTS];
+    uint64_t lookups, found;
+};
+
+scry_status scry_yara_memo_new(struct scry_yara_memo **out)
+{
+    if (!(*out = calloc(1, sizeof **out)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory for a YARA memo");
+    return SCRY_OK;
+}
+
+void scry_yara_memo_free(struct scry_yara_memo *m) { free(m); }
+
+uint64_t scry_yara_memo_hits(const struct scry_yara_memo *m) { return m ? m->found : 0; }
+
+/* Records what a scan reports (and passes it on) for the memo. */
+struct recorder {
+    scry_yara_hit_fn fn;
+    void *user;
+    uint64_t base;
+    struct memo_entry *e; /* NULL once the window has too many hits */
+};
+
+static int record(void *user, const struct scry_yara_hit *h)
+{
+    struct recorder *r = user;
+    struct memo_entry *e = r->e;
+    if (e) {
+        if (e->nhits == MEMO_HITS || h->len > MEMO_DATA) {
+            r->e = NULL;
+        } else {
+            struct memo_hit *m = &e->hits[e->nhits++];
+            m->off = (size_t)(h->addr - r->base);
+            m->rule = h->rule, m->ns = h->ns, m->string = h->string;
+            memcpy(m->data, h->data, h->len);
+            m->len = h->len;
+        }
+    }
+    return r->fn(r->user, h);
+}
+
 /* One streamed scan: windows of `window` bytes stepping by window -
  * overlap. fill() puts [a, a+n) into the window buffer or returns a view
  * of it (*view), and drop() releases a view. */
@@ -107,14 +178,55 @@ struct stream {
     scry_yara_hit_fn fn;
     void *user;
     size_t window, overlap;
+    struct scry_yara_memo *memo; /* NULL: none */
     uint8_t *buf; /* window bytes, allocated on first use */
     int too_many;
     uint64_t done, total; /* progress, in bytes */
 };
 
+/* *zero (may be left alone): set when the window is known to be zeros. */
 typedef scry_status (*fill_fn)(void *src, uint64_t a, size_t n, uint8_t *buf,
-                               const uint8_t **view);
+                               const uint8_t **view, int *zero);
 typedef void (*drop_fn)(void *src, const uint8_t *view, size_t n);
+
+/* Scans one window through the memo when there is one. */
+static scry_status scan_window(struct stream *s, const uint8_t *buf, size_t n, size_t limit,
+                               uint64_t base, int zero, int *stopped)
+{
+    if (!s->memo)
+        return scry_yara_scan_limited(s->r, buf, n, limit, base, s->fn, s->user, stopped,
+                                      &s->too_many);
+    XXH128_hash_t h = {0, 0};
+    if (!zero)
+        h = XXH3_128bits(buf, n);
+    struct memo_entry *e = &s->memo->slot[(h.low64 ^ n ^ (uint64_t)limit * 31) % MEMO_SLOTS];
+    s->memo->lookups++;
+    if (e->used && e->zero == zero && e->n == n && e->limit == limit &&
+        XXH128_isEqual(e->h, h)) {
+        s->memo->found++;
+        for (size_t i = 0; i < e->nhits; i++) {
+            const struct memo_hit *m = &e->hits[i];
+            struct scry_yara_hit hit = {.addr = base + m->off, .rule = m->rule, .ns = m->ns,
+                                        .string = m->string, .data = m->data, .len = m->len};
+            if (s->fn(s->user, &hit)) {
+                *stopped = 1;
+                break;
+            }
+        }
+        return SCRY_OK;
+    }
+    e->used = 0;
+    e->nhits = 0;
+    struct recorder r = {.fn = s->fn, .user = s->user, .base = base, .e = e};
+    int too_many = 0;
+    scry_status st = scry_yara_scan_limited(s->r, buf, n, limit, base, record, &r, stopped,
+                                            &too_many);
+    s->too_many |= too_many;
+    if (st == SCRY_OK && !*stopped && !too_many && r.e) {
+        e->used = 1, e->zero = zero, e->h = h, e->n = n, e->limit = limit;
+    }
+    return st;
+}
 
 /* Streams [start, end). Returns SCRY_OK with *stopped when fn asked to stop. */
 static scry_status stream_range(struct stream *s, uint64_t start, uint64_t end, fill_fn fill,
@@ -125,13 +237,13 @@ static scry_status stream_range(struct stream *s, uint64_t start, uint64_t end, 
         size_t n = end - a < s->window ? (size_t)(end - a) : s->window;
         int last = a + n >= end;
         const uint8_t *view = NULL;
+        int zero = 0;
         if (!s->buf && !(s->buf = malloc(s->window)))
             return scry_err(SCRY_ERR_NOMEM, "out of memory for a %zu-byte scan window", s->window);
-        scry_status st = fill(src, a, n, s->buf, &view);
+        scry_status st = fill(src, a, n, s->buf, &view, &zero);
         if (st != SCRY_OK)
             return st;
-        st = scry_yara_scan_limited(s->r, view ? view : s->buf, n, last ? n : step, a, s->fn, s->user,
-                          stopped, &s->too_many);
+        st = scan_window(s, view ? view : s->buf, n, last ? n : step, a, zero, stopped);
         if (view && drop)
             drop(src, view, n);
         if (st != SCRY_OK || *stopped)
@@ -176,12 +288,14 @@ struct vfill {
     struct scry_vspace *vs;
     uint8_t *buf;
     uint64_t a;
+    int mapped; /* some page of the window is mapped */
     scry_status st;
 };
 
 static int vfill_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
 {
     struct vfill *f = user;
+    f->mapped = 1;
     size_t holes = 0;
     f->st = scry_phys_read(f->vs->phys, pa, f->buf + (va - f->a), (size_t)len, &holes);
     if (f->st == SCRY_ERR_CORRUPT) {
@@ -194,24 +308,29 @@ static int vfill_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
 
 /* Fills the window from the mapped ranges only: a sparse range costs its
  * page-table walk, not a failed translation per page. */
-static scry_status vfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view)
+static scry_status vfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view,
+                         int *zero)
 {
     struct vfill f = {.vs = src, .buf = buf, .a = a};
     (void)view;
     memset(buf, 0, n);
     scry_status st = scry_vspace_enumerate(f.vs, a, a + n, 0, vfill_range, &f);
+    if (st == SCRY_OK && f.st == SCRY_OK && !f.mapped)
+        *zero = 1;
     return st != SCRY_OK ? st : f.st;
 }
 
 scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_vspace *vs,
                                   uint64_t start, uint64_t end, size_t window, size_t overlap,
-                                  struct scry_op *op, scry_yara_hit_fn fn, void *user)
+                                  struct scry_yara_memo *memo, struct scry_op *op,
+                                  scry_yara_hit_fn fn, void *user)
 {
     struct stream s;
     int stopped = 0;
     scry_status st = stream_init(&s, r, window, overlap, op, fn, user);
     if (st != SCRY_OK)
         return st;
+    s.memo = memo;
     if (!vs)
         return scry_err(SCRY_ERR_INVALID_ARG, "YARA scan: no address space");
     uint64_t mask = scry_vspace_mask(vs);
@@ -230,8 +349,10 @@ struct pfill {
     struct scry_phys *p;
 };
 
-static scry_status pfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view)
+static scry_status pfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view,
+                         int *zero)
 {
+    (void)zero;
     struct scry_phys *p = ((struct pfill *)src)->p;
     size_t holes = 0;
     if (p->ops->direct && n >= SCRY_DIRECT_MIN && (*view = p->ops->direct(p, a, n)))

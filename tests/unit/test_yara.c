@@ -270,7 +270,7 @@ START_TEST(vrange_straddles_scattered_pages)
     put_needle(s.img, 0x402000 - 7);
     synth_open(&s);
     struct hits h = {0};
-    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, 0x400000, 0x404000, 0, SCRY_YARA_OVERLAP,
+    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, 0x400000, 0x404000, 0, SCRY_YARA_OVERLAP, NULL,
                                            NULL, collect, &h),
                      SCRY_OK);
     ck_assert_uint_eq(h.n, 2);
@@ -280,7 +280,7 @@ START_TEST(vrange_straddles_scattered_pages)
     /* Unmapped bytes read as zeros: a range running past the mapping is
      * scanned, and finds the same. */
     memset(&h, 0, sizeof h);
-    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, 0x3ff000, 0x406000, 0, SCRY_YARA_OVERLAP,
+    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, 0x3ff000, 0x406000, 0, SCRY_YARA_OVERLAP, NULL,
                                            NULL, collect, &h),
                      SCRY_OK);
     ck_assert_uint_eq(h.n, 2);
@@ -305,7 +305,7 @@ START_TEST(vrange_window_boundaries_once)
         put_needle(s.img, BIGVA + at[i]);
     synth_open(&s);
     struct hits h = {0};
-    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + 65536, window, overlap, NULL,
+    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + 65536, window, overlap, NULL, NULL,
                                            collect, &h),
                      SCRY_OK);
     ck_assert_uint_eq(h.n, 4);
@@ -313,12 +313,34 @@ START_TEST(vrange_window_boundaries_once)
         ck_assert_uint_eq(h.addr[i], BIGVA + at[i]);
     /* A match at the very end of the range is found by the last window. */
     memset(&h, 0, sizeof h);
-    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + at[3] + NLEN, window, overlap,
+    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + at[3] + NLEN, window, overlap, NULL,
                                            NULL, collect, &h),
                      SCRY_OK);
     ck_assert_uint_eq(h.n, 4);
+    /* Through a memo: the same windows again are answered from it, with
+     * the same hits. */
+    struct scry_yara_memo *memo;
+    ck_assert_int_eq(scry_yara_memo_new(&memo), SCRY_OK);
+    for (int round = 0; round < 2; round++) {
+        memset(&h, 0, sizeof h);
+        ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + 65536, window, overlap,
+                                               memo, NULL, collect, &h),
+                         SCRY_OK);
+        ck_assert_uint_eq(h.n, 4);
+        for (size_t i = 0; i < 4; i++)
+            ck_assert_uint_eq(h.addr[i], BIGVA + at[i]);
+        ck_assert_str_eq(h.data[3], NEEDLE);
+    }
+    ck_assert_uint_ge(scry_yara_memo_hits(memo), 8);
+    /* Zero windows (nothing mapped) hit the memo at another address. */
+    memset(&h, 0, sizeof h);
+    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, 0x80000000, 0x80000000 + 65536, window,
+                                           overlap, memo, NULL, collect, &h),
+                     SCRY_OK);
+    ck_assert_uint_eq(h.n, 0);
+    scry_yara_memo_free(memo);
     /* Bad windows are refused. */
-    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + 65536, 4096, 4096, NULL,
+    ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + 65536, 4096, 4096, NULL, NULL,
                                            collect, &h),
                      SCRY_ERR_INVALID_ARG);
     synth_close(&s);
@@ -347,7 +369,7 @@ START_TEST(layer_chunks_as_volatility)
     /* The streamed scan of the same range reports each once. */
     memset(&h, 0, sizeof h);
     ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + (18u << 20), 0,
-                                           SCRY_YARA_OVERLAP, NULL, collect, &h),
+                                           SCRY_YARA_OVERLAP, NULL, NULL, collect, &h),
                      SCRY_OK);
     ck_assert_uint_eq(h.n, 4);
     synth_close(&s);
