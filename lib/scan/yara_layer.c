@@ -33,10 +33,8 @@ struct layer_scan {
     struct scry_op *op;
     scry_yara_hit_fn fn;
     void *user;
-    uint8_t *buf; /* one chunk, allocated on first use */
-    uint64_t skipped;  /* chunks whose bytes could not be read */
-    char first_skip[256];
-    int too_many, stopped;
+    struct yara_pair pair; /* chunks scanned two at a time, hits in order */
+    int stopped;
     scry_status st;
 };
 
@@ -69,37 +67,13 @@ static int valid(const struct scry_phys *p, uint64_t pa, uint64_t len)
     return e && pa + len <= e;
 }
 
-/* Scans one chunk [va, va+n) whose bytes are [pa, pa+n). */
+/* Queues one chunk [va, va+n) whose bytes are [pa, pa+n): every match in
+ * it is kept (limit n), as Volatility's YaraScanner keeps them. */
 static void scan_chunk(struct layer_scan *s, uint64_t va, uint64_t pa, size_t n)
 {
-    struct scry_phys *p = s->phys;
-    const uint8_t *data = NULL;
-    size_t holes = 0;
-    if (p->ops->direct && n >= SCRY_DIRECT_MIN)
-        data = p->ops->direct(p, pa, n);
-    if (!data) {
-        if (!s->buf && !(s->buf = malloc(CHUNK + OVERLAP))) {
-            s->st = scry_err(SCRY_ERR_NOMEM, "out of memory for a YARA scan chunk");
-            return;
-        }
-        scry_status st = scry_phys_read(p, pa, s->buf, n, &holes);
-        if (st != SCRY_OK) {
-            /* Volatility drops a chunk it cannot read and goes on. */
-            if (!s->skipped++)
-                snprintf(s->first_skip, sizeof s->first_skip, "0x%" PRIx64 ": %s", va,
-                         scry_last_error());
-            return;
-        }
-        data = s->buf;
-    }
-    int stopped = 0;
-    scry_status st = scry_yara_scan_limited(s->r, data, n, n, va, s->fn, s->user, &stopped,
-                                            &s->too_many);
-    if (data != s->buf)
-        scry_file_drop(p->file, data, n);
-    if (st != SCRY_OK)
-        s->st = st;
-    s->stopped = stopped;
+    struct yara_win w = {.pa = pa, .n = n, .limit = n, .base = va};
+    s->st = yara_pair_add(&s->pair, &w);
+    s->stopped = s->pair.stopped;
 }
 
 /* One block: pages contiguous virtually and physically, all present. */
@@ -159,18 +133,22 @@ scry_status scry_yara_scan_layer(const struct scry_yara_rules *r, struct scry_vs
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_yara_scan_layer: bad argument");
     struct layer_scan s = {
         .r = r, .vs = vs, .phys = vs->phys, .op = op, .fn = fn, .user = user, .st = SCRY_OK};
+    /* Volatility drops a chunk it cannot read and goes on. */
+    yara_pair_init(&s.pair, r, vs->phys, 0, fn, user);
     scry_status st = scry_vspace_enumerate(vs, 0, scry_vspace_mask(vs), 0, on_range, &s);
     if (st == SCRY_OK)
         st = s.st;
-    if (s.skipped)
+    if (st == SCRY_OK && !s.stopped)
+        st = yara_pair_flush(&s.pair);
+    if (s.pair.skipped)
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
                     "YARA scan: %" PRIu64 " chunk(s) could not be read and were not searched "
                     "(the first at %s)",
-                    s.skipped, s.first_skip);
-    if (s.too_many)
+                    s.pair.skipped, s.pair.first_skip);
+    if (s.pair.too_many)
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
                     "YARA scan: a string matched more often than libyara keeps; some of its "
                     "matches are missing");
-    free(s.buf);
+    yara_pair_free(&s.pair);
     return st;
 }

@@ -22,4 +22,37 @@ scry_status scry_yara_scan_limited(const struct scry_yara_rules *r, const uint8_
                                    size_t limit, uint64_t base, scry_yara_hit_fn fn, void *user,
                                    int *stopped, int *too_many);
 
+/* Physical windows scanned two at a time (yara_pair.c): add windows in
+ * order, then flush; hits reach fn in window order. */
+struct yara_win {
+    uint64_t pa;   /* the window's bytes: [pa, pa + n) of the physical layer */
+    size_t n;      /* at most SCRY_YARA_WINDOW + SCRY_YARA_OVERLAP           */
+    size_t limit;  /* matches starting at or past this offset are not reported */
+    uint64_t base; /* the address hits carry for offset 0                     */
+};
+
+struct yara_pair {
+    const struct scry_yara_rules *r;
+    struct scry_phys *p;
+    int zero_bad_pages; /* 1: an undecodable page reads as zeros; 0: its
+                         * window is skipped (counted in skipped) */
+    scry_yara_hit_fn fn;
+    void *user;
+    uint8_t *buf[2]; /* one window each, allocated on first use */
+    struct yara_win pending[2];
+    size_t npending;
+    int stopped, too_many;
+    uint64_t skipped;
+    char first_skip[300];
+};
+
+void yara_pair_init(struct yara_pair *x, const struct scry_yara_rules *r, struct scry_phys *p,
+                    int zero_bad_pages, scry_yara_hit_fn fn, void *user);
+/* Queues w; scans the queued pair when there are two. Errors:
+ * SCRY_ERR_NOMEM, libyara's (as scry_yara_scan_buffer). */
+scry_status yara_pair_add(struct yara_pair *x, const struct yara_win *w);
+/* Scans what is queued. */
+scry_status yara_pair_flush(struct yara_pair *x);
+void yara_pair_free(struct yara_pair *x);
+
 #endif

@@ -170,8 +170,8 @@ static int record(void *user, const struct scry_yara_hit *h)
 }
 
 /* One streamed scan: windows of `window` bytes stepping by window -
- * overlap. fill() puts [a, a+n) into the window buffer or returns a view
- * of it (*view), and drop() releases a view. */
+ * overlap. fill() puts [a, a+n) into the window buffer (or returns a view
+ * of it in *view). */
 struct stream {
     const struct scry_yara_rules *r;
     struct scry_op *op;
@@ -187,7 +187,6 @@ struct stream {
 /* *zero (may be left alone): set when the window is known to be zeros. */
 typedef scry_status (*fill_fn)(void *src, uint64_t a, size_t n, uint8_t *buf,
                                const uint8_t **view, int *zero);
-typedef void (*drop_fn)(void *src, const uint8_t *view, size_t n);
 
 /* Scans one window through the memo when there is one. */
 static scry_status scan_window(struct stream *s, const uint8_t *buf, size_t n, size_t limit,
@@ -230,7 +229,7 @@ static scry_status scan_window(struct stream *s, const uint8_t *buf, size_t n, s
 
 /* Streams [start, end). Returns SCRY_OK with *stopped when fn asked to stop. */
 static scry_status stream_range(struct stream *s, uint64_t start, uint64_t end, fill_fn fill,
-                                drop_fn drop, void *src, int *stopped)
+                                void *src, int *stopped)
 {
     size_t step = s->window - s->overlap;
     for (uint64_t a = start; a < end; a += step) {
@@ -244,8 +243,6 @@ static scry_status stream_range(struct stream *s, uint64_t start, uint64_t end, 
         if (st != SCRY_OK)
             return st;
         st = scan_window(s, view ? view : s->buf, n, last ? n : step, a, zero, stopped);
-        if (view && drop)
-            drop(src, view, n);
         if (st != SCRY_OK || *stopped)
             return st;
         s->done += last ? n : step;
@@ -338,67 +335,50 @@ scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_v
         end = mask + 1;
     s.total = end > start ? end - start : 0;
     if (start < end)
-        st = stream_range(&s, start, end, vfill, NULL, vs, &stopped);
+        st = stream_range(&s, start, end, vfill, vs, &stopped);
     stream_end(&s, "YARA scan");
     return st;
 }
 
-/* ---- the physical layer: runs merged where physically adjacent */
-
-struct pfill {
-    struct scry_phys *p;
-};
-
-static scry_status pfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view,
-                         int *zero)
-{
-    (void)zero;
-    struct scry_phys *p = ((struct pfill *)src)->p;
-    size_t holes = 0;
-    if (p->ops->direct && n >= SCRY_DIRECT_MIN && (*view = p->ops->direct(p, a, n)))
-        return SCRY_OK;
-    scry_status st = scry_phys_read(p, a, buf, n, &holes);
-    if (st == SCRY_ERR_CORRUPT) {
-        /* Pages that cannot be decoded are searched as zeros rather than
-         * ending the scan of the rest (scry_scan_phys does the same). */
-        memset(buf, 0, n);
-        for (size_t off = 0; off < n; off += SCRY_PAGE_SIZE) {
-            size_t k = n - off < SCRY_PAGE_SIZE ? n - off : SCRY_PAGE_SIZE;
-            if (scry_phys_read(p, a + off, buf + off, k, &holes) != SCRY_OK)
-                memset(buf + off, 0, k);
-        }
-        st = SCRY_OK;
-    }
-    return st;
-}
-
-static void pdrop(void *src, const uint8_t *view, size_t n)
-{
-    struct scry_phys *p = ((struct pfill *)src)->p;
-    scry_file_drop(p->file, view, n);
-}
+/* ---- the physical layer: runs merged where physically adjacent, windows
+ * scanned two at a time (yara_pair.c) */
 
 scry_status scry_yara_scan_phys(const struct scry_yara_rules *r, struct scry_phys *phys,
                                 struct scry_op *op, scry_yara_hit_fn fn, void *user)
 {
-    struct stream s;
-    struct pfill src = {.p = phys};
-    int stopped = 0;
-    scry_status st = stream_init(&s, r, SCRY_YARA_WINDOW, SCRY_YARA_OVERLAP, op, fn, user);
-    if (st != SCRY_OK)
-        return st;
-    if (!phys)
-        return scry_err(SCRY_ERR_INVALID_ARG, "YARA scan: no physical layer");
+    const size_t window = SCRY_YARA_WINDOW, step = SCRY_YARA_WINDOW - SCRY_YARA_OVERLAP;
+    struct yara_pair x;
+    uint64_t total = 0, done = 0;
+    scry_status st = SCRY_OK;
+    if (!r || !r->rules || !fn || !phys)
+        return scry_err(SCRY_ERR_INVALID_ARG, "YARA scan of physical memory: bad argument");
     for (size_t i = 0; i < phys->nruns; i++)
-        s.total += phys->runs[i].len;
-    for (size_t i = 0; i < phys->nruns && st == SCRY_OK && !stopped;) {
+        total += phys->runs[i].len;
+    yara_pair_init(&x, r, phys, 1, fn, user);
+    for (size_t i = 0; i < phys->nruns && st == SCRY_OK && !x.stopped;) {
         /* Adjacent runs are one stream: a match may cross from one to the
          * next. */
         uint64_t a = phys->runs[i].start, b = a + phys->runs[i].len;
         for (i++; i < phys->nruns && phys->runs[i].start == b; i++)
             b += phys->runs[i].len;
-        st = stream_range(&s, a, b, pfill, pdrop, &src, &stopped);
+        for (uint64_t w = a; w < b && st == SCRY_OK && !x.stopped; w += step) {
+            size_t n = b - w < window ? (size_t)(b - w) : window;
+            int last = w + n >= b;
+            struct yara_win win = {.pa = w, .n = n, .limit = last ? n : step, .base = w};
+            st = yara_pair_add(&x, &win);
+            done += last ? n : step;
+            if (st == SCRY_OK && scry_op_tick(op, done, total))
+                st = scry_op_cancelled();
+            if (last)
+                break;
+        }
     }
-    stream_end(&s, "YARA scan of physical memory");
+    if (st == SCRY_OK)
+        st = yara_pair_flush(&x);
+    if (x.too_many)
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                    "YARA scan of physical memory: a string matched more often than libyara "
+                    "keeps; some of its matches are missing");
+    yara_pair_free(&x);
     return st;
 }
