@@ -1,6 +1,8 @@
 /* yara_common.c - the options and rules every YARA plugin shares. */
 #include <string.h>
 
+#include "lib/base/error.h"
+
 #include "lib/plugins/yara_common.h"
 
 scry_status scry_yara_plugin_rules(const struct scry_plugin_ctx *c,
@@ -29,6 +31,12 @@ scry_status scry_yara_plugin_rules(const struct scry_plugin_ctx *c,
                                              "or --yara-compiled-file");
     scry_status st = scry_yara_rules_build(&src, owned);
     *rules = *owned;
+    /* A rule file that cannot be read or loaded is the option's fault, not
+     * the dump's: the CLI then names no dump and exits with its usage
+     * status. */
+    if (st == SCRY_ERR_IO || st == SCRY_ERR_CORRUPT)
+        return scry_err_ctx(SCRY_ERR_BAD_OPTION, "%s",
+                            src.file ? "--yara-file" : "--yara-compiled-file");
     return st;
 }
 

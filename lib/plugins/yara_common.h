@@ -37,8 +37,9 @@ enum {
 
 /* The rules of this run: the input SCRY_YARA_INPUT when given (*owned =
  * NULL), else built from the options (*owned = the same pointer, free it
- * with scry_yara_rules_free). Errors: scry_yara_rules_build's; with no
- * rules at all SCRY_ERR_BAD_OPTION "no YARA rules: ...". */
+ * with scry_yara_rules_free). Errors: SCRY_ERR_BAD_OPTION for rules that
+ * do not compile, no rules at all ("no YARA rules: ..."), and a rule file
+ * that cannot be read or loaded ("--yara-file: <why>"); SCRY_ERR_NOMEM. */
 scry_status scry_yara_plugin_rules(const struct scry_plugin_ctx *c,
                                    const struct scry_yara_rules **rules,
                                    struct scry_yara_rules **owned);

@@ -139,11 +139,15 @@ static scry_status load_compiled(const char *path, struct scry_yara_rules *r)
         return scry_err(SCRY_ERR_IO, "cannot open compiled YARA rules %s", path);
     case ERROR_INSUFFICIENT_MEMORY:
         return scry_err(SCRY_ERR_NOMEM, "out of memory loading %s", path);
+    case ERROR_INVALID_FILE:
+        return scry_err(SCRY_ERR_CORRUPT, "%s: not a compiled YARA rule file", path);
+    case ERROR_CORRUPT_FILE:
+        return scry_err(SCRY_ERR_CORRUPT, "%s: corrupt compiled YARA rules", path);
     case ERROR_UNSUPPORTED_FILE_VERSION:
         return scry_err(SCRY_ERR_CORRUPT,
                         "%s: compiled YARA rules of another libyara version", path);
     default:
-        return scry_err(SCRY_ERR_CORRUPT, "%s: not compiled YARA rules (libyara error %d)",
+        return scry_err(SCRY_ERR_CORRUPT, "%s: cannot load compiled YARA rules (libyara error %d)",
                         path, rc);
     }
 }
