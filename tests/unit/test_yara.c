@@ -423,6 +423,54 @@ START_TEST(phys_across_adjacent_runs)
 }
 END_TEST
 
+/* Compiled rules given as the run input "yara.rules" take precedence over
+ * the options, so a batch compiles its rules once. */
+START_TEST(typed_input_takes_precedence)
+{
+    uint8_t *img = make_image();
+    put_needle(img, BIGVA + 0x3000);
+    char *path = tu_write_temp(img, IMG_SIZE);
+    free(img);
+    scry_context *ctx;
+    scry_dump *dump;
+    scry_session *ses;
+    scry_runctx *run;
+    scry_result *res;
+    ck_assert_int_eq(scry_context_new(&ctx), SCRY_OK);
+    ck_assert_int_eq(scry_dump_open(ctx, path, &dump), SCRY_OK);
+    ck_assert_int_eq(scry_session_open(ctx, dump, &ses), SCRY_OK);
+    ck_assert_int_eq(scry_runctx_new(&run), SCRY_OK);
+    const char *argv[] = {"--physical", "--yara-string", "NOT_IN_THE_IMAGE"};
+    ck_assert_int_eq(scry_plugin_run(ses, "yarascan", 3, argv, run, &res), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(res), 0);
+    scry_result_free(res);
+    struct scry_yara_rules *r = rules_of(NEEDLE, 0);
+    ck_assert_int_eq(scry_runctx_set_input(run, "yara.rules", r), SCRY_OK);
+    ck_assert_int_eq(scry_plugin_run(ses, "yarascan.YaraScan", 3, argv, run, &res), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(res), 1);
+    uint64_t off;
+    const char *v;
+    size_t vlen;
+    ck_assert_int_eq(scry_result_cell_uint(res, 0, 0, &off), SCRY_OK);
+    ck_assert_uint_eq(off, BIGPA + 0x3000);
+    ck_assert_int_eq(scry_result_cell_str(res, 0, 3, &v, &vlen), SCRY_OK);
+    ck_assert_uint_eq(vlen, NLEN);
+    ck_assert_int_eq(memcmp(v, NEEDLE, NLEN), 0);
+    scry_result_free(res);
+    /* With no rule option at all, the input alone is enough. */
+    ck_assert_int_eq(scry_plugin_run(ses, "yarascan", 1, argv, run, &res), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(res), 1);
+    scry_result_free(res);
+    scry_yara_rules_free(r);
+    scry_runctx_free(run);
+    scry_session_close(ses);
+    scry_dump_close(dump);
+    scry_context_free(ctx);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 static int stop_first(void *user, const struct scry_yara_hit *h)
 {
     (void)h;
@@ -454,6 +502,7 @@ static Suite *suite(void)
     tcase_add_test(tc, layer_chunks_as_volatility);
     tcase_add_test(tc, phys_across_adjacent_runs);
     tcase_add_test(tc, callback_stops_scan);
+    tcase_add_test(tc, typed_input_takes_precedence);
     suite_add_tcase(s, tc);
     return s;
 }
