@@ -55,4 +55,10 @@ if run("--pid", str(pid)) != rows:
 if run("--pid", "1"):
     print(f"FAIL: {dumpfile}: --pid 1 finds the marker")
     sys.exit(1)
+# The bound: VMAs over --max-size are skipped (the marker's RWX page and
+# its 2-page mapping stay), each with an INFO.
+small = run("--pid", str(pid), "--max-size", "8192")
+if [r["Offset"] for r in small] != sorted([int(m["rwx"], 16), int(m["straddle"], 16)]):
+    print(f"FAIL: {dumpfile}: --max-size 8192 gives {[hex(r['Offset']) for r in small]}")
+    sys.exit(1)
 print(f"ok: {dumpfile}: the {len(want)} marker copies of pid {pid}")
