@@ -402,9 +402,9 @@ START_TEST(phys_across_adjacent_runs)
     /* Across runs 0 and 1 (adjacent): found. Across 1 and 2 (a gap):
      * not. One inside run 2. */
     memcpy(r0 + R - 6, NEEDLE, 6);
-    memcpy(r1, NEEDLE + 6, NLEN - 6);
+    memcpy(r1, &NEEDLE[6], NLEN - 6);
     memcpy(r1 + R - 6, NEEDLE, 6);
-    memcpy(r2, NEEDLE + 6, NLEN - 6);
+    memcpy(r2, &NEEDLE[6], NLEN - 6);
     memcpy(r2 + 100, NEEDLE, NLEN);
     struct scry_file *f;
     struct scry_phys *p;
