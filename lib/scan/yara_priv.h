@@ -2,6 +2,7 @@
 #ifndef SCRY_SCAN_YARA_PRIV_H
 #define SCRY_SCAN_YARA_PRIV_H
 
+#include <pthread.h>
 #include <yara.h>
 
 #include "lib/scan/yara.h"
@@ -31,6 +32,19 @@ struct yara_win {
     uint64_t base; /* the address hits carry for offset 0                     */
 };
 
+/* What a window of zeros gave (yara_pair.c): hits as offsets. */
+#define ZMEMO_SLOTS 4
+#define ZMEMO_HITS 8
+#define ZMEMO_DATA 128
+struct zmemo {
+    int used;
+    size_t n, limit, nhits;
+    struct {
+        size_t off, len;
+        const char *rule, *ns, *string;
+    } hits[ZMEMO_HITS];
+};
+
 struct yara_pair {
     const struct scry_yara_rules *r;
     struct scry_phys *p;
@@ -44,6 +58,9 @@ struct yara_pair {
     int stopped, too_many;
     uint64_t skipped;
     char first_skip[300];
+    pthread_mutex_t zlock; /* the zero memo is shared by both threads */
+    struct zmemo zmemo[ZMEMO_SLOTS];
+    size_t znext;
 };
 
 void yara_pair_init(struct yara_pair *x, const struct scry_yara_rules *r, struct scry_phys *p,
