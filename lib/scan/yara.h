@@ -10,7 +10,9 @@
  * memory is still found.
  *
  * Thread-safety: a struct scry_yara_rules is immutable once built; scans
- * on it may run concurrently (each with its own vspace). */
+ * on it may run concurrently (each with its own vspace). The physical and
+ * layer scans use one helper thread of their own (two windows at a time);
+ * hit callbacks always run on the calling thread, in address order. */
 #ifndef SCRY_SCAN_YARA_H
 #define SCRY_SCAN_YARA_H
 
@@ -34,11 +36,18 @@ struct scry_yara_source {
     int wide;                  /* --wide: wide ascii                        */
 };
 
-/* Compiles (or loads) rules. Errors: SCRY_ERR_INVALID_ARG when no source
- * is given; SCRY_ERR_BAD_OPTION for rules that do not compile, the message
- * naming the file and line ("rules.yar line 3: syntax error, unexpected
- * ..."); SCRY_ERR_IO for an unreadable file; SCRY_ERR_CORRUPT for a compiled
- * file libyara rejects; SCRY_ERR_NOMEM. Free with scry_yara_rules_free. */
+/* Compiles (or loads) rules; src->string wins over file, file over
+ * compiled_file. Errors: SCRY_ERR_INVALID_ARG when no source is given;
+ * SCRY_ERR_BAD_OPTION for rules that do not compile, with libyara's first
+ * error as "<file> line <n>: <message>" ("rules.yar line 3: syntax
+ * error"; "--yara-string line 1: ..." for a string) or an empty string;
+ * SCRY_ERR_IO for a rule file that cannot be opened ("cannot open YARA
+ * rules <path>: <errno text>" or "cannot open compiled YARA rules
+ * <path>"); SCRY_ERR_CORRUPT for a compiled file libyara rejects ("<path>:
+ * not a compiled YARA rule file", "...: corrupt compiled YARA rules",
+ * "...: compiled YARA rules of another libyara version"); SCRY_ERR_NOMEM.
+ * An empty rule file is valid (no rules: scans find nothing). file and
+ * compiled_file may be file:// URIs. Free with scry_yara_rules_free. */
 scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scry_yara_rules **out);
 void scry_yara_rules_free(struct scry_yara_rules *r);
 
@@ -124,9 +133,15 @@ scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_v
 scry_status scry_yara_scan_layer(const struct scry_yara_rules *r, struct scry_vspace *vs,
                                  struct scry_op *op, scry_yara_hit_fn fn, void *user);
 
-/* Scans the physical layer (every run of the dump), zero copy where a run
- * is contiguous in the file; a match across two runs that are adjacent in
- * physical memory is found. Hits carry physical addresses. */
+/* Scans the physical layer: every run of the dump, runs adjacent in
+ * physical memory as one stream (a match across them is found), in
+ * SCRY_YARA_WINDOW windows overlapping by SCRY_YARA_OVERLAP (each match
+ * reported once), zero copy where a window is stored plainly in the file
+ * (its pages dropped from the resident set afterwards), two windows at a
+ * time; a page that cannot be decoded is searched as zeros. Hits carry
+ * physical addresses, in address order. Progress ticks in bytes; a cancel
+ * ends it with SCRY_ERR_CANCELLED. Errors: SCRY_ERR_INVALID_ARG,
+ * SCRY_ERR_NOMEM, libyara's (as scry_yara_scan_buffer). */
 scry_status scry_yara_scan_phys(const struct scry_yara_rules *r, struct scry_phys *phys,
                                 struct scry_op *op, scry_yara_hit_fn fn, void *user);
 
