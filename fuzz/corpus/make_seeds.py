@@ -558,7 +558,71 @@ def windetect_seeds():
         out(h, name + ".bin", bytes([idx, 0]) + bytes(14) + recs)
 
 
+# fuzz_linux_vma input: 16-byte header (layout flags, max_entries, mm and
+# task offsets), then kernel memory mapped at 0xffff888000000000.
+
+def vma_seeds():
+    h = "fuzz_linux_vma"
+    K = 0xffff888000000000
+    M = 0x0000ffffffffffff
+
+    def hdr(flags, mm, task, max_entries=64):
+        return struct.pack("<B3xIII", flags, max_entries, mm, task)
+
+    def vma(img, at, start, nxt, file=0, mm=0x1000, flags=7):
+        struct.pack_into("<7Q", img, at, start, start + PAGE, nxt, K + mm, flags, 0, file)
+
+    def path_objects(img):
+        # task 0x8000 -> fs 0x8100 (root mnt 0x8200, dentry 0x8300);
+        # file 0x8400: mnt 0x8500 (mount at 0x84e0), dentry 0x8600 -> parent
+        # 0x8700 -> the root 0x8300; names "memf" and "bin".
+        struct.pack_into("<Q", img, 0x8000, K + 0x8100)
+        struct.pack_into("<QQ", img, 0x8100, K + 0x8200, K + 0x8300)
+        struct.pack_into("<Q", img, 0x8300 + 0x18, K + 0x8300)
+        struct.pack_into("<QQ", img, 0x8400, K + 0x8200, K + 0x8600)
+        struct.pack_into("<Q", img, 0x8600 + 0x18, K + 0x8700)
+        struct.pack_into("<IIQ", img, 0x8600 + 0x20, 0, 4, K + 0x8800)
+        struct.pack_into("<Q", img, 0x8700 + 0x18, K + 0x8300)
+        struct.pack_into("<IIQ", img, 0x8700 + 0x20, 0, 3, K + 0x8810)
+        img[0x8800:0x8805] = b"memf\0"
+        img[0x8810:0x8814] = b"bin\0"
+        struct.pack_into("<Q", img, 0x8600 + 0x38, K + 0x8900)  # inode
+        struct.pack_into("<Q", img, 0x8900 + 0x28, K + 0x8a00)  # i_sb
+        struct.pack_into("<QI", img, 0x8900 + 0x40, 15, 1)      # i_ino, i_count
+        struct.pack_into("<I", img, 0x8a00 + 0x10, 2)           # s_dev
+
+    # The list: mm 0x1000 -> 0x2000 -> 0x2100 -> 0x2200 (file-backed).
+    img = bytearray(0x9000)
+    struct.pack_into("<Q", img, 0x1000, K + 0x2000)
+    struct.pack_into("<QQQQ", img, 0x1020, 0x600000, 0x601000, 0x7ffd0000, 0)
+    vma(img, 0x2000, 0x400000, K + 0x2100, file=K + 0x8400)
+    vma(img, 0x2100, 0x600000, K + 0x2200)
+    vma(img, 0x2200, 0x7ffd0000, 0)
+    path_objects(img)
+    out(h, "list-names.bin", hdr(2, 0x1000, 0x8000) + bytes(img))
+    loop = bytearray(img)
+    struct.pack_into("<Q", loop, 0x2200 + 16, K + 0x2000)
+    out(h, "list-loop.bin", hdr(0, 0x1000, 0x8000) + bytes(loop))
+
+    # The tree: mm_mt at 0x1040; arange root 0x3000 over leaves 0x3100, 0x3200.
+    img = bytearray(0x9000)
+    enc = lambda node, t: (K + node) | (t << 3) | 4
+    struct.pack_into("<QQ", img, 0x1048, enc(0x3000, 3), 2 << 2)
+    struct.pack_into("<Q", img, 0x3000, (K + 0x1040) & M & ~0xff)
+    struct.pack_into("<QQ", img, 0x3050, enc(0x3100, 1), enc(0x3200, 1))
+    for leaf in (0x3100, 0x3200):
+        struct.pack_into("<Q", img, leaf, (K + 0x3000) & M)
+    struct.pack_into("<QQ", img, 0x3180, K + 0x2000, K + 0x2100)
+    struct.pack_into("<Q", img, 0x3280, K + 0x2200)
+    vma(img, 0x2000, 0x400000, 0, file=K + 0x8400)
+    vma(img, 0x2100, 0x600000, 0)
+    vma(img, 0x2200, 0x7ffd0000, 0)
+    path_objects(img)
+    out(h, "tree-names.bin", hdr(3, 0x1000, 0x8000) + bytes(img))
+
+
 def main():
+    vma_seeds()
     windetect_seeds()
     raw_seeds()
     lime_seeds()

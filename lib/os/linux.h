@@ -25,6 +25,7 @@ enum {
     SCRY_DNAME_SIMPLE,
     SCRY_DNAME_NS,
     SCRY_DNAME_DMABUFFS,
+    SCRY_DNAME_PIDFS,
     SCRY_DNAME_COUNT
 };
 extern const char *const scry_linux_dname_names[SCRY_DNAME_COUNT];

@@ -8,6 +8,7 @@ const char *const scry_linux_dname_names[SCRY_DNAME_COUNT] = {
     [SCRY_DNAME_SOCKFS] = "sockfs_dname", [SCRY_DNAME_ANON_INODEFS] = "anon_inodefs_dname",
     [SCRY_DNAME_PIPEFS] = "pipefs_dname", [SCRY_DNAME_SIMPLE] = "simple_dname",
     [SCRY_DNAME_NS] = "ns_dname",         [SCRY_DNAME_DMABUFFS] = "dmabuffs_dname",
+    [SCRY_DNAME_PIDFS] = "pidfs_dname",
 };
 
 scry_status scry_linux_resolve_offsets(struct scry_linux *l)

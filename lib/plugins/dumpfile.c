@@ -11,6 +11,25 @@
 
 #define CHUNK (1u << 20)
 
+/* os.makedirs(dir, exist_ok=True): each missing level, best effort (open
+ * then says what is wrong). */
+static void make_dirs(const char *dir)
+{
+    char p[4096];
+    size_t n = strlen(dir);
+    if (n >= sizeof p)
+        return;
+    memcpy(p, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (p[i] == '/' || p[i] == '\0') {
+            char c = p[i];
+            p[i] = '\0';
+            (void)mkdir(p, 0777);
+            p[i] = c;
+        }
+    }
+}
+
 int scry_dump_create(const char *dir, const char *name, char *final, size_t cap)
 {
     char path[4096 + 300];
@@ -20,7 +39,7 @@ int scry_dump_create(const char *dir, const char *name, char *final, size_t cap)
         errno = EINVAL;
         return -1;
     }
-    (void)mkdir(dir, 0777);
+    make_dirs(dir);
     for (unsigned k = 0; k < 100000; k++) {
         int n = k ? snprintf(final, cap, "%.*s-%u%s", (int)stem, name, k, name + stem)
                   : snprintf(final, cap, "%s", name);

@@ -9,7 +9,7 @@
 #include "lib/base/op.h"
 #include "lib/vspace/vspace.h"
 
-/* Creates dir/name (dir made when missing; never following a symlink,
+/* Creates dir/name (dir and its parents made when missing; never following a symlink,
  * never replacing a file): on a clash "stem-1.ext", "stem-2.ext", ... as
  * Volatility's CLI names them. name must be a plain file name (no '/').
  * final (cap >= 256 bytes) receives the name used. Returns the descriptor,

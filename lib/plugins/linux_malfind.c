@@ -52,7 +52,9 @@ static int suspicious(struct ctx *c, const struct scry_linux_vma *v, const char 
         if (scry_vspace_leaf_entry(&c->proc, a, &e) != SCRY_OK)
             return 0; /* the rest likely fails too: Volatility stops */
         if (e & 0x40) {
-            scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+            /* Volatility's vollog.warning; a finding, not damage, so INFO:
+             * the result is complete. */
+            scry_op_say(c->pc->op, SCRY_DIAG_INFO, SCRY_OK,
                         "Found malicious (dirty+exec) page at 0x%" PRIx64 " !", a);
             return 1;
         }

@@ -81,7 +81,8 @@ static const char *vma_dump(struct ctx *c, const struct scry_linux_vma *v)
     }
     uint64_t size = v->end - v->start;
     if (c->maxsize <= 0 || (uint64_t)c->maxsize <= size) {
-        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+        /* The user's own limit, not damage: the result stays complete. */
+        scry_op_say(op, SCRY_DIAG_INFO, SCRY_ERR_LIMIT,
                     "Skip virtual memory dump for pid %d between 0x%" PRIx64 "-0x%" PRIx64
                     " as %" PRIu64 " is larger than maxsize limit of %" PRId64,
                     (int)c->t->pid, v->start, v->end, size, c->maxsize);

@@ -28,7 +28,7 @@ struct vwalk {
     struct scry_op *op;
     scry_linux_vma_fn fn;
     void *user;
-    uint64_t max, count, mm, tree;
+    uint64_t max, count, nodes, mm, tree;
     unsigned expected_depth;
     int stop, depth_warned;
     struct scry_hashset seen;
@@ -150,6 +150,15 @@ static void walk_node(struct vwalk *w, uint64_t entry, uint64_t parent, unsigned
     int added = scry_hs_add(&w->seen, entry);
     if (added < 0) {
         w->st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+        w->stop = 1;
+        return;
+    }
+    /* A real tree has fewer nodes than entries: a hostile one that does
+     * not (each node reachable under 256 encodings) stops at the bound. */
+    if (++w->nodes > w->max + 64) {
+        scry_op_say(w->op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
+                    "maple tree at 0x%" PRIx64 " ends early: more than %" PRIu64 " nodes",
+                    w->tree, w->max + 64);
         w->stop = 1;
         return;
     }

@@ -10,6 +10,7 @@
 
 #include "lib/base/op.h"
 #include "lib/os/linux.h"
+#include "lib/walk/linux_dpath.h"
 #include "lib/walk/linux_tasks.h"
 
 /* What the plugins read of one vm_area_struct. */
@@ -20,6 +21,8 @@ struct scry_linux_vma {
     uint64_t pgoff;       /* vm_pgoff (pages)                           */
     uint64_t file;        /* vm_file pointer, 0 when anonymous          */
     uint64_t mm;          /* vm_mm pointer (the [vdso] test reads it)   */
+    /* file and mm are masked to the address width, as Volatility holds
+     * pointers (they are read through ks either way). */
 };
 
 /* What a plugin needs of the ISF. */
@@ -38,12 +41,18 @@ scry_status scry_linux_vma_check(const struct scry_linux *l, unsigned need);
 typedef int (*scry_linux_vma_fn)(void *user, const struct scry_linux_vma *v);
 
 /* Calls fn for each VMA of the mm at `mm` (a task's mm pointer), read
- * through ks (the kernel space), in get_vma_iter() order. Bounded on
- * damaged memory: a loop (a node or VMA seen before), a tree deeper than
- * the maple tree can be, or more than op->max_entries VMAs ends the walk
- * with a WARNING on op; an unreadable node or VMA is skipped with an INFO
- * (NODATA) or WARNING. Errors: SCRY_ERR_NOMEM, SCRY_ERR_CANCELLED,
- * SCRY_ERR_UNSUPPORTED (the ISF has neither layout). */
+ * through ks (the kernel space), in get_vma_iter() order: the list from
+ * mm->mmap when mm_struct has mmap, else every maple-tree slot whose value
+ * is more than type bits, depth-first in array order (pivots unused), as
+ * Volatility reads them. Bounded on damaged memory, each time with a
+ * WARNING on op: a VMA list that loops ends; a maple node seen before is
+ * skipped (Volatility's rule; its siblings are still walked), as is one
+ * naming the wrong parent (Volatility asserts) or of an unknown type; a
+ * tree deeper than MAPLE_HEIGHT_MAX (31), or more than op->max_entries
+ * VMAs (or nodes) ends the walk. An unreadable node or VMA is skipped
+ * with an INFO (NODATA) or WARNING. Errors: SCRY_ERR_NOMEM,
+ * SCRY_ERR_CANCELLED, SCRY_ERR_UNSUPPORTED (scry_linux_vma_check's message
+ * for SCRY_VMA_NEED_WALK). */
 scry_status scry_linux_walk_vmas(const struct scry_linux *l, struct scry_vspace *ks,
                                  struct scry_op *op, uint64_t mm, scry_linux_vma_fn fn, void *user);
 
