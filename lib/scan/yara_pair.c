@@ -42,6 +42,7 @@ struct job {
     uint8_t *data;
     size_t ndata, dcap;
     int overflow, too_many, skipped;
+    uint64_t bad_pages; /* searched as zeros (zero_bad_pages); msg: the first */
     scry_status st;
     char msg[256];
 };
@@ -184,11 +185,15 @@ static const uint8_t *window_bytes(struct job *j, uint8_t **buf)
         return NULL;
     }
     /* Pages that cannot be decoded are searched as zeros rather than
-     * ending the scan of the rest (scry_scan_phys does the same). */
+     * ending the scan of the rest (scry_scan_phys does the same); they are
+     * counted for the caller's WARNING. */
     for (size_t off = 0; off < n; off += SCRY_PAGE_SIZE) {
         size_t k = n - off < SCRY_PAGE_SIZE ? n - off : SCRY_PAGE_SIZE;
-        if (scry_phys_read(p, j->w.pa + off, *buf + off, k, &holes) != SCRY_OK)
+        if (scry_phys_read(p, j->w.pa + off, *buf + off, k, &holes) != SCRY_OK) {
+            if (!j->bad_pages++)
+                snprintf(j->msg, sizeof j->msg, "%s", scry_last_error());
             memset(*buf + off, 0, k);
+        }
     }
     return *buf;
 }
@@ -232,6 +237,10 @@ static void *run_job_thread(void *arg)
 static scry_status report(struct yara_pair *x, struct job *j, uint8_t **buf)
 {
     x->too_many |= j->too_many;
+    if (j->bad_pages && !x->bad_pages++)
+        snprintf(x->first_skip, sizeof x->first_skip, "0x%" PRIx64 ": %s", j->w.base, j->msg);
+    if (j->bad_pages)
+        x->bad_pages += j->bad_pages - 1;
     if (j->skipped) {
         if (!x->skipped++)
             snprintf(x->first_skip, sizeof x->first_skip, "0x%" PRIx64 ": %s", j->w.base, j->msg);

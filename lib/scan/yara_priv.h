@@ -56,8 +56,9 @@ struct yara_pair {
     struct yara_win pending[2];
     size_t npending;
     int stopped, too_many;
-    uint64_t skipped;
-    char first_skip[300];
+    uint64_t skipped;   /* windows not read (zero_bad_pages 0) */
+    uint64_t bad_pages; /* pages searched as zeros (zero_bad_pages 1) */
+    char first_skip[300]; /* the first of either, with its cause */
     pthread_mutex_t zlock; /* the zero memo is shared by both threads */
     struct zmemo zmemo[ZMEMO_SLOTS];
     size_t znext;

@@ -286,6 +286,7 @@ struct vfill {
     uint8_t *buf;
     uint64_t a;
     int mapped; /* some page of the window is mapped */
+    uint64_t *bad; /* ranges that could not be decoded (read as zeros) */
     scry_status st;
 };
 
@@ -296,19 +297,27 @@ static int vfill_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
     size_t holes = 0;
     f->st = scry_phys_read(f->vs->phys, pa, f->buf + (va - f->a), (size_t)len, &holes);
     if (f->st == SCRY_ERR_CORRUPT) {
-        /* One undecodable page reads as zeros, as an unmapped one would. */
+        /* An undecodable page reads as zeros, as an unmapped one would;
+         * counted for the caller's WARNING. */
         memset(f->buf + (va - f->a), 0, (size_t)len);
+        (*f->bad)++;
         f->st = SCRY_OK;
     }
     return f->st != SCRY_OK;
 }
+
+struct vrange_src {
+    struct scry_vspace *vs;
+    uint64_t bad; /* ranges read as zeros because they could not be decoded */
+};
 
 /* Fills the window from the mapped ranges only: a sparse range costs its
  * page-table walk, not a failed translation per page. */
 static scry_status vfill(void *src, uint64_t a, size_t n, uint8_t *buf, const uint8_t **view,
                          int *zero)
 {
-    struct vfill f = {.vs = src, .buf = buf, .a = a};
+    struct vrange_src *v = src;
+    struct vfill f = {.vs = v->vs, .buf = buf, .a = a, .bad = &v->bad};
     (void)view;
     memset(buf, 0, n);
     scry_status st = scry_vspace_enumerate(f.vs, a, a + n, 0, vfill_range, &f);
@@ -334,8 +343,14 @@ scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_v
     if (end > mask + 1 && mask != UINT64_MAX)
         end = mask + 1;
     s.total = end > start ? end - start : 0;
+    struct vrange_src src = {.vs = vs};
     if (start < end)
-        st = stream_range(&s, start, end, vfill, vs, &stopped);
+        st = stream_range(&s, start, end, vfill, &src, &stopped);
+    if (src.bad)
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                    "YARA scan of 0x%" PRIx64 "-0x%" PRIx64 ": %" PRIu64 " range(s) could not "
+                    "be decoded and were searched as zeros",
+                    start, end, src.bad);
     stream_end(&s, "YARA scan");
     return st;
 }
@@ -379,6 +394,11 @@ scry_status scry_yara_scan_phys(const struct scry_yara_rules *r, struct scry_phy
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_LIMIT,
                     "YARA scan of physical memory: a string matched more often than libyara "
                     "keeps; some of its matches are missing");
+    if (x.bad_pages)
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                    "YARA scan of physical memory: %" PRIu64 " page(s) could not be decoded and "
+                    "were searched as zeros (the first at %s)",
+                    x.bad_pages, x.first_skip);
     yara_pair_free(&x);
     return st;
 }
