@@ -200,7 +200,7 @@ static const uint8_t *window_bytes(struct job *j, uint8_t **buf)
 
 static void release(struct job *j)
 {
-    if (j->view)
+    if (j->view && j->x->p->file)
         scry_file_drop(j->x->p->file, j->view, j->w.n);
     j->view = NULL;
 }
