@@ -35,10 +35,17 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
     YR_STRING *s;
     yr_rule_strings_foreach(rule, s)
     {
-        YR_MATCH *m;
-        yr_string_matches_foreach(ctx, s, m)
-        {
-            uint64_t off = (uint64_t)(m->base + m->offset);
+        /* libyara 4.2 keeps its matches in a notebook without aligning
+         * them: each is copied out (yr_string_matches_foreach would read
+         * its fields in place, undefined behaviour that UBSan reports). */
+        const YR_MATCH *p = ctx->matches[s->idx].head;
+        while (p) {
+            YR_MATCH m;
+            memcpy(&m, p, sizeof m);
+            p = m.next;
+            if (m.is_private)
+                continue;
+            uint64_t off = (uint64_t)(m.base + m.offset);
             if (off >= b->limit)
                 continue;
             struct scry_yara_hit h = {
@@ -46,8 +53,8 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
                 .rule = rule->identifier,
                 .ns = rule->ns ? rule->ns->name : "default",
                 .string = s->identifier,
-                .data = m->data,
-                .len = m->data_length > 0 ? (size_t)m->data_length : 0,
+                .data = m.data,
+                .len = m.data_length > 0 ? (size_t)m.data_length : 0,
             };
             if (b->fn(b->user, &h)) {
                 b->stopped = 1;
