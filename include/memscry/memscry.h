@@ -370,8 +370,10 @@ SCRY_API size_t scry_plugin_count(void);
 SCRY_API const char *scry_plugin_name(size_t index);
 SCRY_API const char *scry_plugin_alias(size_t index);
 SCRY_API const char *scry_plugin_description(size_t index);
-/* The OS plugin i needs ("linux"), "" for one that reads any dump
- * (banners), NULL past the end. */
+/* The OS plugin i needs ("linux"), "*" for one that runs on any OS
+ * memscry detects (yarascan.YaraScan: the kernel space of whichever OS;
+ * its --physical needs no detection), "" for one that reads any dump
+ * without detection (banners), NULL past the end. */
 SCRY_API const char *scry_plugin_os(size_t index);
 /* 1 when plugin i reads a memory dump (run it with scry_plugin_run), 0
  * when it runs on a library context alone (isfinfo.IsfInfo: run it with

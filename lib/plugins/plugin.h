@@ -77,9 +77,15 @@ struct scry_plugin {
     size_t noptions;
     const struct scry_column *columns;
     size_t ncolumns;
-    /* The OS whose profile run() needs ("linux"); NULL when the physical
-     * layer is enough (banners) and detection is not run at all. */
+    /* The OS whose profile run() needs ("linux"); "*" for any OS memscry
+     * detects (the profile is then whichever was detected: yarascan);
+     * NULL when the physical layer is enough (banners) and detection is
+     * not run at all. */
     const char *os;
+    /* The name of a BOOL option that, when given, makes OS detection
+     * unnecessary (yarascan's --physical): the run then skips it and
+     * run() gets profile NULL. NULL: none. */
+    const char *no_os_option;
     /* 1 when the plugin reads no dump (isfinfo): it runs on a library
      * context alone, and profile and phys are NULL. */
     int no_dump;

@@ -23,6 +23,9 @@ extern const struct scry_plugin scry_plugin_windows_cmdline;
 extern const struct scry_plugin scry_plugin_windows_envars;
 extern const struct scry_plugin scry_plugin_windows_dlllist;
 extern const struct scry_plugin scry_plugin_windows_pstree;
+extern const struct scry_plugin scry_plugin_windows_vadyarascan;
+extern const struct scry_plugin scry_plugin_yarascan;
+extern const struct scry_plugin scry_plugin_linux_vmayarascan;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -35,6 +38,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_linux_vmayarascan,
     &scry_plugin_windows_cmdline,
     &scry_plugin_windows_dlllist,
     &scry_plugin_windows_envars,
@@ -45,6 +49,8 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_windows_psscan,
     &scry_plugin_windows_pstree,
     &scry_plugin_windows_vadinfo,
+    &scry_plugin_windows_vadyarascan,
+    &scry_plugin_yarascan,
     NULL,
 };
 

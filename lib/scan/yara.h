@@ -10,7 +10,9 @@
  * memory is still found.
  *
  * Thread-safety: a struct scry_yara_rules is immutable once built; scans
- * on it may run concurrently (each with its own vspace). */
+ * on it may run concurrently (each with its own vspace). The physical and
+ * layer scans use one helper thread of their own (two windows at a time);
+ * hit callbacks always run on the calling thread, in address order. */
 #ifndef SCRY_SCAN_YARA_H
 #define SCRY_SCAN_YARA_H
 
@@ -34,13 +36,32 @@ struct scry_yara_source {
     int wide;                  /* --wide: wide ascii                        */
 };
 
-/* Compiles (or loads) rules. Errors: SCRY_ERR_INVALID_ARG when no source
- * is given; SCRY_ERR_BAD_OPTION for rules that do not compile, the message
- * naming the file and line ("rules.yar line 3: syntax error, unexpected
- * ..."); SCRY_ERR_IO for an unreadable file; SCRY_ERR_CORRUPT for a compiled
- * file libyara rejects; SCRY_ERR_NOMEM. Free with scry_yara_rules_free. */
+/* Compiles (or loads) rules; src->string wins over file, file over
+ * compiled_file. Errors: SCRY_ERR_INVALID_ARG when no source is given;
+ * SCRY_ERR_BAD_OPTION for rules that do not compile, with libyara's first
+ * error as "<file> line <n>: <message>" ("rules.yar line 3: syntax
+ * error"; "--yara-string line 1: ..." for a string) or an empty string;
+ * SCRY_ERR_IO for a rule file that cannot be opened ("cannot open YARA
+ * rules <path>: <errno text>" or "cannot open compiled YARA rules
+ * <path>"); SCRY_ERR_CORRUPT for a compiled file libyara rejects ("<path>:
+ * not a compiled YARA rule file", "...: corrupt compiled YARA rules",
+ * "...: compiled YARA rules of another libyara version"); SCRY_ERR_NOMEM.
+ * An empty rule file is valid (no rules: scans find nothing). file and
+ * compiled_file may be file:// URIs. Free with scry_yara_rules_free. */
 scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scry_yara_rules **out);
 void scry_yara_rules_free(struct scry_yara_rules *r);
+
+/* The rule text a --yara-string makes (src->string, insensitive, wide),
+ * as Volatility's process_yara_options builds it:
+ * `rule r1 {strings: $a = "<s>"[ nocase][ wide ascii] condition: $a}`,
+ * the quotes left out when s starts with '{' or '/'. (Volatility 2.11.0's
+ * --insensitive adds nothing: it reads the flag under another name; here
+ * it adds nocase.) *out is malloc'd. Errors: SCRY_ERR_INVALID_ARG (no
+ * string), SCRY_ERR_BAD_OPTION (empty string), SCRY_ERR_NOMEM. */
+scry_status scry_yara_rule_text(const struct scry_yara_source *src, char **out);
+
+/* Number of rules in r (0 for an empty rule file). */
+size_t scry_yara_rules_count(const struct scry_yara_rules *r);
 
 /* One string instance of one matching rule. data/len: the matched bytes
  * (len may be less than the match's length when libyara truncates, as
@@ -62,21 +83,65 @@ typedef int (*scry_yara_hit_fn)(void *user, const struct scry_yara_hit *h);
 scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
                                   uint64_t base, scry_yara_hit_fn fn, void *user);
 
+/* A memo of window results by content, for scans that meet the same bytes
+ * many times (every process maps the same programs; untouched reservations
+ * read as zeros): a window whose bytes (XXH3-128), length and limit equal
+ * one scanned before is not scanned again, its hits are replayed at the
+ * new address. Exact for rules whose result depends on the scanned bytes
+ * alone (no external variables, no time module). Bounded (a few hundred
+ * windows with at most 8 short hits each are kept). Not thread-safe: one
+ * per thread. Errors: SCRY_ERR_NOMEM. */
+struct scry_yara_memo;
+scry_status scry_yara_memo_new(struct scry_yara_memo **out);
+void scry_yara_memo_free(struct scry_yara_memo *m);
+/* Windows answered from the memo so far (tests, benchmarks). */
+uint64_t scry_yara_memo_hits(const struct scry_yara_memo *m);
+
 /* Scans the virtual range [start, end) of vs as one stream of bytes:
- * unmapped pages read as zeros (Volatility's pad=True), copied into windows
- * of at most `window` bytes that overlap by `overlap` bytes (a match
- * starting in the overlap is reported once, by the window it starts in).
- * Hits carry virtual addresses. Progress ticks in bytes on op; a cancel
- * ends the scan with SCRY_ERR_CANCELLED. window 0 = SCRY_YARA_WINDOW. */
+ * unmapped pages read as zeros (Volatility's pad=True), as is a page that
+ * cannot be decoded; copied into windows of at most `window` bytes that
+ * overlap by `overlap` bytes (a match starting in the overlap is reported
+ * once, by the next window, so a match no longer than the overlap is found
+ * exactly once wherever it lies, across pages that are not adjacent in
+ * physical memory too). Only the mapped pages are read (the page tables
+ * are walked once per window), so a sparse range costs its mapped bytes
+ * plus libyara's pass over the zeros. Hits carry virtual addresses; in
+ * window order, each window in libyara's order. memo may be NULL. Progress
+ * ticks in bytes on op; a cancel ends the scan with SCRY_ERR_CANCELLED.
+ * window 0 = SCRY_YARA_WINDOW. Errors: SCRY_ERR_INVALID_ARG (no rules, vs
+ * or fn; overlap >= window), SCRY_ERR_NOMEM, the enumeration's
+ * (SCRY_ERR_LIMIT, SCRY_ERR_CORRUPT for a page table that cannot be
+ * decoded) and libyara's (as scry_yara_scan_buffer). */
 #define SCRY_YARA_WINDOW ((size_t)16 << 20)
 #define SCRY_YARA_OVERLAP ((size_t)4096)
 scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_vspace *vs,
                                   uint64_t start, uint64_t end, size_t window, size_t overlap,
-                                  struct scry_op *op, scry_yara_hit_fn fn, void *user);
+                                  struct scry_yara_memo *memo, struct scry_op *op,
+                                  scry_yara_hit_fn fn, void *user);
 
-/* Scans the physical layer (every run of the dump), zero copy where a run
- * is contiguous in the file; a match across two runs that are adjacent in
- * physical memory is found. Hits carry physical addresses. */
+/* Scans the whole virtual layer vs exactly as Volatility's layer.scan feeds
+ * its yarascan (see yara_layer.c): every page whose translation succeeds
+ * and whose physical bytes are wholly in the dump; pages contiguous both
+ * virtually and physically form blocks; each block is cut into chunks
+ * starting every 16 MiB, each up to 16 MiB + 4 KiB, so a match in the
+ * shared 4 KiB is reported twice and a match across two blocks is not
+ * found - both as Volatility does. Hits carry masked virtual addresses, in
+ * chunk order, then libyara's order. A chunk that cannot be read is
+ * skipped (one WARNING on op). Errors: SCRY_ERR_INVALID_ARG, NOMEM,
+ * CANCELLED, the enumeration's (SCRY_ERR_LIMIT, CORRUPT) and libyara's
+ * (as scry_yara_scan_buffer). */
+scry_status scry_yara_scan_layer(const struct scry_yara_rules *r, struct scry_vspace *vs,
+                                 struct scry_op *op, scry_yara_hit_fn fn, void *user);
+
+/* Scans the physical layer: every run of the dump, runs adjacent in
+ * physical memory as one stream (a match across them is found), in
+ * SCRY_YARA_WINDOW windows overlapping by SCRY_YARA_OVERLAP (each match
+ * reported once), zero copy where a window is stored plainly in the file
+ * (its pages dropped from the resident set afterwards), two windows at a
+ * time; a page that cannot be decoded is searched as zeros. Hits carry
+ * physical addresses, in address order. Progress ticks in bytes; a cancel
+ * ends it with SCRY_ERR_CANCELLED. Errors: SCRY_ERR_INVALID_ARG,
+ * SCRY_ERR_NOMEM, libyara's (as scry_yara_scan_buffer). */
 scry_status scry_yara_scan_phys(const struct scry_yara_rules *r, struct scry_phys *phys,
                                 struct scry_op *op, scry_yara_hit_fn fn, void *user);
 

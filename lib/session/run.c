@@ -88,15 +88,24 @@ void *scry_plugin_input(const struct scry_plugin_ctx *c, const char *name)
 static scry_status profile_for(struct scry_session *s, const struct scry_plugin *p,
                                struct scry_op *op, const struct scry_profile **out)
 {
-    const struct scry_os *want = scry_os_find(p->os);
+    int any = strcmp(p->os, "*") == 0; /* any OS memscry detects */
+    const struct scry_os *want = any ? NULL : scry_os_find(p->os);
     scry_status st = scry_session_profile(s, op, out);
     if (st != SCRY_OK)
         return st;
-    if ((*out)->os != want)
+    if (!any && (*out)->os != want)
         return scry_err(SCRY_ERR_UNSUPPORTED, "%s needs a %s kernel; this dump holds %s",
                         p->alias ? p->alias : p->name, want ? want->title : p->os,
                         scry_profile_info(*out, "description"));
     return SCRY_OK;
+}
+
+/* True when the run's options make OS detection unnecessary
+ * (scry_plugin.no_os_option given). */
+static int no_os_wanted(const struct scry_plugin *p, const struct scry_optvals *vals)
+{
+    int i = p->no_os_option ? scry_option_index(p, p->no_os_option) : -1;
+    return i >= 0 && (size_t)i < vals->n && vals->v[i].set;
 }
 
 /* Runs plugin p with a session (s) or, for a plugin that reads no dump,
@@ -122,7 +131,7 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
         op.diags = &r->diags;
         op.max_entries = ctx->max_list_entries;
     }
-    if (st == SCRY_OK && p->os && s)
+    if (st == SCRY_OK && p->os && s && !no_os_wanted(p, &vals))
         st = profile_for(s, p, &op, &pc.profile);
     if (st == SCRY_OK) {
         if (run) {

@@ -595,6 +595,7 @@ START_TEST(test_plugin_table)
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
+        {"linux.vmayarascan.VmaYaraScan", "linux.vmayarascan", 7, "linux"},
         {"windows.cmdline.CmdLine", "windows.cmdline", 1, "windows"},
         {"windows.dlllist.DllList", "windows.dlllist", 6, "windows"},
         {"windows.envars.Envars", "windows.envars", 2, "windows"},
@@ -605,6 +606,8 @@ START_TEST(test_plugin_table)
         {"windows.psscan.PsScan", "windows.psscan", 3, "windows"},
         {"windows.pstree.PsTree", "windows.pstree", 2, "windows"},
         {"windows.vadinfo.VadInfo", "windows.vadinfo", 4, "windows"},
+        {"windows.vadyarascan.VadYaraScan", "windows.vadyarascan", 7, "windows"},
+        {"yarascan.YaraScan", "yarascan", 7, "*"},
         {"isfinfo.IsfInfo", "isfinfo", 4, ""},
     };
     const size_t nwant = sizeof want / sizeof want[0];

@@ -1,0 +1,76 @@
+/* yara_priv.h - what the scan files share about compiled rules. */
+#ifndef SCRY_SCAN_YARA_PRIV_H
+#define SCRY_SCAN_YARA_PRIV_H
+
+#include <pthread.h>
+#include <yara.h>
+
+#include "lib/scan/yara.h"
+
+struct scry_yara_rules {
+    YR_RULES *rules; /* owned; libyara lets any number of threads scan it */
+};
+
+/* libyara's global state, set up once per process (yr_initialize is not
+ * thread-safe, so it runs under pthread_once). Errors: SCRY_ERR_NOMEM. */
+scry_status scry_yara_init(void);
+
+/* Scans buf, reporting matches that start before limit (as at base +
+ * offset). *stopped (may be NULL): fn asked to stop; *too_many (may be
+ * NULL): set when libyara dropped matches of a string. Errors as
+ * scry_yara_scan_buffer's. */
+scry_status scry_yara_scan_limited(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
+                                   size_t limit, uint64_t base, scry_yara_hit_fn fn, void *user,
+                                   int *stopped, int *too_many);
+
+/* Physical windows scanned two at a time (yara_pair.c): add windows in
+ * order, then flush; hits reach fn in window order. */
+struct yara_win {
+    uint64_t pa;   /* the window's bytes: [pa, pa + n) of the physical layer */
+    size_t n;      /* at most SCRY_YARA_WINDOW + SCRY_YARA_OVERLAP           */
+    size_t limit;  /* matches starting at or past this offset are not reported */
+    uint64_t base; /* the address hits carry for offset 0                     */
+};
+
+/* What a window of zeros gave (yara_pair.c): hits as offsets. */
+#define ZMEMO_SLOTS 4
+#define ZMEMO_HITS 8
+#define ZMEMO_DATA 128
+struct zmemo {
+    int used;
+    size_t n, limit, nhits;
+    struct {
+        size_t off, len;
+        const char *rule, *ns, *string;
+    } hits[ZMEMO_HITS];
+};
+
+struct yara_pair {
+    const struct scry_yara_rules *r;
+    struct scry_phys *p;
+    int zero_bad_pages; /* 1: an undecodable page reads as zeros; 0: its
+                         * window is skipped (counted in skipped) */
+    scry_yara_hit_fn fn;
+    void *user;
+    uint8_t *buf[2]; /* one window each, allocated on first use */
+    struct yara_win pending[2];
+    size_t npending;
+    int stopped, too_many;
+    uint64_t skipped;   /* windows not read (zero_bad_pages 0) */
+    uint64_t bad_pages; /* pages searched as zeros (zero_bad_pages 1) */
+    char first_skip[300]; /* the first of either, with its cause */
+    pthread_mutex_t zlock; /* the zero memo is shared by both threads */
+    struct zmemo zmemo[ZMEMO_SLOTS];
+    size_t znext;
+};
+
+void yara_pair_init(struct yara_pair *x, const struct scry_yara_rules *r, struct scry_phys *p,
+                    int zero_bad_pages, scry_yara_hit_fn fn, void *user);
+/* Queues w; scans the queued pair when there are two. Errors:
+ * SCRY_ERR_NOMEM, libyara's (as scry_yara_scan_buffer). */
+scry_status yara_pair_add(struct yara_pair *x, const struct yara_win *w);
+/* Scans what is queued. */
+scry_status yara_pair_flush(struct yara_pair *x);
+void yara_pair_free(struct yara_pair *x);
+
+#endif
