@@ -473,7 +473,7 @@ typedef struct scry_yara_rules scry_rules;
  * Compiles YARA rule source text. Ownership: *out belongs to the caller;
  * free it with scry_rules_free() after every run that uses it. Errors:
  * SCRY_ERR_BAD_OPTION for source that does not compile (the message gives
- * the line: "line 3: syntax error, unexpected ..."), SCRY_ERR_INVALID_ARG,
+ * the line: "YARA rules line 3: undefined string \"$y\""), SCRY_ERR_INVALID_ARG,
  * SCRY_ERR_NOMEM. Thread-safety: any thread.
  */
 SCRY_API scry_status scry_rules_compile(const char *source, scry_rules **out);

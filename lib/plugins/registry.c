@@ -26,6 +26,7 @@ extern const struct scry_plugin scry_plugin_windows_pstree;
 extern const struct scry_plugin scry_plugin_windows_vadyarascan;
 extern const struct scry_plugin scry_plugin_yarascan;
 extern const struct scry_plugin scry_plugin_linux_vmayarascan;
+extern const struct scry_plugin scry_plugin_memscry_malscan;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -39,6 +40,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
     &scry_plugin_linux_vmayarascan,
+    &scry_plugin_memscry_malscan,
     &scry_plugin_windows_cmdline,
     &scry_plugin_windows_dlllist,
     &scry_plugin_windows_envars,

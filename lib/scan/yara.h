@@ -25,10 +25,12 @@
 
 struct scry_yara_rules; /* wraps YR_RULES *; opaque to plugins */
 
-/* Where rules come from: Volatility's yarascan options. Exactly one of
+/* Where rules come from: Volatility's yarascan options. Exactly one of source,
  * string, file, compiled_file is used, with Volatility's precedence
  * (string, then file, then compiled file). */
 struct scry_yara_source {
+    const char *source;        /* YARA source text as it is (the C API's
+                                  scry_rules_compile); first if given     */
     const char *string;        /* --yara-string: wrapped as Volatility does */
     const char *file;          /* --yara-file: a path (or file:// URI)      */
     const char *compiled_file; /* --yara-compiled-file: yarac output        */

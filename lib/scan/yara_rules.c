@@ -94,10 +94,11 @@ static char *uri_path(const char *u)
     return p;
 }
 
-static scry_status compile(const char *text, const char *file, struct scry_yara_rules *r)
+static scry_status compile(const char *text, const char *file, const char *where,
+                           struct scry_yara_rules *r)
 {
     YR_COMPILER *c = NULL;
-    struct compile_err e = {.where = file ? file : "--yara-string"};
+    struct compile_err e = {.where = file ? file : where};
     scry_status st = SCRY_OK;
     FILE *f = NULL;
     if (yr_compiler_create(&c) != ERROR_SUCCESS)
@@ -156,7 +157,7 @@ scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scr
 {
     scry_status st;
     *out = NULL;
-    if (!src || (!src->string && !src->file && !src->compiled_file))
+    if (!src || (!src->source && !src->string && !src->file && !src->compiled_file))
         return scry_err(SCRY_ERR_INVALID_ARG,
                         "no YARA rules: give --yara-string, --yara-file or --yara-compiled-file");
     if ((st = scry_yara_init()) != SCRY_OK)
@@ -164,10 +165,12 @@ scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scr
     struct scry_yara_rules *r = calloc(1, sizeof *r);
     if (!r)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    if (src->string) {
+    if (src->source) {
+        st = compile(src->source, NULL, "YARA rules", r);
+    } else if (src->string) {
         char *text;
         if ((st = scry_yara_rule_text(src, &text)) == SCRY_OK) {
-            st = compile(text, NULL, r);
+            st = compile(text, NULL, "--yara-string", r);
             free(text);
         }
     } else {
@@ -175,7 +178,7 @@ scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scr
         if (!path)
             st = scry_err(SCRY_ERR_NOMEM, "out of memory");
         else if (src->file)
-            st = compile(NULL, path, r);
+            st = compile(NULL, path, NULL, r);
         else
             st = load_compiled(path, r);
         free(path);

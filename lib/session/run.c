@@ -34,6 +34,24 @@ void scry_runctx_free(scry_runctx *r)
     free(r);
 }
 
+scry_status scry_runctx_copy(const scry_runctx *src, scry_runctx **out)
+{
+    scry_status st = scry_runctx_new(out);
+    if (st != SCRY_OK || !src)
+        return st;
+    (*out)->progress = src->progress;
+    (*out)->progress_user = src->progress_user;
+    for (size_t i = 0; i < src->ninputs && st == SCRY_OK; i++)
+        st = scry_runctx_set_input(*out, src->inputs[i].name, src->inputs[i].value);
+    if (st == SCRY_OK && src->output_dir)
+        st = scry_runctx_set_output_dir(*out, src->output_dir);
+    if (st != SCRY_OK) {
+        scry_runctx_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 scry_status scry_runctx_set_progress(scry_runctx *r, scry_progress_fn fn, void *user)
 {
     if (!r)

@@ -55,4 +55,9 @@ const char *scry_context_cache_dir(const struct scry_context *c);
 scry_status scry_session_profile(struct scry_session *s, struct scry_op *op,
                                  const struct scry_profile **out);
 
+/* A new run context with src's progress, inputs and output directory
+ * (src NULL: an empty one), so a caller's run can be extended for one call
+ * without changing it. Errors: SCRY_ERR_NOMEM. */
+scry_status scry_runctx_copy(const scry_runctx *src, scry_runctx **out);
+
 #endif

@@ -104,4 +104,5 @@ def main():
     print(f"ok: {image} {what}: {len(want)} bytes identical")
 
 
-main()
+if __name__ == "__main__":
+    main()

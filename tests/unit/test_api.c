@@ -596,6 +596,7 @@ START_TEST(test_plugin_table)
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
         {"linux.vmayarascan.VmaYaraScan", "linux.vmayarascan", 7, "linux"},
+        {"memscry.malscan.MalScan", "memscry.malscan", 8, "*"},
         {"windows.cmdline.CmdLine", "windows.cmdline", 1, "windows"},
         {"windows.dlllist.DllList", "windows.dlllist", 6, "windows"},
         {"windows.envars.Envars", "windows.envars", 2, "windows"},
