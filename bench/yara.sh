@@ -1,61 +1,133 @@
 #!/usr/bin/env bash
-# yara.sh - `yarascan --physical` against the yara CLI on one dump.
+# yara.sh - issue 14's figures, side by side in one run:
+#   1. `yarascan --physical` of dev-1k.raw (512 MiB) against the yara CLI
+#      (`yara -p 2`) with the same rule over the same file: wall time,
+#      throughput and peak RSS;
+#   2. `memscry.malscan --mode quick` of dev-1k end to end;
+#   3. `yarascan` and `linux.proc.Maps` on dev-1k.lime against Volatility 3
+#      (when $MEMSCRY_VOLATILITY names its vol.py; outputs must be equal).
 #
-# usage: bench/yara.sh [-n N] [-f DUMP] [-s STRING] [-b MEMSCRY]
-#   -n N       runs per tool (default 5)
-#   -f DUMP    the dump (default $MEMSCRY_CORPUS_DATA/dev-1k.raw)
-#   -s STRING  the --yara-string (default MEMF_YARA_MARKER_7ae8)
-#   -b MEMSCRY the memscry binary (default <repo>/build/bin/memscry)
+# usage: bench/yara.sh [options]
+#   -n N        runs per measurement (default 5; Volatility: min(N, 3))
+#   -d DIR      the unpacked corpus (default $MEMSCRY_CORPUS_DATA, else
+#               build/corpus-data)
+#   -b MEMSCRY  the memscry binary (default $MEMSCRY_BIN, else build/bin/memscry)
+#   -h          this help
 #
-# Both tools scan the same bytes with the same rule (Volatility's wrapping
-# of --yara-string): memscry reads the dump's runs (a raw file: all of it)
-# in 16 MiB windows, two at a time; `yara -p 2` maps the file whole. The
-# offsets memscry prints must equal those `yara -s` prints (a raw file's
-# offsets are physical addresses), else the script stops (exit 1). For each
-# tool: median and min wall time (nanosecond clock) and the peak RSS of the
-# runs (/usr/bin/time). The OS file cache is warm for both (one untimed
-# run each first).
+# Environment: MEMSCRY_VOLATILITY (vol.py; unset: no Volatility columns),
+# MEMSCRY_PYTHON (default /usr/bin/python3), MEMSCRY_CORPUS (default
+# <repo>/../shared/corpus). The OS file cache is warm for every tool (each
+# file is read once first); memscry runs with --no-cache except where noted.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-n=5
-dump=${MEMSCRY_CORPUS_DATA:-$here/build/corpus-data}/dev-1k.raw
-str=MEMF_YARA_MARKER_7ae8
-bin=$here/build/bin/memscry
-while getopts "n:f:s:b:h" o; do
-  case $o in
-    n) n=$OPTARG ;; f) dump=$OPTARG ;; s) str=$OPTARG ;; b) bin=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
-  esac
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+runs=5
+data="${MEMSCRY_CORPUS_DATA:-$repo/build/corpus-data}"
+memscry="${MEMSCRY_BIN:-$repo/build/bin/memscry}"
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -n) runs=$2; shift 2 ;;
+        -d) data=$2; shift 2 ;;
+        -b) memscry=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "yara.sh: unknown argument '$1' (-h for help)" >&2; exit 2 ;;
+    esac
 done
-tmp=$(mktemp -d)
+die() { echo "yara.sh: $*" >&2; exit 1; }
+corpus="${MEMSCRY_CORPUS:-$repo/../shared/corpus}"
+syms="$corpus/symbols"
+python="${MEMSCRY_PYTHON:-/usr/bin/python3}"
+vol="${MEMSCRY_VOLATILITY:-}"
+rule=MEMF_YARA_MARKER_7ae8
+raw="$data/dev-1k.raw"
+lime="$data/dev-1k.lime"
+[ -x "$memscry" ] || die "no memscry binary $memscry (build it, or give -b)"
+[ -f "$raw" ] && [ -f "$lime" ] || die "no $raw or $lime (unpack the corpus: $corpus/unpack DIR)"
+command -v yara > /dev/null || die "no yara CLI (apt-get install yara)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/memscry-yarabench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-printf 'rule r1 {strings: $a = "%s" condition: $a}\n' "$str" > "$tmp/r.yar"
-
-ours=( "$bin" -q -f "$dump" -r json yarascan --physical --yara-string "$str" )
-theirs=( yara -p 2 -s "$tmp/r.yar" "$dump" )
-
-"${ours[@]}" 2>/dev/null | python3 -c 'import json,sys; print("\n".join(hex(r["Offset"]) for r in json.load(sys.stdin)))' > "$tmp/ours"
-"${theirs[@]}" | sed -n 's/^\(0x[0-9a-f]*\):.*/\1/p' | sort -u > "$tmp/theirs"
-if ! cmp -s <(sort -u "$tmp/ours") "$tmp/theirs"; then
-  echo "yara.sh: memscry and yara disagree:"; diff <(sort -u "$tmp/ours") "$tmp/theirs" || true
-  exit 1
-fi
-echo "$(wc -l < "$tmp/ours") hits, the same for both; $n runs each on $dump"
-
-measure() { # name cmd... -> median/min wall, peak RSS
-  local name=$1; shift
-  local walls=() rss=0
-  for ((i = 0; i < n; i++)); do
-    local t0 t1 r
-    t0=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$tmp/time" "$@" > /dev/null 2>&1
-    t1=$(date +%s%N)
-    walls+=( $(( (t1 - t0) / 1000000 )) )
-    r=$(tail -1 "$tmp/time"); (( r > rss )) && rss=$r
-  done
-  local sorted=( $(printf '%s\n' "${walls[@]}" | sort -n) )
-  printf '%-8s median %5d ms  min %5d ms  peak RSS %6d KiB\n' "$name" \
-    "${sorted[$(( n / 2 ))]}" "${sorted[0]}" "$rss"
+now_ns() { date +%s%N; }
+stats() { sort -g | awk '{v[NR]=$1} END { m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
+    printf "%.4f %.4f\n", m, v[1] }'; }
+timed_run() { # OUT TFILE CMD...
+    local out=$1 tfile=$2 t0 t1 rc=0
+    shift 2
+    t0=$(now_ns)
+    /usr/bin/time -f '%U %S %M' -o "$tmp/time.one" "$@" > "$out" 2> "$tmp/stderr.one" || rc=$?
+    t1=$(now_ns)
+    [ "$rc" -eq 0 ] || { cat "$tmp/stderr.one" >&2; die "exit status $rc: $*"; }
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/time.one")" >> "$tfile"
 }
-measure memscry "${ours[@]}"
-measure "yara -p2" "${theirs[@]}"
+summarise() { # LABEL TFILE -> prints; sets med, rss (MiB)
+    local w r
+    w=$(awk '{print $1}' "$2" | stats)
+    r=$(awk '{print $4}' "$2" | sort -g | tail -n 1)
+    med=${w% *}
+    rss=$(awk -v k="$r" 'BEGIN{printf "%.1f", k/1024}')
+    printf '%-28s runs=%d wall median=%ss min=%ss  peak RSS max=%s MiB\n' "$1" "$(wc -l < "$2")" \
+        "${w% *}" "${w#* }" "$rss"
+}
+
+echo "# host: nproc=$(nproc) cpu=\"$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)\" kernel=$(uname -r)"
+echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# memscry $("$memscry" --version | cut -d' ' -f2); $(yara --version | sed 's/^/yara /'); runs: $runs"
+cat "$raw" "$lime" "$syms"/linux/* > /dev/null
+size=$(stat -c %s "$raw")
+
+# 1. physical scan against the yara CLI
+printf 'rule r1 {strings: $a = "%s" condition: $a}\n' "$rule" > "$tmp/rule.yar"
+: > "$tmp/t.yara"; : > "$tmp/t.phys"
+for i in $(seq 1 "$runs"); do
+    timed_run "$tmp/yara.out" "$tmp/t.yara" yara -p 2 -s "$tmp/rule.yar" "$raw"
+    timed_run "$tmp/phys.json" "$tmp/t.phys" "$memscry" -q --no-cache -f "$raw" -r json \
+        yarascan.YaraScan --physical --yara-string "$rule"
+done
+# the same hits: yara prints 0xOFFSET:$a: TEXT per instance
+grep -o '^0x[0-9a-f]*' "$tmp/yara.out" | sort > "$tmp/yara.offs"
+"$python" -c 'import json,sys; [print(hex(r["Offset"])) for r in json.load(open(sys.argv[1]))]' \
+    "$tmp/phys.json" | sort > "$tmp/phys.offs"
+cmp -s "$tmp/yara.offs" "$tmp/phys.offs" || die "--physical hits differ from yara's"
+echo "## 1. physical scan, dev-1k.raw ($size bytes), rule $rule: $(wc -l < "$tmp/yara.offs") hits, equal in both"
+summarise "yara -p 2" "$tmp/t.yara"; y=$med
+summarise "memscry yarascan --physical" "$tmp/t.phys"; p=$med
+awk -v y="$y" -v p="$p" -v s="$size" 'BEGIN { printf "throughput (median): yara %.0f MiB/s, memscry %.0f MiB/s = %.0f%% of yara\n", s/y/1048576, s/p/1048576, 100*y/p }'
+
+# 2. quick malware scan
+: > "$tmp/t.quick"
+for i in $(seq 1 "$runs"); do
+    timed_run "$tmp/quick.json" "$tmp/t.quick" "$memscry" -q --no-cache -s "$syms" -f "$lime" \
+        -r json memscry.malscan --mode quick --yara-string "$rule"
+done
+echo "## 2. malscan --mode quick, dev-1k.lime: $("$python" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/quick.json") hits"
+summarise "memscry malscan quick" "$tmp/t.quick"
+
+# 3. against Volatility
+for plugin in "yarascan.YaraScan --yara-string $rule" "linux.proc.Maps"; do
+    name=${plugin%% *}
+    : > "$tmp/t.m"; : > "$tmp/t.v"
+    ref=""
+    if [ -n "$vol" ]; then
+        for i in $(seq 1 $((runs < 3 ? runs : 3))); do
+            mkdir -p "$tmp/volcache.$name.$i"
+            # shellcheck disable=SC2086
+            timed_run "$tmp/vol.json" "$tmp/t.v" "$python" "$vol" -q --offline \
+                --cache-path "$tmp/volcache.$name.$i" -s "$syms" -r json -f "$lime" $plugin
+        done
+        ref="$tmp/vol.json"
+    fi
+    for i in $(seq 1 "$runs"); do
+        # shellcheck disable=SC2086
+        timed_run "$tmp/m.json" "$tmp/t.m" "$memscry" -q --no-cache -s "$syms" -f "$lime" -r json $plugin
+        if [ -n "$ref" ]; then cmp -s "$tmp/m.json" "$ref" || die "$name: memscry differs from Volatility"; fi
+    done
+    echo "## 3. $plugin, dev-1k.lime$([ -n "$ref" ] && echo ": outputs equal to Volatility's")"
+    summarise "memscry $name" "$tmp/t.m"; m=$med
+    if [ -n "$vol" ]; then
+        summarise "volatility $name" "$tmp/t.v"; v=$med
+        awk -v v="$v" -v m="$m" 'BEGIN { printf "speed-up (median): %.0fx\n", v / m }'
+    fi
+done
+echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,9 +1,13 @@
-/* yara_pair.c - physical windows scanned two at a time.
+/* yara_pair.c - physical windows scanned on two threads.
  *
  * A scan of physical bytes (the dump's runs, or the physically contiguous
  * chunks of Volatility's layer scan) hands windows here in order; they are
- * scanned in pairs, the second on a helper thread, and their hits reported
- * in window order, as one thread would report them. Each window's hits
+ * queued into batches (up to YARA_BATCH_MAX windows, or two full windows'
+ * bytes), each batch cut in two runs of consecutive windows of about equal
+ * bytes, the second run scanned on a helper thread, and the hits reported
+ * in window order, as one thread would report them. (Pairs of windows
+ * balanced badly: a kernel space is thousands of one-page chunks between a
+ * few 16 MiB ones, and a thread per pair cost more than the pages.) Each window's hits
  * are held until its turn, within a bound (MAX_HITS hits, MAX_DATA bytes
  * of matched data); a window past it is scanned again on the calling
  * thread with its hits reported directly, so the result never depends on
@@ -226,10 +230,18 @@ static void run_job(struct job *j, uint8_t **buf)
     release(j);
 }
 
-static void *run_job_thread(void *arg)
+/* A run of consecutive jobs, scanned on one thread with one buffer. */
+struct run {
+    struct job *jobs;
+    size_t n;
+    uint8_t **buf;
+};
+
+static void *run_jobs(void *arg)
 {
-    struct job *j = arg;
-    run_job(j, &j->x->buf[1]);
+    struct run *r = arg;
+    for (size_t i = 0; i < r->n; i++)
+        run_job(&r->jobs[i], r->buf);
     return NULL;
 }
 
@@ -275,19 +287,30 @@ static scry_status report(struct yara_pair *x, struct job *j, uint8_t **buf)
 
 static scry_status run_pending(struct yara_pair *x)
 {
-    struct job j[2] = {{.x = x, .w = x->pending[0]}, {.x = x, .w = x->pending[1]}};
-    size_t n = x->npending;
+    struct job j[YARA_BATCH_MAX];
+    size_t n = x->npending, k = 0;
+    uint64_t half = x->pending_bytes / 2, sum = 0;
     pthread_t t;
     int threaded = 0;
     scry_status st = SCRY_OK;
+    for (size_t i = 0; i < n; i++)
+        j[i] = (struct job){.x = x, .w = x->pending[i]};
     x->npending = 0;
-    if (n == 2)
-        threaded = pthread_create(&t, NULL, run_job_thread, &j[1]) == 0;
-    run_job(&j[0], &x->buf[0]);
-    if (n == 2 && !threaded)
-        run_job(&j[1], &x->buf[1]);
+    x->pending_bytes = 0;
+    /* the first k windows here, the rest on the helper: k is where the
+     * bytes pass half (at least one window each when there are two) */
+    while (k < n && sum < half)
+        sum += j[k++].w.n;
+    if (k == n && n > 1)
+        k = n - 1;
+    struct run mine = {j, k, &x->buf[0]}, theirs = {j + k, n - k, &x->buf[1]};
+    if (theirs.n && mine.n)
+        threaded = pthread_create(&t, NULL, run_jobs, &theirs) == 0;
+    run_jobs(&mine);
     if (threaded)
         pthread_join(t, NULL);
+    else
+        run_jobs(&theirs);
     for (size_t i = 0; i < n && st == SCRY_OK && !x->stopped; i++)
         st = report(x, &j[i], &x->buf[0]);
     for (size_t i = 0; i < n; i++) {
@@ -302,7 +325,10 @@ scry_status yara_pair_add(struct yara_pair *x, const struct yara_win *w)
     if (x->stopped)
         return SCRY_OK;
     x->pending[x->npending++] = *w;
-    return x->npending == 2 ? run_pending(x) : SCRY_OK;
+    x->pending_bytes += w->n;
+    if (x->npending == YARA_BATCH_MAX || x->pending_bytes >= 2 * (uint64_t)SCRY_YARA_WINDOW)
+        return run_pending(x);
+    return SCRY_OK;
 }
 
 scry_status yara_pair_flush(struct yara_pair *x)

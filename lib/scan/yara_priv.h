@@ -32,6 +32,11 @@ struct yara_win {
     uint64_t base; /* the address hits carry for offset 0                     */
 };
 
+/* Most windows one batch holds: Volatility's layer chunks are mostly a
+ * page or a few (a kernel space has thousands of small blocks), so a
+ * batch of many is split between the two threads by bytes. */
+#define YARA_BATCH_MAX 32
+
 /* What a window of zeros gave (yara_pair.c): hits as offsets. */
 #define ZMEMO_SLOTS 4
 #define ZMEMO_HITS 8
@@ -53,8 +58,11 @@ struct yara_pair {
     scry_yara_hit_fn fn;
     void *user;
     uint8_t *buf[2]; /* one window each, allocated on first use */
-    struct yara_win pending[2];
+    /* Windows queued for the next batch (see yara_pair.c): at most
+     * YARA_BATCH_MAX, or two full windows' worth of bytes. */
+    struct yara_win pending[YARA_BATCH_MAX];
     size_t npending;
+    uint64_t pending_bytes;
     int stopped, too_many;
     uint64_t skipped;   /* windows not read (zero_bad_pages 0) */
     uint64_t bad_pages; /* pages searched as zeros (zero_bad_pages 1) */
