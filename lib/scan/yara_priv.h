@@ -9,6 +9,12 @@
 
 struct scry_yara_rules {
     YR_RULES *rules; /* owned; libyara lets any number of threads scan it */
+    /* 1 when no match of these rules can contain a NUL byte and a match is
+     * all a rule needs: one rule, one plain text string, condition "$a" -
+     * what a --yara-string without quotes, backslashes or --wide becomes.
+     * A scan may then leave out stretches of zeros (see
+     * scry_yara_scan_limited): the hits are the same. */
+    int nul_free;
 };
 
 /* libyara's global state, set up once per process (yr_initialize is not

@@ -165,6 +165,13 @@ scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scr
     struct scry_yara_rules *r = calloc(1, sizeof *r);
     if (!r)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    /* Rules we wrote ourselves around a plain string: no escape, no quote
+     * (so no rule text of the user's own), no wide (whose matches hold
+     * NULs): its matches are the string's bytes (or their other case),
+     * never a NUL. */
+    if (src->string && !src->source && src->string[0] != '{' && src->string[0] != '/' &&
+        !strpbrk(src->string, "\\\"") && !src->wide)
+        r->nul_free = 1;
     if (src->source) {
         st = compile(src->source, NULL, "YARA rules", r);
     } else if (src->string) {
@@ -199,6 +206,8 @@ void scry_yara_rules_free(struct scry_yara_rules *r)
         yr_rules_destroy(r->rules);
     free(r);
 }
+
+int scry_yara_rules_nul_free(const struct scry_yara_rules *r) { return r ? r->nul_free : 0; }
 
 size_t scry_yara_rules_count(const struct scry_yara_rules *r)
 {

@@ -83,9 +83,9 @@ static scry_status scan_status(int rc, uint64_t base)
     }
 }
 
-scry_status scry_yara_scan_limited(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
-                                size_t limit, uint64_t base, scry_yara_hit_fn fn, void *user,
-                                int *stopped, int *too_many)
+static scry_status scan_once(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
+                             size_t limit, uint64_t base, scry_yara_hit_fn fn, void *user,
+                             int *stopped, int *too_many)
 {
     struct buf_scan b = {.base = base, .limit = limit, .fn = fn, .user = user};
     int rc = yr_rules_scan_mem(r->rules, buf, len, 0, on_scan, &b, 0);
@@ -96,6 +96,52 @@ scry_status scry_yara_scan_limited(const struct scry_yara_rules *r, const uint8_
     if (b.stopped && rc == ERROR_CALLBACK_ERROR)
         rc = ERROR_SUCCESS;
     return scan_status(rc, base);
+}
+
+#define ZBLOCK 4096
+
+static int zero_block(const uint8_t *p, size_t n)
+{
+    static const uint8_t zeros[ZBLOCK];
+    return memcmp(p, zeros, n) == 0;
+}
+
+scry_status scry_yara_scan_limited(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
+                                size_t limit, uint64_t base, scry_yara_hit_fn fn, void *user,
+                                int *stopped, int *too_many)
+{
+    if (!r->nul_free || len < 2 * ZBLOCK)
+        return scan_once(r, buf, len, limit, base, fn, user, stopped, too_many);
+    /* No match can hold a NUL and the rule needs nothing but a match: the
+     * stretches between 4 KiB blocks of zeros are scanned alone (in order,
+     * so hits keep their order), which gives the same hits as the whole
+     * (a match never reaches into a zero block) without libyara's pass
+     * over the zeros - most of a machine's free memory. */
+    int stop = 0;
+    if (stopped)
+        *stopped = 0;
+    for (size_t off = 0; off < len && off < limit && !stop;) {
+        size_t n = len - off < ZBLOCK ? len - off : ZBLOCK;
+        if (zero_block(buf + off, n)) {
+            off += n;
+            continue;
+        }
+        size_t end = off + n;
+        while (end < len) {
+            size_t k = len - end < ZBLOCK ? len - end : ZBLOCK;
+            if (zero_block(buf + end, k))
+                break;
+            end += k;
+        }
+        scry_status st = scan_once(r, buf + off, end - off, limit - off, base + off, fn, user,
+                                   &stop, too_many);
+        if (st != SCRY_OK)
+            return st;
+        off = end;
+    }
+    if (stopped)
+        *stopped = stop;
+    return SCRY_OK;
 }
 
 scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,

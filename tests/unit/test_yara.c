@@ -13,6 +13,7 @@
 
 #include "lib/base/file.h"
 #include "lib/scan/yara.h"
+#include "lib/scan/yara_priv.h"
 #include "testutil.h"
 
 #define NEEDLE "MEMF_YARA_MARKER_7ae8"
@@ -98,6 +99,74 @@ START_TEST(insensitive_adds_nocase)
     ck_assert_str_eq(b.data[0], "memf_yara_marker_7AE8");
     scry_yara_rules_free(exact);
     scry_yara_rules_free(nocase);
+}
+END_TEST
+
+/* Zero stretches left out of a scan (rules of a plain --yara-string, whose
+ * matches hold no NUL) give exactly the hits of the whole buffer: the same
+ * rule given as source text (scanned whole) is the oracle. Copies sit at
+ * both edges of zero blocks, across a non-zero block boundary, inside the
+ * last block and past the limit. */
+START_TEST(zero_stretches_left_out_exactly)
+{
+    enum { N = 16 * 4096 + 100 };
+    static const char text[] =
+        "rule r1 {strings: $a = \"" NEEDLE "\" nocase condition: $a}";
+    struct scry_yara_source whole = {.source = text};
+    struct scry_yara_rules *fast = rules_of(NEEDLE, 1), *slow = NULL;
+    ck_assert_int_eq(scry_yara_rules_build(&whole, &slow), SCRY_OK);
+    uint8_t *buf = calloc(1, N);
+    const size_t len = sizeof NEEDLE - 1;
+    const size_t at[] = {4096 - len,      /* ends where a zero block starts */
+                         3 * 4096,        /* starts where one ends          */
+                         5 * 4096 - 7,    /* across two non-zero blocks     */
+                         9 * 4096 + 1000, /* alone in a block               */
+                         16 * 4096 + 10}; /* in the short last block        */
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        memcpy(buf + at[i], NEEDLE, len);
+    memset(buf + 4 * 4096, 'x', 8); /* blocks 4 and 5 not zero */
+    memset(buf + 5 * 4096 + 100, 'y', 8);
+    for (size_t limit = N; limit >= 4096; limit = limit * 2 / 3) {
+        struct hits a = {0}, b = {0};
+        int sa = 0, sb = 0, ta = 0, tb = 0;
+        ck_assert_int_eq(scry_yara_scan_limited(fast, buf, N, limit, 0x10000, collect, &a, &sa, &ta),
+                         SCRY_OK);
+        ck_assert_int_eq(scry_yara_scan_limited(slow, buf, N, limit, 0x10000, collect, &b, &sb, &tb),
+                         SCRY_OK);
+        ck_assert_uint_eq(a.n, b.n);
+        for (size_t i = 0; i < a.n; i++) {
+            ck_assert_uint_eq(a.addr[i], b.addr[i]);
+            ck_assert_str_eq(a.data[i], b.data[i]);
+        }
+        if (limit == N)
+            ck_assert_uint_eq(a.n, 5);
+    }
+    /* what may not be cut: wide strings (matches hold NULs), quotes or
+     * escapes (rule text of the user's own), hex and regular expressions */
+    static const struct scry_yara_source keep[] = {
+        {.string = NEEDLE, .wide = 1}, {.string = "ab\\x00cd"},
+        {.string = "a\" or true or \"b"}, {.string = "{ 41 00 42 }"}, {.string = "/a\\x00b/"}};
+    uint8_t wide[3 * 4096] = {0};
+    memcpy(wide + 4096 - 1, "A", 1); /* "A\0" reaches into the zero block */
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        struct scry_yara_rules *r = NULL;
+        if (scry_yara_rules_build(&keep[i], &r) != SCRY_OK)
+            continue; /* a string libyara refuses is not cut either */
+        ck_assert_msg(!scry_yara_rules_nul_free(r), "rule %zu would be cut", i);
+        scry_yara_rules_free(r);
+    }
+    struct scry_yara_source wa = {.string = "A", .wide = 1};
+    struct scry_yara_rules *wr = NULL;
+    struct hits w = {0};
+    ck_assert_int_eq(scry_yara_rules_build(&wa, &wr), SCRY_OK);
+    ck_assert_int_eq(scry_yara_scan_buffer(wr, wide, sizeof wide, 0, collect, &w), SCRY_OK);
+    ck_assert_uint_ge(w.n, 1);
+    ck_assert_uint_eq(w.addr[0], 4096 - 1);
+    ck_assert(scry_yara_rules_nul_free(fast));
+    scry_yara_rules_free(wr);
+    scry_yara_rules_free(fast);
+    scry_yara_rules_free(slow);
+    free(buf);
 }
 END_TEST
 
@@ -495,6 +564,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, rule_text_as_volatility);
     tcase_add_test(tc, insensitive_adds_nocase);
+    tcase_add_test(tc, zero_stretches_left_out_exactly);
     tcase_add_test(tc, rule_file_errors);
     tcase_add_test(tc, compiled_rules);
     tcase_add_test(tc, vrange_straddles_scattered_pages);
