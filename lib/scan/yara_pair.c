@@ -2,10 +2,10 @@
  *
  * A scan of physical bytes (the dump's runs, or the physically contiguous
  * chunks of Volatility's layer scan) hands windows here in order; they are
- * queued into batches (up to YARA_BATCH_MAX windows, or two full windows'
- * bytes), each batch cut in two runs of consecutive windows of about equal
- * bytes, the second run scanned on a helper thread, and the hits reported
- * in window order, as one thread would report them. (Pairs of windows
+ * queued into batches (up to YARA_BATCH_MAX windows or YARA_BATCH_BYTES),
+ * each batch scanned by two threads (the caller's and a helper) taking the
+ * next window in turn, and the hits reported in window order, as one
+ * thread would report them. (Pairs of windows
  * balanced badly: a kernel space is thousands of one-page chunks between a
  * few 16 MiB ones, and a thread per pair cost more than the pages.) Each window's hits
  * are held until its turn, within a bound (MAX_HITS hits, MAX_DATA bytes
@@ -22,6 +22,7 @@
  * libyara pass. */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,17 +231,21 @@ static void run_job(struct job *j, uint8_t **buf)
     release(j);
 }
 
-/* A run of consecutive jobs, scanned on one thread with one buffer. */
+/* One thread's share of a batch: it takes the next job not yet taken
+ * until none is left (so the two threads balance themselves: with zero
+ * blocks left out, a window's bytes say little about its work), scanning
+ * with its own buffer. */
 struct run {
     struct job *jobs;
     size_t n;
+    atomic_size_t *next;
     uint8_t **buf;
 };
 
 static void *run_jobs(void *arg)
 {
     struct run *r = arg;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i; (i = atomic_fetch_add(r->next, 1)) < r->n;)
         run_job(&r->jobs[i], r->buf);
     return NULL;
 }
@@ -288,8 +293,8 @@ static scry_status report(struct yara_pair *x, struct job *j, uint8_t **buf)
 static scry_status run_pending(struct yara_pair *x)
 {
     struct job j[YARA_BATCH_MAX];
-    size_t n = x->npending, k = 0;
-    uint64_t half = x->pending_bytes / 2, sum = 0;
+    size_t n = x->npending;
+    atomic_size_t next;
     pthread_t t;
     int threaded = 0;
     scry_status st = SCRY_OK;
@@ -297,20 +302,13 @@ static scry_status run_pending(struct yara_pair *x)
         j[i] = (struct job){.x = x, .w = x->pending[i]};
     x->npending = 0;
     x->pending_bytes = 0;
-    /* the first k windows here, the rest on the helper: k is where the
-     * bytes pass half (at least one window each when there are two) */
-    while (k < n && sum < half)
-        sum += j[k++].w.n;
-    if (k == n && n > 1)
-        k = n - 1;
-    struct run mine = {j, k, &x->buf[0]}, theirs = {j + k, n - k, &x->buf[1]};
-    if (theirs.n && mine.n)
+    atomic_init(&next, 0);
+    struct run mine = {j, n, &next, &x->buf[0]}, theirs = {j, n, &next, &x->buf[1]};
+    if (n > 1)
         threaded = pthread_create(&t, NULL, run_jobs, &theirs) == 0;
     run_jobs(&mine);
     if (threaded)
         pthread_join(t, NULL);
-    else
-        run_jobs(&theirs);
     for (size_t i = 0; i < n && st == SCRY_OK && !x->stopped; i++)
         st = report(x, &j[i], &x->buf[0]);
     for (size_t i = 0; i < n; i++) {
@@ -326,7 +324,7 @@ scry_status yara_pair_add(struct yara_pair *x, const struct yara_win *w)
         return SCRY_OK;
     x->pending[x->npending++] = *w;
     x->pending_bytes += w->n;
-    if (x->npending == YARA_BATCH_MAX || x->pending_bytes >= 2 * (uint64_t)SCRY_YARA_WINDOW)
+    if (x->npending == YARA_BATCH_MAX || x->pending_bytes >= YARA_BATCH_BYTES)
         return run_pending(x);
     return SCRY_OK;
 }

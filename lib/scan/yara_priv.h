@@ -41,7 +41,11 @@ struct yara_win {
 /* Most windows one batch holds: Volatility's layer chunks are mostly a
  * page or a few (a kernel space has thousands of small blocks), so a
  * batch of many is split between the two threads by bytes. */
-#define YARA_BATCH_MAX 32
+#define YARA_BATCH_MAX 64
+/* ... or this many bytes: eight full windows, so the threads rarely wait
+ * for each other at the end of a batch. Memory is not the bound (windows
+ * are read one at a time per thread); held hits are (see MAX_HITS). */
+#define YARA_BATCH_BYTES ((uint64_t)8 * SCRY_YARA_WINDOW)
 
 /* What a window of zeros gave (yara_pair.c): hits as offsets. */
 #define ZMEMO_SLOTS 4
@@ -65,7 +69,7 @@ struct yara_pair {
     void *user;
     uint8_t *buf[2]; /* one window each, allocated on first use */
     /* Windows queued for the next batch (see yara_pair.c): at most
-     * YARA_BATCH_MAX, or two full windows' worth of bytes. */
+     * YARA_BATCH_MAX, or YARA_BATCH_BYTES. */
     struct yara_win pending[YARA_BATCH_MAX];
     size_t npending;
     uint64_t pending_bytes;
