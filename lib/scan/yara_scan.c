@@ -98,50 +98,119 @@ static scry_status scan_once(const struct scry_yara_rules *r, const uint8_t *buf
     return scan_status(rc, base);
 }
 
-#define ZBLOCK 4096
+/* Blocks of zeros a NUL-free scan leaves out, and the most stretches one
+ * scan hands libyara (past that, the rest is one stretch: always
+ * correct, only slower). */
+#define ZBLOCK 64
+#define MAX_SEGS 2048
 
 static int zero_block(const uint8_t *p, size_t n)
 {
-    static const uint8_t zeros[ZBLOCK];
-    return memcmp(p, zeros, n) == 0;
+    if (n == ZBLOCK) { /* the common case, unrolled for the compiler */
+        uint64_t w[ZBLOCK / 8], acc = 0;
+        memcpy(w, p, ZBLOCK);
+        for (int i = 0; i < ZBLOCK / 8; i++)
+            acc |= w[i];
+        return acc == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+/* The stretches of one buffer as libyara's memory blocks: each block's
+ * base is its offset in the buffer, so match offsets need no mapping. */
+struct stretches {
+    const uint8_t *buf;
+    YR_MEMORY_BLOCK blocks[MAX_SEGS];
+    size_t n, next;
+    uint64_t size;
+};
+
+static const uint8_t *fetch(YR_MEMORY_BLOCK *b)
+{
+    const struct stretches *s = b->context;
+    return s->buf + b->base;
+}
+
+static YR_MEMORY_BLOCK *next_block(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+    struct stretches *s = it->context;
+    it->last_error = ERROR_SUCCESS;
+    return s->next < s->n ? &s->blocks[s->next++] : NULL;
+}
+
+static YR_MEMORY_BLOCK *first_block(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+    ((struct stretches *)it->context)->next = 0;
+    return next_block(it);
+}
+
+static uint64_t stretches_size(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+    return ((struct stretches *)it->context)->size;
+}
+
+/* Cuts buf[0, len) into the stretches between its 64-byte blocks of
+ * zeros (only blocks starting before limit: nothing past it is reported). */
+static void cut(struct stretches *s, const uint8_t *buf, size_t len, size_t limit)
+{
+    size_t i = 0;
+    s->buf = buf;
+    s->n = 0;
+    s->size = len;
+    while (i < len && i < limit) {
+        size_t k = len - i < ZBLOCK ? len - i : ZBLOCK;
+        if (zero_block(buf + i, k)) {
+            i += k;
+            continue;
+        }
+        size_t j = i + k;
+        if (s->n == MAX_SEGS - 1) {
+            j = len; /* the rest whole */
+        } else {
+            while (j < len) {
+                size_t m = len - j < ZBLOCK ? len - j : ZBLOCK;
+                if (zero_block(buf + j, m))
+                    break;
+                j += m;
+            }
+        }
+        s->blocks[s->n++] = (YR_MEMORY_BLOCK){.size = j - i, .base = i, .context = s,
+                                              .fetch_data = fetch};
+        i = j;
+    }
 }
 
 scry_status scry_yara_scan_limited(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
                                 size_t limit, uint64_t base, scry_yara_hit_fn fn, void *user,
                                 int *stopped, int *too_many)
 {
-    if (!r->nul_free || len < 2 * ZBLOCK)
+    if (!r->nul_free || len < 4 * ZBLOCK)
         return scan_once(r, buf, len, limit, base, fn, user, stopped, too_many);
     /* No match can hold a NUL and the rule needs nothing but a match: the
-     * stretches between 4 KiB blocks of zeros are scanned alone (in order,
-     * so hits keep their order), which gives the same hits as the whole
-     * (a match never reaches into a zero block) without libyara's pass
-     * over the zeros - most of a machine's free memory. */
-    int stop = 0;
+     * stretches between blocks of zeros go to libyara as the blocks of one
+     * scan (it never matches across blocks, and no match could cross a
+     * zero block), which gives the same hits at the same offsets without
+     * libyara's pass over the zeros (most of a machine's free memory, and
+     * much of its used pages). */
+    struct stretches *s = malloc(sizeof *s);
+    if (!s)
+        return scan_once(r, buf, len, limit, base, fn, user, stopped, too_many);
+    cut(s, buf, len, limit);
+    YR_MEMORY_BLOCK_ITERATOR it = {.context = s, .first = first_block, .next = next_block,
+                                   .file_size = stretches_size};
+    struct buf_scan b = {.base = base, .limit = limit, .fn = fn, .user = user};
+    int rc = s->n ? yr_rules_scan_mem_blocks(r->rules, &it, 0, on_scan, &b, 0) : ERROR_SUCCESS;
+    free(s);
     if (stopped)
-        *stopped = 0;
-    for (size_t off = 0; off < len && off < limit && !stop;) {
-        size_t n = len - off < ZBLOCK ? len - off : ZBLOCK;
-        if (zero_block(buf + off, n)) {
-            off += n;
-            continue;
-        }
-        size_t end = off + n;
-        while (end < len) {
-            size_t k = len - end < ZBLOCK ? len - end : ZBLOCK;
-            if (zero_block(buf + end, k))
-                break;
-            end += k;
-        }
-        scry_status st = scan_once(r, buf + off, end - off, limit - off, base + off, fn, user,
-                                   &stop, too_many);
-        if (st != SCRY_OK)
-            return st;
-        off = end;
-    }
-    if (stopped)
-        *stopped = stop;
-    return SCRY_OK;
+        *stopped = b.stopped;
+    if (too_many)
+        *too_many |= b.too_many;
+    if (b.stopped && rc == ERROR_CALLBACK_ERROR)
+        rc = ERROR_SUCCESS;
+    return scan_status(rc, base);
 }
 
 scry_status scry_yara_scan_buffer(const struct scry_yara_rules *r, const uint8_t *buf, size_t len,
