@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/plugins/dumpfile.h"
+#include "lib/plugins/linux_pm.h"
 #include "lib/plugins/linux_common.h"
 #include "lib/walk/linux_dpath.h"
 #include "lib/walk/linux_vma.h"
@@ -33,14 +34,8 @@ static const struct scry_column columns[] = {
 };
 
 struct ctx {
-    const struct scry_linux *l;
-    struct scry_plugin_ctx *pc;
-    struct scry_vspace kernel, proc;
-    const struct scry_linux_task *t;
-    char name[49];
-    size_t name_len;
+    struct scry_linux_pm pm; /* first: the VMA walk's state */
     char fname[300];
-    scry_status st;
     char path[SCRY_LINUX_PATH_CAP];
 };
 
@@ -67,18 +62,18 @@ static uint64_t le(const uint8_t *p, unsigned n)
  * sorted by start. Returns the count, or -1 with a warning said. */
 static long load_segments(struct ctx *c, uint64_t base, struct seg **out)
 {
-    struct scry_op *op = c->pc->op;
+    struct scry_op *op = c->pm.pc->op;
     uint8_t ehdr[64], ph[56];
-    if (scry_vspace_read(&c->proc, base, ehdr, sizeof ehdr) != SCRY_OK) {
+    if (scry_vspace_read(&c->pm.proc, base, ehdr, sizeof ehdr) != SCRY_OK) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
-                    "pid %d: the ELF header at 0x%" PRIx64 " cannot be read", (int)c->t->pid,
+                    "pid %d: the ELF header at 0x%" PRIx64 " cannot be read", (int)c->pm.t->pid,
                     base);
         return -1;
     }
     int is64 = ehdr[4] == 2;
     if (ehdr[4] != 1 && !is64) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
-                    "pid %d: Unsupported ei_class value %u at 0x%" PRIx64, (int)c->t->pid,
+                    "pid %d: Unsupported ei_class value %u at 0x%" PRIx64, (int)c->pm.t->pid,
                     ehdr[4], base);
         return -1;
     }
@@ -88,15 +83,15 @@ static long load_segments(struct ctx *c, uint64_t base, struct seg **out)
     struct seg *s = calloc(phnum ? phnum : 1, sizeof *s);
     long n = 0;
     if (!s) {
-        c->st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+        c->pm.st = scry_err(SCRY_ERR_NOMEM, "out of memory");
         return -1;
     }
     for (unsigned i = 0; i < phnum; i++) {
-        if (scry_vspace_read(&c->proc, base + phoff + (uint64_t)i * phsize, ph, phsize) !=
+        if (scry_vspace_read(&c->pm.proc, base + phoff + (uint64_t)i * phsize, ph, phsize) !=
             SCRY_OK) {
             scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
                         "pid %d: program header %u of the ELF at 0x%" PRIx64 " cannot be read",
-                        (int)c->t->pid, i, base);
+                        (int)c->pm.t->pid, i, base);
             free(s);
             return -1;
         }
@@ -111,7 +106,7 @@ static long load_segments(struct ctx *c, uint64_t base, struct seg **out)
         if (end - start > ELF_MAX_EXTRACTION_SIZE) {
             scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
                         "pid %d: The claimed size of the ELF at 0x%" PRIx64 " is invalid",
-                        (int)c->t->pid, base);
+                        (int)c->pm.t->pid, base);
             free(s);
             return -1;
         }
@@ -131,27 +126,27 @@ static long load_segments(struct ctx *c, uint64_t base, struct seg **out)
 /* Elfs.elf_dump: NULL when nothing is written. */
 static const char *elf_dump(struct ctx *c, const struct scry_linux_vma *v)
 {
-    struct scry_op *op = c->pc->op;
+    struct scry_op *op = c->pm.pc->op;
     struct seg *s = NULL;
     long n = load_segments(c, v->start, &s);
     if (n < 0)
         return NULL;
-    if (!c->pc->output_dir) {
+    if (!c->pm.pc->output_dir) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
                     "ELF at 0x%" PRIx64 " of pid %d not dumped: this run has no output "
-                    "directory", v->start, (int)c->t->pid);
+                    "directory", v->start, (int)c->pm.t->pid);
         free(s);
         return NULL;
     }
     /* f"pid.{pid}.{comm}.{vm_start:#x}.dmp"; Volatility refuses a comm
      * holding '/', we write it with '_' there. */
     char safe[256], want[300];
-    scry_safe_file_name(c->name, safe, sizeof safe);
-    snprintf(want, sizeof want, "pid.%d.%s.0x%" PRIx64 ".dmp", (int)c->t->pid, safe, v->start);
-    int fd = scry_dump_create(c->pc->output_dir, want, c->fname, sizeof c->fname);
+    scry_safe_file_name(c->pm.name, safe, sizeof safe);
+    snprintf(want, sizeof want, "pid.%d.%s.0x%" PRIx64 ".dmp", (int)c->pm.t->pid, safe, v->start);
+    int fd = scry_dump_create(c->pm.pc->output_dir, want, c->fname, sizeof c->fname);
     if (fd < 0) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot create: %s",
-                    c->pc->output_dir, want, strerror(errno));
+                    c->pm.pc->output_dir, want, strerror(errno));
         free(s);
         return NULL;
     }
@@ -164,7 +159,7 @@ static const char *elf_dump(struct ctx *c, const struct scry_linux_vma *v)
     for (long i = 0; i < n && !failed && st == SCRY_OK; i++) {
         uint64_t va = v->start + s[i].start;
         if (va >= v->start) /* past 2^64: zeros, as an invalid address pads */
-            st = scry_dump_vrange(&c->proc, op, fd, at, va, s[i].size, &failed);
+            st = scry_dump_vrange(&c->pm.proc, op, fd, at, va, s[i].size, &failed);
         if (st == SCRY_ERR_LIMIT || st == SCRY_ERR_CORRUPT) {
             scry_op_report(op, SCRY_DIAG_WARNING, st, "%s: the dump may be incomplete",
                            c->fname);
@@ -176,12 +171,12 @@ static const char *elf_dump(struct ctx *c, const struct scry_linux_vma *v)
     if (close(fd) != 0)
         failed = 1;
     if (st != SCRY_OK) {
-        c->st = st;
+        c->pm.st = st;
         return NULL;
     }
     if (failed) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot write: %s",
-                    c->pc->output_dir, c->fname, strerror(errno));
+                    c->pm.pc->output_dir, c->fname, strerror(errno));
         return NULL;
     }
     return c->fname;
@@ -191,44 +186,28 @@ static int on_vma(void *user, const struct scry_linux_vma *v)
 {
     struct ctx *c = user;
     uint8_t hdr[4];
-    if (scry_vspace_read_pad(&c->proc, v->start, hdr, 4, NULL) != SCRY_OK ||
+    if (scry_vspace_read_pad(&c->pm.proc, v->start, hdr, 4, NULL) != SCRY_OK ||
         memcmp(hdr, "\x7f" "ELF", 4) != 0)
         return 0;
-    size_t plen = scry_linux_vma_name_buf(c->l, &c->kernel, c->t, v, c->path, sizeof c->path,
+    size_t plen = scry_linux_vma_name_buf(c->pm.l, &c->pm.kernel, c->pm.t, v, c->path, sizeof c->path,
                                           NULL);
     const char *out = "Disabled";
-    if (c->pc->opts->v[OPT_DUMP].set) {
+    if (c->pm.pc->opts->v[OPT_DUMP].set) {
         const char *f = elf_dump(c, v);
-        if (c->st != SCRY_OK)
+        if (c->pm.st != SCRY_OK)
             return 1;
         out = f ? f : "Error outputting file";
     }
     struct scry_cell cells[6] = {
-        scry_cell_int(c->t->pid),
-        scry_cell_str(c->name, c->name_len),
+        scry_cell_int(c->pm.t->pid),
+        scry_cell_str(c->pm.name, c->pm.name_len),
         scry_cell_hex(v->start),
         scry_cell_hex(v->end),
         scry_cell_str(c->path, plen),
         scry_cell_str(out, strlen(out)),
     };
-    c->st = scry_result_add(c->pc->out, 0, cells);
-    return c->st != SCRY_OK;
-}
-
-static int on_task(void *user, const struct scry_linux_task *t)
-{
-    struct ctx *c = user;
-    if (!scry_opt_int_filter(c->pc->opts, OPT_PID, t->pid))
-        return 0;
-    /* add_process_layer: no layer (a kernel thread's NULL mm) skips it. */
-    if (scry_linux_process_vspace(c->l, &c->kernel, t->mm, &c->proc) != SCRY_OK)
-        return 0;
-    c->t = t;
-    c->name_len = scry_linux_comm(t->comm, c->name);
-    scry_status st = scry_linux_walk_vmas(c->l, &c->kernel, c->pc->op, t->mm, on_vma, c);
-    if (st != SCRY_OK && c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
+    c->pm.st = scry_result_add(c->pm.pc->out, 0, cells);
+    return c->pm.st != SCRY_OK;
 }
 
 static scry_status run(struct scry_plugin_ctx *pc)
@@ -237,15 +216,8 @@ static scry_status run(struct scry_plugin_ctx *pc)
     scry_status st;
     if (!c)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->l = scry_linux_of(pc->profile);
-    c->pc = pc;
-    st = scry_linux_vma_check(c->l, SCRY_VMA_NEED_WALK | SCRY_VMA_NEED_NAMES);
-    if (st == SCRY_OK)
-        st = scry_profile_kernel(pc->profile, &c->kernel);
-    if (st == SCRY_OK)
-        st = scry_linux_walk_tasks(c->l, pc->op, 0, on_task, c);
-    if (st == SCRY_OK)
-        st = c->st;
+    st = scry_linux_pm_run(&c->pm, pc, OPT_PID, SCRY_VMA_NEED_WALK | SCRY_VMA_NEED_NAMES,
+                           SCRY_PM_NEED_SPACE, on_vma, c);
     free(c);
     return st;
 }

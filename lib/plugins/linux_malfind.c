@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/plugins/disasm.h"
+#include "lib/plugins/linux_pm.h"
 #include "lib/plugins/linux_common.h"
 #include "lib/walk/linux_dpath.h"
 #include "lib/walk/linux_vma.h"
@@ -26,15 +27,9 @@ static const struct scry_column columns[] = {
 };
 
 struct ctx {
-    const struct scry_linux *l;
-    struct scry_plugin_ctx *pc;
-    struct scry_vspace kernel, proc;
-    const struct scry_linux_task *t;
+    struct scry_linux_pm pm; /* first: the VMA walk's state */
     struct scry_disasm dis;
     int bits32;
-    char name[49];
-    size_t name_len;
-    scry_status st;
     char path[SCRY_LINUX_PATH_CAP];
 };
 
@@ -49,12 +44,12 @@ static int suspicious(struct ctx *c, const struct scry_linux_vma *v, const char 
         return 0;
     for (uint64_t a = v->start; a < v->end; a += 0x1000) {
         uint64_t e;
-        if (scry_vspace_leaf_entry(&c->proc, a, &e) != SCRY_OK)
+        if (scry_vspace_leaf_entry(&c->pm.proc, a, &e) != SCRY_OK)
             return 0; /* the rest likely fails too: Volatility stops */
         if (e & 0x40) {
             /* Volatility's vollog.warning; a finding, not damage, so INFO:
              * the result is complete. */
-            scry_op_say(c->pc->op, SCRY_DIAG_INFO, SCRY_OK,
+            scry_op_say(c->pm.pc->op, SCRY_DIAG_INFO, SCRY_OK,
                         "Found malicious (dirty+exec) page at 0x%" PRIx64 " !", a);
             return 1;
         }
@@ -71,42 +66,26 @@ static int on_vma(void *user, const struct scry_linux_vma *v)
     scry_linux_vma_prot(v->flags, prot);
     if (!suspicious(c, v, prot))
         return 0;
-    size_t plen = scry_linux_vma_name_buf(c->l, &c->kernel, c->t, v, c->path, sizeof c->path,
+    size_t plen = scry_linux_vma_name_buf(c->pm.l, &c->pm.kernel, c->pm.t, v, c->path, sizeof c->path,
                                           NULL);
     if (plen == 6 && !memcmp(c->path, "[vdso]", 6))
         return 0;
     uint8_t data[64];
-    if ((c->st = scry_vspace_read_pad(&c->proc, v->start, data, sizeof data, NULL)) != SCRY_OK)
+    if ((c->pm.st = scry_vspace_read_pad(&c->pm.proc, v->start, data, sizeof data, NULL)) != SCRY_OK)
         return 1;
-    if ((c->st = scry_disasm_x86(&c->dis, c->bits32, data, sizeof data, v->start)) != SCRY_OK)
+    if ((c->pm.st = scry_disasm_x86(&c->dis, c->bits32, data, sizeof data, v->start)) != SCRY_OK)
         return 1;
     struct scry_cell cells[7] = {
-        scry_cell_int(c->t->pid),
-        scry_cell_str(c->name, c->name_len),
+        scry_cell_int(c->pm.t->pid),
+        scry_cell_str(c->pm.name, c->pm.name_len),
         scry_cell_hex(v->start),
         scry_cell_hex(v->end),
         scry_cell_str(prot, 3),
         scry_cell_str((const char *)data, sizeof data),
         scry_cell_str(c->dis.text.p, c->dis.text.len),
     };
-    c->st = scry_result_add(c->pc->out, 0, cells);
-    return c->st != SCRY_OK;
-}
-
-static int on_task(void *user, const struct scry_linux_task *t)
-{
-    struct ctx *c = user;
-    if (!scry_opt_int_filter(c->pc->opts, OPT_PID, t->pid))
-        return 0;
-    /* _list_injections: no process layer (a kernel thread), no VMAs. */
-    if (scry_linux_process_vspace(c->l, &c->kernel, t->mm, &c->proc) != SCRY_OK)
-        return 0;
-    c->t = t;
-    c->name_len = scry_linux_comm(t->comm, c->name);
-    scry_status st = scry_linux_walk_vmas(c->l, &c->kernel, c->pc->op, t->mm, on_vma, c);
-    if (st != SCRY_OK && c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
+    c->pm.st = scry_result_add(c->pm.pc->out, 0, cells);
+    return c->pm.st != SCRY_OK;
 }
 
 static scry_status run(struct scry_plugin_ctx *pc)
@@ -117,21 +96,14 @@ static scry_status run(struct scry_plugin_ctx *pc)
     scry_status st;
     if (!c)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->l = scry_linux_of(pc->profile);
-    c->pc = pc;
     /* "intel" for a 32-bit kernel's symbols, "intel64" otherwise. */
-    if (scry_sym_base_type(c->l->symtab, "pointer", &psize, &sgn) != SCRY_OK)
+    if (scry_sym_base_type(scry_linux_of(pc->profile)->symtab, "pointer", &psize, &sgn) != SCRY_OK)
         psize = 8;
     c->bits32 = psize == 4;
-    st = scry_linux_vma_check(c->l, SCRY_VMA_NEED_WALK | SCRY_VMA_NEED_NAMES);
+    st = scry_disasm_open(&c->dis);
     if (st == SCRY_OK)
-        st = scry_disasm_open(&c->dis);
-    if (st == SCRY_OK)
-        st = scry_profile_kernel(pc->profile, &c->kernel);
-    if (st == SCRY_OK)
-        st = scry_linux_walk_tasks(c->l, pc->op, 0, on_task, c);
-    if (st == SCRY_OK)
-        st = c->st;
+        st = scry_linux_pm_run(&c->pm, pc, OPT_PID, SCRY_VMA_NEED_WALK | SCRY_VMA_NEED_NAMES,
+                               SCRY_PM_NEED_SPACE, on_vma, c);
     scry_disasm_close(&c->dis);
     free(c);
     return st;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/plugins/dumpfile.h"
+#include "lib/plugins/linux_pm.h"
 #include "lib/plugins/linux_common.h"
 #include "lib/walk/linux_dpath.h"
 #include "lib/walk/linux_vma.h"
@@ -36,24 +37,17 @@ static const struct scry_column columns[] = {
 };
 
 struct ctx {
-    const struct scry_linux *l;
-    struct scry_plugin_ctx *pc;
-    struct scry_vspace kernel, proc;
-    const struct scry_linux_task *t;
-    int proc_ok; /* -1 not built yet, 0 cannot be, 1 built */
+    struct scry_linux_pm pm; /* first: the VMA walk's state */
     int dump;
     int64_t maxsize;
-    char name[49];
-    size_t name_len;
     char fname[300];
-    scry_status st;
     char path[SCRY_LINUX_PATH_CAP];
 };
 
 /* vma_filter_function: some --address within [vm_start, vm_end]. */
 static int address_wanted(const struct ctx *c, const struct scry_linux_vma *v)
 {
-    const struct scry_optval *a = &c->pc->opts->v[OPT_ADDRESS];
+    const struct scry_optval *a = &c->pm.pc->opts->v[OPT_ADDRESS];
     if (!a->set || !a->nints)
         return 1;
     for (size_t i = 0; i < a->nints; i++) {
@@ -67,15 +61,15 @@ static int address_wanted(const struct ctx *c, const struct scry_linux_vma *v)
 /* Maps.vma_dump: NULL (Volatility's None) when the VMA is not written. */
 static const char *vma_dump(struct ctx *c, const struct scry_linux_vma *v)
 {
-    struct scry_op *op = c->pc->op;
-    if (c->proc_ok < 0)
-        c->proc_ok = scry_linux_process_vspace(c->l, &c->kernel, c->t->mm, &c->proc) == SCRY_OK;
-    if (!c->proc_ok)
+    struct scry_op *op = c->pm.pc->op;
+    if (c->pm.proc_ok < 0)
+        c->pm.proc_ok = scry_linux_process_vspace(c->pm.l, &c->pm.kernel, c->pm.t->mm, &c->pm.proc) == SCRY_OK;
+    if (!c->pm.proc_ok)
         return NULL;
     if (v->end < v->start) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
                     "Skip virtual memory dump for pid %d between 0x%" PRIx64 "-0x%" PRIx64
-                    " as -%" PRIu64 " is negative.", (int)c->t->pid, v->start, v->end,
+                    " as -%" PRIu64 " is negative.", (int)c->pm.t->pid, v->start, v->end,
                     v->start - v->end);
         return NULL;
     }
@@ -85,27 +79,27 @@ static const char *vma_dump(struct ctx *c, const struct scry_linux_vma *v)
         scry_op_say(op, SCRY_DIAG_INFO, SCRY_ERR_LIMIT,
                     "Skip virtual memory dump for pid %d between 0x%" PRIx64 "-0x%" PRIx64
                     " as %" PRIu64 " is larger than maxsize limit of %" PRId64,
-                    (int)c->t->pid, v->start, v->end, size, c->maxsize);
+                    (int)c->pm.t->pid, v->start, v->end, size, c->maxsize);
         return NULL;
     }
-    if (!c->pc->output_dir) {
+    if (!c->pm.pc->output_dir) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
                     "VMA 0x%" PRIx64 "-0x%" PRIx64 " of pid %d not dumped: this run has no "
-                    "output directory", v->start, v->end, (int)c->t->pid);
+                    "output directory", v->start, v->end, (int)c->pm.t->pid);
         return NULL;
     }
     char want[128];
-    snprintf(want, sizeof want, "pid.%d.vma.0x%" PRIx64 "-0x%" PRIx64 ".dmp", (int)c->t->pid,
+    snprintf(want, sizeof want, "pid.%d.vma.0x%" PRIx64 "-0x%" PRIx64 ".dmp", (int)c->pm.t->pid,
              v->start, v->end);
-    int fd = scry_dump_create(c->pc->output_dir, want, c->fname, sizeof c->fname);
+    int fd = scry_dump_create(c->pm.pc->output_dir, want, c->fname, sizeof c->fname);
     if (fd < 0) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot create: %s",
-                    c->pc->output_dir, want, strerror(errno));
+                    c->pm.pc->output_dir, want, strerror(errno));
         return NULL;
     }
     int failed = ftruncate(fd, (off_t)size) != 0;
     scry_status st = failed ? SCRY_OK
-                            : scry_dump_vrange(&c->proc, op, fd, 0, v->start, size, &failed);
+                            : scry_dump_vrange(&c->pm.proc, op, fd, 0, v->start, size, &failed);
     if (close(fd) != 0)
         failed = 1;
     if (st == SCRY_ERR_LIMIT || st == SCRY_ERR_CORRUPT) {
@@ -113,12 +107,12 @@ static const char *vma_dump(struct ctx *c, const struct scry_linux_vma *v)
         st = SCRY_OK;
     }
     if (st != SCRY_OK) {
-        c->st = st;
+        c->pm.st = st;
         return NULL;
     }
     if (failed) {
         scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot write: %s",
-                    c->pc->output_dir, c->fname, strerror(errno));
+                    c->pm.pc->output_dir, c->fname, strerror(errno));
         return NULL;
     }
     return c->fname;
@@ -134,26 +128,26 @@ static int on_vma(void *user, const struct scry_linux_vma *v)
     if (!address_wanted(c, v))
         return 0;
     scry_linux_vma_prot(v->flags, prot);
-    scry_status st = scry_linux_vma_inode(c->l, &c->kernel, v, &major, &minor, &inode);
+    scry_status st = scry_linux_vma_inode(c->pm.l, &c->pm.kernel, v, &major, &minor, &inode);
     if (st != SCRY_OK)
-        scry_op_report(c->pc->op, scry_diag_level_for(st), st,
+        scry_op_report(c->pm.pc->op, scry_diag_level_for(st), st,
                        "pid %d: the inode of VMA 0x%" PRIx64 " cannot be read (0 shown)",
-                       (int)c->t->pid, v->start);
-    size_t plen = scry_linux_vma_name_buf(c->l, &c->kernel, c->t, v, c->path, sizeof c->path,
+                       (int)c->pm.t->pid, v->start);
+    size_t plen = scry_linux_vma_name_buf(c->pm.l, &c->pm.kernel, c->pm.t, v, c->path, sizeof c->path,
                                           &complete);
     if (!complete)
-        scry_op_say(c->pc->op, SCRY_DIAG_INFO, SCRY_ERR_NODATA,
+        scry_op_say(c->pm.pc->op, SCRY_DIAG_INFO, SCRY_ERR_NODATA,
                     "pid %d: the path of VMA 0x%" PRIx64 " could not be read whole",
-                    (int)c->t->pid, v->start);
+                    (int)c->pm.t->pid, v->start);
     const char *out = "Disabled";
     if (c->dump) {
         const char *n = v->start && v->end ? vma_dump(c, v) : NULL;
-        if (c->st != SCRY_OK)
+        if (c->pm.st != SCRY_OK)
             return 1;
         out = n ? n : "Error outputting file";
     }
-    cells[0] = scry_cell_int(c->t->pid);
-    cells[1] = scry_cell_str(c->name, c->name_len);
+    cells[0] = scry_cell_int(c->pm.t->pid);
+    cells[1] = scry_cell_str(c->pm.name, c->pm.name_len);
     cells[2] = scry_cell_hex(v->start);
     cells[3] = scry_cell_hex(v->end);
     cells[4] = scry_cell_str(prot, 3);
@@ -163,22 +157,8 @@ static int on_vma(void *user, const struct scry_linux_vma *v)
     cells[8] = scry_cell_int((int64_t)inode);
     cells[9] = scry_cell_str(c->path, plen);
     cells[10] = scry_cell_str(out, strlen(out));
-    c->st = scry_result_add(c->pc->out, 0, cells);
-    return c->st != SCRY_OK;
-}
-
-static int on_task(void *user, const struct scry_linux_task *t)
-{
-    struct ctx *c = user;
-    if (!scry_opt_int_filter(c->pc->opts, OPT_PID, t->pid) || !t->mm)
-        return 0;
-    c->t = t;
-    c->proc_ok = -1;
-    c->name_len = scry_linux_comm(t->comm, c->name);
-    scry_status st = scry_linux_walk_vmas(c->l, &c->kernel, c->pc->op, t->mm, on_vma, c);
-    if (st != SCRY_OK && c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
+    c->pm.st = scry_result_add(c->pm.pc->out, 0, cells);
+    return c->pm.st != SCRY_OK;
 }
 
 static scry_status run(struct scry_plugin_ctx *pc)
@@ -187,18 +167,12 @@ static scry_status run(struct scry_plugin_ctx *pc)
     scry_status st;
     if (!c)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->l = scry_linux_of(pc->profile);
-    c->pc = pc;
     c->dump = pc->opts->v[OPT_DUMP].set;
     c->maxsize = pc->opts->v[OPT_MAXSIZE].set ? pc->opts->v[OPT_MAXSIZE].ints[0] : MAXSIZE_DEFAULT;
-    st = scry_linux_vma_check(c->l, SCRY_VMA_NEED_WALK | SCRY_VMA_NEED_NAMES |
-                                        SCRY_VMA_NEED_INODE);
-    if (st == SCRY_OK)
-        st = scry_profile_kernel(pc->profile, &c->kernel);
-    if (st == SCRY_OK)
-        st = scry_linux_walk_tasks(c->l, pc->op, 0, on_task, c);
-    if (st == SCRY_OK)
-        st = c->st;
+    /* the space is built only for --dump (proc_ok -1 until then) */
+    st = scry_linux_pm_run(&c->pm, pc, OPT_PID,
+                           SCRY_VMA_NEED_WALK | SCRY_VMA_NEED_NAMES | SCRY_VMA_NEED_INODE, 0,
+                           on_vma, c);
     free(c);
     return st;
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "lib/plugins/yara_common.h"
+#include "lib/plugins/linux_pm.h"
 #include "lib/walk/linux_vma.h"
 
 enum { OPT_PID = SCRY_YARA_NOPTS, NOPTS };
@@ -35,21 +36,17 @@ static const struct scry_column columns[] = {
 };
 
 struct ctx {
-    const struct scry_linux *l;
-    struct scry_plugin_ctx *pc;
+    struct scry_linux_pm pm; /* first: the VMA walk's state */
     const struct scry_yara_rules *rules;
     struct scry_yara_memo *memo; /* windows met before (shared libraries, zeros) */
-    struct scry_vspace kernel, proc;
     uint64_t max_size;
-    int32_t tgid;
-    scry_status st;
 };
 
 static int on_hit(void *user, const struct scry_yara_hit *h)
 {
     struct ctx *c = user;
-    c->st = scry_yara_add_row(c->pc->out, h->addr, c->tgid, h);
-    return c->st != SCRY_OK;
+    c->pm.st = scry_yara_add_row(c->pm.pc->out, h->addr, c->pm.t->tgid, h);
+    return c->pm.st != SCRY_OK;
 }
 
 static int on_vma(void *user, const struct scry_linux_vma *v)
@@ -58,41 +55,26 @@ static int on_vma(void *user, const struct scry_linux_vma *v)
     if (v->end <= v->start)
         return 0;
     if (v->end - v->start > c->max_size) {
-        scry_op_say(c->pc->op, SCRY_DIAG_INFO, SCRY_ERR_LIMIT,
+        scry_op_say(c->pm.pc->op, SCRY_DIAG_INFO, SCRY_ERR_LIMIT,
                     "vmayarascan: pid %" PRId32 ": VMA 0x%" PRIx64 "-0x%" PRIx64
                     " is larger than --max-size (%" PRIu64 " bytes) and was not scanned",
-                    c->tgid, v->start, v->end, c->max_size);
+                    c->pm.t->tgid, v->start, v->end, c->max_size);
         return 0;
     }
-    scry_status st = scry_yara_scan_vrange(c->rules, &c->proc, v->start, v->end, SCRY_YARA_WINDOW,
-                                           SCRY_YARA_OVERLAP, c->memo, c->pc->op, on_hit, c);
+    scry_status st = scry_yara_scan_vrange(c->rules, &c->pm.proc, v->start, v->end, SCRY_YARA_WINDOW,
+                                           SCRY_YARA_OVERLAP, c->memo, c->pm.pc->op, on_hit, c);
     if (st == SCRY_OK)
-        return c->st != SCRY_OK;
+        return c->pm.st != SCRY_OK;
     if (st == SCRY_ERR_NOMEM || st == SCRY_ERR_CANCELLED) {
-        c->st = st;
+        c->pm.st = st;
         return 1;
     }
     /* A VMA whose page tables are damaged: the rest of the process and the
      * other processes are still scanned. */
-    scry_op_report(c->pc->op, scry_diag_level_for(st), st,
+    scry_op_report(c->pm.pc->op, scry_diag_level_for(st), st,
                    "vmayarascan: pid %" PRId32 ": VMA 0x%" PRIx64 "-0x%" PRIx64 " not scanned",
-                   c->tgid, v->start, v->end);
+                   c->pm.t->tgid, v->start, v->end);
     return 0;
-}
-
-static int on_task(void *user, const struct scry_linux_task *t)
-{
-    struct ctx *c = user;
-    if (!scry_opt_int_filter(c->pc->opts, OPT_PID, t->pid))
-        return 0;
-    /* No process layer (a kernel thread): skipped, as Volatility does. */
-    if (!t->mm || scry_linux_process_vspace(c->l, &c->kernel, t->mm, &c->proc) != SCRY_OK)
-        return 0;
-    c->tgid = t->tgid;
-    scry_status st = scry_linux_walk_vmas(c->l, &c->kernel, c->pc->op, t->mm, on_vma, c);
-    if (st != SCRY_OK && c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
 }
 
 static scry_status run(struct scry_plugin_ctx *pc)
@@ -101,20 +83,14 @@ static scry_status run(struct scry_plugin_ctx *pc)
     struct ctx *c = calloc(1, sizeof *c);
     if (!c)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->l = scry_linux_of(pc->profile);
-    c->pc = pc;
     c->max_size = scry_yara_max_size(pc);
     scry_status st = scry_yara_plugin_rules(pc, &c->rules, &owned);
     if (st == SCRY_OK)
         st = scry_yara_memo_new(&c->memo);
+    /* No process layer (a kernel thread): skipped, as Volatility does. */
     if (st == SCRY_OK)
-        st = scry_linux_vma_check(c->l, SCRY_VMA_NEED_WALK);
-    if (st == SCRY_OK)
-        st = scry_profile_kernel(pc->profile, &c->kernel);
-    if (st == SCRY_OK)
-        st = scry_linux_walk_tasks(c->l, pc->op, 0, on_task, c);
-    if (st == SCRY_OK)
-        st = c->st;
+        st = scry_linux_pm_run(&c->pm, pc, OPT_PID, SCRY_VMA_NEED_WALK, SCRY_PM_NEED_SPACE, on_vma,
+                               c);
     scry_yara_memo_free(c->memo);
     scry_yara_rules_free(owned);
     free(c);
