@@ -26,13 +26,7 @@ enum { OPT_PID = SCRY_YARA_NOPTS, NOPTS };
 
 static const struct scry_option options[NOPTS] = {
     SCRY_YARA_OPTION_ENTRIES,
-    [OPT_PID] = {"pid", SCRY_OPT_INT_LIST,
-                 "Process IDs to include (all other processes are excluded)"},
-};
-
-static const struct scry_column columns[] = {
-    {"Offset", SCRY_COL_HEX},    {"PID", SCRY_COL_INT},     {"Rule", SCRY_COL_STR},
-    {"Component", SCRY_COL_STR}, {"Value", SCRY_COL_BYTES},
+    [OPT_PID] = SCRY_YARA_PID_OPTION,
 };
 
 struct ctx {
@@ -106,8 +100,8 @@ const struct scry_plugin scry_plugin_linux_vmayarascan = {
                    "VMAs over --max-size are skipped.",
     .options = options,
     .noptions = NOPTS,
-    .columns = columns,
-    .ncolumns = sizeof columns / sizeof columns[0],
+    .columns = scry_yara_pid_columns,
+    .ncolumns = SCRY_YARA_PID_NCOLS,
     .os = "linux",
     .run = run,
 };

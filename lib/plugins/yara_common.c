@@ -48,6 +48,11 @@ uint64_t scry_yara_max_size(const struct scry_plugin_ctx *c)
     return 0x40000000;
 }
 
+const struct scry_column scry_yara_pid_columns[SCRY_YARA_PID_NCOLS] = {
+    {"Offset", SCRY_COL_HEX},    {"PID", SCRY_COL_INT},     {"Rule", SCRY_COL_STR},
+    {"Component", SCRY_COL_STR}, {"Value", SCRY_COL_BYTES},
+};
+
 scry_status scry_yara_add_row(struct scry_result *out, uint64_t offset, int64_t pid,
                               const struct scry_yara_hit *h)
 {

@@ -31,6 +31,13 @@ enum {
                                 "Yara compiled rules (as a file)"},                           \
     [SCRY_YARA_OPT_MAX_SIZE] = {"max-size", SCRY_OPT_INT, "Set the maximum size (default is 1GB)"}
 
+/* The per-process scans' (vmayarascan, vadyarascan) --pid, after the
+ * rule options, and their columns: Offset, PID, Rule, Component, Value. */
+#define SCRY_YARA_PID_OPTION                                                                  \
+    {"pid", SCRY_OPT_INT_LIST, "Process IDs to include (all other processes are excluded)"}
+#define SCRY_YARA_PID_NCOLS 5
+extern const struct scry_column scry_yara_pid_columns[SCRY_YARA_PID_NCOLS];
+
 /* The typed run input holding pre-compiled rules (struct scry_yara_rules *,
  * borrowed from the caller); it takes precedence over the options. */
 #define SCRY_YARA_INPUT "yara.rules"
