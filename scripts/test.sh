@@ -5,7 +5,8 @@
 #      (golden outputs, ground truth, bad input) and fuzz-corpus replays;
 #   3. the same tests again under ASan+UBSan;
 #   4. the threaded unit suites (eight threads on one session, concurrent
-#      detection, per-thread errors) under ThreadSanitizer;
+#      detection, per-thread errors, YARA scans on two threads) under
+#      ThreadSanitizer;
 #   5. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
 # Each step prints its wall time.
 # The corpus is ../shared/corpus (or $MEMSCRY_CORPUS); its dumps are unpacked
@@ -40,9 +41,9 @@ step_done
 echo "== ThreadSanitizer build and threaded tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
       -DMEMSCRY_TSAN=ON >/dev/null
-cmake --build build-tsan -j"$jobs" --target test_session test_api
+cmake --build build-tsan -j"$jobs" --target test_session test_api test_yara test_malscan_api
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --test-dir build-tsan -R '^unit\.test_(session|api)$' --output-on-failure --timeout 3600
+  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api)$' --output-on-failure --timeout 3600
 step_done
 
 if [ "${MEMSCRY_SKIP_FUZZ:-0}" != 1 ]; then
