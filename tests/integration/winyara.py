@@ -10,15 +10,13 @@ line (SharedSection=1024, wide) in two processes, the environment user
 name (UTF-16 hex string) and a project variable in every process with an
 environment, and the rootkit driver's path in the kernel's module list;
 two_rules.yar has two rules (their order within a scan as libyara's)."""
-import lzma
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
+from winsamples import sample  # noqa: E402
 
 CASES = [
     ("windows.vadyarascan.VadYaraScan", ["--yara-string", "SharedSection=1024", "--wide"],
@@ -34,18 +32,7 @@ CASES = [
 
 memscry, source, data, image = sys.argv[1:5]
 root = corpus.require_corpus(source)
-src = os.path.join(root, "windows-samples", image + ".xz")
-if not os.path.exists(src):
-    print(f"SKIP: {src} absent")
-    sys.exit(corpus.SKIP)
-out_dir = os.path.join(data, "windows")
-os.makedirs(out_dir, exist_ok=True)
-dump = os.path.join(out_dir, image)
-if not os.path.exists(dump):
-    fd, tmp = tempfile.mkstemp(dir=out_dir)
-    with os.fdopen(fd, "wb") as out, lzma.open(src) as f:
-        shutil.copyfileobj(f, out, 1 << 20)
-    os.replace(tmp, dump)
+dump = sample(root, data, image)
 isf = os.path.abspath(os.path.join(root, "..", "isf"))
 tdir = os.path.join(source, "tests", "data", "windows", "yara")
 failed = 0
