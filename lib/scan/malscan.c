@@ -179,6 +179,19 @@ scry_status scry_malscan_run(const struct scry_profile *p, const struct scry_mal
         st = scan_mapped(&rn, r->start, r->end);
         if (st == SCRY_OK && sub.cancelled)
             st = scry_op_cancelled();
+        if (st == SCRY_ERR_LIMIT || st == SCRY_ERR_CORRUPT || st == SCRY_ERR_NODATA) {
+            /* damaged page tables of one region: the others still count */
+            if (r->kind == SCRY_REGION_PROCESS)
+                scry_op_report(op, SCRY_DIAG_WARNING, st,
+                               "pid %lld (%s): region 0x%llx-0x%llx was not wholly scanned",
+                               (long long)r->pid, r->owner, (unsigned long long)r->start,
+                               (unsigned long long)r->end);
+            else
+                scry_op_report(op, SCRY_DIAG_WARNING, st,
+                               "module %s %s 0x%llx-0x%llx was not wholly scanned", r->owner,
+                               r->name, (unsigned long long)r->start, (unsigned long long)r->end);
+            st = SCRY_OK;
+        }
         if (st != SCRY_OK)
             goto out;
         done += r->end - r->start;
