@@ -15,55 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_phys.h"
 #include "lib/scan/yara.h"
 
 #define NEEDLE "MEMF"
 
-struct fphys {
-    struct scry_phys base;
-    const uint8_t *mem;
-    size_t size;
-    uint64_t bad_lo, bad_hi;
-    struct scry_run run;
-};
-
-static int touches_bad(const struct fphys *f, uint64_t pa, size_t len)
-{
-    return len && pa < f->bad_hi && pa + len > f->bad_lo;
-}
-
-static scry_status f_read(struct scry_phys *p, uint64_t pa, void *buf, size_t len, size_t *holes)
-{
-    struct fphys *f = (struct fphys *)p;
-    uint8_t *out = buf;
-    size_t h = 0;
-    if (touches_bad(f, pa, len))
-        return scry_err(SCRY_ERR_CORRUPT, "pfn 0x%llx: undecodable",
-                        (unsigned long long)(pa >> 12));
-    for (size_t i = 0; i < len; i++) {
-        uint64_t a = pa + i;
-        if (a >= pa && a < f->size) {
-            out[i] = f->mem[a];
-        } else {
-            out[i] = 0;
-            h++;
-        }
-    }
-    if (holes)
-        *holes = h;
-    return SCRY_OK;
-}
-
-static const uint8_t *f_direct(struct scry_phys *p, uint64_t pa, size_t len)
-{
-    struct fphys *f = (struct fphys *)p;
-    if (pa > f->size || len > f->size - pa || touches_bad(f, pa, len))
-        return NULL;
-    return f->mem + pa;
-}
-
-static const struct scry_phys_ops ops_direct = {f_read, f_direct, NULL};
-static const struct scry_phys_ops ops_plain = {f_read, NULL, NULL};
 
 struct check {
     struct fphys *f;

@@ -112,3 +112,34 @@ scry_status scry_dump_vrange(struct scry_vspace *vs, struct scry_op *op, int fd,
     free(c.buf);
     return st != SCRY_OK ? st : c.st;
 }
+
+int scry_dump_create_or_warn(struct scry_op *op, const char *dir, const char *name, char *final,
+                             size_t cap)
+{
+    int fd = scry_dump_create(dir, name, final, cap);
+    if (fd < 0)
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot create: %s", dir, name,
+                    strerror(errno));
+    return fd;
+}
+
+scry_status scry_dump_finish(struct scry_op *op, int fd, const char *dir, const char *name,
+                             scry_status st, int io_failed, int *written)
+{
+    if (close(fd) != 0)
+        io_failed = 1;
+    *written = 0;
+    if (st == SCRY_ERR_LIMIT || st == SCRY_ERR_CORRUPT) {
+        scry_op_report(op, SCRY_DIAG_WARNING, st, "%s: the dump may be incomplete", name);
+        st = SCRY_OK;
+    }
+    if (st != SCRY_OK)
+        return st;
+    if (io_failed) {
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot write: %s", dir, name,
+                    strerror(errno));
+        return SCRY_OK;
+    }
+    *written = 1;
+    return SCRY_OK;
+}

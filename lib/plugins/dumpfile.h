@@ -16,6 +16,20 @@
  * or -1 with errno set. */
 int scry_dump_create(const char *dir, const char *name, char *final, size_t cap);
 
+/* scry_dump_create with its failure reported: a WARNING on op naming
+ * dir/name and why. Returns the descriptor or -1. */
+int scry_dump_create_or_warn(struct scry_op *op, const char *dir, const char *name, char *final,
+                             size_t cap);
+
+/* Closes a dump's fd and judges what was written to dir/name: st
+ * SCRY_ERR_LIMIT or SCRY_ERR_CORRUPT (from scry_dump_vrange) is a WARNING
+ * that the dump may be incomplete, and SCRY_OK; a failed write or close
+ * (io_failed, or close's own failure) is a WARNING naming the file and
+ * errno, with *written 0. Any other st is returned as it is (the caller's
+ * error). */
+scry_status scry_dump_finish(struct scry_op *op, int fd, const char *dir, const char *name,
+                             scry_status st, int io_failed, int *written);
+
 /* Writes [va, va + len) of vs at offset `at` of fd, unmapped bytes as
  * zeros (read(pad=True)). Only mapped pages are read: the caller sizes the
  * file first (ftruncate) so holes stay sparse. *io_failed is set when a

@@ -143,17 +143,15 @@ static const char *elf_dump(struct ctx *c, const struct scry_linux_vma *v)
     char safe[256], want[300];
     scry_safe_file_name(c->pm.name, safe, sizeof safe);
     snprintf(want, sizeof want, "pid.%d.%s.0x%" PRIx64 ".dmp", (int)c->pm.t->pid, safe, v->start);
-    int fd = scry_dump_create(c->pm.pc->output_dir, want, c->fname, sizeof c->fname);
+    int fd = scry_dump_create_or_warn(op, c->pm.pc->output_dir, want, c->fname, sizeof c->fname);
     if (fd < 0) {
-        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot create: %s",
-                    c->pm.pc->output_dir, want, strerror(errno));
         free(s);
         return NULL;
     }
     uint64_t total = 0;
     for (long i = 0; i < n; i++)
         total += s[i].size;
-    int failed = ftruncate(fd, (off_t)total) != 0;
+    int failed = ftruncate(fd, (off_t)total) != 0, written;
     scry_status st = SCRY_OK;
     uint64_t at = 0;
     for (long i = 0; i < n && !failed && st == SCRY_OK; i++) {
@@ -168,17 +166,9 @@ static const char *elf_dump(struct ctx *c, const struct scry_linux_vma *v)
         at += s[i].size;
     }
     free(s);
-    if (close(fd) != 0)
-        failed = 1;
-    if (st != SCRY_OK) {
-        c->pm.st = st;
+    if ((c->pm.st = scry_dump_finish(op, fd, c->pm.pc->output_dir, c->fname, st, failed,
+                                     &written)) != SCRY_OK || !written)
         return NULL;
-    }
-    if (failed) {
-        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot write: %s",
-                    c->pm.pc->output_dir, c->fname, strerror(errno));
-        return NULL;
-    }
     return c->fname;
 }
 

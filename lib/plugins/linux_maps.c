@@ -91,30 +91,15 @@ static const char *vma_dump(struct ctx *c, const struct scry_linux_vma *v)
     char want[128];
     snprintf(want, sizeof want, "pid.%d.vma.0x%" PRIx64 "-0x%" PRIx64 ".dmp", (int)c->pm.t->pid,
              v->start, v->end);
-    int fd = scry_dump_create(c->pm.pc->output_dir, want, c->fname, sizeof c->fname);
-    if (fd < 0) {
-        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot create: %s",
-                    c->pm.pc->output_dir, want, strerror(errno));
+    int fd = scry_dump_create_or_warn(op, c->pm.pc->output_dir, want, c->fname, sizeof c->fname);
+    if (fd < 0)
         return NULL;
-    }
-    int failed = ftruncate(fd, (off_t)size) != 0;
+    int failed = ftruncate(fd, (off_t)size) != 0, written;
     scry_status st = failed ? SCRY_OK
                             : scry_dump_vrange(&c->pm.proc, op, fd, 0, v->start, size, &failed);
-    if (close(fd) != 0)
-        failed = 1;
-    if (st == SCRY_ERR_LIMIT || st == SCRY_ERR_CORRUPT) {
-        scry_op_report(op, SCRY_DIAG_WARNING, st, "%s: the dump may be incomplete", c->fname);
-        st = SCRY_OK;
-    }
-    if (st != SCRY_OK) {
-        c->pm.st = st;
+    if ((c->pm.st = scry_dump_finish(op, fd, c->pm.pc->output_dir, c->fname, st, failed,
+                                     &written)) != SCRY_OK || !written)
         return NULL;
-    }
-    if (failed) {
-        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot write: %s",
-                    c->pm.pc->output_dir, c->fname, strerror(errno));
-        return NULL;
-    }
     return c->fname;
 }
 

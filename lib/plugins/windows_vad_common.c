@@ -3,15 +3,14 @@
 #include "lib/plugins/windows_vad_common.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/base/utf8.h"
+#include "lib/plugins/dumpfile.h"
 
 scry_status scry_win_proc_space(const struct scry_windows *w, const struct scry_win_proc *p,
                                 struct scry_vspace *out)
@@ -85,26 +84,6 @@ static int dump_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
     return 0;
 }
 
-/* Opens dir/name as a new file, or dir/<stem>-N<ext> when it exists, as
- * CLIFileHandler._get_final_filename does. Returns the descriptor or -1. */
-static int create_file(const char *dir, const char *name)
-{
-    char path[4096 + 128];
-    const char *dot = strrchr(name, '.');
-    size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
-    (void)mkdir(dir, 0777);
-    for (unsigned k = 0; k < 100000; k++) {
-        int n = k ? snprintf(path, sizeof path, "%s/%.*s-%u%s", dir, (int)stem, name, k, name + stem)
-                  : snprintf(path, sizeof path, "%s/%s", dir, name);
-        if (n < 0 || (size_t)n >= sizeof path)
-            return -1;
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    return -1;
-}
-
 scry_status scry_win_vad_dump(struct scry_plugin_ctx *pc, struct scry_vspace *ps, int64_t pid,
                               const struct scry_win_vad_node *v, int64_t maxsize, char *buf,
                               const char **name)
@@ -137,7 +116,8 @@ scry_status scry_win_vad_dump(struct scry_plugin_ctx *pc, struct scry_vspace *ps
     else
         snprintf(e, sizeof e, "%" PRIx64, v->end);
     snprintf(buf, 128, "pid.%" PRId64 ".vad.0x%s-0x%s.dmp", pid, s, e);
-    int fd = create_file(pc->output_dir, buf);
+    char final[300]; /* the row names the preferred name, as Volatility's does */
+    int fd = scry_dump_create(pc->output_dir, buf, final, sizeof final);
     if (fd < 0) {
         scry_op_say(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_IO, "%s/%s: cannot create: %s",
                     pc->output_dir, buf, strerror(errno));
