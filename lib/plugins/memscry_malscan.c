@@ -70,7 +70,6 @@ static int on_hit(void *user, const struct scry_malscan_hit *h)
     cells[9] = str_cell(h->yara->rule);
     cells[10] = str_cell(h->yara->string);
     cells[11] = scry_cell_str((const char *)h->yara->data, h->yara->len);
-    cells[11].state = SCRY_CELL_VALUE;
     c->st = scry_result_add(c->out, 0, cells);
     return c->st != SCRY_OK;
 }

@@ -53,6 +53,15 @@ static int forward(void *user, uint64_t done, uint64_t total)
     return scry_op_tick_coarse(f->op, f->base + done, f->total);
 }
 
+/* The op one scan runs on: op's diagnostics and bounds, its progress
+ * forwarded through f. */
+static struct scry_op sub_op(struct scry_op *op, struct fwd *f)
+{
+    return (struct scry_op){.diags = op ? op->diags : NULL, .progress = op ? forward : NULL,
+                            .progress_user = f, .interval_ns = 1,
+                            .max_entries = op ? op->max_entries : 0};
+}
+
 struct scan {
     const struct scry_scan_region *region;
     struct scry_vspace *vs; /* NULL for physical */
@@ -169,9 +178,7 @@ scry_status scry_malscan_run(const struct scry_profile *p, const struct scry_mal
             have_vs = 1;
         }
         struct fwd f = {.op = op, .base = done, .total = total};
-        struct scry_op sub = {.diags = op ? op->diags : NULL, .progress = op ? forward : NULL,
-                              .progress_user = &f, .interval_ns = 1,
-                              .max_entries = op ? op->max_entries : 0};
+        struct scry_op sub = sub_op(op, &f);
         s.region = r;
         s.vs = &vs;
         struct runs rn = {.rules = rules, .vs = &vs, .memo = memo, .op = &sub, .s = &s,
@@ -202,8 +209,7 @@ scry_status scry_malscan_run(const struct scry_profile *p, const struct scry_mal
     }
     if (mode == SCRY_SCAN_FULL && !s.stop) {
         struct fwd f = {.op = op, .base = done, .total = total};
-        struct scry_op sub = {.diags = op ? op->diags : NULL, .progress = op ? forward : NULL,
-                              .progress_user = &f, .interval_ns = 1};
+        struct scry_op sub = sub_op(op, &f);
         s.region = &phys_region;
         s.vs = NULL;
         st = scry_yara_scan_phys(rules, p->phys, &sub, on_hit, &s);
