@@ -87,8 +87,9 @@ static int on_hit(void *user, const struct scry_yara_hit *y)
 
 /* The mapped part of a region, scanned as runs of virtually contiguous
  * mapped pages (each one stream, whatever the physical pages behind it):
- * a region is mostly reservation on real systems (2 of dev-1k's 3.4 GB of
- * quick-mode regions are unmapped), and zeros hide nothing. */
+ * a region is mostly reservation on real systems (only 0.8 of dev-1k's
+ * 3.4 GB of quick-mode regions is mapped), and an unmapped page holds none
+ * of the process's data (the modes scan mapped pages, by definition). */
 struct runs {
     const struct scry_yara_rules *rules;
     struct scry_vspace *vs;
