@@ -65,26 +65,8 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memscry-winbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-now_ns() { date +%s%N; }
-stats() { sort -g | awk '{v[NR]=$1} END { m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
-    printf "%.4f %.4f\n", m, v[1] }'; }
-timed_run() { # OUT TFILE CMD...
-    local out=$1 tfile=$2 t0 t1 rc=0
-    shift 2
-    t0=$(now_ns)
-    /usr/bin/time -f '%U %S %M' -o "$tmp/time.one" "$@" > "$out" 2> "$tmp/stderr.one" || rc=$?
-    t1=$(now_ns)
-    [ "$rc" -eq 0 ] || { cat "$tmp/stderr.one" >&2; die "exit status $rc: $*"; }
-    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/time.one")" >> "$tfile"
-}
-summarise() { # LABEL TFILE -> prints; sets med
-    local w r
-    w=$(awk '{print $1}' "$2" | stats)
-    r=$(awk '{print $4}' "$2" | sort -g | tail -n 1)
-    med=${w% *}
-    printf '%-16s runs=%d wall median=%ss min=%ss  peak RSS max=%.1f MiB\n' "$1" "$(wc -l < "$2")" \
-        "${w% *}" "${w#* }" "$(awk -v k="$r" 'BEGIN{print k/1024}')"
-}
+# shellcheck source=bench/timing.sh
+. "$here/timing.sh"
 
 echo "# host: nproc=$(nproc) cpu=\"$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)\" kernel=$(uname -r)"
 echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"
