@@ -56,10 +56,17 @@ def golden_bytes(gdir, name):
     return None
 
 
+def project_golden_dir(source_dir, dumpfile):
+    """Volatility's outputs the project keeps itself (tests/data/vol/<machine>/,
+    made by running Volatility 3 2.11.0 on one format of the machine: its
+    output does not depend on the format, as the corpus's own golden links
+    show). None when the machine has none."""
+    d = os.path.join(source_dir, "tests", "data", "vol", machine_of(dumpfile))
+    return d if os.path.isdir(d) else None
+
+
 def plugin_args(golden_name):
-    """'linux.pslist.PsList--threads' -> ['linux.pslist.PsList', '--threads']"""
-    plugin, _, opts = golden_name.partition("--")
-    args = [plugin]
-    if opts:
-        args.append("--" + opts)
-    return args
+    """'linux.pslist.PsList--threads' -> ['linux.pslist.PsList', '--threads'];
+    'linux.lsof.Lsof--pid=1--pid=146' -> [..., '--pid=1', '--pid=146']."""
+    plugin, *opts = golden_name.split("--")
+    return [plugin] + ["--" + o for o in opts]

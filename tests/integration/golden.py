@@ -3,7 +3,9 @@
 
 Runs `memscry -r json` the way Volatility made the golden and requires the
 same bytes on stdout. Volatility cannot read kdump: for .kdump and
-.kdump-flat the same machine's golden applies (corpus README)."""
+.kdump-flat the same machine's golden applies (corpus README). A golden the
+corpus does not have is looked for in the project's own Volatility outputs
+(tests/data/vol/<machine>/)."""
 import os
 import subprocess
 import sys
@@ -19,6 +21,9 @@ if not os.path.exists(dump):
     sys.exit(corpus.SKIP)
 gdir = corpus.golden_dir(root, dumpfile)
 want = corpus.golden_bytes(gdir, name) if gdir else None
+if want is None:
+    gdir = corpus.project_golden_dir(source, dumpfile)
+    want = corpus.golden_bytes(gdir, name) if gdir else None
 if want is None:
     print(f"SKIP: no golden {name} for {dumpfile}")
     sys.exit(corpus.SKIP)
