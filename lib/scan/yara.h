@@ -55,10 +55,11 @@ void scry_yara_rules_free(struct scry_yara_rules *r);
 
 /* 1 when no match of r can hold a NUL byte and a rule needs nothing but a
  * match (one plain text --yara-string: no quote, backslash or --wide), so
- * scans hand libyara only the stretches between 64-byte blocks of zeros,
- * as the blocks of one scan (same hits; on dev-small 40% fewer
- * instructions: most free memory is zeros); 0 for any other rules, which
- * are always scanned whole. */
+ * scans hand libyara only the NUL-free runs at least the string's length
+ * (a string shorter than eight bytes: the stretches between 64-byte
+ * blocks of zeros), as the blocks of one scan (same hits; on dev-1k a
+ * third of the instructions: most memory is zeros or short runs between
+ * them); 0 for any other rules, which are always scanned whole. */
 int scry_yara_rules_nul_free(const struct scry_yara_rules *r);
 
 /* The rule text a --yara-string makes (src->string, insensitive, wide),

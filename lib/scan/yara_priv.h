@@ -15,6 +15,9 @@ struct scry_yara_rules {
      * A scan may then leave out stretches of zeros (see
      * scry_yara_scan_limited): the hits are the same. */
     int nul_free;
+    /* With nul_free: the fewest bytes a match holds (the string's length),
+     * so NUL-free runs shorter than this can be left out too. */
+    size_t min_len;
 };
 
 /* libyara's global state, set up once per process (yr_initialize is not

@@ -170,8 +170,10 @@ scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scr
      * NULs): its matches are the string's bytes (or their other case),
      * never a NUL. */
     if (src->string && !src->source && src->string[0] != '{' && src->string[0] != '/' &&
-        !strpbrk(src->string, "\\\"") && !src->wide)
+        !strpbrk(src->string, "\\\"") && !src->wide) {
         r->nul_free = 1;
+        r->min_len = strlen(src->string);
+    }
     if (src->source) {
         st = compile(src->source, NULL, "YARA rules", r);
     } else if (src->string) {

@@ -170,6 +170,71 @@ START_TEST(zero_stretches_left_out_exactly)
 }
 END_TEST
 
+/* The same, over memory cut into many short NUL-free runs (what pointers
+ * and small integers make of used pages): runs shorter than the string are
+ * left out, the rest merged across short gaps, more runs than the first
+ * stretch array holds. Copies sit at run edges, on 64-byte block edges,
+ * in the unaligned tail and past the limit; a rule of a string shorter
+ * than a word takes the zero-block cut. The whole-buffer scan is the
+ * oracle. */
+START_TEST(short_runs_left_out_exactly)
+{
+    enum { N = 1024 * 1024 + 37 };
+    static const char *const needles[] = {NEEDLE, "q7#"};
+    uint8_t *buf = malloc(N);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *needle = needles[pass];
+        const size_t len = strlen(needle);
+        char text[128];
+        snprintf(text, sizeof text, "rule r1 {strings: $a = \"%s\" nocase condition: $a}", needle);
+        struct scry_yara_source whole = {.source = text};
+        struct scry_yara_rules *fast = rules_of(needle, 1), *slow = NULL;
+        ck_assert_int_eq(scry_yara_rules_build(&whole, &slow), SCRY_OK);
+        ck_assert(scry_yara_rules_nul_free(fast));
+        /* runs of 1..80 bytes from 0x80..0xff (never a copy by chance),
+         * between 1..400 NULs: thousands of stretches */
+        size_t i = 0, placed = 0;
+        while (i < N) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t run = 1 + x % 80, gap = 1 + (x >> 8) % 400;
+            for (size_t k = 0; k < run && i < N; k++)
+                buf[i++] = (uint8_t)(0x80 | (x >> (k % 56)));
+            for (size_t k = 0; k < gap && i < N; k++)
+                buf[i++] = 0;
+        }
+        /* two spans of zeros (free pages), a copy right after each: on
+         * a 256-byte boundary and off it */
+        memset(buf + 204800, 0, 8192);
+        memset(buf + 225280, 0, 4096);
+        const size_t at[] = {0, 640 - len, 64 * 300, 64 * 301 - 3, 100003, 150000,
+                             204800 + 8192, 225280 + 4096 + 5, N - len, N - len - 40};
+        for (size_t k = 0; k < sizeof at / sizeof at[0]; k++, placed++) {
+            memcpy(buf + at[k], needle, len);
+            buf[at[k] + len < N ? at[k] + len : at[k] - 1] = at[k] % 2 ? 0 : 0x99;
+        }
+        for (size_t limit = N; limit >= 4096; limit = limit * 2 / 3) {
+            struct hits a = {0}, b = {0};
+            int sa = 0, sb = 0, ta = 0, tb = 0;
+            ck_assert_int_eq(
+                scry_yara_scan_limited(fast, buf, N, limit, 0x10000, collect, &a, &sa, &ta), SCRY_OK);
+            ck_assert_int_eq(
+                scry_yara_scan_limited(slow, buf, N, limit, 0x10000, collect, &b, &sb, &tb), SCRY_OK);
+            ck_assert_uint_eq(a.n, b.n);
+            for (size_t k = 0; k < a.n; k++) {
+                ck_assert_uint_eq(a.addr[k], b.addr[k]);
+                ck_assert_str_eq(a.data[k], b.data[k]);
+            }
+            if (limit == N)
+                ck_assert_uint_eq(a.n, placed);
+        }
+        scry_yara_rules_free(fast);
+        scry_yara_rules_free(slow);
+    }
+    free(buf);
+}
+END_TEST
+
 static char *temp_with(const char *text) { return tu_write_temp(text, strlen(text)); }
 
 START_TEST(rule_file_errors)
@@ -565,6 +630,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rule_text_as_volatility);
     tcase_add_test(tc, insensitive_adds_nocase);
     tcase_add_test(tc, zero_stretches_left_out_exactly);
+    tcase_add_test(tc, short_runs_left_out_exactly);
     tcase_add_test(tc, rule_file_errors);
     tcase_add_test(tc, compiled_rules);
     tcase_add_test(tc, vrange_straddles_scattered_pages);
