@@ -86,46 +86,8 @@ done
 echo "## 2. malscan --mode quick, dev-1k.lime: $("$python" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/quick.json") hits"
 summarise "memscry malscan quick" "$tmp/t.quick"
 
-# 3. against Volatility: fresh (nothing cached: memscry --no-cache,
-# Volatility a new --cache-path) and warm (each tool's cache filled by an
-# earlier run: memscry's compiled symbol table, Volatility's identifier
-# cache)
-"$memscry" -q --cache-dir "$tmp/warm" -s "$syms" -f "$lime" -r json linux.pslist.PsList > /dev/null 2>&1
-for plugin in "yarascan.YaraScan --yara-string $rule" "linux.proc.Maps"; do
-    name=${plugin%% *}
-    : > "$tmp/t.m"; : > "$tmp/t.mw"; : > "$tmp/t.v"; : > "$tmp/t.vw"
-    ref=""
-    if [ -n "$vol" ]; then
-        for i in $(seq 1 $((runs < 3 ? runs : 3))); do
-            mkdir -p "$tmp/volcache.$name.$i"
-            # shellcheck disable=SC2086
-            timed_run "$tmp/vol.json" "$tmp/t.v" "$python" "$vol" -q --offline \
-                --cache-path "$tmp/volcache.$name.$i" -s "$syms" -r json -f "$lime" $plugin
-            # shellcheck disable=SC2086
-            timed_run "$tmp/volw.json" "$tmp/t.vw" "$python" "$vol" -q --offline \
-                --cache-path "$tmp/volcache.$name.$i" -s "$syms" -r json -f "$lime" $plugin
-        done
-        ref="$tmp/vol.json"
-        cmp -s "$tmp/volw.json" "$ref" || die "$name: Volatility's warm output differs from its cold"
-    fi
-    for i in $(seq 1 "$runs"); do
-        # shellcheck disable=SC2086
-        timed_run "$tmp/m.json" "$tmp/t.m" "$memscry" -q --no-cache -s "$syms" -f "$lime" -r json $plugin
-        # shellcheck disable=SC2086
-        timed_run "$tmp/mw.json" "$tmp/t.mw" "$memscry" -q --cache-dir "$tmp/warm" -s "$syms" \
-            -f "$lime" -r json $plugin
-        if [ -n "$ref" ]; then
-            cmp -s "$tmp/m.json" "$ref" || die "$name: memscry differs from Volatility"
-            cmp -s "$tmp/mw.json" "$ref" || die "$name: memscry (warm) differs from Volatility"
-        fi
-    done
-    echo "## 3. $plugin, dev-1k.lime$([ -n "$ref" ] && echo ": outputs equal to Volatility's")"
-    summarise "memscry $name fresh" "$tmp/t.m"; m=$med
-    summarise "memscry $name warm" "$tmp/t.mw"; mw=$med
-    if [ -n "$vol" ]; then
-        summarise "volatility $name fresh" "$tmp/t.v"; v=$med
-        summarise "volatility $name warm" "$tmp/t.vw"; vw=$med
-        awk -v v="$v" -v m="$m" -v vw="$vw" -v mw="$mw" 'BEGIN { printf "speed-up (median): fresh %.0fx, warm %.0fx\n", v / m, vw / mw }'
-    fi
-done
+# 3. against Volatility, fresh and warm (timing.sh's versus_volatility)
+echo "## 3. against Volatility"
+versus_volatility "$lime" yarascan.YaraScan --yara-string "$rule"
+versus_volatility "$lime" linux.proc.Maps
 echo "# load average at $(date +%T): $(cut -d' ' -f1-3 /proc/loadavg)"
