@@ -14,6 +14,7 @@ extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_linux_check_syscall;
+extern const struct scry_plugin scry_plugin_linux_check_idt;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -32,6 +33,7 @@ extern const struct scry_plugin scry_plugin_memscry_malscan;
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
+    &scry_plugin_linux_check_idt,
     &scry_plugin_linux_check_syscall,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,

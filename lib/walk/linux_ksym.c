@@ -145,9 +145,10 @@ scry_status scry_linux_ksym_open(const struct scry_linux *l, struct scry_vspace 
                                  struct scry_op *op, unsigned flags,
                                  struct scry_linux_ksym **out)
 {
+    if (out)
+        *out = NULL;
     if (!l || !out || ((flags & SCRY_KSYM_OWNERS) && !ks))
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_linux_ksym_open: NULL argument");
-    *out = NULL;
     struct scry_linux_ksym *k = calloc(1, sizeof *k);
     if (!k)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
@@ -198,7 +199,7 @@ void scry_linux_ksym_lookup(const struct scry_linux_ksym *k, uint64_t addr, cons
     for (size_t i = 0; i < k->nown; i++) {
         if (k->own[i].start <= addr && addr <= k->own[i].end) {
             *module = k->own[i].name;
-            /* Volatility names a symbol when the owner's name is "kernel"
+            /* Volatility names a symbol when the owner's name is "__kernel__"
              * (a module of that name included). */
             if (strcmp(k->own[i].name, SCRY_KSYM_KERNEL) == 0) {
                 const char *s = scry_linux_ksym_symbol(k, addr);

@@ -9,12 +9,12 @@
  *    address; the first name in byte order when several do), as
  *    get_symbols_by_absolute_location(addr) with size 0.
  *  - Owners are LinuxUtilities.generate_kernel_handler_info's list, in
- *    order: "kernel" for [_text, _etext] (shifted, masked), then each
+ *    order: "__kernel__" for [_text, _etext] (shifted, masked), then each
  *    module on the `modules` list for [base, base + core size] (both ends
  *    inclusive), base being MOD_TEXT's / core_layout's / module_core's and
  *    the core size the sum of the non-init parts; the first range holding
  *    the address wins. lookup_module_address names a symbol only for
- *    "kernel" (a module's own kallsyms are not read, because Volatility
+ *    "__kernel__" (a module's own kallsyms are not read, because Volatility
  *    does not print them); its defaults are "UNKNOWN" and "N/A".
  *
  * Every address given is masked first (Volatility's pointers are), so a
@@ -39,7 +39,7 @@ struct scry_linux_ksym;
 
 /* Volatility's constants.linux.KERNEL_NAME and lookup_module_address's
  * defaults. */
-#define SCRY_KSYM_KERNEL "kernel"
+#define SCRY_KSYM_KERNEL "__kernel__"
 #define SCRY_KSYM_UNKNOWN "UNKNOWN"
 #define SCRY_KSYM_NA "N/A"
 
@@ -70,7 +70,7 @@ const char *scry_linux_ksym_symbol(const struct scry_linux_ksym *k, uint64_t add
  * asks without the KASLR shift. */
 const char *scry_linux_ksym_symbol_isf(const struct scry_linux_ksym *k, uint64_t addr);
 
-/* LinuxUtilities.lookup_module_address: *module is "kernel", a module's
+/* LinuxUtilities.lookup_module_address: *module is "__kernel__", a module's
  * name or "UNKNOWN"; *symbol the kernel symbol at addr, else "N/A". Needs
  * SCRY_KSYM_OWNERS (without, every address is "UNKNOWN"). */
 void scry_linux_ksym_lookup(const struct scry_linux_ksym *k, uint64_t addr, const char **module,

@@ -1,0 +1,362 @@
+/* test_linux_ksym.c - the kernel symbol / module owner lookup
+ * (lib/walk/linux_ksym.h) and the hook checks built on it, on dev-small
+ * made hostile in memory.
+ *
+ * The corpus guests are clean, so their goldens never show a hooked entry:
+ * here table entries are pointed into a module, into unmapped memory or at
+ * NULL, and the plugins must name exactly the owner Volatility's
+ * lookup_module_address would ("UNKNOWN"/"N/A" outside the kernel and
+ * every module). Lists that loop end bounded with a warning. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/os/linux.h"
+#include "lib/plugins/plugin.h"
+#include "lib/session/session.h"
+#include "lib/walk/linux_ksym.h"
+#include "lib/walk/linux_modules.h"
+#include "symbols/symtab.h"
+#include "imagerun.h"
+#include "testutil.h"
+
+static uint8_t *image;
+static size_t image_len;
+static char symdir[4096];
+static scry_context *ctx;
+
+#define NMODULES 4
+#define UNMAPPED 0xffffdead00000000ull
+#define MASK48 0xffffffffffffull
+
+static void poke(uint64_t pa, uint64_t v) { memcpy(image + pa, &v, 8); }
+static uint64_t peek(uint64_t pa)
+{
+    uint64_t v;
+    memcpy(&v, image + pa, 8);
+    return v;
+}
+
+static scry_status run_plugin(struct ir_run *x, const char *plugin)
+{
+    ir_open(x, ctx, image, image_len, "dev-small.raw");
+    return scry_plugin_run(x->s, plugin, 0, NULL, NULL, &x->r);
+}
+
+static void show_diags(const char *what, const struct scry_result *r)
+{
+    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
+        scry_diag_level lv;
+        scry_status st;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
+        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
+    }
+}
+
+static void cell_is(const struct scry_result *r, size_t row, size_t col, const char *want)
+{
+    const char *s;
+    size_t n;
+    ck_assert_int_eq(scry_result_cell_str(r, row, col, &s, &n), SCRY_OK);
+    ck_assert_str_eq(s, want);
+    ck_assert_uint_eq(n, strlen(want));
+}
+
+static uint64_t cell_u(const struct scry_result *r, size_t row, size_t col)
+{
+    uint64_t v;
+    ck_assert_int_eq(scry_result_cell_uint(r, row, col, &v), SCRY_OK);
+    return v;
+}
+
+/* The modules of dev-small as the owner list sees them. */
+struct mods {
+    size_t n;
+    char name[NMODULES][64];
+    uint64_t base[NMODULES], core[NMODULES];
+};
+
+static int on_mod(void *user, const struct scry_linux_module *m)
+{
+    struct mods *ms = user;
+    ck_assert_uint_lt(ms->n, NMODULES);
+    ck_assert_uint_lt(m->name_len, 64);
+    memcpy(ms->name[ms->n], m->name, m->name_len + 1);
+    ck_assert_uint_eq(m->nparts, 2); /* the 6.1 ISF: init_layout, core_layout */
+    ck_assert_str_eq(m->parts[1].what, "core_layout");
+    ms->base[ms->n] = m->parts[1].base;
+    ms->core[ms->n] = m->parts[1].size;
+    ms->n++;
+    return 0;
+}
+
+static void modules_of(struct ir_run *x, struct mods *ms)
+{
+    struct scry_vspace ks;
+    memset(ms, 0, sizeof *ms);
+    ck_assert_int_eq(scry_profile_kernel(&ir_linux(x)->base, &ks), SCRY_OK);
+    ck_assert_int_eq(scry_linux_walk_modules(ir_linux(x), &ks, NULL, on_mod, ms), SCRY_OK);
+    ck_assert_uint_eq(ms->n, NMODULES);
+}
+
+static uint64_t isf_addr(const struct scry_linux *l, const char *name)
+{
+    uint64_t a;
+    ck_assert_int_eq(scry_sym_address(l->symtab, name, &a), SCRY_OK);
+    return a;
+}
+
+START_TEST(lookup_kernel_modules_unknown)
+{
+    struct ir_run x;
+    struct scry_linux_ksym *k;
+    struct scry_vspace ks;
+    struct mods ms;
+    const char *mod, *sym;
+    if (!image)
+        return;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    modules_of(&x, &ms);
+    ck_assert_int_eq(scry_profile_kernel(&l->base, &ks), SCRY_OK);
+    ck_assert_int_eq(scry_linux_ksym_open(l, &ks, NULL, SCRY_KSYM_OWNERS, &k), SCRY_OK);
+    ck_assert_uint_eq(scry_linux_ksym_mask(k), MASK48);
+    ck_assert_uint_eq(scry_linux_ksym_count(k), scry_sym_count_symbols(l->symtab));
+
+    /* A kernel function, by its shifted address, raw or masked. */
+    uint64_t read = isf_addr(l, "__x64_sys_read") + l->virt_shift;
+    scry_linux_ksym_lookup(k, read, &mod, &sym);
+    ck_assert_str_eq(mod, "__kernel__");
+    ck_assert_str_eq(sym, "__x64_sys_read");
+    ck_assert_str_eq(scry_linux_ksym_symbol(k, read & MASK48), "__x64_sys_read");
+    /* One byte in: still the kernel's, but no symbol starts there. */
+    scry_linux_ksym_lookup(k, read + 1, &mod, &sym);
+    ck_assert_str_eq(mod, "__kernel__");
+    ck_assert_str_eq(sym, "N/A");
+    ck_assert_ptr_null(scry_linux_ksym_symbol(k, read + 1));
+    /* The unshifted lookup (check_afinfo's) finds it only unshifted. */
+    ck_assert_str_eq(scry_linux_ksym_symbol_isf(k, isf_addr(l, "__x64_sys_read") & MASK48),
+                     "__x64_sys_read");
+    ck_assert_ptr_null(scry_linux_ksym_symbol_isf(k, read & MASK48));
+    /* Both ends of the kernel's text are its own (inclusive). */
+    scry_linux_ksym_lookup(k, isf_addr(l, "_text") + l->virt_shift, &mod, &sym);
+    ck_assert_str_eq(mod, "__kernel__");
+    scry_linux_ksym_lookup(k, isf_addr(l, "_etext") + l->virt_shift, &mod, &sym);
+    ck_assert_str_eq(mod, "__kernel__");
+
+    /* Several names at one address: the first in byte order, as Python's
+     * sorted((address, name)) gives. */
+    size_t n = scry_linux_ksym_count(k), aliases = 0;
+    for (size_t i = 1; i < n; i++) {
+        const char *a, *b;
+        uint64_t aa, ba;
+        scry_linux_ksym_get(k, i - 1, &a, &aa);
+        scry_linux_ksym_get(k, i, &b, &ba);
+        ck_assert_uint_le(aa, ba);
+        if (aa == ba) {
+            ck_assert_int_lt(strcmp(a, b), 0);
+            if (!aliases++) { /* the first of the run is the answer */
+                ck_assert_str_eq(scry_linux_ksym_symbol_isf(k, ba), a);
+            }
+        }
+    }
+    ck_assert_uint_gt(aliases, 0);
+    /* The first symbol above an address, for check_syscall's table size. */
+    uint64_t sct = isf_addr(l, "sys_call_table") & MASK48;
+    size_t after = scry_linux_ksym_after(k, sct);
+    const char *next;
+    uint64_t next_addr;
+    ck_assert_uint_lt(after, n);
+    scry_linux_ksym_get(k, after, &next, &next_addr);
+    ck_assert_uint_gt(next_addr, sct);
+    scry_linux_ksym_get(k, after - 1, &next, &next_addr);
+    ck_assert_uint_le(next_addr, sct);
+
+    /* Each module owns [base, base + core size]; no symbol is named. */
+    for (size_t i = 0; i < ms.n; i++) {
+        scry_linux_ksym_lookup(k, ms.base[i], &mod, &sym);
+        ck_assert_str_eq(mod, ms.name[i]);
+        ck_assert_str_eq(sym, "N/A");
+        scry_linux_ksym_lookup(k, ms.base[i] + ms.core[i], &mod, &sym);
+        ck_assert_str_eq(mod, ms.name[i]);
+    }
+    /* Outside the kernel and every module. */
+    scry_linux_ksym_lookup(k, UNMAPPED, &mod, &sym);
+    ck_assert_str_eq(mod, "UNKNOWN");
+    ck_assert_str_eq(sym, "N/A");
+    scry_linux_ksym_lookup(k, 0, &mod, &sym);
+    ck_assert_str_eq(mod, "UNKNOWN");
+    scry_linux_ksym_close(k);
+
+    /* Without owners every address is UNKNOWN; the symbols still answer. */
+    ck_assert_int_eq(scry_linux_ksym_open(l, NULL, NULL, 0, &k), SCRY_OK);
+    scry_linux_ksym_lookup(k, read, &mod, &sym);
+    ck_assert_str_eq(mod, "UNKNOWN");
+    ck_assert_str_eq(sym, "N/A");
+    ck_assert_str_eq(scry_linux_ksym_symbol(k, read), "__x64_sys_read");
+    scry_linux_ksym_close(k);
+    scry_linux_ksym_close(NULL);
+    ck_assert_int_eq(scry_linux_ksym_open(l, NULL, NULL, SCRY_KSYM_OWNERS, &k),
+                     SCRY_ERR_INVALID_ARG);
+    ck_assert_ptr_null(k);
+    ir_free(&x);
+}
+END_TEST
+
+/* ---- check_syscall ---- */
+
+START_TEST(check_syscall_hooked)
+{
+    struct ir_run x;
+    struct mods ms;
+    uint64_t pa[3], old[3], table;
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.check_syscall"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 430);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    cell_is(x.r, 0, 4, "__x64_sys_read");
+    modules_of(&x, &ms);
+    table = isf_addr(ir_linux(&x), "sys_call_table") + ir_linux(&x)->virt_shift;
+    for (int i = 0; i < 3; i++) {
+        pa[i] = ir_pa_of(&x, table + 8 * (uint64_t)i, image_len);
+        old[i] = peek(pa[i]);
+    }
+    ir_free(&x);
+    poke(pa[0], ms.base[1] + 0x10); /* into a module: no kernel symbol */
+    poke(pa[1], UNMAPPED);          /* nowhere */
+    poke(pa[2], 0);                 /* NULL entries are not listed */
+    ck_assert_int_eq(run_plugin(&x, "linux.check_syscall"), SCRY_OK);
+    show_diags("check_syscall_hooked", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 429);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    /* The table's address is printed unshifted (Volatility's get_symbol). */
+    uint64_t isf_table = (table - ir_linux(&x)->virt_shift) & MASK48;
+    static const int64_t want_index[3] = {0, 1, 3};
+    for (size_t r = 0; r < 3; r++) {
+        int64_t idx;
+        ck_assert_uint_eq(cell_u(x.r, r, 0), isf_table);
+        cell_is(x.r, r, 1, "64bit");
+        ck_assert_int_eq(scry_result_cell_int(x.r, r, 2, &idx), SCRY_OK);
+        ck_assert_int_eq(idx, want_index[r]);
+    }
+    ck_assert_uint_eq(cell_u(x.r, 0, 3), (ms.base[1] + 0x10) & MASK48);
+    cell_is(x.r, 0, 4, "UNKNOWN");
+    ck_assert_uint_eq(cell_u(x.r, 1, 3), UNMAPPED & MASK48);
+    cell_is(x.r, 1, 4, "UNKNOWN");
+    cell_is(x.r, 2, 4, "__x64_sys_close");
+    ir_free(&x);
+    for (int i = 0; i < 3; i++)
+        poke(pa[i], old[i]);
+}
+END_TEST
+
+/* ---- check_idt ---- */
+
+/* Sets the handler of the 16-byte gate at pa (offset_low at 0,
+ * offset_middle at 6, offset_high at 8: the 6.1 ISF's gate_struct). */
+static void set_gate(uint64_t pa, uint64_t handler)
+{
+    uint16_t low = (uint16_t)handler, mid = (uint16_t)(handler >> 16);
+    uint32_t high = (uint32_t)(handler >> 32);
+    memcpy(image + pa, &low, 2);
+    memcpy(image + pa + 6, &mid, 2);
+    memcpy(image + pa + 8, &high, 4);
+}
+
+static void gate_layout_is_known(const struct scry_linux *l)
+{
+    uint64_t off, size;
+    ck_assert_int_eq(scry_sym_type_size(l->symtab, "gate_struct", &size), SCRY_OK);
+    ck_assert_uint_eq(size, 16);
+    ck_assert_int_eq(scry_sym_field(l->symtab, "gate_struct", "offset_middle", &off, NULL),
+                     SCRY_OK);
+    ck_assert_uint_eq(off, 6);
+    ck_assert_int_eq(scry_sym_field(l->symtab, "gate_struct", "offset_high", &off, NULL),
+                     SCRY_OK);
+    ck_assert_uint_eq(off, 8);
+}
+
+START_TEST(check_idt_hooked)
+{
+    struct ir_run x;
+    struct mods ms;
+    uint8_t saved[2][16];
+    uint64_t pa[2], table;
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.check_idt"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 21);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    cell_is(x.r, 0, 2, "__kernel__");
+    cell_is(x.r, 0, 3, "asm_exc_divide_error");
+    ck_assert_uint_eq(cell_u(x.r, 20, 0), 0x80);
+    gate_layout_is_known(ir_linux(&x));
+    modules_of(&x, &ms);
+    table = isf_addr(ir_linux(&x), "idt_table") + ir_linux(&x)->virt_shift;
+    pa[0] = ir_pa_of(&x, table, image_len);
+    pa[1] = ir_pa_of(&x, table + 3 * 16, image_len);
+    ir_free(&x);
+    memcpy(saved[0], image + pa[0], 16);
+    memcpy(saved[1], image + pa[1], 16);
+    /* base + core size: Volatility's inclusive end */
+    set_gate(pa[0], ms.base[2] + ms.core[2]);
+    set_gate(pa[1], UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.check_idt"), SCRY_OK);
+    show_diags("check_idt_hooked", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 21);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ck_assert_uint_eq(cell_u(x.r, 0, 1), (ms.base[2] + ms.core[2]) & MASK48);
+    cell_is(x.r, 0, 2, ms.name[2]);
+    cell_is(x.r, 0, 3, "N/A");
+    ck_assert_uint_eq(cell_u(x.r, 3, 0), 3);
+    ck_assert_uint_eq(cell_u(x.r, 3, 1), UNMAPPED & MASK48);
+    cell_is(x.r, 3, 2, "UNKNOWN");
+    cell_is(x.r, 3, 3, "N/A");
+    cell_is(x.r, 1, 2, "__kernel__"); /* untouched */
+    cell_is(x.r, 1, 3, "asm_exc_debug");
+    ir_free(&x);
+
+    /* The module list loops back after three modules: the fourth module is
+     * no owner (the walk's warning says the list is incomplete), and the
+     * run ends. */
+    ck_assert_int_eq(run_plugin(&x, "linux.lsmod"), SCRY_OK);
+    uint64_t mod2 = cell_u(x.r, 2, 0) | 0xffff000000000000ull;
+    uint64_t mod0 = cell_u(x.r, 0, 0) | 0xffff000000000000ull;
+    const struct scry_linux_offsets *off = &ir_linux(&x)->off;
+    uint64_t link_pa = ir_pa_of(&x, mod2 + off->mod.list + off->list_next, image_len);
+    uint64_t old_link = peek(link_pa), mod0_list = mod0 + off->mod.list;
+    ir_free(&x);
+    poke(link_pa, mod0_list);
+    set_gate(pa[0], ms.base[3]);
+    ck_assert_int_eq(run_plugin(&x, "linux.check_idt"), SCRY_OK);
+    show_diags("check_idt_loop", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 21);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    cell_is(x.r, 0, 2, "UNKNOWN");
+    ir_free(&x);
+    poke(link_pa, old_link);
+    memcpy(image + pa[0], saved[0], 16);
+    memcpy(image + pa[1], saved[1], 16);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("linux_ksym");
+    TCase *tc = tcase_create("ksym");
+    int rc;
+    ir_load_small("test_linux_ksym", &image, &image_len, symdir, sizeof symdir, &ctx);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, lookup_kernel_modules_unknown);
+    tcase_add_test(tc, check_syscall_hooked);
+    tcase_add_test(tc, check_idt_hooked);
+    suite_add_tcase(s, tc);
+    rc = tu_run_suite(s);
+    scry_context_free(ctx);
+    free(image);
+    return rc;
+}
