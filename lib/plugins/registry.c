@@ -15,6 +15,7 @@ extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_linux_check_syscall;
 extern const struct scry_plugin scry_plugin_linux_check_idt;
+extern const struct scry_plugin scry_plugin_linux_check_modules;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -34,6 +35,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
     &scry_plugin_linux_check_idt,
+    &scry_plugin_linux_check_modules,
     &scry_plugin_linux_check_syscall,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,

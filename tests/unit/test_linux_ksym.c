@@ -344,6 +344,84 @@ START_TEST(check_idt_hooked)
 }
 END_TEST
 
+/* ---- check_modules ---- */
+
+/* A module unlinked from `modules` (lsmod no longer lists it) but still in
+ * sysfs is reported with its struct module's address; then the kset list
+ * loops: bounded, a warning. */
+START_TEST(check_modules_hidden)
+{
+    struct ir_run x;
+    uint64_t mod[NMODULES];
+    char name[NMODULES][64];
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.check_modules"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    scry_result_free(x.r);
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.lsmod", 0, NULL, NULL, &x.r), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), NMODULES);
+    for (size_t i = 0; i < NMODULES; i++) {
+        const char *s;
+        size_t n;
+        mod[i] = cell_u(x.r, i, 0) | 0xffff000000000000ull;
+        ck_assert_int_eq(scry_result_cell_str(x.r, i, 1, &s, &n), SCRY_OK);
+        ck_assert_uint_lt(n, 64);
+        memcpy(name[i], s, n + 1);
+    }
+    const struct scry_linux_offsets *off = &ir_linux(&x)->off;
+    uint64_t list = off->mod.list, next = off->list_next;
+    uint64_t link_pa = ir_pa_of(&x, mod[0] + list + next, image_len), old = peek(link_pa);
+    ir_free(&x);
+    poke(link_pa, mod[2] + list); /* module 1 is skipped by the list */
+    ck_assert_int_eq(run_plugin(&x, "linux.lsmod"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), NMODULES - 1);
+    scry_result_free(x.r);
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.check_modules", 0, NULL, NULL, &x.r), SCRY_OK);
+    show_diags("check_modules_hidden", x.r);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    ck_assert_uint_eq(cell_u(x.r, 0, 0), mod[1] & MASK48);
+    cell_is(x.r, 0, 1, name[1]);
+    ir_free(&x);
+    poke(link_pa, old);
+}
+END_TEST
+
+START_TEST(check_modules_kset_loops)
+{
+    struct ir_run x;
+    uint64_t kset_sym, kset, first, pa, old;
+    if (!image)
+        return;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    kset_sym = isf_addr(l, "module_kset") + l->virt_shift;
+    kset = peek(ir_pa_of(&x, kset_sym, image_len)); /* list is kset's first member */
+    first = peek(ir_pa_of(&x, kset + l->off.list_next, image_len));
+    pa = ir_pa_of(&x, first + l->off.list_next, image_len);
+    ir_free(&x);
+    old = peek(pa);
+    /* The first kobject links to itself. */
+    poke(pa, first);
+    ck_assert_int_eq(run_plugin(&x, "linux.check_modules"), SCRY_OK);
+    show_diags("check_modules_kset_loops", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ir_free(&x);
+    /* It links into unmapped memory. */
+    poke(pa, UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.check_modules"), SCRY_OK);
+    show_diags("check_modules_kset_unmapped", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ir_free(&x);
+    poke(pa, old);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linux_ksym");
@@ -354,6 +432,8 @@ int main(void)
     tcase_add_test(tc, lookup_kernel_modules_unknown);
     tcase_add_test(tc, check_syscall_hooked);
     tcase_add_test(tc, check_idt_hooked);
+    tcase_add_test(tc, check_modules_hidden);
+    tcase_add_test(tc, check_modules_kset_loops);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
