@@ -17,4 +17,13 @@
 scry_status scry_sym_symbol_at(const struct scry_symtab *st, size_t i, const char **name,
                                uint64_t *address);
 
+/* Field i of user type `type` in the ISF's own order (Volatility's
+ * `.members` order): its name (owned by the table), offset and type
+ * reference. Errors: SCRY_ERR_NOT_FOUND when the type is absent or i is
+ * past its last field; SCRY_ERR_INVALID_ARG for a NULL argument;
+ * SCRY_ERR_CORRUPT as above. The type is found by a linear search (for a
+ * few calls per run, not per object). */
+scry_status scry_sym_field_at(const struct scry_symtab *st, const char *type, size_t i,
+                              const char **name, uint64_t *offset, struct scry_typeref *ref);
+
 #endif

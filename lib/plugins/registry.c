@@ -15,6 +15,7 @@ extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_linux_check_syscall;
 extern const struct scry_plugin scry_plugin_linux_check_idt;
+extern const struct scry_plugin scry_plugin_linux_check_afinfo;
 extern const struct scry_plugin scry_plugin_linux_check_modules;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
@@ -34,6 +35,7 @@ extern const struct scry_plugin scry_plugin_memscry_malscan;
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
+    &scry_plugin_linux_check_afinfo,
     &scry_plugin_linux_check_idt,
     &scry_plugin_linux_check_modules,
     &scry_plugin_linux_check_syscall,

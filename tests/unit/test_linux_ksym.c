@@ -8,9 +8,12 @@
  * lookup_module_address would ("UNKNOWN"/"N/A" outside the kernel and
  * every module). Lists that loop end bounded with a warning. */
 #include <check.h>
+#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/os/linux.h"
 #include "lib/plugins/plugin.h"
@@ -422,6 +425,100 @@ START_TEST(check_modules_kset_loops)
 }
 END_TEST
 
+/* ---- check_afinfo ---- */
+
+/* The corpus ISF with its first `from` after `anchor` replaced by `to`,
+ * written into a fresh symbol directory dir (a mkdtemp template); file
+ * receives its path. */
+static void patched_isf(const char *anchor, const char *from, const char *to, char *dir,
+                        char *file)
+{
+    char path[4200], sub[4200];
+    size_t inlen, cap = 96u << 20, inpos = 0, outpos = 0;
+    uint64_t memlimit = UINT64_MAX;
+    char *in, *out, *at;
+    FILE *f;
+    snprintf(path, sizeof path, "%s/linux/debian-6.1.0-57-cloud-amd64.json.xz", symdir);
+    in = tu_slurp(path, &inlen);
+    ck_assert_ptr_nonnull(in);
+    out = malloc(cap + 1);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(lzma_stream_buffer_decode(&memlimit, 0, NULL, (const uint8_t *)in, &inpos,
+                                               inlen, (uint8_t *)out, &outpos, cap),
+                     LZMA_OK);
+    free(in);
+    out[outpos] = 0;
+    at = strstr(out, anchor);
+    ck_assert_ptr_nonnull(at);
+    at = strstr(at, from);
+    ck_assert_ptr_nonnull(at);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/linux", dir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    snprintf(file, 4300, "%s/patched.json", sub);
+    f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    size_t head = (size_t)(at - out), tail = outpos - head - strlen(from);
+    ck_assert_uint_eq(fwrite(out, 1, head, f), head);
+    ck_assert_uint_eq(fwrite(to, 1, strlen(to), f), strlen(to));
+    ck_assert_uint_eq(fwrite(at + strlen(from), 1, tail, f), tail);
+    ck_assert_int_eq(fclose(f), 0);
+    free(out);
+}
+
+static void remove_isf(const char *dir, const char *file)
+{
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/linux", dir);
+    unlink(file);
+    rmdir(sub);
+    rmdir(dir);
+}
+
+START_TEST(check_afinfo_unknown_handler)
+{
+    char dir[] = "/tmp/memscry-afinfo-XXXXXX", file[4300];
+    struct ir_run x;
+    scry_context *c;
+    scry_diag_level lv;
+    scry_status st;
+    const char *msg;
+    if (!image)
+        return;
+    /* The corpus kernel (6.1): afinfo is only a family, nothing can be
+     * checked; Volatility's warning, as an INFO (the answer is complete). */
+    ck_assert_int_eq(run_plugin(&x, "linux.check_afinfo"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 1);
+    ck_assert_int_eq(scry_result_diag(x.r, 0, &lv, &st, &msg), SCRY_OK);
+    ck_assert_int_eq(lv, SCRY_DIAG_INFO);
+    ck_assert_str_eq(msg, "This plugin was not able to check for hooks. This means you are "
+                          "either analyzing an unsupported kernel version or that your symbol "
+                          "table is corrupt.");
+    ck_assert_int_eq(scry_result_partial(x.r), 0);
+    ir_free(&x);
+    /* tcp_seq_afinfo's family renamed seq_show (an old kernel's handler
+     * member): tcp6's value, AF_INET6 (10), is no symbol's address and
+     * prints; tcp4's, AF_INET (2), is the ISF address of the symbol pgtno,
+     * so Volatility's unshifted symbol check calls it known. */
+    patched_isf("\"tcp_seq_afinfo\": {", "\"family\"", "\"seq_show\"", dir, file);
+    ck_assert_int_eq(scry_context_new(&c), SCRY_OK);
+    ck_assert_int_eq(scry_context_add_symbol_dir(c, dir), SCRY_OK);
+    ir_open(&x, c, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.check_afinfo", 0, NULL, NULL, &x.r), SCRY_OK);
+    show_diags("check_afinfo_unknown_handler", x.r);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    cell_is(x.r, 0, 0, "tcp6_seq_afinfo");
+    cell_is(x.r, 0, 1, "show");
+    ck_assert_uint_eq(cell_u(x.r, 0, 2), 10);
+    ck_assert_uint_eq(isf_addr(ir_linux(&x), "pgtno"), 2);
+    ir_free(&x);
+    scry_context_free(c);
+    remove_isf(dir, file);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linux_ksym");
@@ -434,6 +531,7 @@ int main(void)
     tcase_add_test(tc, check_idt_hooked);
     tcase_add_test(tc, check_modules_hidden);
     tcase_add_test(tc, check_modules_kset_loops);
+    tcase_add_test(tc, check_afinfo_unknown_handler);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
