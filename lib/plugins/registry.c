@@ -13,6 +13,7 @@ extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
+extern const struct scry_plugin scry_plugin_linux_tty_check;
 extern const struct scry_plugin scry_plugin_linux_check_syscall;
 extern const struct scry_plugin scry_plugin_linux_check_idt;
 extern const struct scry_plugin scry_plugin_linux_check_afinfo;
@@ -47,6 +48,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_linux_tty_check,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,
     &scry_plugin_windows_cmdline,

@@ -519,6 +519,67 @@ START_TEST(check_afinfo_unknown_handler)
 }
 END_TEST
 
+/* ---- tty_check ---- */
+
+START_TEST(tty_check_hooked)
+{
+    struct ir_run x;
+    struct mods ms;
+    uint64_t recv_off, pa, old, head, first, link_pa, old_link;
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.tty_check"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    cell_is(x.r, 0, 0, "ttyS0");
+    cell_is(x.r, 0, 2, "__kernel__");
+    cell_is(x.r, 0, 3, "n_tty_receive_buf");
+    const struct scry_linux *l = ir_linux(&x);
+    modules_of(&x, &ms);
+    ck_assert_int_eq(scry_sym_field(l->symtab, "tty_ldisc_ops", "receive_buf", &recv_off, NULL),
+                     SCRY_OK);
+    pa = ir_pa_of(&x, isf_addr(l, "n_tty_ops") + l->virt_shift + recv_off, image_len);
+    head = isf_addr(l, "tty_drivers") + l->virt_shift;
+    first = peek(ir_pa_of(&x, head + l->off.list_next, image_len));
+    link_pa = ir_pa_of(&x, first + l->off.list_next, image_len);
+    ir_free(&x);
+    old = peek(pa);
+    /* The line discipline's handler moved into a module, then nowhere. */
+    poke(pa, ms.base[0] + 0x40);
+    ck_assert_int_eq(run_plugin(&x, "linux.tty_check"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    ck_assert_uint_eq(cell_u(x.r, 0, 1), (ms.base[0] + 0x40) & MASK48);
+    cell_is(x.r, 0, 2, ms.name[0]);
+    cell_is(x.r, 0, 3, "N/A");
+    ir_free(&x);
+    poke(pa, UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.tty_check"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    cell_is(x.r, 0, 0, "ttyS0");
+    cell_is(x.r, 0, 2, "UNKNOWN");
+    cell_is(x.r, 0, 3, "N/A");
+    ir_free(&x);
+    poke(pa, old);
+    /* The first driver links to itself: one driver walked, a warning. */
+    old_link = peek(link_pa);
+    poke(link_pa, first);
+    ck_assert_int_eq(run_plugin(&x, "linux.tty_check"), SCRY_OK);
+    show_diags("tty_check_loop", x.r);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ir_free(&x);
+    /* It links into unmapped memory. */
+    poke(link_pa, UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.tty_check"), SCRY_OK);
+    show_diags("tty_check_unmapped", x.r);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_INFO), 1);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ir_free(&x);
+    poke(link_pa, old_link);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linux_ksym");
@@ -532,6 +593,7 @@ int main(void)
     tcase_add_test(tc, check_modules_hidden);
     tcase_add_test(tc, check_modules_kset_loops);
     tcase_add_test(tc, check_afinfo_unknown_handler);
+    tcase_add_test(tc, tty_check_hooked);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
