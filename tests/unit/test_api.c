@@ -593,6 +593,7 @@ START_TEST(test_plugin_table)
         {"linux.check_syscall.Check_syscall", "linux.check_syscall", 0, "linux"},
         {"linux.elfs.Elfs", "linux.elfs", 2, "linux"},
         {"linux.envars.Envars", "linux.envars", 1, "linux"},
+        {"linux.keyboard_notifiers.Keyboard_notifiers", "linux.keyboard_notifiers", 0, "linux"},
         {"linux.lsmod.Lsmod", "linux.lsmod", 0, "linux"},
         {"linux.malfind.Malfind", "linux.malfind", 1, "linux"},
         {"linux.proc.Maps", "linux.proc", 4, "linux"},

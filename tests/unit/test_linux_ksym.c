@@ -580,6 +580,83 @@ START_TEST(tty_check_hooked)
 }
 END_TEST
 
+/* ---- keyboard_notifiers ---- */
+
+/* Three notifier blocks written over n_tty_ops (unused by this plugin):
+ * A calls a kernel function, B into a module, C nowhere. */
+START_TEST(keyboard_notifiers_chain)
+{
+    struct ir_run x;
+    struct mods ms;
+    uint64_t head_off, next_off, call_off, size, saved[6], read_fn;
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.keyboard_notifiers"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0); /* the corpus chain is empty */
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    const struct scry_linux *l = ir_linux(&x);
+    modules_of(&x, &ms);
+    ck_assert_int_eq(scry_sym_field(l->symtab, "atomic_notifier_head", "head", &head_off, NULL),
+                     SCRY_OK);
+    ck_assert_int_eq(scry_sym_field(l->symtab, "notifier_block", "next", &next_off, NULL),
+                     SCRY_OK);
+    ck_assert_int_eq(
+        scry_sym_field(l->symtab, "notifier_block", "notifier_call", &call_off, NULL), SCRY_OK);
+    ck_assert_int_eq(scry_sym_type_size(l->symtab, "tty_ldisc_ops", &size), SCRY_OK);
+    ck_assert_uint_ge(size, 3 * 32);
+    uint64_t head = isf_addr(l, "keyboard_notifier_list") + l->virt_shift + head_off;
+    uint64_t blk = isf_addr(l, "n_tty_ops") + l->virt_shift;
+    uint64_t a = blk, b = blk + 32, c = blk + 64;
+    uint64_t head_pa = ir_pa_of(&x, head, image_len), pa[3];
+    for (int i = 0; i < 3; i++)
+        pa[i] = ir_pa_of(&x, blk + 32 * (uint64_t)i, image_len);
+    ck_assert_uint_eq(pa[1], pa[0] + 32); /* one page */
+    ck_assert_uint_eq(pa[2], pa[0] + 64);
+    read_fn = isf_addr(l, "__x64_sys_read") + l->virt_shift;
+    ir_free(&x);
+    memcpy(saved, image + pa[0], sizeof saved);
+    ck_assert_uint_eq(peek(head_pa), 0);
+    poke(head_pa, a);
+    poke(pa[0] + call_off, read_fn);
+    poke(pa[0] + next_off, b);
+    poke(pa[1] + call_off, ms.base[3] + 8);
+    poke(pa[1] + next_off, c);
+    poke(pa[2] + call_off, UNMAPPED);
+    poke(pa[2] + next_off, 0);
+    ck_assert_int_eq(run_plugin(&x, "linux.keyboard_notifiers"), SCRY_OK);
+    show_diags("keyboard_notifiers_chain", x.r);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 3);
+    ck_assert_uint_eq(cell_u(x.r, 0, 0), read_fn & MASK48);
+    cell_is(x.r, 0, 1, "__kernel__");
+    cell_is(x.r, 0, 2, "__x64_sys_read");
+    ck_assert_uint_eq(cell_u(x.r, 1, 0), (ms.base[3] + 8) & MASK48);
+    cell_is(x.r, 1, 1, ms.name[3]);
+    cell_is(x.r, 1, 2, "N/A");
+    ck_assert_uint_eq(cell_u(x.r, 2, 0), UNMAPPED & MASK48);
+    cell_is(x.r, 2, 1, "UNKNOWN");
+    cell_is(x.r, 2, 2, "N/A");
+    ir_free(&x);
+    /* C links back to A: three rows, then the warning. */
+    poke(pa[2] + next_off, a);
+    ck_assert_int_eq(run_plugin(&x, "linux.keyboard_notifiers"), SCRY_OK);
+    show_diags("keyboard_notifiers_loop", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 3);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ir_free(&x);
+    /* B links into unmapped memory: two rows, then the warning. */
+    poke(pa[1] + next_off, UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.keyboard_notifiers"), SCRY_OK);
+    show_diags("keyboard_notifiers_unmapped", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ir_free(&x);
+    poke(head_pa, 0);
+    memcpy(image + pa[0], saved, sizeof saved);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linux_ksym");
@@ -594,6 +671,7 @@ int main(void)
     tcase_add_test(tc, check_modules_kset_loops);
     tcase_add_test(tc, check_afinfo_unknown_handler);
     tcase_add_test(tc, tty_check_hooked);
+    tcase_add_test(tc, keyboard_notifiers_chain);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
