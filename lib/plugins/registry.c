@@ -17,6 +17,7 @@ extern const struct scry_plugin scry_plugin_linux_keyboard_notifiers;
 extern const struct scry_plugin scry_plugin_linux_tty_check;
 extern const struct scry_plugin scry_plugin_linux_check_syscall;
 extern const struct scry_plugin scry_plugin_linux_check_idt;
+extern const struct scry_plugin scry_plugin_linux_check_creds;
 extern const struct scry_plugin scry_plugin_linux_check_afinfo;
 extern const struct scry_plugin scry_plugin_linux_check_modules;
 extern const struct scry_plugin scry_plugin_windows_pslist;
@@ -38,6 +39,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
     &scry_plugin_linux_check_afinfo,
+    &scry_plugin_linux_check_creds,
     &scry_plugin_linux_check_idt,
     &scry_plugin_linux_check_modules,
     &scry_plugin_linux_check_syscall,

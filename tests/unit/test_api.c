@@ -588,6 +588,7 @@ START_TEST(test_plugin_table)
     } want[] = {
         {"banners.Banners", "banners", 0, ""},
         {"linux.check_afinfo.Check_afinfo", "linux.check_afinfo", 0, "linux"},
+        {"linux.check_creds.Check_creds", "linux.check_creds", 0, "linux"},
         {"linux.check_idt.Check_idt", "linux.check_idt", 0, "linux"},
         {"linux.check_modules.Check_modules", "linux.check_modules", 0, "linux"},
         {"linux.check_syscall.Check_syscall", "linux.check_syscall", 0, "linux"},

@@ -657,6 +657,62 @@ START_TEST(keyboard_notifiers_chain)
 }
 END_TEST
 
+/* ---- check_creds ---- */
+
+/* Processes 5 and 9 of the list given process 0's cred: one row with the
+ * three PIDs in list order; creds pointing into unmapped memory (shared
+ * or not) are skipped, as Volatility's is_readable() skips them. */
+START_TEST(check_creds_shared)
+{
+    struct ir_run x;
+    uint64_t task[10], cred_off, pa[10], old[10];
+    int64_t pid[10];
+    char want[64];
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.check_creds"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    scry_result_free(x.r);
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.pslist", 0, NULL, NULL, &x.r), SCRY_OK);
+    const struct scry_linux *l = ir_linux(&x);
+    ck_assert_int_eq(scry_sym_field(l->symtab, "task_struct", "cred", &cred_off, NULL), SCRY_OK);
+    for (size_t i = 0; i < 10; i++) {
+        task[i] = cell_u(x.r, i, 0) | 0xffff000000000000ull;
+        ck_assert_int_eq(scry_result_cell_int(x.r, i, 1, &pid[i]), SCRY_OK);
+        pa[i] = ir_pa_of(&x, task[i] + cred_off, image_len);
+        old[i] = peek(pa[i]);
+    }
+    ir_free(&x);
+    poke(pa[5], old[0]);
+    poke(pa[9], old[0]);
+    poke(pa[2], UNMAPPED);
+    poke(pa[3], UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.check_creds"), SCRY_OK);
+    show_diags("check_creds_shared", x.r);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    ck_assert_uint_eq(cell_u(x.r, 0, 0), old[0] & MASK48);
+    snprintf(want, sizeof want, "%lld, %lld, %lld", (long long)pid[0], (long long)pid[5],
+             (long long)pid[9]);
+    cell_is(x.r, 0, 1, want);
+    ir_free(&x);
+    /* A second shared cred, first seen later in the list, prints second. */
+    poke(pa[7], old[4]);
+    poke(pa[8], old[1]);
+    ck_assert_int_eq(run_plugin(&x, "linux.check_creds"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 3);
+    ck_assert_uint_eq(cell_u(x.r, 0, 0), old[0] & MASK48);
+    ck_assert_uint_eq(cell_u(x.r, 1, 0), old[1] & MASK48);
+    snprintf(want, sizeof want, "%lld, %lld", (long long)pid[1], (long long)pid[8]);
+    cell_is(x.r, 1, 1, want);
+    ck_assert_uint_eq(cell_u(x.r, 2, 0), old[4] & MASK48);
+    ir_free(&x);
+    for (size_t i = 0; i < 10; i++)
+        poke(pa[i], old[i]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linux_ksym");
@@ -672,6 +728,7 @@ int main(void)
     tcase_add_test(tc, check_afinfo_unknown_handler);
     tcase_add_test(tc, tty_check_hooked);
     tcase_add_test(tc, keyboard_notifiers_chain);
+    tcase_add_test(tc, check_creds_shared);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
