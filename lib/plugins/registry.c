@@ -13,6 +13,7 @@ extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
+extern const struct scry_plugin scry_plugin_linux_netfilter;
 extern const struct scry_plugin scry_plugin_linux_keyboard_notifiers;
 extern const struct scry_plugin scry_plugin_linux_tty_check;
 extern const struct scry_plugin scry_plugin_linux_check_syscall;
@@ -49,6 +50,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_lsmod,
     &scry_plugin_linux_malfind,
     &scry_plugin_linux_maps,
+    &scry_plugin_linux_netfilter,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,

@@ -597,6 +597,7 @@ START_TEST(test_plugin_table)
         {"linux.keyboard_notifiers.Keyboard_notifiers", "linux.keyboard_notifiers", 0, "linux"},
         {"linux.lsmod.Lsmod", "linux.lsmod", 0, "linux"},
         {"linux.malfind.Malfind", "linux.malfind", 1, "linux"},
+        {"linux.netfilter.Netfilter", "linux.netfilter", 0, "linux"},
         {"linux.proc.Maps", "linux.proc", 4, "linux"},
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},

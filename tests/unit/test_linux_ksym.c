@@ -713,6 +713,100 @@ START_TEST(check_creds_shared)
 }
 END_TEST
 
+/* ---- netfilter ---- */
+
+static uint64_t field_off(const struct scry_linux *l, const char *type, const char *field)
+{
+    uint64_t off;
+    ck_assert_int_eq(scry_sym_field(l->symtab, type, field, &off, NULL), SCRY_OK);
+    return off;
+}
+
+/* init_net's IPV4 POST_ROUTING hook (AppArmor's) moved into a module, to a
+ * kernel address where no symbol starts, and nowhere; then the namespace
+ * list loops and the hook array points into unmapped memory. */
+START_TEST(netfilter_hooked)
+{
+    struct ir_run x;
+    struct mods ms;
+    if (!image)
+        return;
+    ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    cell_is(x.r, 0, 1, "IPV4");
+    cell_is(x.r, 0, 2, "POST_ROUTING");
+    cell_is(x.r, 0, 5, "[apparmor_ip_postroute]");
+    cell_is(x.r, 0, 6, "True");
+    const struct scry_linux *l = ir_linux(&x);
+    modules_of(&x, &ms);
+    uint64_t net = isf_addr(l, "init_net") + l->virt_shift;
+    uint64_t slot = net + field_off(l, "net", "nf") + field_off(l, "netns_nf", "hooks_ipv4") + 4 * 8;
+    uint64_t slot_pa = ir_pa_of(&x, slot, image_len);
+    uint64_t e = peek(slot_pa);
+    uint64_t num_pa = ir_pa_of(&x, e + field_off(l, "nf_hook_entries", "num_hook_entries"),
+                               image_len);
+    uint16_t num;
+    memcpy(&num, image + num_pa, 2);
+    ck_assert_uint_eq(num, 1);
+    uint64_t entry_size;
+    ck_assert_int_eq(scry_sym_type_size(l->symtab, "nf_hook_entry", &entry_size), SCRY_OK);
+    uint64_t ops = peek(ir_pa_of(&x, e + field_off(l, "nf_hook_entries", "hooks") + entry_size,
+                                 image_len));
+    uint64_t hook_pa = ir_pa_of(&x, ops + field_off(l, "nf_hook_ops", "hook"), image_len);
+    uint64_t old = peek(hook_pa);
+    uint64_t list_pa = ir_pa_of(&x, net + field_off(l, "net", "list") + l->off.list_next,
+                                image_len);
+    uint64_t old_list = peek(list_pa);
+    uint64_t net_list = net + field_off(l, "net", "list");
+    ir_free(&x);
+
+    poke(hook_pa, ms.base[2] + 0x100);
+    ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2); /* IPv6's hook is another ops */
+    ck_assert_uint_eq(cell_u(x.r, 0, 4), (ms.base[2] + 0x100) & MASK48);
+    cell_is(x.r, 0, 5, ms.name[2]);
+    cell_is(x.r, 0, 6, "True");
+    cell_is(x.r, 1, 5, "[apparmor_ip_postroute]");
+    ir_free(&x);
+    poke(hook_pa, old + 1);
+    ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
+    cell_is(x.r, 0, 5, "__kernel__");
+    cell_is(x.r, 0, 6, "True");
+    ir_free(&x);
+    poke(hook_pa, UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    ck_assert_uint_eq(cell_u(x.r, 0, 4), UNMAPPED & MASK48);
+    ck_assert_int_eq(scry_result_cell_state(x.r, 0, 5), SCRY_CELL_NOT_AVAILABLE); /* null */
+    cell_is(x.r, 0, 6, "False"); /* Volatility's sense: no owner found */
+    ir_free(&x);
+    poke(hook_pa, old);
+
+    /* The hook array's pointer leads into unmapped memory: that hook is
+     * skipped (an INFO: not in the dump), the rest listed. */
+    poke(slot_pa, UNMAPPED);
+    ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
+    show_diags("netfilter_unmapped", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    cell_is(x.r, 0, 1, "IPV6");
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_INFO), 1);
+    ir_free(&x);
+    poke(slot_pa, e);
+
+    /* init_net links to itself: each pass (namespace hooks, NETDEV) walks
+     * it once and warns; the same warning is kept once. */
+    poke(list_pa, net_list);
+    ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
+    show_diags("netfilter_loop", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ir_free(&x);
+    poke(list_pa, old_list);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linux_ksym");
@@ -729,6 +823,7 @@ int main(void)
     tcase_add_test(tc, tty_check_hooked);
     tcase_add_test(tc, keyboard_notifiers_chain);
     tcase_add_test(tc, check_creds_shared);
+    tcase_add_test(tc, netfilter_hooked);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
