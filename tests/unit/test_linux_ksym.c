@@ -519,6 +519,37 @@ START_TEST(check_afinfo_unknown_handler)
 }
 END_TEST
 
+/* idt_table moved (in the ISF) to an address the dump does not map: every
+ * vector is skipped with a warning, no row, no crash. */
+START_TEST(check_idt_table_unmapped)
+{
+    char dir[] = "/tmp/memscry-idt-XXXXXX", file[4300];
+    struct ir_run x;
+    scry_context *c;
+    scry_diag_level lv;
+    scry_status st;
+    const char *msg;
+    if (!image)
+        return;
+    patched_isf("\n    \"idt_table\": {", "\"address\": 18446744071615234048",
+                "\"address\": 18446744069414584320", dir, file); /* 0xffffffff00000000 */
+    ck_assert_int_eq(scry_context_new(&c), SCRY_OK);
+    ck_assert_int_eq(scry_context_add_symbol_dir(c, dir), SCRY_OK);
+    ir_open(&x, c, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.check_idt", 0, NULL, NULL, &x.r), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 21);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 21);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ck_assert_int_eq(scry_result_diag(x.r, 20, &lv, &st, &msg), SCRY_OK);
+    ck_assert_int_eq(st, SCRY_ERR_NODATA);
+    ck_assert_ptr_nonnull(strstr(msg, "idt_table[128] skipped: "));
+    ir_free(&x);
+    scry_context_free(c);
+    remove_isf(dir, file);
+}
+END_TEST
+
 /* ---- tty_check ---- */
 
 START_TEST(tty_check_hooked)
@@ -820,6 +851,7 @@ int main(void)
     tcase_add_test(tc, check_modules_hidden);
     tcase_add_test(tc, check_modules_kset_loops);
     tcase_add_test(tc, check_afinfo_unknown_handler);
+    tcase_add_test(tc, check_idt_table_unmapped);
     tcase_add_test(tc, tty_check_hooked);
     tcase_add_test(tc, keyboard_notifiers_chain);
     tcase_add_test(tc, check_creds_shared);
