@@ -13,6 +13,14 @@ extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
+extern const struct scry_plugin scry_plugin_linux_netfilter;
+extern const struct scry_plugin scry_plugin_linux_keyboard_notifiers;
+extern const struct scry_plugin scry_plugin_linux_tty_check;
+extern const struct scry_plugin scry_plugin_linux_check_syscall;
+extern const struct scry_plugin scry_plugin_linux_check_idt;
+extern const struct scry_plugin scry_plugin_linux_check_creds;
+extern const struct scry_plugin scry_plugin_linux_check_afinfo;
+extern const struct scry_plugin scry_plugin_linux_check_modules;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -31,14 +39,22 @@ extern const struct scry_plugin scry_plugin_memscry_malscan;
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
+    &scry_plugin_linux_check_afinfo,
+    &scry_plugin_linux_check_creds,
+    &scry_plugin_linux_check_idt,
+    &scry_plugin_linux_check_modules,
+    &scry_plugin_linux_check_syscall,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,
+    &scry_plugin_linux_keyboard_notifiers,
     &scry_plugin_linux_lsmod,
     &scry_plugin_linux_malfind,
     &scry_plugin_linux_maps,
+    &scry_plugin_linux_netfilter,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_linux_tty_check,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,
     &scry_plugin_windows_cmdline,
