@@ -147,4 +147,9 @@ const struct isf_flat_header *isf_flat_header(const uint8_t *flat, size_t len);
  * NULL with the error set (SCRY_ERR_CORRUPT). */
 const void *isf_flat_get(const struct scry_symtab *st, uint64_t off, uint64_t len);
 
+/* The NUL-terminated name at string offset off of the string section, or
+ * NULL (SCRY_ERR_CORRUPT set: out of bounds, not terminated): each block
+ * the name spans is verified before its bytes are trusted. */
+const char *isf_flat_name_at(const struct scry_symtab *st, uint32_t off);
+
 #endif

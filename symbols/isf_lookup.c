@@ -18,8 +18,7 @@
 #define MAX_ANON_DEPTH 16    /* nested anonymous members */
 #define MAX_ANON_VISITS 4096 /* user types visited by one lookup */
 
-/* The name at string offset off, or NULL (error set). */
-static const char *name_at(const struct scry_symtab *st, uint32_t off)
+const char *isf_flat_name_at(const struct scry_symtab *st, uint32_t off)
 {
     const struct isf_flat_section *s = &st->sec[S_STR];
     if (off == ISF_NONE || off >= s->size) {
@@ -71,7 +70,7 @@ static const void *find(const struct scry_symtab *st, int hs, int s, const char 
         if (!*slot)
             return NULL;
         const uint32_t *r = rec(st, s, *slot - 1);
-        const char *n = r ? name_at(st, *r) : NULL;
+        const char *n = r ? isf_flat_name_at(st, *r) : NULL;
         if (!n)
             goto corrupt;
         if (strcmp(n, name) == 0) {
@@ -132,7 +131,7 @@ scry_status scry_sym_typeref(const struct scry_symtab *st, uint32_t id, struct s
         return scry_err(SCRY_ERR_CORRUPT, "compiled symbol table: a type kind is out of range");
     out->kind = (enum scry_tkind)t->kind;
     out->name = NULL;
-    if (t->name != ISF_NONE && !(out->name = name_at(st, t->name)))
+    if (t->name != ISF_NONE && !(out->name = isf_flat_name_at(st, t->name)))
         return SCRY_ERR_CORRUPT;
     out->sub = t->sub;
     out->count = t->count;
@@ -157,7 +156,7 @@ static int find_field(const struct scry_symtab *st, const struct flat_utype *u, 
             return -2;
         if (f->hash != hash)
             continue;
-        const char *fn = name_at(st, f->name);
+        const char *fn = isf_flat_name_at(st, f->name);
         if (!fn)
             return -2;
         if (strcmp(fn, field) == 0) {
@@ -295,7 +294,7 @@ scry_status scry_sym_enum_value(const struct scry_symtab *st, const char *enum_n
             return SCRY_ERR_CORRUPT;
         if (c->hash != hash)
             continue;
-        const char *n = name_at(st, c->name);
+        const char *n = isf_flat_name_at(st, c->name);
         if (!n)
             return SCRY_ERR_CORRUPT;
         if (strcmp(n, constant) == 0) {

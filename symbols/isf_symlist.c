@@ -4,30 +4,6 @@
 
 #include <string.h>
 
-/* The NUL-terminated name at string offset off, or NULL (error set): each
- * block the name spans is verified before its bytes are trusted. */
-static const char *name_at(const struct scry_symtab *st, uint32_t off)
-{
-    const struct isf_flat_section *s = &st->sec[S_STR];
-    if (off == ISF_NONE || off >= s->size) {
-        scry_err(SCRY_ERR_CORRUPT, "compiled symbol table: a symbol name is out of bounds");
-        return NULL;
-    }
-    uint64_t at = s->offset + off, end = s->offset + s->size;
-    for (uint64_t p = at; p < end;) {
-        uint64_t blk_end = st->body + ((p - st->body) / ISF_FLAT_BLOCK + 1) * ISF_FLAT_BLOCK;
-        uint64_t n = (blk_end < end ? blk_end : end) - p;
-        const char *c = isf_flat_get(st, p, n);
-        if (!c)
-            return NULL;
-        if (memchr(c, 0, (size_t)n))
-            return (const char *)st->base + at;
-        p += n;
-    }
-    scry_err(SCRY_ERR_CORRUPT, "compiled symbol table: a symbol name is not terminated");
-    return NULL;
-}
-
 scry_status scry_sym_symbol_at(const struct scry_symtab *st, size_t i, const char **name,
                                uint64_t *address)
 {
@@ -40,7 +16,7 @@ scry_status scry_sym_symbol_at(const struct scry_symtab *st, size_t i, const cha
         isf_flat_get(st, st->sec[S_SYM].offset + i * sizeof *s, sizeof *s);
     if (!s)
         return SCRY_ERR_CORRUPT;
-    const char *n = name_at(st, s->name);
+    const char *n = isf_flat_name_at(st, s->name);
     if (!n)
         return SCRY_ERR_CORRUPT;
     *name = n;
@@ -57,7 +33,7 @@ scry_status scry_sym_field_at(const struct scry_symtab *st, const char *type, si
     for (size_t u = 0; u < n; u++) {
         const struct flat_utype *t =
             isf_flat_get(st, st->sec[S_UTYPE].offset + u * sizeof *t, sizeof *t);
-        const char *tn = t ? name_at(st, t->name) : NULL;
+        const char *tn = t ? isf_flat_name_at(st, t->name) : NULL;
         if (!tn)
             return SCRY_ERR_CORRUPT;
         if (strcmp(tn, type) != 0)
@@ -71,7 +47,7 @@ scry_status scry_sym_field_at(const struct scry_symtab *st, const char *type, si
                             "bounds", type);
         const struct flat_field *f =
             isf_flat_get(st, st->sec[S_FIELD].offset + k * sizeof *f, sizeof *f);
-        const char *fn = f ? name_at(st, f->name) : NULL;
+        const char *fn = f ? isf_flat_name_at(st, f->name) : NULL;
         if (!fn)
             return SCRY_ERR_CORRUPT;
         scry_status rc = scry_sym_typeref(st, f->type, ref);
