@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/help.h"
 #include "cli/progress.h"
 #include "cli/say.h"
 #include "cli/symbols_cmd.h"
@@ -30,8 +31,8 @@ static void usage(FILE *f)
             "       memscry symbols from-btf --kernel FILE --symbols FILE -o OUT.json.xz\n"
             "       memscry --help | --version\n"
             "\n"
-            "Reads a memory dump (raw, LiME, ELF core, kdump, flattened kdump, Windows x64\n"
-            "crash dump), finds the kernel and prints what Volatility 3 prints.\n"
+            "Reads a memory dump (raw, LiME, AVML, ELF core, kdump, flattened kdump, Windows\n"
+            "x64 crash dump), finds the kernel and prints what Volatility 3 prints.\n"
             "\n"
             "options:\n"
             "  -f, --file DUMP          the memory dump; repeated for the parts of a split\n"
@@ -54,10 +55,8 @@ static void usage(FILE *f)
             "exit status: 0 success, 1 failure, 2 usage error, 3 partial result (rows were\n"
             "printed but something was missing or damaged; see the warnings)\n"
             "\n"
-            "plugins:\n");
-    for (size_t i = 0; i < scry_plugin_count(); i++)
-        fprintf(f, "  %-22s (%s) %s\n", scry_plugin_name(i), scry_plugin_alias(i),
-                scry_plugin_description(i));
+            "\n");
+    help_plugins(f);
 }
 
 static int plugin_index(const char *name)
@@ -66,28 +65,6 @@ static int plugin_index(const char *name)
         if (strcmp(scry_plugin_name(i), name) == 0 || strcmp(scry_plugin_alias(i), name) == 0)
             return (int)i;
     return -1;
-}
-
-static void plugin_help(size_t p)
-{
-    static const char *const kinds[] = {"", " [N ...]", " N", " TEXT", " [TEXT ...]"};
-    printf("usage: memscry %s[-s SYMDIR]... [-r RENDERER] %s",
-           scry_plugin_needs_dump(p) ? "-f DUMP " : "", scry_plugin_name(p));
-    for (size_t j = 0; j < scry_plugin_option_count(p); j++) {
-        const char *name;
-        int kind;
-        scry_plugin_option(p, j, &name, NULL, &kind);
-        printf(" [--%s%s]", name, kinds[kind >= 0 && kind <= 4 ? kind : 0]);
-    }
-    printf("\n\n%s (alias %s)\n", scry_plugin_description(p), scry_plugin_alias(p));
-    if (scry_plugin_option_count(p))
-        printf("\noptions:\n");
-    for (size_t j = 0; j < scry_plugin_option_count(p); j++) {
-        const char *name, *help;
-        int kind;
-        scry_plugin_option(p, j, &name, &help, &kind);
-        printf("  --%s%s\n      %s\n", name, kinds[kind >= 0 && kind <= 4 ? kind : 0], help);
-    }
 }
 
 /* "memscry: <file>: <message>", without doubling a file name the library
@@ -214,7 +191,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[j], "-h") || !strcmp(argv[j], "--help"))
             want_help = 1;
     if (want_help) {
-        plugin_help((size_t)pidx);
+        help_plugin(stdout, (size_t)pidx);
         return 0;
     }
     int structured = 0;

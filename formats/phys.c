@@ -11,8 +11,8 @@
 /* Probing order matters: the content-identified formats come first, and raw
  * accepts almost anything (any whole number of pages), so it must be last. */
 const struct scry_format *const scry_formats[] = {
-    &scry_format_elf, &scry_format_lime, &scry_format_kdump, &scry_format_kdump_flat,
-    &scry_format_windump, &scry_format_raw, NULL,
+    &scry_format_elf,     &scry_format_lime, &scry_format_kdump, &scry_format_kdump_flat,
+    &scry_format_windump, &scry_format_avml, &scry_format_raw,   NULL,
 };
 
 /* Probes see at most this much; no known header needs more. */

@@ -37,8 +37,8 @@ struct scry_cpu_regs {
 /* What the dump file states about itself. All pointers are owned by the
  * scry_phys and live as long as it does. */
 struct scry_dump_info {
-    const char *format;    /* "raw", "lime", "elf", "kdump", "kdump-flat",
-                            * "windump" */
+    const char *format;    /* "raw", "lime", "avml", "elf", "kdump",
+                            * "kdump-flat", "windump" */
     uint64_t file_size;
     uint64_t phys_end;     /* one past the highest present physical byte  */
     const char *vmcoreinfo; /* VMCOREINFO text (NUL-terminated) or NULL    */
@@ -131,6 +131,7 @@ extern const struct scry_format *const scry_formats[];
 
 extern const struct scry_format scry_format_elf;
 extern const struct scry_format scry_format_lime;
+extern const struct scry_format scry_format_avml;
 extern const struct scry_format scry_format_kdump;
 extern const struct scry_format scry_format_kdump_flat;
 extern const struct scry_format scry_format_windump;

@@ -45,6 +45,65 @@ def text_page(tag):
     return (line * (PAGE // len(line) + 1))[:PAGE]
 
 
+# ---------------------------------------------------------------- AVML images
+
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c ^= b
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+    c ^= 0xFFFFFFFF
+    return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def snappy_block(data):
+    """A raw snappy block: a literal of the first 64 bytes, then copies of
+    64 bytes at offset 64 while the data repeats, literals elsewhere."""
+    n, v = len(data), bytearray()
+    while True:  # varint of the uncompressed length
+        v.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            break
+    i = 0
+    while i < len(data):
+        if i >= 64 and i + 64 <= len(data) and data[i:i + 64] == data[i - 64:i]:
+            v += bytes([(63 << 2) | 2]) + struct.pack("<H", 64)
+            i += 64
+            continue
+        lit = data[i:i + 60]
+        v += bytes([(len(lit) - 1) << 2]) + lit
+        i += len(lit)
+    return bytes(v)
+
+
+def avml_range(start, data, per, stored_every=0):
+    body = bytearray(b"\xff\x06\x00\x00sNaPpY")
+    for k, at in enumerate(range(0, len(data), per)):
+        piece = data[at:at + per]
+        crc = struct.pack("<I", crc32c(piece))
+        if stored_every and k % stored_every == stored_every - 1:
+            body += struct.pack("<I", (len(piece) + 4) << 8 | 0x01) + crc + piece
+        else:
+            blk = snappy_block(piece)
+            body += struct.pack("<I", (len(blk) + 4) << 8 | 0x00) + crc + blk
+    hdr = struct.pack("<IIQQQ", 0x4C4D5641, 2, start, start + len(data) - 1, 0)
+    return hdr + bytes(body) + struct.pack("<Q", len(body))
+
+
+def avml_seeds():
+    h = "fuzz_avml"
+    out(h, "one-range.avml", avml_range(0x1000, text_page("avml0") * 2, 4096, 2))
+    out(h, "two-ranges.avml", avml_range(0, text_page("a"), 4096) +
+        avml_range(0x100000, text_page("b") + prng("a1", PAGE), 4096, 2))
+    out(h, "odd-chunks.avml", avml_range(0x3000, prng("a2", 5000) + text_page("c"), 3000, 3))
+    out(h, "copies.avml", avml_range(0, b"0123456789abcdef" * 4 * 128 + text_page("e"), 4096))
+    bad = bytearray(avml_range(0, text_page("d"), 4096))
+    bad[32 + 10 + 4] ^= 1  # the CRC of the first chunk
+    out(h, "bad-crc.avml", bytes(bad))
+
+
 # ---------------------------------------------------------------- raw images
 
 def raw_seeds():
@@ -626,6 +685,7 @@ def main():
     windetect_seeds()
     raw_seeds()
     lime_seeds()
+    avml_seeds()
     windump_seeds()
     elf_seeds()
     kdump_flat_seeds()

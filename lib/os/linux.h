@@ -79,6 +79,11 @@ struct scry_linux_offsets {
     uint64_t list_next;
     uint64_t task_tasks, task_pid, task_tgid, task_comm, task_parent, task_flags, task_mm;
     uint64_t task_thread_group; /* list_head of the thread group, or NO_OFFSET */
+    /* Threads through the signal struct (the only way on kernels >= 6.7;
+     * also present, and preferred by Volatility, since 3.x): the list head
+     * signal_struct.thread_head, linked through task_struct.thread_node.
+     * Each NO_OFFSET when absent. */
+    uint64_t task_signal, signal_thread_head, task_thread_node;
     uint64_t task_files;
     uint64_t mm_pgd, mm_arg_start, mm_arg_end, mm_env_start, mm_env_end;
 

@@ -16,9 +16,10 @@ const char *const scry_linux_dname_names[SCRY_DNAME_COUNT] = {
 scry_status scry_linux_resolve_offsets(struct scry_linux *l)
 {
     struct scry_linux_offsets *o = &l->off;
-    /* Kernels >= 6.7 list threads through signal->thread_head; older ones
-     * (the corpus's 6.1) through task_struct.thread_group. Only --threads
-     * needs it, so its absence is reported there. */
+    /* Kernels >= 6.7 list threads only through signal->thread_head; older
+     * ones through task_struct.thread_group (and, since 6.1's backport,
+     * both). Only --threads needs them, so their absence is reported there
+     * (lib/walk/linux_tasks.c chooses among them). */
     const struct scry_field_spec fields[] = {
         SCRY_FIELD("list_head", "next", &o->list_next),
         SCRY_FIELD("task_struct", "tasks", &o->task_tasks),
@@ -30,6 +31,9 @@ scry_status scry_linux_resolve_offsets(struct scry_linux *l)
         SCRY_FIELD("task_struct", "mm", &o->task_mm),
         SCRY_FIELD("task_struct", "files", &o->task_files),
         SCRY_FIELD_OPT("task_struct", "thread_group", &o->task_thread_group),
+        SCRY_FIELD_OPT("task_struct", "signal", &o->task_signal),
+        SCRY_FIELD_OPT("signal_struct", "thread_head", &o->signal_thread_head),
+        SCRY_FIELD_OPT("task_struct", "thread_node", &o->task_thread_node),
         SCRY_FIELD("mm_struct", "pgd", &o->mm_pgd),
         SCRY_FIELD("mm_struct", "arg_start", &o->mm_arg_start),
         SCRY_FIELD("mm_struct", "arg_end", &o->mm_arg_end),

@@ -177,13 +177,40 @@ static int visit_thread(struct walk *w, uint64_t addr, void *leader)
     return emit(w, addr, 1);
 }
 
+/* The thread list of a task, chosen by the ISF's fields in Volatility's
+ * order: signal->thread_head through task_struct.thread_node (kernels
+ * >= 6.7 have only this; 6.1 has both and Volatility takes this one), else
+ * task_struct.thread_group. With thread_head the leader is itself on the
+ * list (visit_thread skips it); with thread_group the leader's own link is
+ * the head. */
+static int has_thread_head(const struct scry_linux_offsets *o)
+{
+    return o->task_signal != SCRY_LINUX_NO_OFFSET && o->signal_thread_head != SCRY_LINUX_NO_OFFSET &&
+           o->task_thread_node != SCRY_LINUX_NO_OFFSET;
+}
+
 static __attribute__((noinline)) void walk_threads(struct walk *w, uint64_t addr)
 {
-    uint64_t leader = addr;
+    const struct scry_linux_offsets *o = &w->l->off;
+    uint64_t leader = addr, head = addr + o->task_thread_group, member = o->task_thread_group;
     char what[64];
     snprintf(what, sizeof what, "thread group of task 0x%" PRIx64, addr);
-    walk_list(w, addr + w->l->off.task_thread_group, w->l->off.task_thread_group, what,
-              visit_thread, &leader);
+    if (has_thread_head(o)) {
+        uint64_t signal;
+        scry_status st = scry_vspace_read_u64(&w->vs, addr + o->task_signal, &signal);
+        if (st != SCRY_OK || !signal) {
+            /* Volatility raises here and ends the plugin; the task's
+             * threads are lost, the walk goes on. */
+            scry_op_report(w->op, SCRY_DIAG_WARNING, st != SCRY_OK ? st : SCRY_ERR_CORRUPT,
+                           "%s: threads skipped: %s", what,
+                           st != SCRY_OK ? "its signal pointer cannot be read"
+                                         : "its signal pointer is NULL");
+            return;
+        }
+        head = signal + o->signal_thread_head;
+        member = o->task_thread_node;
+    }
+    walk_list(w, head, member, what, visit_thread, &leader);
     if (w->st != SCRY_OK)
         w->stop = 1;
 }
@@ -202,10 +229,10 @@ scry_status scry_linux_walk_tasks(const struct scry_linux *l, struct scry_op *op
 {
     struct walk w = {.l = l, .op = op, .fn = fn, .user = user};
     scry_status st;
-    if (threads && l->off.task_thread_group == SCRY_LINUX_NO_OFFSET)
+    if (threads && !has_thread_head(&l->off) && l->off.task_thread_group == SCRY_LINUX_NO_OFFSET)
         return scry_err(SCRY_ERR_UNSUPPORTED,
-                        "%s: task_struct has no thread_group: threads of kernels >= 6.7 "
-                        "(signal->thread_head) are not supported yet",
+                        "%s: no thread list: the ISF has neither signal_struct.thread_head "
+                        "with task_struct.signal and thread_node, nor task_struct.thread_group",
                         l->isf_path);
     w.max = op && op->max_entries ? op->max_entries : SCRY_MAX_TASKS;
     st = scry_profile_kernel(&l->base, &w.vs);

@@ -24,7 +24,7 @@ struct scry_linux_task {
     int parent_ok;                 /* parent's pid and tgid were readable */
     int32_t parent_pid, parent_tgid;
     uint8_t comm[16];              /* raw bytes                           */
-    int listed_as_thread;          /* came from a thread_group walk       */
+    int listed_as_thread;          /* came from a thread-list walk        */
 };
 
 /* Reads the task at addr through vs. Errors: SCRY_ERR_NODATA (a page not in
@@ -39,7 +39,8 @@ typedef int (*scry_task_fn)(void *user, const struct scry_linux_task *t);
 
 /* Calls fn for each task on init_task.tasks (init_task itself excluded), in
  * list order; with threads, each task's other threads follow it in
- * thread_group order. A bounded, diagnosed answer on damaged memory:
+ * thread-list order (signal->thread_head when the ISF has it, else
+ * thread_group, as Volatility chooses). A bounded, diagnosed answer on damaged memory:
  *  - the walk ends at the head (normal), or early - an unreadable link, a
  *    NULL link, a link seen before that is not the head, or more than
  *    op->max_entries entries - each early end a WARNING on op (the list is
@@ -50,7 +51,10 @@ typedef int (*scry_task_fn)(void *user, const struct scry_linux_task *t);
  *    INFO (NODATA) or WARNING diagnostic.
  * Progress ticks once per entry; a cancel from the callback ends the walk
  * with SCRY_ERR_CANCELLED. Errors: SCRY_ERR_NOMEM, SCRY_ERR_CANCELLED,
- * SCRY_ERR_UNSUPPORTED (--threads on kernels >= 6.7). op may be NULL. */
+ * SCRY_ERR_UNSUPPORTED (threads asked for and the ISF has no thread list:
+ * neither signal_struct.thread_head nor task_struct.thread_group). A task
+ * whose signal pointer cannot be read or is NULL loses its threads, with a
+ * WARNING. op may be NULL. */
 scry_status scry_linux_walk_tasks(const struct scry_linux *l, struct scry_op *op, int threads,
                                   scry_task_fn fn, void *user);
 

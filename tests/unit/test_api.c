@@ -600,7 +600,7 @@ START_TEST(test_plugin_table)
         {"linux.netfilter.Netfilter", "linux.netfilter", 0, "linux"},
         {"linux.proc.Maps", "linux.proc", 4, "linux"},
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
-        {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
+        {"linux.pslist.PsList", "linux.pslist", 4, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
         {"linux.tty_check.tty_check", "linux.tty_check", 0, "linux"},
         {"linux.vmayarascan.VmaYaraScan", "linux.vmayarascan", 7, "linux"},
@@ -661,12 +661,15 @@ START_TEST(test_plugin_table)
     ck_assert_str_eq(name, "decorate-comm");
     ck_assert_int_eq(kind, 0);
     ck_ok(scry_plugin_option((size_t)i, 2, NULL, NULL, NULL));
+    ck_ok(scry_plugin_option((size_t)i, 3, &name, &help, &kind));
+    ck_assert_str_eq(name, "dump");
+    ck_assert_str_eq(help, "Extract listed processes");
 
     name = "x", help = "y", kind = 42;
     {
         char msg[64];
-        snprintf(msg, sizeof msg, "no option 3 of plugin %d", i);
-        ck_fails(scry_plugin_option((size_t)i, 3, &name, &help, &kind), SCRY_ERR_INVALID_ARG, msg);
+        snprintf(msg, sizeof msg, "no option 4 of plugin %d", i);
+        ck_fails(scry_plugin_option((size_t)i, 4, &name, &help, &kind), SCRY_ERR_INVALID_ARG, msg);
     }
     ck_assert_str_eq(name, "x");
     ck_assert_str_eq(help, "y");

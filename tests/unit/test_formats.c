@@ -137,19 +137,21 @@ static void check_zero(const uint8_t *d, size_t n)
 START_TEST(format_table)
 {
     /* Content-identified formats first, raw (the catch-all) last. */
-    static const char *const names[] = {"elf", "lime", "kdump", "kdump-flat", "windump", "raw"};
+    static const char *const names[] = {"elf",     "lime", "kdump", "kdump-flat",
+                                        "windump", "avml", "raw"};
     ck_assert_ptr_eq(scry_formats[0], &scry_format_elf);
     ck_assert_ptr_eq(scry_formats[1], &scry_format_lime);
     ck_assert_ptr_eq(scry_formats[2], &scry_format_kdump);
     ck_assert_ptr_eq(scry_formats[3], &scry_format_kdump_flat);
     ck_assert_ptr_eq(scry_formats[4], &scry_format_windump);
-    ck_assert_ptr_eq(scry_formats[5], &scry_format_raw);
-    ck_assert_ptr_null(scry_formats[6]);
-    for (int i = 0; i < 6; i++) {
+    ck_assert_ptr_eq(scry_formats[5], &scry_format_avml);
+    ck_assert_ptr_eq(scry_formats[6], &scry_format_raw);
+    ck_assert_ptr_null(scry_formats[7]);
+    for (int i = 0; i < 7; i++) {
         ck_assert_ptr_nonnull(scry_formats[i]->name);
         ck_assert_str_eq(scry_formats[i]->name, names[i]);
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         if (i == 2 || i == 3)
             continue; /* kdump probes are another reader's to test */
         ck_assert_ptr_nonnull(scry_formats[i]->probe);
