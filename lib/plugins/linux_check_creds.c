@@ -127,7 +127,8 @@ static scry_status run(struct scry_plugin_ctx *pc)
         goto out;
     /* Grouped by sorting (n log n on any list), then put back in the order
      * each address was first seen (Volatility's dict order). */
-    qsort(c.v, c.n, sizeof *c.v, by_cred);
+    if (c.n) /* qsort's array may not be NULL, even empty */
+        qsort(c.v, c.n, sizeof *c.v, by_cred);
     if (c.n && !(g = malloc((c.n / 2 + 1) * sizeof *g))) {
         st = scry_err(SCRY_ERR_NOMEM, "out of memory");
         goto out;

@@ -134,6 +134,8 @@ static int by_str(const void *a, const void *b)
 static void dedupe(struct ctx *c)
 {
     size_t w = 0;
+    if (!c->n)
+        return; /* qsort's array may not be NULL, even empty */
     qsort(c->v, c->n, sizeof *c->v, by_name_order);
     for (size_t i = 0; i < c->n; i++) {
         if (w && strcmp(c->v[w - 1].name, c->v[i].name) == 0) {
@@ -275,7 +277,8 @@ static scry_status run(struct scry_plugin_ctx *pc)
             st = scry_err(SCRY_ERR_NOMEM, "out of memory");
         if (st != SCRY_OK)
             goto out;
-        qsort(c.lsmod, c.nlsmod, sizeof *c.lsmod, by_str);
+        if (c.nlsmod)
+            qsort(c.lsmod, c.nlsmod, sizeof *c.lsmod, by_str);
     } else if (l->off.mod.status != SCRY_ERR_NOT_FOUND) {
         st = scry_err_ctx(l->off.mod.status, "%s: module layout", l->isf_path);
         goto out;

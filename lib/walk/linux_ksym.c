@@ -61,7 +61,8 @@ static scry_status load_symbols(struct scry_linux_ksym *k, const struct scry_sym
         k->sym[i].addr = a & k->mask;
     }
     k->nsym = n;
-    qsort(k->sym, n, sizeof *k->sym, sym_cmp);
+    if (n)
+        qsort(k->sym, n, sizeof *k->sym, sym_cmp);
     return SCRY_OK;
 }
 
