@@ -13,6 +13,8 @@ extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
+extern const struct scry_plugin scry_plugin_linux_lsof;
+extern const struct scry_plugin scry_plugin_linux_mountinfo;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -34,7 +36,9 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,
     &scry_plugin_linux_lsmod,
+    &scry_plugin_linux_lsof,
     &scry_plugin_linux_malfind,
+    &scry_plugin_linux_mountinfo,
     &scry_plugin_linux_maps,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
