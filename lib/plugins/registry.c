@@ -15,6 +15,7 @@ extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_linux_lsof;
 extern const struct scry_plugin scry_plugin_linux_mountinfo;
+extern const struct scry_plugin scry_plugin_linux_sockstat;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -43,6 +44,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
+    &scry_plugin_linux_sockstat,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,
     &scry_plugin_windows_cmdline,

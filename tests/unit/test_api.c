@@ -597,6 +597,7 @@ START_TEST(test_plugin_table)
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
+        {"linux.sockstat.Sockstat", "linux.sockstat", 3, "linux"},
         {"linux.vmayarascan.VmaYaraScan", "linux.vmayarascan", 7, "linux"},
         {"memscry.malscan.MalScan", "memscry.malscan", 8, "*"},
         {"windows.cmdline.CmdLine", "windows.cmdline", 1, "windows"},
