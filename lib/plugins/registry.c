@@ -16,6 +16,8 @@ extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_linux_lsof;
 extern const struct scry_plugin scry_plugin_linux_mountinfo;
 extern const struct scry_plugin scry_plugin_linux_sockstat;
+extern const struct scry_plugin scry_plugin_linux_library_list;
+extern const struct scry_plugin scry_plugin_linux_pagecache_files;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -36,10 +38,12 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_isfinfo,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,
+    &scry_plugin_linux_library_list,
     &scry_plugin_linux_lsmod,
     &scry_plugin_linux_lsof,
     &scry_plugin_linux_malfind,
     &scry_plugin_linux_mountinfo,
+    &scry_plugin_linux_pagecache_files,
     &scry_plugin_linux_maps,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,

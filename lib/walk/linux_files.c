@@ -76,6 +76,8 @@ scry_status scry_linux_files_resolve(const struct scry_linux *l, struct scry_lin
         (s = scry_sym_type_size(st, "super_block", &fo->sb_size)) != SCRY_OK ||
         (s = scry_sym_type_size(st, "dentry", &fo->dentry_size)) != SCRY_OK)
         return s;
+    if (fo->files_fdt != NO && (s = scry_sym_type_size(st, "fdtable", &fo->fdt_size)) != SCRY_OK)
+        return s;
     return resolve_times(st, fo);
 }
 
@@ -189,7 +191,7 @@ scry_status scry_linux_walk_fds(const struct scry_linux *l, const struct scry_li
                                 struct scry_vspace *ks, struct scry_op *op, uint64_t task,
                                 int32_t pid, scry_linux_fd_fn fn, void *user)
 {
-    uint64_t files, fdt, fd, first, slots[FD_CHUNK];
+    uint64_t files, fdt = 0, fd, first, slots[FD_CHUNK];
     uint32_t max_fds;
     size_t bad = 0;
     if (!rd_ptr(l, ks, task + l->off.task_files, &files) || !files ||
@@ -208,6 +210,12 @@ scry_status scry_linux_walk_fds(const struct scry_linux *l, const struct scry_li
         scry_op_report(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
                        "pid %d: the fd table of files 0x%" PRIx64 " cannot be read", (int)pid,
                        files);
+        return SCRY_OK;
+    }
+    if (fo->files_fdt != NO && fd >= fdt && fd - fdt < fo->fdt_size) {
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                    "pid %d: the fd array 0x%" PRIx64 " lies inside its own fdtable 0x%" PRIx64
+                    ": not listed", (int)pid, fd, fdt);
         return SCRY_OK;
     }
     if (!rd_ptr(l, ks, fd, &first)) {

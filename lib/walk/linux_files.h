@@ -39,7 +39,7 @@ struct scry_linux_files_off {
     uint64_t time_sec[SCRY_ITIME_COUNT], time_nsec[SCRY_ITIME_COUNT];
     uint64_t time_nsec_size;            /* 4 or 8 bytes                   */
     /* struct sizes: Volatility's is_readable() tests the whole struct */
-    uint64_t files_size, file_size, inode_size, sb_size, dentry_size;
+    uint64_t files_size, file_size, inode_size, sb_size, dentry_size, fdt_size;
     /* threads: signal->thread_head / thread_node (6.7+) or thread_group */
     uint64_t task_signal, signal_thread_head, task_thread_node;
 };
@@ -72,7 +72,9 @@ scry_status scry_linux_walk_threads(const struct scry_linux *l,
  * (Volatility's test `fd_table == 0` reads fd[0]), or when max_fds is over
  * SCRY_LINUX_MAX_FDS (a WARNING here: a damaged table); a slot whose file
  * is NULL or unreadable is left out. Volatility dies on an unreadable slot
- * array; we skip the unreadable slots with a WARNING. `pid` is for
+ * array; we skip the unreadable slots with a WARNING, and list nothing,
+ * with a WARNING, when the slot array lies inside its own fdtable (a
+ * table pointing at itself). `pid` is for
  * messages. fn returns non-zero to stop. Errors: SCRY_ERR_NOMEM. */
 typedef int (*scry_linux_fd_fn)(void *user, uint32_t fd, uint64_t filp);
 scry_status scry_linux_walk_fds(const struct scry_linux *l, const struct scry_linux_files_off *fo,

@@ -1,0 +1,326 @@
+/* test_hostile_files_mounts.c - lsof, sockstat and mountinfo on real
+ * memory made hostile.
+ *
+ * dev-small.raw is loaded into memory and one structure of the marker
+ * process (pid 147) is patched: its fd table's slot array points at the
+ * fdtable itself, or claims 2^32 - 1 slots; its mount namespace's list
+ * loops back to a mount; a file becomes a socket whose sock is the socket
+ * itself and whose unix peer is itself. Each run must finish with a
+ * bounded answer and the WARNING that says why: never hang, never crash,
+ * never allocate without bound. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/phys.h"
+#include "lib/os/linux.h"
+#include "lib/plugins/plugin.h"
+#include "lib/rows/rows.h"
+#include "lib/session/session.h"
+#include "lib/walk/linux_files.h"
+#include "lib/walk/linux_mounts.h"
+#include "lib/walk/linux_sockets.h"
+#include "imagerun.h"
+#include "testutil.h"
+
+static uint8_t *image;
+static size_t image_len;
+static char symdir[4096];
+static scry_context *ctx;
+
+#define MARKER_PID "147"
+
+static uint64_t canonical(uint64_t masked) { return masked | 0xffff000000000000ull; }
+
+static scry_status run_plugin(struct ir_run *x, const char *plugin, int argc,
+                              const char *const *argv)
+{
+    ir_open(x, ctx, image, image_len, "dev-small.raw");
+    return scry_plugin_run(x->s, plugin, argc, argv, NULL, &x->r);
+}
+
+/* Byte-wise through the kernel's page tables: a value may straddle pages. */
+struct patch {
+    uint64_t pa[8];
+    uint8_t old[8];
+    size_t n;
+};
+
+static void vpoke(struct ir_run *x, uint64_t va, uint64_t v, size_t n, struct patch *p)
+{
+    p->n = n;
+    for (size_t i = 0; i < n; i++) {
+        p->pa[i] = ir_pa_of(x, va + i, image_len);
+        p->old[i] = image[p->pa[i]];
+        image[p->pa[i]] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void unpoke(struct patch *p)
+{
+    for (size_t i = p->n; i-- > 0;)
+        image[p->pa[i]] = p->old[i];
+}
+
+static uint64_t vpeek(struct ir_run *x, uint64_t va)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v |= (uint64_t)image[ir_pa_of(x, va + i, image_len)] << (8 * i);
+    return v;
+}
+
+static void show_diags(const char *what, const struct scry_result *r)
+{
+    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
+        scry_diag_level lv;
+        scry_status st;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
+        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
+    }
+}
+
+static const char *first_warning(const struct scry_result *r, scry_status *status)
+{
+    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
+        scry_diag_level lv;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(r, k, &lv, status, &msg), SCRY_OK);
+        if (lv == SCRY_DIAG_WARNING)
+            return msg;
+    }
+    ck_abort_msg("no warning");
+    return NULL;
+}
+
+/* The marker task (canonical address) and the offsets. */
+struct marker {
+    uint64_t task, files, fdt, fd;
+    struct scry_linux_offsets off;
+    struct scry_linux_files_off fo;
+    struct scry_linux_mounts_off mo;
+    struct scry_linux_sockets_off so;
+};
+
+static void marker(struct marker *m)
+{
+    static const char *const argv[] = {"--pid", MARKER_PID};
+    struct ir_run x;
+    uint64_t task;
+    ck_assert_int_eq(run_plugin(&x, "linux.pslist", 2, argv), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    ck_assert_int_eq(scry_result_cell_uint(x.r, 0, 0, &task), SCRY_OK);
+    const struct scry_linux *l = ir_linux(&x);
+    m->off = l->off;
+    ck_assert_int_eq(scry_linux_files_resolve(l, &m->fo), SCRY_OK);
+    ck_assert_int_eq(scry_linux_mounts_resolve(l, &m->mo), SCRY_OK);
+    ck_assert_int_eq(scry_linux_sockets_resolve(l, &m->so), SCRY_OK);
+    m->task = canonical(task);
+    m->files = vpeek(&x, m->task + m->off.task_files);
+    m->fdt = vpeek(&x, m->files + m->fo.files_fdt);
+    m->fd = vpeek(&x, m->fdt + m->fo.fdt_fd);
+    ir_free(&x);
+}
+
+static size_t lsof_rows(void)
+{
+    static const char *const argv[] = {"--pid", MARKER_PID};
+    struct ir_run x;
+    ck_assert_int_eq(run_plugin(&x, "linux.lsof", 2, argv), SCRY_OK);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    size_t n = scry_result_row_count(x.r);
+    ir_free(&x);
+    return n;
+}
+
+/* lsof --pid 147 after one patch: no rows, one WARNING with this text. */
+static void lsof_case(struct ir_run *y, uint64_t va, uint64_t v, size_t n, const char *want)
+{
+    static const char *const argv[] = {"--pid", MARKER_PID};
+    struct ir_run x;
+    struct patch p;
+    scry_status st = SCRY_OK;
+    vpoke(y, va, v, n, &p);
+    ck_assert_int_eq(run_plugin(&x, "linux.lsof", 2, argv), SCRY_OK);
+    show_diags("lsof_case", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_str_eq(first_warning(x.r, &st), want);
+    ck_assert_int_eq(st, SCRY_ERR_CORRUPT);
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ck_assert_uint_lt(scry_result_peak_bytes(x.r), 1u << 20);
+    ir_free(&x);
+    unpoke(&p);
+}
+
+START_TEST(fd_table_hostile)
+{
+    struct marker m;
+    struct ir_run y;
+    char want[256];
+    if (!image)
+        return;
+    marker(&m);
+    size_t rows = lsof_rows();
+    ck_assert_uint_gt(rows, 2);
+    ck_assert_int_eq(run_plugin(&y, "linux.lsof", 0, NULL), SCRY_OK);
+    /* the slot array is the fdtable itself */
+    snprintf(want, sizeof want,
+             "pid 147: the fd array 0x%llx lies inside its own fdtable 0x%llx: not listed",
+             (unsigned long long)(m.fdt & 0xffffffffffffull),
+             (unsigned long long)(m.fdt & 0xffffffffffffull));
+    lsof_case(&y, m.fdt + m.fo.fdt_fd, m.fdt, 8, want);
+    /* max_fds 2^32 - 1 */
+    snprintf(want, sizeof want,
+             "pid 147: fd table 0x%llx claims 4294967295 slots (more than 500000): not listed",
+             (unsigned long long)(m.fd & 0xffffffffffffull));
+    lsof_case(&y, m.fdt + m.fo.fdt_max_fds, 0xffffffffu, 4, want);
+    /* max_fds just under Volatility's bound: every slot read, the rows
+     * bounded by the open files found (slots past the real array are
+     * whatever memory follows; none may crash the walk) */
+    struct patch p;
+    static const char *const argv[] = {"--pid", MARKER_PID};
+    struct ir_run x;
+    vpoke(&y, m.fdt + m.fo.fdt_max_fds, 500000, 4, &p);
+    ck_assert_int_eq(run_plugin(&x, "linux.lsof", 2, argv), SCRY_OK);
+    ck_assert_uint_ge(scry_result_row_count(x.r), rows);
+    ck_assert_uint_le(scry_result_row_count(x.r), 500000);
+    ck_assert_uint_lt(scry_result_peak_bytes(x.r), 256u << 20);
+    ir_free(&x);
+    unpoke(&p);
+    ir_free(&y);
+    ck_assert_uint_eq(lsof_rows(), rows);
+}
+END_TEST
+
+START_TEST(mount_list_loops)
+{
+    static const char *const argv[] = {"--pids", MARKER_PID};
+    struct marker m;
+    struct ir_run x, y;
+    struct patch p;
+    scry_status st = SCRY_OK;
+    char want[256];
+    if (!image)
+        return;
+    marker(&m);
+    ck_assert_int_eq(run_plugin(&y, "linux.mountinfo", 2, argv), SCRY_OK);
+    size_t rows = scry_result_row_count(y.r);
+    ck_assert_uint_eq(rows, 6); /* /, /proc, /sys, /dev, /run, /tmp */
+    ck_assert_uint_eq(scry_result_diag_count(y.r), 0);
+    uint64_t nsproxy = vpeek(&y, m.task + m.mo.task_nsproxy);
+    uint64_t ns = vpeek(&y, nsproxy + m.mo.nsproxy_mnt_ns);
+    uint64_t head = ns + m.mo.mntns_list;
+    uint64_t first = vpeek(&y, head + m.off.list_next);
+    uint64_t second = vpeek(&y, first + m.off.list_next);
+    /* the second mount links to itself: two mounts, then the WARNING */
+    vpoke(&y, second + m.off.list_next, second, 8, &p);
+    ck_assert_int_eq(run_plugin(&x, "linux.mountinfo", 2, argv), SCRY_OK);
+    show_diags("mount_list_loops", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    snprintf(want, sizeof want,
+             "mount list 0x%llx ends early after 2 entries: 0x%llx links to an earlier entry "
+             "instead of back to the head",
+             (unsigned long long)(head & 0xffffffffffffull),
+             (unsigned long long)(second & 0xffffffffffffull));
+    ck_assert_str_eq(first_warning(x.r, &st), want);
+    ck_assert_int_eq(st, SCRY_ERR_CORRUPT);
+    ck_assert_uint_lt(scry_result_peak_bytes(x.r), 1u << 20);
+    ir_free(&x);
+    /* every task of the namespace meets the loop; each walk is bounded */
+    ck_assert_int_eq(run_plugin(&x, "linux.mountinfo", 0, NULL), SCRY_OK);
+    ck_assert_uint_le(scry_result_row_count(x.r), 4);
+    ck_assert_uint_ge(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ir_free(&x);
+    /* the files walk (pagecache) meets it too */
+    ck_assert_int_eq(run_plugin(&x, "linux.pagecache.Files", 0, NULL), SCRY_OK);
+    ck_assert_uint_ge(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ir_free(&x);
+    unpoke(&p);
+    ir_free(&y);
+}
+END_TEST
+
+START_TEST(socket_points_at_itself)
+{
+    static const char *const argv[] = {"--pids", MARKER_PID};
+    struct marker m;
+    struct ir_run x, y;
+    struct patch p[10];
+    size_t np = 0;
+    if (!image)
+        return;
+    marker(&m);
+    ck_assert_int_eq(run_plugin(&y, "linux.sockstat", 2, argv), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(y.r), 0); /* the guest has no sockets */
+    uint64_t filp = vpeek(&y, m.fd);                   /* fd 0 */
+    uint64_t inode = vpeek(&y, filp + m.fo.file_inode);
+    uint64_t ino = vpeek(&y, inode + m.off.inode_ino);
+    /* fd 0 becomes a socket whose struct sock is its struct socket, whose
+     * sk_socket is itself and whose unix peer is itself */
+    uint64_t s = inode - m.so.sa_vfs_inode + m.so.sa_socket;
+    vpoke(&y, filp + m.so.file_f_op, canonical(m.so.socket_file_ops), 8, &p[np++]);
+    vpoke(&y, s + m.so.socket_sk, s, 8, &p[np++]);
+    vpoke(&y, s + m.so.skc_family, 1, 2, &p[np++]);      /* AF_UNIX */
+    vpoke(&y, s + m.so.skc_state, 1, 1, &p[np++]);       /* ESTABLISHED */
+    vpoke(&y, s + m.so.sk_type, 1, 2, &p[np++]);         /* STREAM */
+    vpoke(&y, s + m.so.sk_socket, s, 8, &p[np++]);
+    vpoke(&y, s + m.so.unix_addr, 0, 8, &p[np++]);
+    vpoke(&y, s + m.so.unix_peer, s, 8, &p[np++]);
+    vpoke(&y, s + m.so.sk_filter, 0, 8, &p[np++]);
+    vpoke(&y, s + m.so.sk_reuseport_cb, 0, 8, &p[np++]);
+    ck_assert_int_eq(run_plugin(&x, "linux.sockstat", 2, argv), SCRY_OK);
+    show_diags("socket_points_at_itself", x.r);
+    /* fds sharing the patched file (dup'ed console) are sockets too */
+    uint32_t max_fds = (uint32_t)vpeek(&y, m.fdt + m.fo.fdt_max_fds);
+    size_t same = 0;
+    for (uint32_t i = 0; i < max_fds && i < 64; i++)
+        same += vpeek(&y, m.fd + 8ull * i) == filp;
+    ck_assert_uint_ge(same, 1);
+    ck_assert_uint_eq(scry_result_row_count(x.r), same);
+    const char *v;
+    size_t len;
+    char inos[32];
+    snprintf(inos, sizeof inos, "%llu", (unsigned long long)ino);
+    ck_assert_int_eq(scry_result_cell_str(x.r, 0, 6, &v, &len), SCRY_OK);
+    ck_assert_str_eq(v, "AF_UNIX");
+    ck_assert_int_eq(scry_result_cell_str(x.r, 0, 7, &v, &len), SCRY_OK);
+    ck_assert_str_eq(v, "STREAM");
+    ck_assert_int_eq(scry_result_cell_state(x.r, 0, 9), SCRY_CELL_NOT_AVAILABLE);
+    ck_assert_int_eq(scry_result_cell_str(x.r, 0, 10, &v, &len), SCRY_OK);
+    ck_assert_str_eq(v, inos);
+    ck_assert_int_eq(scry_result_cell_str(x.r, 0, 12, &v, &len), SCRY_OK);
+    ck_assert_str_eq(v, inos);
+    ck_assert_int_eq(scry_result_cell_str(x.r, 0, 13, &v, &len), SCRY_OK);
+    ck_assert_str_eq(v, "ESTABLISHED");
+    ck_assert_int_eq(scry_result_cell_state(x.r, 0, 14), SCRY_CELL_NOT_AVAILABLE);
+    uint64_t off;
+    ck_assert_int_eq(scry_result_cell_uint(x.r, 0, 5, &off), SCRY_OK);
+    ck_assert_uint_eq(off, s & 0xffffffffffffull);
+    ck_assert_uint_lt(scry_result_peak_bytes(x.r), 1u << 20);
+    ir_free(&x);
+    while (np)
+        unpoke(&p[--np]);
+    ir_free(&y);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("hostile_files_mounts");
+    TCase *tc = tcase_create("hostile");
+    int rc;
+    ir_load_small("test_hostile_files_mounts", &image, &image_len, symdir, sizeof symdir, &ctx);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, fd_table_hostile);
+    tcase_add_test(tc, mount_list_loops);
+    tcase_add_test(tc, socket_points_at_itself);
+    suite_add_tcase(s, tc);
+    rc = tu_run_suite(s);
+    scry_context_free(ctx);
+    free(image);
+    return rc;
+}
