@@ -18,6 +18,7 @@ extern const struct scry_plugin scry_plugin_linux_mountinfo;
 extern const struct scry_plugin scry_plugin_linux_sockstat;
 extern const struct scry_plugin scry_plugin_linux_library_list;
 extern const struct scry_plugin scry_plugin_linux_pagecache_files;
+extern const struct scry_plugin scry_plugin_linux_pagecache_inodepages;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -44,6 +45,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_malfind,
     &scry_plugin_linux_mountinfo,
     &scry_plugin_linux_pagecache_files,
+    &scry_plugin_linux_pagecache_inodepages,
     &scry_plugin_linux_maps,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,

@@ -10,6 +10,7 @@
 #include "lib/base/utf8.h"
 #include "lib/walk/linux_dpath.h"
 #include "lib/walk/linux_tasks.h"
+#include "symbols/symtab.h"
 
 #define NO SCRY_LINUX_NO_OFFSET
 #define S_IFMT_ 0170000
@@ -33,9 +34,26 @@ scry_status scry_linux_pagecache_resolve(const struct scry_linux *l,
         SCRY_FIELD("inode", "i_mapping", &po->inode_mapping),
         SCRY_FIELD("address_space", "nrpages", &po->as_nrpages),
         SCRY_FIELD_OPT("address_space", "i_pages", &po->as_i_pages),
+        SCRY_FIELD_OPT("xarray", "xa_head", &po->xa_head),
+        SCRY_FIELD_OPT("xa_node", "shift", &po->xa_node_shift),
+        {"xa_node", "slots", &po->xa_node_slots, &po->xa_nslots, 1},
+        SCRY_FIELD("page", "flags", &po->page_flags),
+        SCRY_FIELD("page", "mapping", &po->page_mapping),
+        SCRY_FIELD("page", "index", &po->page_index),
+    };
+    uint64_t memsec, vmb;
+    const struct scry_symbol_spec syms[] = {
+        SCRY_SYMBOL_OPT("vmemmap_base", &vmb),
+        SCRY_SYMBOL_OPT("mem_section", &memsec),
     };
     if ((s = scry_resolve_fields(l->symtab, f, sizeof f / sizeof f[0])) != SCRY_OK)
         return s;
+    if ((s = scry_resolve_symbols(l->symtab, syms, 2)) != SCRY_OK ||
+        (s = scry_sym_type_size(l->symtab, "page", &po->page_size)) != SCRY_OK)
+        return s;
+    po->has_mem_section = memsec != NO;
+    po->vmemmap_base = vmb == NO ? NO : vmb + l->virt_shift;
+    po->xa_nslots /= 8; /* bytes to slots */
     if ((po->d_children == NO || po->d_sib == NO) && (po->d_subdirs == NO || po->d_child == NO))
         return scry_err(SCRY_ERR_NOT_FOUND, "%s: Unsupported dentry type", l->isf_path);
     if (po->d_children != NO && po->d_sib != NO)
@@ -337,4 +355,144 @@ uint64_t scry_linux_inode_nrpages(const struct scry_linux_pagecache_off *po,
     *ok = scry_vspace_read_u64(ks, inode + po->inode_mapping, &mapping) == SCRY_OK &&
           scry_vspace_read_u64(ks, (mapping & l->va_mask) + po->as_nrpages, &n) == SCRY_OK;
     return *ok ? n : 0;
+}
+
+/* IDStorage.get_entries over the XArray. */
+struct pwalk {
+    struct scry_vspace *ks;
+    struct scry_op *op;
+    const struct scry_linux_pagecache_off *po;
+    scry_linux_page_fn fn;
+    void *user;
+    struct scry_hashset nodes;
+    uint64_t count, max, mask;
+    unsigned shift_bits; /* CHUNK_SHIFT */
+    int cut, stop;
+    scry_status st;
+};
+
+static void iter_node(struct pwalk *w, uint64_t nodep, unsigned height, unsigned depth)
+{
+    uint64_t slots[64];
+    size_t n = w->po->xa_nslots > 64 ? 64 : (size_t)w->po->xa_nslots;
+    int added = scry_hs_add(&w->nodes, nodep);
+    if (added < 0) {
+        w->st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+        w->stop = 1;
+        return;
+    }
+    if (!added || depth > 64) {
+        w->cut |= 1;
+        return;
+    }
+    if (scry_vspace_read(w->ks, nodep + w->po->xa_node_slots, slots, 8 * n) != SCRY_OK) {
+        w->cut |= 2;
+        return;
+    }
+    for (size_t i = 0; i < n && !w->stop; i++) {
+        uint64_t slot = slots[i] & w->mask, p = slot;
+        if (!slot)
+            continue;
+        if ((slot & 3) == 2) /* internal: untagged */
+            p = slot & ~3ull;
+        if (++w->count > w->max) {
+            w->cut |= 4;
+            w->stop = 1;
+            return;
+        }
+        if (height == 1) {
+            if (!(p & 3) && w->fn(w->user, p))
+                w->stop = 1;
+        } else {
+            iter_node(w, p, height - 1, depth + 1);
+        }
+    }
+}
+
+scry_status scry_linux_walk_inode_pages(const struct scry_linux *l,
+                                        const struct scry_linux_pagecache_off *po,
+                                        struct scry_vspace *ks, struct scry_op *op,
+                                        uint64_t inode, scry_linux_page_fn fn, void *user)
+{
+    int64_t size;
+    uint64_t mapping, nrpages, head;
+    if (po->xa_head == NO || po->xa_node_slots == NO || po->xa_node_shift == NO ||
+        po->as_i_pages == NO)
+        return scry_err(SCRY_ERR_UNSUPPORTED, "%s: the page cache is not an xarray (radix "
+                        "trees of kernels < 4.20 are not read)", l->isf_path);
+    if (scry_vspace_read_u64(ks, inode + po->fo.inode_isize, (uint64_t *)&size) != SCRY_OK ||
+        !size)
+        return SCRY_OK;
+    if (scry_vspace_read_u64(ks, inode + po->inode_mapping, &mapping) != SCRY_OK || !mapping ||
+        scry_vspace_read_u64(ks, (mapping & l->va_mask) + po->as_nrpages, &nrpages) != SCRY_OK ||
+        !nrpages)
+        return SCRY_OK;
+    mapping &= l->va_mask;
+    if (scry_vspace_read_u64(ks, mapping + po->as_i_pages + po->xa_head, &head) != SCRY_OK) {
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                    "inode 0x%" PRIx64 ": its page cache head cannot be read", inode);
+        return SCRY_OK;
+    }
+    head &= l->va_mask;
+    if (!head)
+        return SCRY_OK;
+    struct pwalk w = {.ks = ks, .op = op, .po = po, .fn = fn, .user = user, .mask = l->va_mask};
+    w.max = op && op->max_entries ? op->max_entries : SCRY_MAX_TASKS;
+    /* CHUNK_SHIFT: the slots' count's bit length - 1 */
+    for (uint64_t k = po->xa_nslots; k > 1; k >>= 1)
+        w.shift_bits++;
+    int internal = (head & 3) == 2;
+    head &= ~3ull; /* tagged: untagged */
+    unsigned height = 0;
+    if (internal) {
+        uint8_t shift;
+        if (scry_vspace_read(ks, head + po->xa_node_shift, &shift, 1) != SCRY_OK) {
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_NODATA,
+                        "inode 0x%" PRIx64 ": page cache node 0x%" PRIx64 " cannot be read",
+                        inode, head);
+            return SCRY_OK;
+        }
+        if (!w.shift_bits || shift % w.shift_bits) {
+            /* Volatility's float height never reaches 1: it recurses until
+             * Python's recursion limit */
+            scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                        "inode 0x%" PRIx64 ": page cache node 0x%" PRIx64 " has shift %u, not a "
+                        "multiple of %u: not read", inode, head, shift, w.shift_bits);
+            return SCRY_OK;
+        }
+        height = shift / w.shift_bits + 1;
+    }
+    if (height == 0) {
+        fn(user, head);
+        return SCRY_OK;
+    }
+    iter_node(&w, head, height, 0);
+    scry_hs_free(&w.nodes);
+    if (w.cut)
+        scry_op_say(op, SCRY_DIAG_WARNING, w.cut & 4 ? SCRY_ERR_LIMIT : SCRY_ERR_CORRUPT,
+                    "inode 0x%" PRIx64 ": page cache read in part:%s%s%s", inode,
+                    w.cut & 1 ? " a node seen twice or too deep" : "",
+                    w.cut & 2 ? " a node that cannot be read" : "",
+                    w.cut & 4 ? " more entries than the bound" : "");
+    return w.st;
+}
+
+scry_status scry_linux_page_paddr(const struct scry_linux *l,
+                                  const struct scry_linux_pagecache_off *po,
+                                  struct scry_vspace *ks, uint64_t page, uint64_t *paddr)
+{
+    uint64_t base;
+    if (!po->has_mem_section || po->vmemmap_base == NO)
+        return scry_err(SCRY_ERR_UNSUPPORTED, "%s: page to physical address: only "
+                        "SPARSEMEM_VMEMMAP with vmemmap_base is supported", l->isf_path);
+    if (scry_vspace_read_u64(ks, po->vmemmap_base, &base) != SCRY_OK)
+        return scry_err(SCRY_ERR_NODATA, "vmemmap_base cannot be read");
+    /* canonicalize, then Python's floor division */
+    uint64_t pc = page & (1ull << 47) ? page | ~l->va_mask : page;
+    __int128 d = (__int128)(int64_t)pc - (__int128)(int64_t)base;
+    __int128 q = d / (__int128)po->page_size;
+    if (d % (__int128)po->page_size && d < 0)
+        q--;
+    *paddr = (uint64_t)(q * 4096);
+    return SCRY_OK;
 }

@@ -29,6 +29,11 @@ struct scry_linux_pagecache_off {
     /* children: d_subdirs/d_child list (< 6.8) or d_children/d_sib hlist */
     uint64_t d_subdirs, d_child, d_children, d_sib;
     uint64_t inode_link, inode_mapping, as_nrpages, as_i_pages;
+    /* the page cache: an xarray (i_pages) of struct page pointers */
+    uint64_t xa_head, xa_node_shift, xa_node_slots, xa_nslots;
+    uint64_t page_flags, page_mapping, page_index, page_size;
+    uint64_t vmemmap_base;  /* the symbol's address (shifted), NO_OFFSET if absent */
+    int has_mem_section;
 };
 
 /* Errors: the resolvers' (SCRY_ERR_NOT_FOUND naming what is missing, e.g.
@@ -62,5 +67,25 @@ scry_status scry_linux_walk_cached_files(const struct scry_linux *l,
 uint64_t scry_linux_inode_nrpages(const struct scry_linux_pagecache_off *po,
                                   const struct scry_linux *l, struct scry_vspace *ks,
                                   uint64_t inode, int *ok);
+
+/* Calls fn with each struct page address of the inode's page cache, in
+ * Volatility's order (inode.get_pages: nothing when i_size is 0 or
+ * i_mapping has no pages; else the xarray's slots in index order, a
+ * leaf slot whose tag bits are clear being a page). Bounded: at most
+ * op->max_entries (default SCRY_MAX_TASKS) entries and nodes, each node
+ * once, a depth of 64 levels; a cut is a WARNING on op. Errors:
+ * SCRY_ERR_NOMEM; SCRY_ERR_UNSUPPORTED when i_pages is no xarray. */
+typedef int (*scry_linux_page_fn)(void *user, uint64_t page);
+scry_status scry_linux_walk_inode_pages(const struct scry_linux *l,
+                                        const struct scry_linux_pagecache_off *po,
+                                        struct scry_vspace *ks, struct scry_op *op,
+                                        uint64_t inode, scry_linux_page_fn fn, void *user);
+
+/* page.to_paddr (SPARSEMEM_VMEMMAP): (page - vmemmap_base) / sizeof(struct
+ * page) * 4096, floor division. Errors: SCRY_ERR_UNSUPPORTED for another
+ * memory model, SCRY_ERR_NODATA when vmemmap_base cannot be read. */
+scry_status scry_linux_page_paddr(const struct scry_linux *l,
+                                  const struct scry_linux_pagecache_off *po,
+                                  struct scry_vspace *ks, uint64_t page, uint64_t *paddr);
 
 #endif

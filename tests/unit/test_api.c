@@ -595,6 +595,7 @@ START_TEST(test_plugin_table)
         {"linux.malfind.Malfind", "linux.malfind", 1, "linux"},
         {"linux.mountinfo.MountInfo", "linux.mountinfo", 3, "linux"},
         {"linux.pagecache.Files", "linux.pagecache.Files", 2, "linux"},
+        {"linux.pagecache.InodePages", "linux.pagecache.InodePages", 3, "linux"},
         {"linux.proc.Maps", "linux.proc", 4, "linux"},
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
