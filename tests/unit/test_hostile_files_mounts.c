@@ -7,7 +7,8 @@
  * loops back to a mount; a file becomes a socket whose sock is the socket
  * itself and whose unix peer is itself. Each run must finish with a
  * bounded answer and the WARNING that says why: never hang, never crash,
- * never allocate without bound. */
+ * never allocate without bound. And the decoding of each socket family
+ * memscry reads, on the same patched memory, against Volatility's cells. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,124 @@ START_TEST(socket_points_at_itself)
 }
 END_TEST
 
+
+/* The console file of pid 147 made a socket of each decoded family (the
+ * sock overlapping its struct socket, a scratch area past it): the cells
+ * are those Volatility 3 2.11.0 printed for the same patched image
+ * (written out and run through vol.py linux.sockstat.Sockstat). */
+struct sock_case {
+    const char *variant;
+    const char *cells[9]; /* Family .. State, NULL: NotAvailable */
+};
+
+static const struct sock_case sock_cases[] = {
+    {"inet", {"AF_INET", "STREAM", "TCP", "127.0.0.1", "8080", "10.0.0.2", "443", "LISTEN"}},
+    {"inet6", {"AF_INET6", "STREAM", "TCP", "::1", "8080", "2db9::5", "80", "ESTABLISHED"}},
+    {"netlink", {"AF_NETLINK", "RAW", "NETLINK_KOBJECT_UEVENT", "groups:0x00000011", "4242",
+                 "group:0x00000001", "0", "UNCONNECTED"}},
+    {"unix", {"AF_UNIX", "DGRAM", NULL, "/run/test.sock", "4", NULL, NULL, "CONNECTED"}},
+};
+
+static size_t make_socket(struct ir_run *y, const struct marker *m, const char *v,
+                          struct patch *p, uint64_t *sock)
+{
+    const struct scry_linux_sockets_off *so = &m->so;
+    size_t np = 0;
+    uint64_t filp = vpeek(y, m->fd), inode = vpeek(y, filp + m->fo.file_inode);
+    uint64_t s = inode - so->sa_vfs_inode + so->sa_socket, scratch = s + 920;
+    *sock = s;
+#define P(va, val, n) vpoke(y, (va), (val), (n), &p[np++])
+    P(filp + so->file_f_op, canonical(so->socket_file_ops), 8);
+    P(s + so->socket_sk, s, 8);
+    P(s + so->sk_socket, s, 8);
+    P(s + so->sk_filter, 0, 8);
+    P(s + so->sk_reuseport_cb, 0, 8);
+    if (!strcmp(v, "inet6")) {
+        P(s + so->skc_family, 10, 2);
+        P(s + so->skc_state, 1, 1);
+        P(s + so->sk_type, 1, 2);
+        P(s + so->sk_protocol, 6, 2);
+        P(s + so->inet_pinet6, scratch, 8);
+        P(scratch + so->ipv6_saddr, 0, 8);
+        P(scratch + so->ipv6_saddr + 8, 0x0100000000000000ull, 8);
+        P(s + so->skc_v6_daddr, 0xb92dull, 8);
+        P(s + so->skc_v6_daddr + 8, 0x0500000000000000ull, 8);
+        P(s + so->skc_portpair, 0x1f905000, 4);
+        P(s + so->inet_sport, 0x901f, 2);
+    } else if (!strcmp(v, "netlink")) {
+        P(s + so->skc_family, 16, 2);
+        P(s + so->sk_type, 3, 2);
+        P(s + so->sk_protocol, 15, 2);
+        P(s + so->nl_groups, scratch, 8);
+        P(scratch, 0x11, 8);
+        P(s + so->nl_portid, 4242, 4);
+        P(s + so->nl_dst_group, 1, 4);
+        P(s + so->nl_dst_portid, 0, 4);
+        P(s + so->nl_module, 0, 8);
+        P(s + so->socket_state, 1, 4);
+    } else if (!strcmp(v, "unix")) {
+        P(s + so->skc_family, 1, 2);
+        P(s + so->sk_type, 2, 2);
+        P(s + so->unix_addr, scratch, 8);
+        /* "/run/test.sock" */
+        P(scratch + so->unix_address_name + so->sun_path, 0x7365742f6e75722full, 8);
+        P(scratch + so->unix_address_name + so->sun_path + 8, 0x6b636f732e74ull, 8);
+        P(s + so->unix_peer, 0, 8);
+        P(s + so->socket_state, 3, 4);
+    } else {
+        P(s + so->skc_family, 2, 2);
+        P(s + so->skc_state, 10, 1);
+        P(s + so->sk_type, 1, 2);
+        P(s + so->sk_protocol, 6, 2);
+        P(s + so->skc_daddr, 0x0200000a, 4);
+        P(s + so->skc_rcv_saddr, 0x0100007f, 4);
+        P(s + so->skc_portpair, 0x1f90bb01, 4);
+        P(s + so->inet_sport, 0x901f, 2);
+    }
+#undef P
+    return np;
+}
+
+START_TEST(sockets_as_volatility)
+{
+    static const char *const argv[] = {"--pids", MARKER_PID};
+    struct marker m;
+    if (!image)
+        return;
+    marker(&m);
+    for (size_t k = 0; k < sizeof sock_cases / sizeof sock_cases[0]; k++) {
+        const struct sock_case *sc = &sock_cases[k];
+        struct ir_run x, y;
+        struct patch p[32];
+        uint64_t s, off;
+        ck_assert_int_eq(run_plugin(&y, "linux.pslist", 0, NULL), SCRY_OK);
+        size_t np = make_socket(&y, &m, sc->variant, p, &s);
+        ck_assert_int_eq(run_plugin(&x, "linux.sockstat", 2, argv), SCRY_OK);
+        show_diags(sc->variant, x.r);
+        ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+        ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+        ck_assert_int_eq(scry_result_cell_uint(x.r, 0, 5, &off), SCRY_OK);
+        ck_assert_uint_eq(off, s & 0xffffffffffffull);
+        for (size_t c = 0; c < 8; c++) {
+            const char *v;
+            size_t len;
+            if (!sc->cells[c]) {
+                ck_assert_int_eq(scry_result_cell_state(x.r, 0, 6 + c), SCRY_CELL_NOT_AVAILABLE);
+                continue;
+            }
+            ck_assert_int_eq(scry_result_cell_str(x.r, 0, 6 + c, &v, &len), SCRY_OK);
+            ck_assert_msg(!strcmp(v, sc->cells[c]), "%s: column %zu is %s, want %s",
+                          sc->variant, 6 + c, v, sc->cells[c]);
+        }
+        ck_assert_int_eq(scry_result_cell_state(x.r, 0, 14), SCRY_CELL_NOT_AVAILABLE);
+        ir_free(&x);
+        while (np)
+            unpoke(&p[--np]);
+        ir_free(&y);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_files_mounts");
@@ -318,6 +437,7 @@ int main(void)
     tcase_add_test(tc, fd_table_hostile);
     tcase_add_test(tc, mount_list_loops);
     tcase_add_test(tc, socket_points_at_itself);
+    tcase_add_test(tc, sockets_as_volatility);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
