@@ -11,6 +11,8 @@ dev-612, against what is known:
 * /bin/busybox (484 pages): the rows and the dumped file's sha256 equal
   what Volatility 3 2.11.0 printed and wrote (--find /bin/busybox --dump),
   kept in tests/data/vol-find/<machine>/ where it was run.
+* Files --find <path>: the first row of Volatility's Files golden with
+  that path, alone.
 * dev-612: Volatility lists no mounts on 6.8+ kernels (see
   mountinfo_check.py), so its Files is empty; ours must list the same
   initramfs files as dev-1k's golden under /, /run and /tmp, and all of
@@ -79,6 +81,19 @@ with tempfile.TemporaryDirectory() as out:
             want = f.read().split()[0]
         if sha(os.path.join(out, "busybox.dump")) != want:
             failures.append("/bin/busybox: the dump's sha256 is not Volatility's")
+
+# Files --find: the first row of Volatility's Files with that path, alone
+gold = os.path.join(source, "tests", "data", "vol", machine, "linux.pagecache.Files.json")
+for g in (gold, gold + ".xz"):
+    if os.path.exists(g):
+        with (lzma.open(g) if g.endswith(".xz") else open(g, "rb")) as f:
+            allrows = json.load(f)
+        with tempfile.TemporaryDirectory() as out:
+            for path in ("/etc/rc", "/bin/sh -> busybox", "/dev/console"):
+                got = json.loads(run(out, "linux.pagecache.Files", "--find", path))
+                want = [r for r in allrows if r["FilePath"] == path][:1]
+                if not want or got != want:
+                    failures.append(f"Files --find {path}: {got}, want {want}")
 
 if machine == "dev-612":
     with tempfile.TemporaryDirectory() as out:
