@@ -21,6 +21,7 @@
 #include "lib/session/session.h"
 #include "lib/walk/linux_files.h"
 #include "lib/walk/linux_mounts.h"
+#include "lib/walk/linux_pagecache.h"
 #include "lib/walk/linux_sockets.h"
 #include "imagerun.h"
 #include "testutil.h"
@@ -427,6 +428,83 @@ START_TEST(sockets_as_volatility)
 }
 END_TEST
 
+/* The row of Files --find path (its SuperblockAddr and InodeAddr). */
+static void find_file(struct ir_run *x, const char *path, uint64_t *sb, uint64_t *inode)
+{
+    const char *argv[] = {"--find", path};
+    ck_assert_int_eq(scry_plugin_run(x->s, "linux.pagecache.Files", 2, argv, NULL, &x->r),
+                     SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x->r), 1);
+    ck_assert_int_eq(scry_result_cell_uint(x->r, 0, 0, sb), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_uint(x->r, 0, 4, inode), SCRY_OK);
+    *sb = canonical(*sb);
+    *inode = canonical(*inode);
+    scry_result_free(x->r);
+    x->r = NULL;
+}
+
+/* A dentry's child list that links to itself, and a page-cache node whose
+ * slot points back at the node: Files and InodePages finish, bounded, with
+ * the WARNING that says what was cut. */
+START_TEST(dentry_and_xarray_loops)
+{
+    struct ir_run x, y;
+    struct patch p;
+    struct scry_linux_pagecache_off po;
+    uint64_t sb, inode;
+    scry_status st = SCRY_OK;
+    if (!image)
+        return;
+    ir_open(&y, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&y);
+    ck_assert_int_eq(scry_linux_pagecache_resolve(l, &po), SCRY_OK);
+    ck_assert_uint_ne(po.d_subdirs, SCRY_LINUX_NO_OFFSET); /* the 6.1 ISF: a list_head */
+    ck_assert_int_eq(scry_plugin_run(y.s, "linux.pagecache.Files", 0, NULL, NULL, &y.r), SCRY_OK);
+    size_t all = scry_result_row_count(y.r);
+    ck_assert_uint_eq(scry_result_diag_count(y.r), 0);
+    scry_result_free(y.r);
+    y.r = NULL;
+    /* the root's first child links to itself */
+    find_file(&y, "/", &sb, &inode);
+    uint64_t root = vpeek(&y, sb + po.mo.sb_root);
+    uint64_t child = vpeek(&y, root + po.d_subdirs + l->off.list_next);
+    vpoke(&y, child + l->off.list_next, child, 8, &p);
+    ck_assert_int_eq(run_plugin(&x, "linux.pagecache.Files", 0, NULL), SCRY_OK);
+    show_diags("dentry loop", x.r);
+    ck_assert_uint_lt(scry_result_row_count(x.r), all);
+    ck_assert_uint_gt(scry_result_row_count(x.r), 1);
+    ck_assert_uint_ge(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_ptr_nonnull(strstr(first_warning(x.r, &st), "is linked twice"));
+    ck_assert_int_eq(st, SCRY_ERR_CORRUPT);
+    ck_assert_uint_lt(scry_result_peak_bytes(x.r), 64u << 20);
+    ir_free(&x);
+    unpoke(&p);
+    /* busybox's page cache: a two-level xarray; slot 1 of the top node
+     * becomes the node itself */
+    find_file(&y, "/bin/busybox", &sb, &inode);
+    uint64_t mapping = vpeek(&y, inode + po.inode_mapping);
+    uint64_t head = vpeek(&y, mapping + po.as_i_pages + po.xa_head);
+    ck_assert_uint_eq(head & 3, 2); /* an internal node */
+    uint64_t node = head & ~3ull;
+    vpoke(&y, node + po.xa_node_slots + 8, head, 8, &p);
+    char addr[32];
+    snprintf(addr, sizeof addr, "%llu", (unsigned long long)(inode & 0xffffffffffffull));
+    const char *argv[] = {"--inode", addr};
+    ck_assert_int_eq(run_plugin(&x, "linux.pagecache.InodePages", 2, argv), SCRY_OK);
+    show_diags("xarray loop", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 484 - 64); /* slot 1's 64 pages lost */
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_ptr_nonnull(strstr(first_warning(x.r, &st), "a node seen twice"));
+    ir_free(&x);
+    unpoke(&p);
+    ck_assert_int_eq(run_plugin(&x, "linux.pagecache.InodePages", 2, argv), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 484);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ir_free(&x);
+    ir_free(&y);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_files_mounts");
@@ -438,6 +516,7 @@ int main(void)
     tcase_add_test(tc, mount_list_loops);
     tcase_add_test(tc, socket_points_at_itself);
     tcase_add_test(tc, sockets_as_volatility);
+    tcase_add_test(tc, dentry_and_xarray_loops);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
