@@ -1,5 +1,6 @@
-/* test_hostile_files_mounts.c - lsof, sockstat and mountinfo on real
- * memory made hostile.
+/* test_hostile_files_mounts.c - lsof, sockstat, mountinfo, pagecache and
+ * library_list on real memory made hostile (or made to hold what the
+ * corpus guests lack: sockets, shared libraries).
  *
  * dev-small.raw is loaded into memory and one structure of the marker
  * process (pid 147) is patched: its fd table's slot array points at the
@@ -23,6 +24,7 @@
 #include "lib/walk/linux_mounts.h"
 #include "lib/walk/linux_pagecache.h"
 #include "lib/walk/linux_sockets.h"
+#include "lib/walk/linux_tasks.h"
 #include "imagerun.h"
 #include "testutil.h"
 
@@ -505,6 +507,115 @@ START_TEST(dentry_and_xarray_loops)
 }
 END_TEST
 
+/* ---- library_list ----
+ * The marker's static memf has no PT_DYNAMIC: its PT_NOTE header becomes
+ * one whose DT_PLTGOT leads, through GOT[1], to a link_map chain written in
+ * the marker's RWX page: libc, ld.so, then an entry with l_addr 0 (not
+ * listed) that links back to the first (a loop: the chain ends there).
+ * Volatility 3 2.11.0 on the same patched image lists exactly the two rows
+ * checked here. Patches go through the process's own page tables. */
+struct upatch {
+    uint64_t pa;
+    uint8_t old;
+};
+
+static size_t upoke(struct scry_vspace *proc, uint64_t va, uint64_t v, size_t n,
+                    struct upatch *p)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t pa;
+        ck_assert_int_eq(scry_vspace_translate(proc, va + i, &pa), SCRY_OK);
+        ck_assert_uint_lt(pa, image_len);
+        p[i].pa = pa;
+        p[i].old = image[pa];
+        image[pa] = (uint8_t)(v >> (8 * i));
+    }
+    return n;
+}
+
+START_TEST(library_list_as_volatility)
+{
+    static const char *const argv[] = {"--pids", MARKER_PID};
+    struct marker m;
+    struct ir_run x, y;
+    struct scry_vspace kernel, proc;
+    static struct upatch p[1024];
+    size_t np = 0;
+    uint64_t mm, base = 0x400000, scratch = 0x7fdcc1eb4000ull + 0x100; /* truth.json: rwx */
+    if (!image)
+        return;
+    marker(&m);
+    ck_assert_int_eq(run_plugin(&y, "linux.library_list", 2, argv), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(y.r), 0); /* static binaries only */
+    const struct scry_linux *l = ir_linux(&y);
+    ck_assert_int_eq(scry_profile_kernel(&l->base, &kernel), SCRY_OK);
+    ck_assert_int_eq(scry_vspace_read_u64(&kernel, m.task + l->off.task_mm, &mm), SCRY_OK);
+    ck_assert_int_eq(scry_linux_process_vspace(l, &kernel, mm, &proc), SCRY_OK);
+    uint8_t eh[64], ph[56];
+    ck_assert_int_eq(scry_vspace_read(&proc, base, eh, sizeof eh), SCRY_OK);
+    ck_assert_int_eq(memcmp(eh, "\x7f" "ELF", 4), 0);
+    uint64_t phoff;
+    uint16_t phnum;
+    memcpy(&phoff, eh + 0x20, 8);
+    memcpy(&phnum, eh + 0x38, 2);
+    int done = 0;
+    for (unsigned i = 0; i < phnum && !done; i++) {
+        uint64_t at = base + phoff + 56ull * i;
+        ck_assert_int_eq(scry_vspace_read(&proc, at, ph, sizeof ph), SCRY_OK);
+        if (ph[0] == 4 && !ph[1] && !ph[2] && !ph[3]) { /* PT_NOTE -> PT_DYNAMIC at scratch */
+            np += upoke(&proc, at, 2, 4, p + np);
+            np += upoke(&proc, at + 0x10, scratch, 8, p + np); /* ET_EXEC: absolute */
+            done = 1;
+        }
+    }
+    ck_assert(done);
+    uint64_t got = scratch + 0x100, lm1 = scratch + 0x200, lm2 = scratch + 0x240,
+             lm3 = scratch + 0x280;
+    const uint64_t words[][2] = {
+        {scratch, 5}, {scratch + 8, 0x1234},      /* DT_STRTAB: not looked at */
+        {scratch + 16, 3}, {scratch + 24, got},   /* DT_PLTGOT */
+        {scratch + 32, 0}, {scratch + 40, 0},     /* DT_NULL */
+        {got + 8, lm1},
+        {lm1, 0x7f0000001000ull}, {lm1 + 8, scratch + 0x300}, {lm1 + 16, 0}, {lm1 + 24, lm2},
+        {lm1 + 32, 0},
+        {lm2, 0x7f0000002000ull}, {lm2 + 8, scratch + 0x340}, {lm2 + 16, 0}, {lm2 + 24, lm3},
+        {lm2 + 32, lm1},
+        {lm3, 0}, {lm3 + 8, scratch + 0x380}, {lm3 + 16, 0}, {lm3 + 24, lm1}, {lm3 + 32, lm2},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        np += upoke(&proc, words[i][0], words[i][1], 8, p + np);
+    static const char *const names[] = {"/lib/x86_64-linux-gnu/libc.so.6",
+                                        "/lib64/ld-linux-x86-64.so.2", "linux-vdso.so.1"};
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i <= strlen(names[k]); i++)
+            np += upoke(&proc, scratch + 0x300 + 0x40 * k + i, (uint8_t)names[k][i], 1, p + np);
+    ck_assert_int_eq(run_plugin(&x, "linux.library_list", 0, NULL), SCRY_OK);
+    show_diags("library_list", x.r);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    for (size_t r = 0; r < 2; r++) {
+        const char *v;
+        size_t len;
+        int64_t pid;
+        uint64_t addr;
+        ck_assert_int_eq(scry_result_cell_str(x.r, r, 0, &v, &len), SCRY_OK);
+        ck_assert_str_eq(v, "marker");
+        ck_assert_int_eq(scry_result_cell_int(x.r, r, 1, &pid), SCRY_OK);
+        ck_assert_int_eq(pid, 147);
+        ck_assert_int_eq(scry_result_cell_uint(x.r, r, 2, &addr), SCRY_OK);
+        ck_assert_uint_eq(addr, r ? 0x7f0000002000ull : 0x7f0000001000ull);
+        ck_assert_int_eq(scry_result_cell_str(x.r, r, 3, &v, &len), SCRY_OK);
+        ck_assert_str_eq(v, names[r]);
+    }
+    ir_free(&x);
+    while (np) {
+        np--;
+        image[p[np].pa] = p[np].old;
+    }
+    ir_free(&y);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_files_mounts");
@@ -517,6 +628,7 @@ int main(void)
     tcase_add_test(tc, socket_points_at_itself);
     tcase_add_test(tc, sockets_as_volatility);
     tcase_add_test(tc, dentry_and_xarray_loops);
+    tcase_add_test(tc, library_list_as_volatility);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     scry_context_free(ctx);
