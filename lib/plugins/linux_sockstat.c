@@ -56,7 +56,7 @@ static int on_fd(void *user, uint32_t fd, uint64_t filp)
     struct scry_linux_sockinfo *si = &c->si;
     struct scry_cell cells[15];
     int ok;
-    if (scry_linux_socket_of_file(c->l, &c->so, &c->kernel, c->pc->op, filp, si) != 1)
+    if (scry_linux_socket_of_file(c->l, &c->so, &c->kernel, c->pc->op, c->t->addr, filp, si) != 1)
         return 0;
     uint32_t ns = scry_linux_task_netns(c->l, &c->so, &c->kernel, c->t->addr, &ok);
     if (c->netns && (!ok || c->netns != (int64_t)ns))

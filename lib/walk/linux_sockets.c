@@ -24,7 +24,7 @@ static const char *const families[] = {
     "AF_IEEE802154", "AF_CAIF",  "AF_ALG",   "AF_NFC",    "AF_VSOCK",  "AF_KCM",
     "AF_QIPCRTR", "AF_SMC",      "AF_XDP",
 };
-enum { FAM_UNIX = 1, FAM_INET = 2, FAM_INET6 = 10, FAM_NETLINK = 16 };
+enum { FAM_UNIX = 1, FAM_INET = 2, FAM_INET6 = 10, FAM_NETLINK = 16, FAM_PACKET = 17 };
 static const struct {
     unsigned v;
     const char *name;
@@ -54,7 +54,25 @@ static const char *const netlink_protos[] = {
     "NETLINK_GENERIC",  "NETLINK_DM",       "NETLINK_SCSITRANSPORT", "NETLINK_ECRYPTFS",
     "NETLINK_RDMA",     "NETLINK_CRYPTO",   "NETLINK_SMC"};
 
+static const struct {
+    unsigned v;
+    const char *name;
+} eth_protos[] = {
+    {0x0001, "ETH_P_802_3"}, {0x0002, "ETH_P_AX25"}, {0x0003, "ETH_P_ALL"},
+    {0x0004, "ETH_P_802_2"}, {0x0005, "ETH_P_SNAP"}, {0x0006, "ETH_P_DDCMP"},
+    {0x0007, "ETH_P_WAN_PPP"}, {0x0008, "ETH_P_PPP_MP"}, {0x0009, "ETH_P_LOCALTALK"},
+    {0x000c, "ETH_P_CAN"}, {0x000f, "ETH_P_CANFD"}, {0x0010, "ETH_P_PPPTALK"},
+    {0x0011, "ETH_P_TR_802_2"}, {0x0016, "ETH_P_CONTROL"}, {0x0017, "ETH_P_IRDA"},
+    {0x0018, "ETH_P_ECONET"}, {0x0019, "ETH_P_HDLC"}, {0x001a, "ETH_P_ARCNET"},
+    {0x001b, "ETH_P_DSA"}, {0x001c, "ETH_P_TRAILER"}, {0x0060, "ETH_P_LOOP"},
+    {0x00f6, "ETH_P_IEEE802154"}, {0x00f7, "ETH_P_CAIF"}, {0x00f8, "ETH_P_XDSA"},
+    {0x00f9, "ETH_P_MAP"}, {0x0800, "ETH_P_IP"}, {0x0805, "ETH_P_X25"},
+    {0x0806, "ETH_P_ARP"}, {0x8035, "ETH_P_RARP"}, {0x809b, "ETH_P_ATALK"},
+    {0x80f3, "ETH_P_AARP"}, {0x8100, "ETH_P_8021Q"}};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* Entries of one namespace or device list read at most (a loop ends it). */
+#define NET_LIST_MAX 65536
 
 scry_status scry_linux_sockets_resolve(const struct scry_linux *l,
                                        struct scry_linux_sockets_off *so)
@@ -104,12 +122,24 @@ scry_status scry_linux_sockets_resolve(const struct scry_linux *l,
         SCRY_FIELD("task_struct", "nsproxy", &so->task_nsproxy),
         SCRY_FIELD("nsproxy", "net_ns", &so->nsproxy_net_ns),
         SCRY_FIELD_OPT("net", "ns.inum", &so->net_inum),
+        SCRY_FIELD_OPT("packet_sock", "ifindex", &so->pkt_ifindex),
+        SCRY_FIELD_OPT("packet_sock", "num", &so->pkt_num),
+        SCRY_FIELD_OPT("net", "list", &so->net_list),
+        SCRY_FIELD_OPT("net", "dev_base_head", &so->net_dev_base_head),
+        SCRY_FIELD_OPT("net_device", "dev_list", &so->netdev_dev_list),
+        SCRY_FIELD_OPT("net_device", "name", &so->netdev_name),
+        SCRY_FIELD_OPT("net_device", "ifindex", &so->netdev_ifindex),
     };
+    uint64_t nsl;
+    const struct scry_symbol_spec nsyms[] = {SCRY_SYMBOL_OPT("net_namespace_list", &nsl)};
     scry_status s = scry_resolve_symbols(st, syms, COUNT(syms));
     if (s == SCRY_OK)
         s = scry_resolve_fields(st, f, COUNT(f));
     if (s != SCRY_OK)
         return s;
+    if ((s = scry_resolve_symbols(st, nsyms, 1)) != SCRY_OK)
+        return s;
+    so->net_namespace_list = nsl == NO ? NO : (nsl + l->virt_shift) & l->va_mask;
     so->socket_file_ops = (fops + l->virt_shift) & l->va_mask;
     so->sockfs_dentry_ops = (dops + l->virt_shift) & l->va_mask;
     return SCRY_OK;
@@ -292,6 +322,60 @@ static void do_netlink(struct rd *r, const struct scry_linux_sockets_off *so, ui
     si->state = socket_state(r, so, sk);
 }
 
+/* SockHandlers._build_network_devices_map(netns).get(ifindex): the name of
+ * the last device with that ifindex on a namespace of that inode number;
+ * 0 when none. out holds 3 * 16 + 1 bytes. */
+static int device_name(struct rd *r, const struct scry_linux_sockets_off *so, uint32_t netns,
+                       int32_t ifindex, char *out)
+{
+    int found = 0;
+    uint64_t head = so->net_namespace_list, nl, n = 0;
+    if (head == NO || so->net_list == NO || so->net_dev_base_head == NO ||
+        so->netdev_dev_list == NO || so->netdev_name == NO || so->netdev_ifindex == NO ||
+        so->net_inum == NO)
+        return 0;
+    for (nl = p64(r, head + r->l->off.list_next); r->ok && nl != head && nl && n < NET_LIST_MAX;
+         nl = p64(r, nl + r->l->off.list_next), n++) {
+        uint64_t net = nl - so->net_list;
+        if ((uint32_t)un(r, net + so->net_inum, 4) != netns)
+            continue;
+        uint64_t dh = net + so->net_dev_base_head, dl;
+        uint64_t k = 0;
+        for (dl = p64(r, dh + r->l->off.list_next); r->ok && dl != dh && dl && k < NET_LIST_MAX;
+             dl = p64(r, dl + r->l->off.list_next), k++) {
+            uint64_t dev = dl - so->netdev_dev_list;
+            if ((int32_t)un(r, dev + so->netdev_ifindex, 4) == ifindex) {
+                array_str(r, dev + so->netdev_name, 16, out);
+                found = 1;
+            }
+        }
+    }
+    return found;
+}
+
+static void do_packet(struct rd *r, const struct scry_linux_sockets_off *so, uint64_t sk,
+                      uint64_t task, struct scry_linux_sockinfo *si)
+{
+    int32_t ifindex = (int32_t)un(r, sk + so->pkt_ifindex, 4);
+    unsigned proto = ntohs((uint16_t)un(r, sk + so->pkt_num, 2));
+    if (proto) {
+        si->proto = lookup(eth_protos, COUNT(eth_protos), proto);
+        if (!si->proto) {
+            snprintf(si->b_proto, sizeof si->b_proto, "0x%x", proto);
+            si->proto = si->b_proto;
+        }
+    }
+    if (ifindex <= 0) {
+        si->src_addr = "ANY";
+    } else {
+        int ok;
+        uint32_t netns = scry_linux_task_netns(r->l, so, r->ks, task, &ok);
+        if (ok && device_name(r, so, netns, ifindex, si->b_src))
+            si->src_addr = si->b_src;
+    }
+    si->state = socket_state(r, so, sk);
+}
+
 /* _update_socket_filters_info: an ordered dict of up to four keys. */
 struct kv {
     const char *key[4];
@@ -374,8 +458,8 @@ static void filters(struct rd *r, const struct scry_linux_sockets_off *so, struc
 }
 
 int scry_linux_socket_of_file(const struct scry_linux *l, const struct scry_linux_sockets_off *so,
-                              struct scry_vspace *ks, struct scry_op *op, uint64_t filp,
-                              struct scry_linux_sockinfo *si)
+                              struct scry_vspace *ks, struct scry_op *op, uint64_t task,
+                              uint64_t filp, struct scry_linux_sockinfo *si)
 {
     struct rd r = {.l = l, .ks = ks, .ok = 1};
     memset(si, 0, offsetof(struct scry_linux_sockinfo, b_src));
@@ -423,10 +507,15 @@ int scry_linux_socket_of_file(const struct scry_linux *l, const struct scry_linu
         if (known)
             do_netlink(&r, so, sk, si);
         break;
+    case FAM_PACKET:
+        known = so->pkt_ifindex != NO && so->pkt_num != NO;
+        if (known)
+            do_packet(&r, so, sk, task, si);
+        break;
     default:
         known = 0;
         if (family < COUNT(families) &&
-            (!strcmp(si->family, "AF_VSOCK") || !strcmp(si->family, "AF_PACKET") ||
+            (!strcmp(si->family, "AF_VSOCK") ||
              !strcmp(si->family, "AF_XDP") || !strcmp(si->family, "AF_BLUETOOTH")))
             scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
                         "sock 0x%" PRIx64 ": %s sockets are shown without their addresses "

@@ -1,7 +1,7 @@
 /* linux_sockets.h - the socket behind an open file, as Volatility 2.11.0's
  * Sockstat.list_sockets and SockHandlers read it: family, type, protocol,
  * addresses, ports, state and socket filter, for AF_UNIX, AF_INET,
- * AF_INET6 and AF_NETLINK; other families as the generic sock (no
+ * AF_INET6, AF_NETLINK and AF_PACKET; other families as the generic sock (no
  * addresses), which is what Volatility shows when it lacks their types.
  *
  * Offsets are this walker's own, resolved from the ISF at the start of a
@@ -29,6 +29,10 @@ struct scry_linux_sockets_off {
     uint64_t filter_prog, reuseport_prog, prog_type, prog_aux, aux_id, aux_name,
         aux_name_size;
     uint64_t task_nsproxy, nsproxy_net_ns, net_inum;
+    /* AF_PACKET: the device name of packet_sock.ifindex in the task's netns */
+    uint64_t pkt_ifindex, pkt_num;
+    uint64_t net_namespace_list; /* shifted, or NO_OFFSET */
+    uint64_t net_list, net_dev_base_head, netdev_dev_list, netdev_name, netdev_ifindex;
 };
 
 /* Errors: SCRY_ERR_NOT_FOUND naming a missing symbol or field,
@@ -47,13 +51,14 @@ struct scry_linux_sockinfo {
     char b_proto[32];
 };
 
-/* Reads the socket behind the file at filp. Returns 1 with *si filled, 0
+/* Reads the socket behind the file at filp, open in the task at `task`
+ * (whose network namespace names AF_PACKET devices). Returns 1 with *si filled, 0
  * when the file is not a socket (or has no dentry, inode or sk: no row in
  * Volatility either), -1 when the socket cannot be read (a diagnostic on
  * op). */
 int scry_linux_socket_of_file(const struct scry_linux *l, const struct scry_linux_sockets_off *so,
-                              struct scry_vspace *ks, struct scry_op *op, uint64_t filp,
-                              struct scry_linux_sockinfo *si);
+                              struct scry_vspace *ks, struct scry_op *op, uint64_t task,
+                              uint64_t filp, struct scry_linux_sockinfo *si);
 
 /* task->nsproxy->net_ns->ns.inum; 0 with *ok 0 when unreadable. */
 uint32_t scry_linux_task_netns(const struct scry_linux *l, const struct scry_linux_sockets_off *so,

@@ -328,6 +328,9 @@ static const struct sock_case sock_cases[] = {
     {"netlink", {"AF_NETLINK", "RAW", "NETLINK_KOBJECT_UEVENT", "groups:0x00000011", "4242",
                  "group:0x00000001", "0", "UNCONNECTED"}},
     {"unix", {"AF_UNIX", "DGRAM", NULL, "/run/test.sock", "4", NULL, NULL, "CONNECTED"}},
+    /* the device names come from the task's network namespace */
+    {"packet", {"AF_PACKET", "RAW", "ETH_P_ALL", "lo", NULL, NULL, NULL, "UNCONNECTED"}},
+    {"packet2", {"AF_PACKET", "RAW", "0xabcd", "ifb0", NULL, NULL, NULL, "UNCONNECTED"}},
 };
 
 static size_t make_socket(struct ir_run *y, const struct marker *m, const char *v,
@@ -356,6 +359,13 @@ static size_t make_socket(struct ir_run *y, const struct marker *m, const char *
         P(s + so->skc_v6_daddr + 8, 0x0500000000000000ull, 8);
         P(s + so->skc_portpair, 0x1f905000, 4);
         P(s + so->inet_sport, 0x901f, 2);
+    } else if (!strcmp(v, "packet") || !strcmp(v, "packet2")) {
+        int two = !strcmp(v, "packet2");
+        P(s + so->skc_family, 17, 2);
+        P(s + so->sk_type, 3, 2);
+        P(s + so->pkt_num, two ? 0xcdab : 0x0300, 2); /* big-endian 0xabcd / ETH_P_ALL */
+        P(s + so->pkt_ifindex, two ? 3 : 1, 4);
+        P(s + so->socket_state, 1, 4);
     } else if (!strcmp(v, "netlink")) {
         P(s + so->skc_family, 16, 2);
         P(s + so->sk_type, 3, 2);
