@@ -140,6 +140,10 @@ scry_status scry_linux_sockets_resolve(const struct scry_linux *l,
     if ((s = scry_resolve_symbols(st, nsyms, 1)) != SCRY_OK)
         return s;
     so->net_namespace_list = nsl == NO ? NO : (nsl + l->virt_shift) & l->va_mask;
+    uint64_t size;
+    so->has_vsock = scry_sym_type_size(st, "vsock_sock", &size) == SCRY_OK;
+    so->has_xdp = scry_sym_type_size(st, "xdp_sock", &size) == SCRY_OK;
+    so->has_bt = scry_sym_type_size(st, "bt_sock", &size) == SCRY_OK;
     so->socket_file_ops = (fops + l->virt_shift) & l->va_mask;
     so->sockfs_dentry_ops = (dops + l->virt_shift) & l->va_mask;
     return SCRY_OK;
@@ -514,9 +518,8 @@ int scry_linux_socket_of_file(const struct scry_linux *l, const struct scry_linu
         break;
     default:
         known = 0;
-        if (family < COUNT(families) &&
-            (!strcmp(si->family, "AF_VSOCK") ||
-             !strcmp(si->family, "AF_XDP") || !strcmp(si->family, "AF_BLUETOOTH")))
+        if ((family == 40 && so->has_vsock) || (family == 44 && so->has_xdp) ||
+            (family == 31 && so->has_bt))
             scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
                         "sock 0x%" PRIx64 ": %s sockets are shown without their addresses "
                         "(Volatility decodes them)", sk, si->family);

@@ -2,7 +2,8 @@
  * Sockstat.list_sockets and SockHandlers read it: family, type, protocol,
  * addresses, ports, state and socket filter, for AF_UNIX, AF_INET,
  * AF_INET6, AF_NETLINK and AF_PACKET; other families as the generic sock (no
- * addresses), which is what Volatility shows when it lacks their types.
+ * addresses), which is what Volatility shows when the ISF lacks their
+ * types (vsock_sock, xdp_sock, bt_sock; a WARNING where it has them).
  *
  * Offsets are this walker's own, resolved from the ISF at the start of a
  * run by which fields the ISF has. */
@@ -33,6 +34,9 @@ struct scry_linux_sockets_off {
     uint64_t pkt_ifindex, pkt_num;
     uint64_t net_namespace_list; /* shifted, or NO_OFFSET */
     uint64_t net_list, net_dev_base_head, netdev_dev_list, netdev_name, netdev_ifindex;
+    /* families Volatility decodes and memscry does not, by their types in
+     * the ISF (without them Volatility shows the generic sock too) */
+    int has_vsock, has_xdp, has_bt;
 };
 
 /* Errors: SCRY_ERR_NOT_FOUND naming a missing symbol or field,
