@@ -24,7 +24,7 @@ static const char *const families[] = {
     "AF_IEEE802154", "AF_CAIF",  "AF_ALG",   "AF_NFC",    "AF_VSOCK",  "AF_KCM",
     "AF_QIPCRTR", "AF_SMC",      "AF_XDP",
 };
-enum { FAM_UNIX = 1, FAM_INET = 2, FAM_INET6 = 10, FAM_NETLINK = 16, FAM_PACKET = 17 };
+enum { FAM_UNIX = 1, FAM_INET = 2, FAM_INET6 = 10, FAM_NETLINK = 16, FAM_PACKET = 17, FAM_XDP = 44 };
 static const struct {
     unsigned v;
     const char *name;
@@ -129,6 +129,8 @@ scry_status scry_linux_sockets_resolve(const struct scry_linux *l,
         SCRY_FIELD_OPT("net_device", "dev_list", &so->netdev_dev_list),
         SCRY_FIELD_OPT("net_device", "name", &so->netdev_name),
         SCRY_FIELD_OPT("net_device", "ifindex", &so->netdev_ifindex),
+        SCRY_FIELD_OPT("net_device", "xdp_prog", &so->netdev_xdp_prog),
+        SCRY_FIELD_OPT("xdp_sock", "dev", &so->xdp_dev),
     };
     uint64_t nsl;
     const struct scry_symbol_spec nsyms[] = {SCRY_SYMBOL_OPT("net_namespace_list", &nsl)};
@@ -144,6 +146,17 @@ scry_status scry_linux_sockets_resolve(const struct scry_linux *l,
     so->has_vsock = scry_sym_type_size(st, "vsock_sock", &size) == SCRY_OK;
     so->has_xdp = scry_sym_type_size(st, "xdp_sock", &size) == SCRY_OK;
     so->has_bt = scry_sym_type_size(st, "bt_sock", &size) == SCRY_OK;
+    /* xdp_sock.state's enum is unnamed in the ISF: found through the field */
+    struct scry_typeref ref;
+    static const char *const xsk[3] = {"XSK_READY", "XSK_BOUND", "XSK_UNBOUND"};
+    so->xdp_state = NO;
+    for (int i = 0; i < 3; i++)
+        so->xsk_state[i] = -1;
+    if (so->has_xdp && scry_sym_field(st, "xdp_sock", "state", &so->xdp_state, &ref) == SCRY_OK &&
+        ref.kind == SCRY_T_ENUM && ref.name)
+        for (int i = 0; i < 3; i++)
+            if (scry_sym_enum_value(st, ref.name, xsk[i], &so->xsk_state[i]) != SCRY_OK)
+                so->xsk_state[i] = -1;
     so->socket_file_ops = (fops + l->virt_shift) & l->va_mask;
     so->sockfs_dentry_ops = (dops + l->virt_shift) & l->va_mask;
     return SCRY_OK;
@@ -380,6 +393,49 @@ static void do_packet(struct rd *r, const struct scry_linux_sockets_off *so, uin
     si->state = socket_state(r, so, sk);
 }
 
+/* SockHandlers._xdp_sock. Volatility stops (a TypeError) on a socket
+ * without a device or without an XDP program: those are the generic sock
+ * here, with a WARNING. Returns 0 then. */
+static int do_xdp(struct rd *r, const struct scry_linux_sockets_off *so, struct scry_op *op,
+                  uint64_t sk, struct scry_linux_sockinfo *si)
+{
+    static const char *const names[3] = {"READY", "BOUND", "UNBOUND"};
+    uint64_t dev = p64(r, sk + so->xdp_dev);
+    uint64_t prog = dev ? p64(r, dev + so->netdev_xdp_prog) : 0;
+    uint64_t aux = prog && so->prog_aux != NO ? p64(r, prog + so->prog_aux) : 0;
+    if (!aux) {
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                    "xdp sock 0x%" PRIx64 ": no %s (Volatility stops here): shown as a generic "
+                    "sock", sk, !dev ? "device" : !prog ? "XDP program" : "program aux");
+        return 0;
+    }
+    array_str(r, dev + so->netdev_name, 16, si->b_src);
+    si->src_addr = si->b_src;
+    if (so->aux_id != NO) {
+        snprintf(si->b_dport, sizeof si->b_dport, "ebpf_prog_id:%" PRIu64,
+                 un(r, aux + so->aux_id, 4));
+        si->dst_port = si->b_dport;
+    }
+    if (so->aux_name != NO) {
+        char name[3 * 16 + 1];
+        array_str(r, aux + so->aux_name, (size_t)(so->aux_name_size < 16 ? so->aux_name_size : 16),
+                  name);
+        if (name[0]) {
+            snprintf(si->b_dst, sizeof si->b_dst, "ebpf_prog_name:%s", name);
+            si->dst_addr = si->b_dst;
+        }
+    }
+    int64_t st = (int64_t)un(r, sk + so->xdp_state, 4);
+    for (int i = 0; i < 3; i++)
+        if (so->xsk_state[i] >= 0 && so->xsk_state[i] == st)
+            si->state = names[i];
+    if (!si->state)
+        scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+                    "xdp sock 0x%" PRIx64 ": state %" PRId64 " is no XSK_ constant (Volatility "
+                    "stops here)", sk, st);
+    return 1;
+}
+
 /* _update_socket_filters_info: an ordered dict of up to four keys. */
 struct kv {
     const char *key[4];
@@ -516,10 +572,14 @@ int scry_linux_socket_of_file(const struct scry_linux *l, const struct scry_linu
         if (known)
             do_packet(&r, so, sk, task, si);
         break;
+    case FAM_XDP:
+        known = so->has_xdp && so->xdp_dev != NO && so->xdp_state != NO &&
+                so->netdev_xdp_prog != NO && so->netdev_name != NO &&
+                do_xdp(&r, so, op, sk, si);
+        break;
     default:
         known = 0;
-        if ((family == 40 && so->has_vsock) || (family == 44 && so->has_xdp) ||
-            (family == 31 && so->has_bt))
+        if ((family == 40 && so->has_vsock) || (family == 31 && so->has_bt))
             scry_op_say(op, SCRY_DIAG_WARNING, SCRY_ERR_UNSUPPORTED,
                         "sock 0x%" PRIx64 ": %s sockets are shown without their addresses "
                         "(Volatility decodes them)", sk, si->family);

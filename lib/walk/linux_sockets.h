@@ -1,9 +1,9 @@
 /* linux_sockets.h - the socket behind an open file, as Volatility 2.11.0's
  * Sockstat.list_sockets and SockHandlers read it: family, type, protocol,
  * addresses, ports, state and socket filter, for AF_UNIX, AF_INET,
- * AF_INET6, AF_NETLINK and AF_PACKET; other families as the generic sock (no
+ * AF_INET6, AF_NETLINK, AF_PACKET and AF_XDP; other families as the generic sock (no
  * addresses), which is what Volatility shows when the ISF lacks their
- * types (vsock_sock, xdp_sock, bt_sock; a WARNING where it has them).
+ * types (vsock_sock, bt_sock; a WARNING where it has them).
  *
  * Offsets are this walker's own, resolved from the ISF at the start of a
  * run by which fields the ISF has. */
@@ -37,6 +37,10 @@ struct scry_linux_sockets_off {
     /* families Volatility decodes and memscry does not, by their types in
      * the ISF (without them Volatility shows the generic sock too) */
     int has_vsock, has_xdp, has_bt;
+    /* AF_XDP: xdp_sock.dev, .state (XSK_READY/BOUND/UNBOUND values, -1
+     * when absent), net_device.xdp_prog */
+    uint64_t xdp_dev, xdp_state, netdev_xdp_prog;
+    int64_t xsk_state[3];
 };
 
 /* Errors: SCRY_ERR_NOT_FOUND naming a missing symbol or field,

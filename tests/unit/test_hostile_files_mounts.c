@@ -331,6 +331,9 @@ static const struct sock_case sock_cases[] = {
     /* the device names come from the task's network namespace */
     {"packet", {"AF_PACKET", "RAW", "ETH_P_ALL", "lo", NULL, NULL, NULL, "UNCONNECTED"}},
     {"packet2", {"AF_PACKET", "RAW", "0xabcd", "ifb0", NULL, NULL, NULL, "UNCONNECTED"}},
+    /* a device, XDP program and aux made in scratch memory */
+    {"xdp", {"AF_XDP", "RAW", NULL, "xdp0", NULL, "ebpf_prog_name:xdp_prog", "ebpf_prog_id:7",
+             "BOUND"}},
 };
 
 static size_t make_socket(struct ir_run *y, const struct marker *m, const char *v,
@@ -366,6 +369,19 @@ static size_t make_socket(struct ir_run *y, const struct marker *m, const char *
         P(s + so->pkt_num, two ? 0xcdab : 0x0300, 2); /* big-endian 0xabcd / ETH_P_ALL */
         P(s + so->pkt_ifindex, two ? 3 : 1, 4);
         P(s + so->socket_state, 1, 4);
+    } else if (!strcmp(v, "xdp")) {
+        uint64_t d = s + 0x2000, pr = s + 0x2400, a = s + 0x2500;
+        P(s + so->skc_family, 44, 2);
+        P(s + so->sk_type, 3, 2);
+        P(s + so->xdp_dev, d, 8);
+        P(s + so->xdp_state, 1, 4);                          /* XSK_BOUND */
+        P(d + so->netdev_name, 0x30706478ull, 8);            /* "xdp0" */
+        P(d + so->netdev_name + 8, 0, 8);
+        P(d + so->netdev_xdp_prog, pr, 8);
+        P(pr + so->prog_aux, a, 8);
+        P(a + so->aux_id, 7, 4);
+        P(a + so->aux_name, 0x676f72705f706478ull, 8);       /* "xdp_prog" */
+        P(a + so->aux_name + 8, 0, 8);
     } else if (!strcmp(v, "netlink")) {
         P(s + so->skc_family, 16, 2);
         P(s + so->sk_type, 3, 2);
