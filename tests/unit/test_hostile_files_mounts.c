@@ -320,6 +320,7 @@ END_TEST
 struct sock_case {
     const char *variant;
     const char *cells[9]; /* Family .. State, NULL: NotAvailable */
+    const char *filter;   /* NULL: NotAvailable */
 };
 
 static const struct sock_case sock_cases[] = {
@@ -334,6 +335,11 @@ static const struct sock_case sock_cases[] = {
     /* a device, XDP program and aux made in scratch memory */
     {"xdp", {"AF_XDP", "RAW", NULL, "xdp0", NULL, "ebpf_prog_name:xdp_prog", "ebpf_prog_id:7",
              "BOUND"}},
+    /* an eBPF socket filter, then a reuseport group with a classic one: the
+     * keys keep their first place, the values are the last written
+     * (Volatility's dict); daddr overlaps the socket's state (1) */
+    {"filter", {"AF_INET", "DGRAM", "UDP", "0.0.0.0", "0", "1.0.0.0", "0", "UNCONNECTED"},
+     "filter_type=reuseport_filter,bpf_filter_type=cBPF,bpf_filter_id=9,bpf_filter_name=sockfilt"},
 };
 
 static size_t make_socket(struct ir_run *y, const struct marker *m, const char *v,
@@ -348,9 +354,24 @@ static size_t make_socket(struct ir_run *y, const struct marker *m, const char *
     P(filp + so->file_f_op, canonical(so->socket_file_ops), 8);
     P(s + so->socket_sk, s, 8);
     P(s + so->sk_socket, s, 8);
-    P(s + so->sk_filter, 0, 8);
-    P(s + so->sk_reuseport_cb, 0, 8);
-    if (!strcmp(v, "inet6")) {
+    int filt = !strcmp(v, "filter");
+    P(s + so->sk_filter, filt ? s + 0x2000 : 0, 8);
+    P(s + so->sk_reuseport_cb, filt ? s + 0x2800 : 0, 8);
+    if (filt) {
+        uint64_t f = s + 0x2000, pr = s + 0x2100, a = s + 0x2200, rp = s + 0x2800;
+        P(s + so->skc_family, 2, 2);
+        P(s + so->skc_state, 7, 1);
+        P(s + so->sk_type, 2, 2);
+        P(s + so->sk_protocol, 17, 2);
+        P(s + so->socket_state, 1, 4);
+        P(f + so->filter_prog, pr, 8);
+        P(pr + so->prog_type, 1, 4);                         /* BPF_PROG_TYPE_SOCKET_FILTER */
+        P(pr + so->prog_aux, a, 8);
+        P(a + so->aux_id, 9, 4);
+        P(a + so->aux_name, 0x746c69666b636f73ull, 8);       /* "sockfilt" */
+        P(a + so->aux_name + 8, 0, 8);
+        P(rp + so->reuseport_prog, 0, 8);
+    } else if (!strcmp(v, "inet6")) {
         P(s + so->skc_family, 10, 2);
         P(s + so->skc_state, 1, 1);
         P(s + so->sk_type, 1, 2);
@@ -447,7 +468,14 @@ START_TEST(sockets_as_volatility)
             ck_assert_msg(!strcmp(v, sc->cells[c]), "%s: column %zu is %s, want %s",
                           sc->variant, 6 + c, v, sc->cells[c]);
         }
-        ck_assert_int_eq(scry_result_cell_state(x.r, 0, 14), SCRY_CELL_NOT_AVAILABLE);
+        if (sc->filter) {
+            const char *v;
+            size_t len;
+            ck_assert_int_eq(scry_result_cell_str(x.r, 0, 14, &v, &len), SCRY_OK);
+            ck_assert_str_eq(v, sc->filter);
+        } else {
+            ck_assert_int_eq(scry_result_cell_state(x.r, 0, 14), SCRY_CELL_NOT_AVAILABLE);
+        }
         ir_free(&x);
         while (np)
             unpoke(&p[--np]);
