@@ -324,17 +324,17 @@ struct sock_case {
 };
 
 static const struct sock_case sock_cases[] = {
-    {"inet", {"AF_INET", "STREAM", "TCP", "127.0.0.1", "8080", "10.0.0.2", "443", "LISTEN"}},
-    {"inet6", {"AF_INET6", "STREAM", "TCP", "::1", "8080", "2db9::5", "80", "ESTABLISHED"}},
+    {"inet", {"AF_INET", "STREAM", "TCP", "127.0.0.1", "8080", "10.0.0.2", "443", "LISTEN"}, NULL},
+    {"inet6", {"AF_INET6", "STREAM", "TCP", "::1", "8080", "2db9::5", "80", "ESTABLISHED"}, NULL},
     {"netlink", {"AF_NETLINK", "RAW", "NETLINK_KOBJECT_UEVENT", "groups:0x00000011", "4242",
-                 "group:0x00000001", "0", "UNCONNECTED"}},
-    {"unix", {"AF_UNIX", "DGRAM", NULL, "/run/test.sock", "4", NULL, NULL, "CONNECTED"}},
+                 "group:0x00000001", "0", "UNCONNECTED"}, NULL},
+    {"unix", {"AF_UNIX", "DGRAM", NULL, "/run/test.sock", "4", NULL, NULL, "CONNECTED"}, NULL},
     /* the device names come from the task's network namespace */
-    {"packet", {"AF_PACKET", "RAW", "ETH_P_ALL", "lo", NULL, NULL, NULL, "UNCONNECTED"}},
-    {"packet2", {"AF_PACKET", "RAW", "0xabcd", "ifb0", NULL, NULL, NULL, "UNCONNECTED"}},
+    {"packet", {"AF_PACKET", "RAW", "ETH_P_ALL", "lo", NULL, NULL, NULL, "UNCONNECTED"}, NULL},
+    {"packet2", {"AF_PACKET", "RAW", "0xabcd", "ifb0", NULL, NULL, NULL, "UNCONNECTED"}, NULL},
     /* a device, XDP program and aux made in scratch memory */
     {"xdp", {"AF_XDP", "RAW", NULL, "xdp0", NULL, "ebpf_prog_name:xdp_prog", "ebpf_prog_id:7",
-             "BOUND"}},
+             "BOUND"}, NULL},
     /* an eBPF socket filter, then a reuseport group with a classic one: the
      * keys keep their first place, the values are the last written
      * (Volatility's dict); daddr overlaps the socket's state (1) */
