@@ -21,6 +21,12 @@ extern const struct scry_plugin scry_plugin_linux_check_idt;
 extern const struct scry_plugin scry_plugin_linux_check_creds;
 extern const struct scry_plugin scry_plugin_linux_check_afinfo;
 extern const struct scry_plugin scry_plugin_linux_check_modules;
+extern const struct scry_plugin scry_plugin_linux_lsof;
+extern const struct scry_plugin scry_plugin_linux_mountinfo;
+extern const struct scry_plugin scry_plugin_linux_sockstat;
+extern const struct scry_plugin scry_plugin_linux_library_list;
+extern const struct scry_plugin scry_plugin_linux_pagecache_files;
+extern const struct scry_plugin scry_plugin_linux_pagecache_inodepages;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -47,14 +53,20 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,
     &scry_plugin_linux_keyboard_notifiers,
+    &scry_plugin_linux_library_list,
     &scry_plugin_linux_lsmod,
+    &scry_plugin_linux_lsof,
     &scry_plugin_linux_malfind,
+    &scry_plugin_linux_mountinfo,
+    &scry_plugin_linux_pagecache_files,
+    &scry_plugin_linux_pagecache_inodepages,
     &scry_plugin_linux_maps,
     &scry_plugin_linux_netfilter,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_pstree,
     &scry_plugin_linux_tty_check,
+    &scry_plugin_linux_sockstat,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,
     &scry_plugin_windows_cmdline,

@@ -189,3 +189,51 @@ int scry_linux_file_path(const struct scry_linux *l, struct scry_vspace *ks, uin
     *len = do_get_path(&d, rdentry, rmnt, dentry, mnt, out, cap);
     return d.ok;
 }
+
+int scry_linux_mount_path(const struct scry_linux *l, struct scry_vspace *ks, uint64_t task,
+                          uint64_t vfsmnt, char *out, size_t cap, size_t *len)
+{
+    const struct scry_linux_offsets *o = &l->off;
+    struct dp d = {.l = l, .ks = ks, .ok = 1};
+    uint64_t fs, rdentry, rmnt, root;
+    *len = 0;
+    out[0] = '\0';
+    if (!rd_ptr(&d, task + o->task_fs, &fs) || !rd_ptr(&d, fs + o->fs_root_dentry, &rdentry) ||
+        !rd_ptr(&d, fs + o->fs_root_mnt, &rmnt) || !rd_ptr(&d, vfsmnt + o->vfsmnt_root, &root))
+        return 0;
+    *len = do_get_path(&d, rdentry, rmnt, root, vfsmnt & l->va_mask, out, cap);
+    return d.ok;
+}
+
+int scry_linux_dentry_path(const struct scry_linux *l, struct scry_vspace *ks, uint64_t dentry,
+                           char *out, size_t cap, size_t *len)
+{
+    const struct scry_linux_offsets *o = &l->off;
+    struct dp d = {.l = l, .ks = ks, .ok = 1};
+    char name[3 * NAME_READ_MAX + 1];
+    size_t at = cap - 1, steps = 0;
+    uint64_t parent;
+    out[at] = '\0';
+    dentry &= l->va_mask;
+    /* __dentry_path: names as they are (not stripped), up to the root */
+    while (rd_ptr(&d, dentry + o->dentry_parent, &parent) && parent != dentry) {
+        if (++steps > MAX_STEPS) {
+            d.ok = 0;
+            break;
+        }
+        size_t n = qstr_name(&d, dentry + o->dentry_name, name);
+        if (n + 1 > at) {
+            d.ok = 0;
+            break;
+        }
+        at -= n;
+        memcpy(out + at, name, n);
+        out[--at] = '/';
+        dentry = parent;
+    }
+    if (at == cap - 1)
+        out[--at] = '/';
+    *len = cap - 1 - at;
+    memmove(out, out + at, *len + 1);
+    return d.ok;
+}

@@ -28,4 +28,19 @@
 int scry_linux_file_path(const struct scry_linux *l, struct scry_vspace *ks, uint64_t task,
                          uint64_t filp, char *out, size_t cap, size_t *len);
 
+/* LinuxUtilities.get_path_mnt: the path of the mount whose vfsmount is at
+ * vfsmnt (its mnt_root up through the mount tree), relative to the task's
+ * root; same buffer rules, bounds and return value as
+ * scry_linux_file_path. */
+int scry_linux_mount_path(const struct scry_linux *l, struct scry_vspace *ks, uint64_t task,
+                          uint64_t vfsmnt, char *out, size_t cap, size_t *len);
+
+/* dentry.path() (the kernel's __dentry_path): "/" + the names up to the
+ * dentry that is its own parent, joined by "/" (names not stripped, an
+ * unreadable one ""). A d_parent that cannot be read ends the path there
+ * (Volatility would raise), a chain past 4096 components is cut; both
+ * return 0, else 1. Same buffer rules as scry_linux_file_path. */
+int scry_linux_dentry_path(const struct scry_linux *l, struct scry_vspace *ks, uint64_t dentry,
+                           char *out, size_t cap, size_t *len);
+
 #endif
