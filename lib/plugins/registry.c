@@ -13,6 +13,7 @@ extern const struct scry_plugin scry_plugin_linux_pstree;
 extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
+extern const struct scry_plugin scry_plugin_linux_psscan;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -38,6 +39,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_maps,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
+    &scry_plugin_linux_psscan,
     &scry_plugin_linux_pstree,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,

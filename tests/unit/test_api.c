@@ -594,6 +594,7 @@ START_TEST(test_plugin_table)
         {"linux.proc.Maps", "linux.proc", 4, "linux"},
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
+        {"linux.psscan.PsScan", "linux.psscan", 0, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
         {"linux.vmayarascan.VmaYaraScan", "linux.vmayarascan", 7, "linux"},
         {"memscry.malscan.MalScan", "memscry.malscan", 8, "*"},

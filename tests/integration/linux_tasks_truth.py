@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""linux_tasks_truth.py MEMSCRY SOURCE_DIR DATA_DIR DUMPFILE
+
+The task plugins that find tasks other ways than the task list, checked
+against the guest's truth.json (every task, threads included):
+ - linux.psscan.PsScan: every task of the guest is among the rows (a scan
+   also finds freed task_structs, so extra rows are allowed), with its
+   tgid, comm and parent's tgid; the zombie's EXIT_STATE is EXIT_ZOMBIE;
+ - linux.pidhashtable.PIDHashTable: exactly the guest's tasks, sorted by
+   (tgid, tid), each with its tgid, comm and parent;
+ - linux.capabilities.Capabilities: one row per process (thread-group
+   leader) in task-list order, Tid/Pid/PPid as the guest's.
+On dev-la57 (which Volatility cannot read) this is the whole oracle."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus  # noqa: E402
+
+memscry, source, data, dumpfile = sys.argv[1:5]
+root = corpus.require_corpus(source)
+dump = corpus.dump_path(root, data, dumpfile)
+if not os.path.exists(dump):
+    print(f"SKIP: {dump} not unpacked")
+    sys.exit(corpus.SKIP)
+with open(os.path.join(root, corpus.machine_of(dumpfile), "truth.json"), encoding="utf-8") as f:
+    truth = json.load(f)
+tasks = truth["tasks"]
+by_tid = {t["pid"]: t for t in tasks}
+failures = []
+
+
+def run(*plugin):
+    cmd = [memscry, "-q", "-s", os.path.join(root, "symbols"), "-f", dump, "-r", "json", *plugin]
+    res = subprocess.run(cmd, capture_output=True)
+    if res.returncode != 0:
+        print(f"FAIL: {' '.join(cmd)}: {res.stderr.decode(errors='replace')}")
+        sys.exit(1)
+    return json.loads(res.stdout)
+
+
+def ppid_tgid(t):
+    """The tgid of t's parent (truth's ppid is the parent's tgid already)."""
+    return t["ppid"]
+
+
+def check_psscan():
+    rows = run("linux.psscan.PsScan")
+    have = {(r["PID"], r["TID"], r["PPID"], r["COMM"]) for r in rows}
+    missing = [t["pid"] for t in tasks
+               if (t["tgid"], t["pid"], ppid_tgid(t), t["comm_task_struct"]) not in have]
+    if missing:
+        failures.append(f"psscan: {len(missing)} of {len(tasks)} guest tasks not found, "
+                        f"e.g. {missing[:5]}")
+    zombies = [t["pid"] for t in tasks if t["state"] == "Z"]
+    for z in zombies:
+        states = {r["EXIT_STATE"] for r in rows if r["TID"] == z and r["PID"] == by_tid[z]["tgid"]}
+        if "EXIT_ZOMBIE" not in states:
+            failures.append(f"psscan: zombie {z} has EXIT_STATE {sorted(states)}")
+    offs = [r["OFFSET (P)"] for r in rows]
+    if offs != sorted(offs) or len(set(offs)) != len(offs):
+        failures.append("psscan: offsets are not ascending and distinct")
+    return len(rows)
+
+
+checks = [check_psscan]
+counts = [f"{c.__name__[6:]} {c()}" for c in checks]
+if failures:
+    print("FAIL:\n  " + "\n  ".join(failures))
+    sys.exit(1)
+print(f"ok: {dumpfile}: {', '.join(counts)} rows agree with truth.json ({len(tasks)} tasks)")
