@@ -14,6 +14,7 @@ extern const struct scry_plugin scry_plugin_linux_psaux;
 extern const struct scry_plugin scry_plugin_linux_envars;
 extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_linux_psscan;
+extern const struct scry_plugin scry_plugin_linux_pidhashtable;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -36,6 +37,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_envars,
     &scry_plugin_linux_lsmod,
     &scry_plugin_linux_malfind,
+    &scry_plugin_linux_pidhashtable,
     &scry_plugin_linux_maps,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,

@@ -76,7 +76,28 @@ def check_psscan():
     return len(rows)
 
 
-checks = [check_psscan]
+def check_pidhashtable():
+    rows = run("linux.pidhashtable.PIDHashTable")
+    ours = [(r["PID"], r["TID"], r["PPID"], r["COMM"]) for r in rows]
+    want = sorted((t["tgid"], t["pid"], ppid_tgid(t), t["comm_task_struct"]) for t in tasks)
+    if ours != want:
+        failures.append(f"pidhashtable: {len(ours)} rows vs {len(want)} tasks; first "
+                        f"difference {next((a, b) for a, b in zip(ours + [None], want + [None]) if a != b)}")
+    deco = run("linux.pidhashtable.PIDHashTable", "--decorate-comm")
+    for r in deco:
+        t = by_tid.get(r["TID"])
+        if t is None:
+            continue
+        name = t["comm_task_struct"]
+        want_name = (f"[{name}]" if t["kernel_thread"] else
+                     f"{{{name}}}" if t["pid"] != t["tgid"] else name)
+        if r["COMM"] != want_name:
+            failures.append(f"pidhashtable --decorate-comm: tid {r['TID']} is {r['COMM']!r}, "
+                            f"want {want_name!r}")
+    return len(rows)
+
+
+checks = [check_psscan, check_pidhashtable]
 counts = [f"{c.__name__[6:]} {c()}" for c in checks]
 if failures:
     print("FAIL:\n  " + "\n  ".join(failures))

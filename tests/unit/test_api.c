@@ -591,6 +591,7 @@ START_TEST(test_plugin_table)
         {"linux.envars.Envars", "linux.envars", 1, "linux"},
         {"linux.lsmod.Lsmod", "linux.lsmod", 0, "linux"},
         {"linux.malfind.Malfind", "linux.malfind", 1, "linux"},
+        {"linux.pidhashtable.PIDHashTable", "linux.pidhashtable", 1, "linux"},
         {"linux.proc.Maps", "linux.proc", 4, "linux"},
         {"linux.psaux.PsAux", "linux.psaux", 1, "linux"},
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},

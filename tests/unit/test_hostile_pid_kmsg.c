@@ -16,6 +16,7 @@
 #include "lib/plugins/plugin.h"
 #include "lib/session/session.h"
 #include "lib/walk/linux_psscan.h"
+#include "symbols/symtab.h"
 #include "imagerun.h"
 #include "testutil.h"
 
@@ -97,6 +98,148 @@ START_TEST(psscan_search_equals_plain_search)
 }
 END_TEST
 
+/* ---- The PID table ---- */
+
+#define SMALL_TASKS 115 /* dev-small's truth.json: tasks, threads included */
+
+static void poke(uint64_t pa, uint64_t v) { memcpy(image + pa, &v, 8); }
+static uint64_t peek(uint64_t pa)
+{
+    uint64_t v;
+    memcpy(&v, image + pa, 8);
+    return v;
+}
+
+static uint64_t field_off(const struct scry_linux *l, const char *type, const char *field)
+{
+    uint64_t off;
+    ck_assert_int_eq(scry_sym_field(l->symtab, type, field, &off, NULL), SCRY_OK);
+    return off;
+}
+
+/* The physical address of init_pid_ns.idr's xa_head, and of the root
+ * node's last slot (empty on dev-small: 115 pids need slots 0-3). */
+static void pid_tree(uint64_t *head_pa, uint64_t *root, uint64_t *last_slot_pa)
+{
+    struct ir_run x;
+    uint64_t ns;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    ck_assert_int_eq(scry_sym_address(l->symtab, "init_pid_ns", &ns), SCRY_OK);
+    ns += l->virt_shift + field_off(l, "pid_namespace", "idr") + field_off(l, "idr", "idr_rt") +
+          field_off(l, "xarray", "xa_head");
+    *head_pa = ir_pa_of(&x, ns, image_len);
+    *root = peek(*head_pa);
+    ck_assert_uint_eq(*root & 3, 2); /* a node */
+    *last_slot_pa =
+        ir_pa_of(&x, (*root & ~3ull) + field_off(l, "xa_node", "slots") + 63 * 8, image_len);
+    ck_assert_uint_eq(peek(*last_slot_pa), 0);
+    ir_free(&x);
+}
+
+static struct ir_run run_pidhash(void)
+{
+    struct ir_run x;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.pidhashtable", 0, NULL, NULL, &x.r), SCRY_OK);
+    return x;
+}
+
+static const char *warning(const struct scry_result *r)
+{
+    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
+        scry_diag_level lv;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(r, k, &lv, NULL, &msg), SCRY_OK);
+        if (lv == SCRY_DIAG_WARNING)
+            return msg;
+    }
+    ck_abort_msg("no warning");
+    return NULL;
+}
+
+/* An unmapped kernel address: PML4 slot 256 (0xffff8000...) is the guard
+ * hole below the direct map. */
+#define UNMAPPED 0xffff800000001000ull
+
+START_TEST(pid_tree_into_unmapped_memory)
+{
+    uint64_t head_pa, root, slot_pa;
+    struct ir_run x;
+    char want[200];
+    if (!image)
+        return;
+    pid_tree(&head_pa, &root, &slot_pa);
+    /* A child node that is not there: the rest is listed, with a warning. */
+    poke(slot_pa, UNMAPPED | 2);
+    x = run_pidhash();
+    poke(slot_pa, 0);
+    ck_assert_uint_eq(scry_result_row_count(x.r), SMALL_TASKS);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    snprintf(want, sizeof want,
+             "PID table: node 0x%llx cannot be read; its entries are missing: ",
+             (unsigned long long)UNMAPPED);
+    ck_assert_msg(!strncmp(warning(x.r), want, strlen(want)), "%s", warning(x.r));
+    ck_assert_int_eq(scry_result_partial(x.r), 1);
+    ir_free(&x);
+    /* The root itself not there: nothing listed, one warning. */
+    poke(head_pa, UNMAPPED | 2);
+    x = run_pidhash();
+    poke(head_pa, root);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    snprintf(want, sizeof want, "PID table: its root node 0x%llx cannot be read: ",
+             (unsigned long long)UNMAPPED);
+    ck_assert_msg(!strncmp(warning(x.r), want, strlen(want)), "%s", warning(x.r));
+    ir_free(&x);
+    /* A root whose shift is not a multiple of 6 (Volatility's height
+     * becomes a fraction and its recursion never reaches a leaf): not
+     * walked, one warning. The shift is the node's first byte. */
+    uint64_t shift_pa;
+    {
+        struct ir_run y;
+        ir_open(&y, ctx, image, image_len, "dev-small.raw");
+        shift_pa = ir_pa_of(&y, root & ~3ull, image_len);
+        ir_free(&y);
+    }
+    uint8_t shift = image[shift_pa];
+    ck_assert_uint_eq(shift, 6);
+    image[shift_pa] = 3;
+    x = run_pidhash();
+    image[shift_pa] = shift;
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    snprintf(want, sizeof want,
+             "PID table: root node 0x%llx has shift 3 (not a tree of at most 12 levels of 6 "
+             "bits); not walked",
+             (unsigned long long)(root & ~3ull));
+    ck_assert_str_eq(warning(x.r), want);
+    ir_free(&x);
+}
+END_TEST
+
+START_TEST(pid_tree_loops)
+{
+    uint64_t head_pa, root, slot_pa;
+    struct ir_run x;
+    char want[200];
+    if (!image)
+        return;
+    pid_tree(&head_pa, &root, &slot_pa);
+    /* The root's last slot points back at the root: each node is walked
+     * once, every task listed once, the loop said. */
+    poke(slot_pa, root);
+    x = run_pidhash();
+    poke(slot_pa, 0);
+    ck_assert_uint_eq(scry_result_row_count(x.r), SMALL_TASKS);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    snprintf(want, sizeof want, "PID table: node 0x%llx is reached twice (a loop); skipped",
+             (unsigned long long)(root & ~3ull));
+    ck_assert_str_eq(warning(x.r), want);
+    ir_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_pid_kmsg");
@@ -105,6 +248,8 @@ int main(void)
     tcase_add_test(tc, psscan_search_equals_plain_search);
     ir_load_small("test_hostile_pid_kmsg", &image, &image_len, symdir, sizeof symdir, &ctx);
     tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, pid_tree_into_unmapped_memory);
+    tcase_add_test(tc, pid_tree_loops);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     if (ctx)
