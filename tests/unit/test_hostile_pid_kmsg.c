@@ -240,6 +240,58 @@ START_TEST(pid_tree_loops)
 }
 END_TEST
 
+/* ---- Capabilities: 6.1's two-word sets ---- */
+
+START_TEST(capabilities_two_words)
+{
+    struct ir_run x;
+    uint64_t tasks_off, link, task1, real, perm, eff, bset, init_va;
+    char *json;
+    size_t len;
+    if (!image)
+        return;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    tasks_off = field_off(l, "task_struct", "tasks");
+    init_va = l->init_task;
+    link = peek(ir_pa_of(&x, init_va + tasks_off, image_len));
+    task1 = link - tasks_off; /* init, pid 1: the first on the list */
+    real = peek(ir_pa_of(&x, task1 + field_off(l, "task_struct", "real_cred"), image_len));
+    perm = ir_pa_of(&x, real + field_off(l, "cred", "cap_permitted"), image_len);
+    eff = ir_pa_of(&x, real + field_off(l, "cred", "cap_effective"), image_len);
+    bset = ir_pa_of(&x, real + field_off(l, "cred", "cap_bset"), image_len);
+    ir_free(&x);
+    uint64_t old[3] = {peek(perm), peek(eff), peek(bset)};
+    /* cap[0] = bits 0 and 2, cap[1] = bit 0 (capability 32); effective
+     * empty; the bounding set one bit short of full (bit 40 clear). */
+    poke(perm, 0x0000000100000005ull);
+    poke(eff, 0);
+    poke(bset, 0x000000ffffffffffull);
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const char *argv[] = {"--pids", "1"};
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.capabilities", 2, argv, NULL, &x.r), SCRY_OK);
+    poke(perm, old[0]);
+    poke(eff, old[1]);
+    poke(bset, old[2]);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 1);
+    json = tu_render(x.r, "json", &len);
+    ck_assert_msg(strstr(json, "\"cap_permitted\": \"chown, dac_read_search, mac_override\""), "%s", json);
+    ck_assert_msg(strstr(json, "\"cap_effective\": \"\""), "%s", json);
+    ck_assert_msg(strstr(json, "\"cap_bounding\": \"chown, dac_override, dac_read_search, fowner, "
+                               "fsetid, kill, setgid, setuid, setpcap, linux_immutable, "
+                               "net_bind_service, net_broadcast, net_admin, net_raw, ipc_lock, "
+                               "ipc_owner, sys_module, sys_rawio, sys_chroot, sys_ptrace, "
+                               "sys_pacct, sys_admin, sys_boot, sys_nice, sys_resource, sys_time, "
+                               "sys_tty_config, mknod, lease, audit_write, audit_control, setfcap, "
+                               "mac_override, mac_admin, syslog, wake_alarm, block_suspend, "
+                               "audit_read, perfmon, bpf\""),
+                  "%s", json);
+    ck_assert_msg(strstr(json, "\"cap_inheritable\": \"\""), "%s", json);
+    free(json);
+    ir_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_pid_kmsg");
@@ -250,6 +302,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, pid_tree_into_unmapped_memory);
     tcase_add_test(tc, pid_tree_loops);
+    tcase_add_test(tc, capabilities_two_words);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     if (ctx)
