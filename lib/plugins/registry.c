@@ -16,6 +16,7 @@ extern const struct scry_plugin scry_plugin_linux_lsmod;
 extern const struct scry_plugin scry_plugin_linux_psscan;
 extern const struct scry_plugin scry_plugin_linux_pidhashtable;
 extern const struct scry_plugin scry_plugin_linux_capabilities;
+extern const struct scry_plugin scry_plugin_linux_ptrace;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -45,6 +46,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_pslist,
     &scry_plugin_linux_psscan,
     &scry_plugin_linux_pstree,
+    &scry_plugin_linux_ptrace,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,
     &scry_plugin_windows_cmdline,

@@ -598,6 +598,7 @@ START_TEST(test_plugin_table)
         {"linux.pslist.PsList", "linux.pslist", 3, "linux"},
         {"linux.psscan.PsScan", "linux.psscan", 0, "linux"},
         {"linux.pstree.PsTree", "linux.pstree", 3, "linux"},
+        {"linux.ptrace.Ptrace", "linux.ptrace", 0, "linux"},
         {"linux.vmayarascan.VmaYaraScan", "linux.vmayarascan", 7, "linux"},
         {"memscry.malscan.MalScan", "memscry.malscan", 8, "*"},
         {"windows.cmdline.CmdLine", "windows.cmdline", 1, "windows"},

@@ -292,6 +292,71 @@ START_TEST(capabilities_two_words)
 }
 END_TEST
 
+/* ---- ptrace: a tracer and a tracee made in memory ---- */
+
+START_TEST(ptrace_made_up)
+{
+    struct ir_run x;
+    uint64_t tasks_off, t1, t3, ptrace_off, ptraced_off, entry_off, pa_ptrace3, pa_ptraced1,
+        pa_entry3, init_va;
+    char *json;
+    size_t len;
+    if (!image)
+        return;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    tasks_off = field_off(l, "task_struct", "tasks");
+    ptrace_off = field_off(l, "task_struct", "ptrace");
+    ptraced_off = field_off(l, "task_struct", "ptraced");
+    entry_off = field_off(l, "task_struct", "ptrace_entry");
+    init_va = l->init_task;
+    t1 = peek(ir_pa_of(&x, init_va + tasks_off, image_len)) - tasks_off;   /* init */
+    uint64_t t2 = peek(ir_pa_of(&x, t1 + tasks_off, image_len)) - tasks_off; /* kthreadd */
+    t3 = peek(ir_pa_of(&x, t2 + tasks_off, image_len)) - tasks_off; /* a child of kthreadd */
+    pa_ptrace3 = ir_pa_of(&x, t3 + ptrace_off, image_len);
+    pa_ptraced1 = ir_pa_of(&x, t1 + ptraced_off, image_len);
+    pa_entry3 = ir_pa_of(&x, t3 + entry_off, image_len);
+    ir_free(&x);
+    uint64_t old[3] = {peek(pa_ptrace3), peek(pa_ptraced1), peek(pa_entry3)};
+    /* init traces t3 (PT_PTRACED|PT_SEIZED|PT_TRACESYSGOOD, and a bit no
+     * flag names). */
+    poke(pa_ptrace3, (old[0] & ~0xffffffffull) | 0x40010009ull);
+    poke(pa_ptraced1, t3 + entry_off);
+    poke(pa_entry3, t1 + ptraced_off);
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.ptrace", 0, NULL, NULL, &x.r), SCRY_OK);
+    poke(pa_ptrace3, old[0]);
+    poke(pa_ptraced1, old[1]);
+    poke(pa_entry3, old[2]);
+    json = tu_render(x.r, "json", &len);
+    ck_assert_str_eq(json, "\n[\n"
+                           "  {\n"
+                           "    \"Flags\": null,\n"
+                           "    \"PID\": 1,\n"
+                           "    \"Process\": \"init\",\n"
+                           "    \"TID\": 1,\n"
+                           "    \"Tracee TID\": 3,\n"
+                           "    \"Tracer TID\": null,\n"
+                           "    \"__children\": []\n"
+                           "  },\n"
+                           "  {\n"
+                           "    \"Flags\": \"PT_PTRACED|PT_SEIZED|PT_TRACESYSGOOD|0x40000000\",\n"
+                           "    \"PID\": 3,\n"
+                           "    \"Process\": \"rcu_gp\",\n"
+                           "    \"TID\": 3,\n"
+                           "    \"Tracee TID\": null,\n"
+                           "    \"Tracer TID\": 2,\n"
+                           "    \"__children\": []\n"
+                           "  }\n"
+                           "]\n");
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ck_assert_str_eq(warning(x.r),
+                     "tid 3: ptrace 0x40010009 has bits no flag names (0x40000000)");
+    free(json);
+    ir_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_pid_kmsg");
@@ -303,6 +368,7 @@ int main(void)
     tcase_add_test(tc, pid_tree_into_unmapped_memory);
     tcase_add_test(tc, pid_tree_loops);
     tcase_add_test(tc, capabilities_two_words);
+    tcase_add_test(tc, ptrace_made_up);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     if (ctx)
