@@ -17,6 +17,7 @@ extern const struct scry_plugin scry_plugin_linux_psscan;
 extern const struct scry_plugin scry_plugin_linux_pidhashtable;
 extern const struct scry_plugin scry_plugin_linux_capabilities;
 extern const struct scry_plugin scry_plugin_linux_ptrace;
+extern const struct scry_plugin scry_plugin_linux_bash;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -35,6 +36,7 @@ extern const struct scry_plugin scry_plugin_memscry_malscan;
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
+    &scry_plugin_linux_bash,
     &scry_plugin_linux_capabilities,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,

@@ -587,6 +587,7 @@ START_TEST(test_plugin_table)
         const char *os;
     } want[] = {
         {"banners.Banners", "banners", 0, ""},
+        {"linux.bash.Bash", "linux.bash", 1, "linux"},
         {"linux.capabilities.Capabilities", "linux.capabilities", 1, "linux"},
         {"linux.elfs.Elfs", "linux.elfs", 2, "linux"},
         {"linux.envars.Envars", "linux.envars", 1, "linux"},

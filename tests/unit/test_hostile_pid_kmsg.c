@@ -15,6 +15,7 @@
 #include "lib/os/linux.h"
 #include "lib/plugins/plugin.h"
 #include "lib/session/session.h"
+#include "lib/walk/linux_bash.h"
 #include "lib/walk/linux_psscan.h"
 #include "symbols/symtab.h"
 #include "imagerun.h"
@@ -95,6 +96,125 @@ START_TEST(psscan_search_equals_plain_search)
     ck_assert_int_eq(scry_psscan_search(buf, LEN, 0, nd, 4, 8, collect, &a), 1);
     ck_assert_uint_eq(a.n, 3);
     free(buf);
+}
+END_TEST
+
+/* ---- bash history entries in a made-up heap ---- */
+
+#define HEAP_VA 0x55550000ull
+#define HEAP_LEN 0x3000u
+
+static uint8_t heap[HEAP_LEN];
+
+static int heap_read(void *user, uint64_t va, void *buf, size_t len)
+{
+    (void)user;
+    if (va < HEAP_VA || va - HEAP_VA > HEAP_LEN || len > HEAP_LEN - (va - HEAP_VA))
+        return 1;
+    memcpy(buf, heap + (va - HEAP_VA), len);
+    return 0;
+}
+
+/* A string at off and a hist_entry at hoff naming it and the timestamp at
+ * toff. */
+static void put_str(size_t off, const char *s) { memcpy(heap + off, s, strlen(s) + 1); }
+static void put_hist(size_t hoff, uint64_t line, uint64_t ts)
+{
+    memcpy(heap + hoff, &line, 8);
+    memcpy(heap + hoff + 8, &ts, 8);
+}
+
+START_TEST(bash_history_in_made_up_heap)
+{
+    struct scry_bash_run run = {HEAP_VA, heap, HEAP_LEN};
+    struct scry_bash_entry *e;
+    size_t n, dropped;
+    memset(heap, 0, sizeof heap);
+    /* Timestamps and lines. */
+    put_str(0x100, "#1700000000");
+    put_str(0x200, "ls -la");
+    put_str(0x120, "#1600000000");
+    put_str(0x240, "echo h\xc3\xa9llo \xff");
+    put_str(0x140, "# 1_700_000_001 ");   /* int() allows these */
+    put_str(0x280, "third");
+    put_str(0x160, "#-1000000000");       /* negative: no datetime, first */
+    put_str(0x2c0, "negative");
+    put_str(0x180, "#99999999999999999999"); /* past year 9999: last */
+    put_str(0x300, "huge");
+    put_str(0x1a0, "#12345");             /* too short */
+    put_str(0x1c0, "#12a4567890");        /* not an integer */
+    put_str(0x1e0, "#1__700000000");      /* two underscores */
+    put_str(0x340, "bad");
+    put_hist(0x400, HEAP_VA + 0x200, HEAP_VA + 0x100);
+    put_hist(0x420, HEAP_VA + 0x240, HEAP_VA + 0x120);
+    put_hist(0x440, HEAP_VA + 0x280, HEAP_VA + 0x140);
+    put_hist(0x460, HEAP_VA + 0x2c0, HEAP_VA + 0x160);
+    put_hist(0x480, HEAP_VA + 0x300, HEAP_VA + 0x180);
+    put_hist(0x4a0, HEAP_VA + 0x340, HEAP_VA + 0x1a0);
+    put_hist(0x4c0, HEAP_VA + 0x340, HEAP_VA + 0x1c0);
+    put_hist(0x4e0, HEAP_VA + 0x340, HEAP_VA + 0x1e0);
+    /* The line's 1024 bytes run past the heap: unreadable, not listed. */
+    put_hist(0x500, HEAP_VA + HEAP_LEN - 16, HEAP_VA + 0x100);
+    /* An empty line: not listed. */
+    put_hist(0x520, HEAP_VA + 0x600, HEAP_VA + 0x100);
+    /* A second hist_entry with the first's pointers: listed twice, the
+     * copy after the first (same time; the sort is stable). */
+    put_hist(0x5c0, HEAP_VA + 0x200, HEAP_VA + 0x100);
+    ck_assert_int_eq(scry_bash_scan(&run, 1, 8, heap_read, NULL, 100, &e, &n, &dropped), SCRY_OK);
+    ck_assert_uint_eq(dropped, 0);
+    ck_assert_uint_eq(n, 6);
+    static const struct {
+        const char *cmd;
+        int time_ok;
+        int64_t time;
+    } want[] = {
+        {"negative", 0, 0},
+        {"echo h\xc3\xa9llo \xef\xbf\xbd", 1, 1600000000},
+        {"ls -la", 1, 1700000000},
+        {"ls -la", 1, 1700000000},
+        {"third", 1, 1700000001},
+        {"huge", 0, 0},
+    };
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_eq(e[i].cmd, want[i].cmd);
+        ck_assert_int_eq(e[i].time_ok, want[i].time_ok);
+        if (want[i].time_ok)
+            ck_assert_int_eq(e[i].time, want[i].time);
+    }
+    ck_assert_uint_lt(e[2].seq, e[3].seq);
+    scry_bash_free(e, n);
+    /* The bound: two kept, the rest counted. */
+    ck_assert_int_eq(scry_bash_scan(&run, 1, 8, heap_read, NULL, 2, &e, &n, &dropped), SCRY_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(dropped, 4);
+    scry_bash_free(e, n);
+}
+END_TEST
+
+START_TEST(bash_python_int)
+{
+    static const struct {
+        const char *s;
+        int ok, neg;
+        const char *digits;
+    } cases[] = {
+        {"1700000000", 1, 0, "1700000000"}, {" \t+007 ", 1, 0, "7"},  {"-0", 1, 0, "0"},
+        {"1_2_3", 1, 0, "123"},              {"_1", 0, 0, NULL},      {"1_", 0, 0, NULL},
+        {"1__2", 0, 0, NULL},                {"", 0, 0, NULL},        {" ", 0, 0, NULL},
+        {"+", 0, 0, NULL},                   {"1 2", 0, 0, NULL},     {"\x1c-12\x1f", 1, 1, "12"},
+        {"0x10", 0, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int neg = 0;
+        char *d = NULL;
+        int r = scry_bash_pyint(cases[i].s, strlen(cases[i].s), &neg, &d);
+        ck_assert_msg(r == cases[i].ok, "'%s': %d", cases[i].s, r);
+        if (r == 1) {
+            ck_assert_str_eq(d, cases[i].digits);
+            ck_assert_int_eq(neg, cases[i].neg);
+            free(d);
+        }
+    }
 }
 END_TEST
 
@@ -363,6 +483,8 @@ int main(void)
     TCase *tc = tcase_create("hostile");
     int rc;
     tcase_add_test(tc, psscan_search_equals_plain_search);
+    tcase_add_test(tc, bash_history_in_made_up_heap);
+    tcase_add_test(tc, bash_python_int);
     ir_load_small("test_hostile_pid_kmsg", &image, &image_len, symdir, sizeof symdir, &ctx);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, pid_tree_into_unmapped_memory);
