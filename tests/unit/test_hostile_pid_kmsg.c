@@ -202,7 +202,7 @@ START_TEST(bash_python_int)
         {"1_2_3", 1, 0, "123"},              {"_1", 0, 0, NULL},      {"1_", 0, 0, NULL},
         {"1__2", 0, 0, NULL},                {"", 0, 0, NULL},        {" ", 0, 0, NULL},
         {"+", 0, 0, NULL},                   {"1 2", 0, 0, NULL},     {"\x1c-12\x1f", 1, 1, "12"},
-        {"0x10", 0, 0, NULL},
+        {"0x10", 0, 0, NULL},               {"\\v-12\\r", 1, 1, "12"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int neg = 0;
