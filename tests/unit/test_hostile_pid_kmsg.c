@@ -477,6 +477,154 @@ START_TEST(ptrace_made_up)
 }
 END_TEST
 
+/* ---- The printk ring buffer ---- */
+
+#define SMALL_KMSG_ROWS 404 /* Volatility's golden on dev-small */
+
+struct ring {
+    uint64_t count_bits, head, tail, descs, data; /* physical addresses */
+    uint64_t head_id, tail_id;
+};
+
+static void ring_of(struct ring *g)
+{
+    struct ir_run x;
+    uint64_t prb, rb, dr, tr, ctr;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    ck_assert_int_eq(scry_sym_address(l->symtab, "prb", &prb), SCRY_OK);
+    rb = peek(ir_pa_of(&x, prb + l->virt_shift, image_len));
+    dr = rb + field_off(l, "printk_ringbuffer", "desc_ring");
+    tr = rb + field_off(l, "printk_ringbuffer", "text_data_ring");
+    ctr = field_off(l, "atomic64_t", "counter");
+    g->count_bits = ir_pa_of(&x, dr + field_off(l, "prb_desc_ring", "count_bits"), image_len);
+    g->head = ir_pa_of(&x, dr + field_off(l, "prb_desc_ring", "head_id") + ctr, image_len);
+    g->tail = ir_pa_of(&x, dr + field_off(l, "prb_desc_ring", "tail_id") + ctr, image_len);
+    g->descs = ir_pa_of(&x, dr + field_off(l, "prb_desc_ring", "descs"), image_len);
+    g->data = ir_pa_of(&x, tr + field_off(l, "prb_data_ring", "data"), image_len);
+    g->head_id = peek(g->head);
+    g->tail_id = peek(g->tail);
+    ir_free(&x);
+}
+
+static struct ir_run run_kmsg(void)
+{
+    struct ir_run x;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.kmsg", 0, NULL, NULL, &x.r), SCRY_OK);
+    return x;
+}
+
+START_TEST(kmsg_hostile_indexes)
+{
+    struct ring g;
+    struct ir_run x;
+    char want[300];
+    if (!image)
+        return;
+    ring_of(&g);
+    uint32_t bits;
+    memcpy(&bits, image + g.count_bits, 4);
+    x = run_kmsg();
+    ck_assert_uint_eq(scry_result_row_count(x.r), SMALL_KMSG_ROWS);
+    ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+    ir_free(&x);
+    /* Tail == head: Volatility goes round all 2^62 ids. Bounded to the
+     * ring's size, every slot read once, one warning. */
+    poke(g.tail, g.head_id);
+    x = run_kmsg();
+    poke(g.tail, g.tail_id);
+    ck_assert_uint_ge(scry_result_row_count(x.r), SMALL_KMSG_ROWS);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    snprintf(want, sizeof want,
+             "the printk ring buffer's tail 0x%llx and head 0x%llx are more than %llu records "
+             "apart; the first %llu read",
+             (unsigned long long)g.head_id, (unsigned long long)g.head_id, 1ull << bits,
+             1ull << bits);
+    ck_assert_str_eq(warning(x.r), want);
+    ir_free(&x);
+    /* A head with the state bits set: never met; bounded the same way. */
+    poke(g.head, g.head_id | 3ull << 62);
+    x = run_kmsg();
+    poke(g.head, g.head_id);
+    ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
+    ir_free(&x);
+    /* 2^63 descriptors: not read. */
+    uint32_t huge = 63;
+    memcpy(image + g.count_bits, &huge, 4);
+    x = run_kmsg();
+    memcpy(image + g.count_bits, &bits, 4);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_str_eq(warning(x.r), "the printk ring buffer has 2^63 descriptors; not read");
+    ir_free(&x);
+}
+END_TEST
+
+START_TEST(kmsg_hostile_pointers)
+{
+    struct ring g;
+    struct ir_run x;
+    if (!image)
+        return;
+    ring_of(&g);
+    uint64_t descs = peek(g.descs), data = peek(g.data);
+    /* Descriptors nowhere: every record skipped with a warning, no rows. */
+    poke(g.descs, UNMAPPED);
+    x = run_kmsg();
+    poke(g.descs, descs);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 0);
+    ck_assert_uint_gt(ir_count_diags(x.r, SCRY_DIAG_WARNING), 300);
+    ck_assert_msg(strstr(warning(x.r), "cannot be read; skipped"), "%s", warning(x.r));
+    ir_free(&x);
+    /* Text nowhere: each record with text skipped, said once each. */
+    poke(g.data, UNMAPPED);
+    x = run_kmsg();
+    poke(g.data, data);
+    ck_assert_uint_lt(scry_result_row_count(x.r), 10); /* dev_info rows only */
+    ck_assert_msg(strstr(warning(x.r), "its text at"), "%s", warning(x.r));
+    ir_free(&x);
+    /* The oldest record's text position made odd (no text): its one line
+     * is gone, nothing else. Then begin past next (wraps to 0) with the
+     * largest text_len: read up to next, bounded. */
+    {
+        struct ir_run y;
+        ir_open(&y, ctx, image, image_len, "dev-small.raw");
+        const struct scry_linux *l = ir_linux(&y);
+        uint32_t bits;
+        uint64_t dsize, isize, infos_va;
+        memcpy(&bits, image + g.count_bits, 4);
+        ck_assert_int_eq(scry_sym_type_size(l->symtab, "prb_desc", &dsize), SCRY_OK);
+        ck_assert_int_eq(scry_sym_type_size(l->symtab, "printk_info", &isize), SCRY_OK);
+        /* The record after the tail (the tail is the ring's empty first
+         * descriptor on dev-small): "Linux version ...". */
+        uint64_t idx = ((g.tail_id + 1) & ~(3ull << 62)) & ((1ull << bits) - 1);
+        uint64_t lpos = descs + idx * dsize + field_off(l, "prb_desc", "text_blk_lpos");
+        uint64_t begin_pa = ir_pa_of(&y, lpos + field_off(l, "prb_data_blk_lpos", "begin"), image_len);
+        uint64_t next_pa = ir_pa_of(&y, lpos + field_off(l, "prb_data_blk_lpos", "next"), image_len);
+        memcpy(&infos_va, image + g.descs + 8, 8); /* desc_ring.infos follows descs */
+        uint64_t tlen_pa = ir_pa_of(&y, infos_va + idx * isize + field_off(l, "printk_info", "text_len"), image_len);
+        ir_free(&y);
+        uint64_t begin = peek(begin_pa), next = peek(next_pa);
+        uint16_t tlen;
+        memcpy(&tlen, image + tlen_pa, 2);
+        poke(begin_pa, begin | 1);
+        x = run_kmsg();
+        ck_assert_uint_eq(scry_result_row_count(x.r), SMALL_KMSG_ROWS - 1);
+        ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
+        ir_free(&x);
+        poke(begin_pa, next + 0x1000);
+        uint16_t big = 0xffff;
+        memcpy(image + tlen_pa, &big, 2);
+        x = run_kmsg();
+        poke(begin_pa, begin);
+        memcpy(image + tlen_pa, &tlen, 2);
+        ck_assert_uint_ge(scry_result_row_count(x.r), SMALL_KMSG_ROWS);
+        ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 0);
+        ir_free(&x);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_pid_kmsg");
@@ -491,6 +639,8 @@ int main(void)
     tcase_add_test(tc, pid_tree_loops);
     tcase_add_test(tc, capabilities_two_words);
     tcase_add_test(tc, ptrace_made_up);
+    tcase_add_test(tc, kmsg_hostile_indexes);
+    tcase_add_test(tc, kmsg_hostile_pointers);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     if (ctx)
