@@ -19,6 +19,7 @@ extern const struct scry_plugin scry_plugin_linux_capabilities;
 extern const struct scry_plugin scry_plugin_linux_ptrace;
 extern const struct scry_plugin scry_plugin_linux_bash;
 extern const struct scry_plugin scry_plugin_linux_kmsg;
+extern const struct scry_plugin scry_plugin_linux_iomem;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -41,6 +42,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_capabilities,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,
+    &scry_plugin_linux_iomem,
     &scry_plugin_linux_kmsg,
     &scry_plugin_linux_lsmod,
     &scry_plugin_linux_malfind,

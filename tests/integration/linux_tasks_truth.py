@@ -9,7 +9,9 @@ against the guest's truth.json (every task, threads included):
  - linux.pidhashtable.PIDHashTable: exactly the guest's tasks, sorted by
    (tgid, tid), each with its tgid, comm and parent;
  - linux.capabilities.Capabilities: one row per process (thread-group
-   leader) in task-list order, Tid/Pid/PPid as the guest's.
+   leader) in task-list order, Tid/Pid/PPid as the guest's;
+ - linux.iomem.IOMem: the "System RAM" resources are the guest's
+   /proc/iomem System RAM ranges (which are also the LiME ranges).
 On dev-la57 (which Volatility cannot read) this is the whole oracle."""
 import json
 import os
@@ -119,7 +121,22 @@ def check_capabilities():
     return len(rows)
 
 
-checks = [check_psscan, check_pidhashtable, check_capabilities]
+def check_iomem():
+    rows = run("linux.iomem.IOMem")
+    ram = [{"start": hex(r["Start"]), "end": hex(r["End"])}
+           for r, _ in flat(rows) if r["Name"] == "System RAM"]
+    if ram != truth["system_ram"]:
+        failures.append(f"iomem: System RAM {ram}, truth {truth['system_ram']}")
+    return len(list(flat(rows)))
+
+
+def flat(rows, depth=0):
+    for r in rows:
+        yield r, depth
+        yield from flat(r["__children"], depth + 1)
+
+
+checks = [check_psscan, check_pidhashtable, check_capabilities, check_iomem]
 counts = [f"{c.__name__[6:]} {c()}" for c in checks]
 if failures:
     print("FAIL:\n  " + "\n  ".join(failures))

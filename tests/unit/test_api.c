@@ -591,6 +591,7 @@ START_TEST(test_plugin_table)
         {"linux.capabilities.Capabilities", "linux.capabilities", 1, "linux"},
         {"linux.elfs.Elfs", "linux.elfs", 2, "linux"},
         {"linux.envars.Envars", "linux.envars", 1, "linux"},
+        {"linux.iomem.IOMem", "linux.iomem", 0, "linux"},
         {"linux.kmsg.Kmsg", "linux.kmsg", 0, "linux"},
         {"linux.lsmod.Lsmod", "linux.lsmod", 0, "linux"},
         {"linux.malfind.Malfind", "linux.malfind", 1, "linux"},

@@ -625,6 +625,49 @@ START_TEST(kmsg_hostile_pointers)
 }
 END_TEST
 
+/* ---- iomem: a resource tree that loops or leads nowhere ---- */
+
+START_TEST(iomem_hostile)
+{
+    struct ir_run x;
+    uint64_t root, c1, sib_pa;
+    char want[300];
+    if (!image)
+        return;
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    ck_assert_int_eq(scry_sym_address(l->symtab, "iomem_resource", &root), SCRY_OK);
+    root += l->virt_shift;
+    c1 = peek(ir_pa_of(&x, root + field_off(l, "resource", "child"), image_len));
+    sib_pa = ir_pa_of(&x, c1 + field_off(l, "resource", "sibling"), image_len);
+    ir_free(&x);
+    uint64_t sib = peek(sib_pa);
+    /* The first child's sibling is the root: root, child, then the loop. */
+    poke(sib_pa, root);
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.iomem", 0, NULL, NULL, &x.r), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    snprintf(want, sizeof want,
+             "resource 0x%llx is reached twice (a loop); its children and later siblings are "
+             "not listed again",
+             (unsigned long long)root);
+    ck_assert_str_eq(warning(x.r), want);
+    ir_free(&x);
+    /* ... or nowhere. */
+    poke(sib_pa, UNMAPPED);
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.iomem", 0, NULL, NULL, &x.r), SCRY_OK);
+    poke(sib_pa, sib);
+    ck_assert_uint_eq(scry_result_row_count(x.r), 2);
+    snprintf(want, sizeof want,
+             "resource 0x%llx cannot be read; it, its children and its later siblings are "
+             "missing: ",
+             (unsigned long long)UNMAPPED);
+    ck_assert_msg(!strncmp(warning(x.r), want, strlen(want)), "%s", warning(x.r));
+    ir_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_pid_kmsg");
@@ -641,6 +684,7 @@ int main(void)
     tcase_add_test(tc, ptrace_made_up);
     tcase_add_test(tc, kmsg_hostile_indexes);
     tcase_add_test(tc, kmsg_hostile_pointers);
+    tcase_add_test(tc, iomem_hostile);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     if (ctx)
