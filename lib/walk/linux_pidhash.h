@@ -12,10 +12,6 @@
 #include "lib/os/linux.h"
 #include "lib/walk/linux_tasks.h"
 
-/* Bound on the tree's height (BITS_PER_LONG / XA_CHUNK_SHIFT + 1 = 11 on
- * 64-bit kernels): a larger height is damage. */
-#define SCRY_PIDHASH_MAX_HEIGHT 12
-
 /* The tasks, sorted by (tgid, pid) as Volatility sorts them (stable: equal
  * keys keep the tree's order). *out is malloc'd (free it), *n its count.
  *
@@ -26,11 +22,9 @@
  * parent whose whole task_struct is readable. A task whose fields cannot be
  * read is skipped (INFO for NODATA, else WARNING; Volatility would raise).
  *
- * Where Volatility raises or runs away, a bounded answer and a WARNING
- * (the listing is then incomplete): a node that cannot be read (skipped), a
- * node seen before (skipped: a loop), a height over the bound or a shift
- * that is not a multiple of the chunk shift (the tree is not walked), more
- * entries than op->max_entries (SCRY_MAX_TASKS by default; the walk ends).
+ * The tree is walked by scry_linux_xarray_walk ("PID table"), with its
+ * bounds and warnings; at most op->max_entries entries (SCRY_MAX_TASKS by
+ * default).
  * Errors: SCRY_ERR_UNSUPPORTED naming what is missing when the ISF has no
  * pid_namespace.idr kept in an xarray (the radix tree of 4.15-4.19 and the
  * pid_hash of older kernels are not supported); SCRY_ERR_NOT_FOUND for
