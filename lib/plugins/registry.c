@@ -20,6 +20,7 @@ extern const struct scry_plugin scry_plugin_linux_ptrace;
 extern const struct scry_plugin scry_plugin_linux_bash;
 extern const struct scry_plugin scry_plugin_linux_kmsg;
 extern const struct scry_plugin scry_plugin_linux_iomem;
+extern const struct scry_plugin scry_plugin_linux_ebpf;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -40,6 +41,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_isfinfo,
     &scry_plugin_linux_bash,
     &scry_plugin_linux_capabilities,
+    &scry_plugin_linux_ebpf,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,
     &scry_plugin_linux_iomem,

@@ -589,6 +589,7 @@ START_TEST(test_plugin_table)
         {"banners.Banners", "banners", 0, ""},
         {"linux.bash.Bash", "linux.bash", 1, "linux"},
         {"linux.capabilities.Capabilities", "linux.capabilities", 1, "linux"},
+        {"linux.ebpf.EBPF", "linux.ebpf", 0, "linux"},
         {"linux.elfs.Elfs", "linux.elfs", 2, "linux"},
         {"linux.envars.Envars", "linux.envars", 1, "linux"},
         {"linux.iomem.IOMem", "linux.iomem", 0, "linux"},

@@ -668,6 +668,75 @@ START_TEST(iomem_hostile)
 }
 END_TEST
 
+/* ---- eBPF: a program made in a free page ---- */
+
+START_TEST(ebpf_made_up)
+{
+    struct ir_run x;
+    uint64_t idr, pob, head_pa, page_offset;
+    char *json, want[1024];
+    size_t len;
+    if (!image)
+        return;
+    /* A zero page near the top of RAM as scratch, through the direct map. */
+    uint64_t scratch = 0;
+    for (uint64_t pa = (image_len - (64u << 20)) & ~4095ull; pa + 4096 <= image_len; pa += 4096) {
+        size_t k = 0;
+        while (k < 4096 && !image[pa + k])
+            k++;
+        if (k == 4096) {
+            scratch = pa;
+            break;
+        }
+    }
+    ck_assert_uint_ne(scratch, 0);
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    ck_assert_int_eq(scry_sym_address(l->symtab, "prog_idr", &idr), SCRY_OK);
+    ck_assert_int_eq(scry_sym_address(l->symtab, "page_offset_base", &pob), SCRY_OK);
+    page_offset = peek(ir_pa_of(&x, pob + l->virt_shift, image_len));
+    head_pa = ir_pa_of(&x, idr + l->virt_shift + field_off(l, "idr", "idr_rt") +
+                               field_off(l, "xarray", "xa_head"), image_len);
+    uint64_t type_off = field_off(l, "bpf_prog", "type"), tag_off = field_off(l, "bpf_prog", "tag");
+    uint64_t aux_off = field_off(l, "bpf_prog", "aux"), name_off = field_off(l, "bpf_prog_aux", "name");
+    uint64_t mask = l->va_mask;
+    ir_free(&x);
+    uint64_t va = page_offset + scratch, old_head = peek(head_pa);
+    ck_assert_uint_eq(old_head, 0); /* no programs in the guest */
+    static const uint8_t tag[8] = {0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0xff};
+    uint32_t type = 2; /* BPF_PROG_TYPE_KPROBE */
+    memcpy(image + scratch + type_off, &type, 4);
+    memcpy(image + scratch + tag_off, tag, 8);
+    poke(scratch + aux_off, va + 0x800);
+    memcpy(image + scratch + 0x800 + name_off, "my_prog", 8);
+    poke(head_pa, va); /* one entry, the root itself */
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.ebpf", 0, NULL, NULL, &x.r), SCRY_OK);
+    json = tu_render(x.r, "json", &len);
+    snprintf(want, sizeof want,
+             "\n[\n  {\n    \"Address\": %llu,\n    \"Name\": \"my_prog\",\n"
+             "    \"Tag\": \"deadbeef000102ff\",\n    \"Type\": \"BPF_PROG_TYPE_KPROBE\",\n"
+             "    \"__children\": []\n  }\n]\n",
+             (unsigned long long)(va & mask));
+    ck_assert_str_eq(json, want);
+    free(json);
+    ir_free(&x);
+    /* A type no name has: its number, with a warning. */
+    type = 99;
+    memcpy(image + scratch + type_off, &type, 4);
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    ck_assert_int_eq(scry_plugin_run(x.s, "linux.ebpf", 0, NULL, NULL, &x.r), SCRY_OK);
+    poke(head_pa, old_head);
+    memset(image + scratch, 0, 4096);
+    json = tu_render(x.r, "json", &len);
+    ck_assert_msg(strstr(json, "\"Type\": \"99\""), "%s", json);
+    snprintf(want, sizeof want, "eBPF program 0x%llx: type 99 has no name", (unsigned long long)va);
+    ck_assert_str_eq(warning(x.r), want);
+    free(json);
+    ir_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile_pid_kmsg");
@@ -685,6 +754,7 @@ int main(void)
     tcase_add_test(tc, kmsg_hostile_indexes);
     tcase_add_test(tc, kmsg_hostile_pointers);
     tcase_add_test(tc, iomem_hostile);
+    tcase_add_test(tc, ebpf_made_up);
     suite_add_tcase(s, tc);
     rc = tu_run_suite(s);
     if (ctx)
