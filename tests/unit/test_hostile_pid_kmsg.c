@@ -26,6 +26,21 @@ static size_t image_len;
 static char symdir[4096];
 static scry_context *ctx;
 
+static void poke(uint64_t pa, uint64_t v) { memcpy(image + pa, &v, 8); }
+static uint64_t peek(uint64_t pa)
+{
+    uint64_t v;
+    memcpy(&v, image + pa, 8);
+    return v;
+}
+
+static uint64_t field_off(const struct scry_linux *l, const char *type, const char *field)
+{
+    uint64_t off;
+    ck_assert_int_eq(scry_sym_field(l->symtab, type, field, &off, NULL), SCRY_OK);
+    return off;
+}
+
 /* ---- psscan's search ---- */
 
 struct hits {
@@ -96,6 +111,77 @@ START_TEST(psscan_search_equals_plain_search)
     ck_assert_int_eq(scry_psscan_search(buf, LEN, 0, nd, 4, 8, collect, &a), 1);
     ck_assert_uint_eq(a.n, 3);
     free(buf);
+}
+END_TEST
+
+/* ---- psscan: a task_struct planted in a free page ---- */
+
+static uint64_t zero_page(void)
+{
+    for (uint64_t pa = (image_len - (64u << 20)) & ~4095ull; pa + 3 * 4096 <= image_len;
+         pa += 4096) {
+        size_t k = 0;
+        while (k < 3 * 4096 && !image[pa + k])
+            k++;
+        if (k == 3 * 4096)
+            return pa;
+    }
+    return 0;
+}
+
+START_TEST(psscan_planted_task)
+{
+    struct ir_run x;
+    uint64_t fair, tasks_off, t1;
+    char *json;
+    size_t len;
+    if (!image)
+        return;
+    uint64_t pa = zero_page(); /* three free pages: a task_struct's 9.5 KiB */
+    ck_assert_uint_ne(pa, 0);
+    ir_open(&x, ctx, image, image_len, "dev-small.raw");
+    const struct scry_linux *l = ir_linux(&x);
+    ck_assert_int_eq(scry_sym_address(l->symtab, "fair_sched_class", &fair), SCRY_OK);
+    fair += l->virt_shift;
+    tasks_off = field_off(l, "task_struct", "tasks");
+    t1 = peek(ir_pa_of(&x, l->init_task + tasks_off, image_len)) - tasks_off; /* init */
+    uint64_t sc = field_off(l, "task_struct", "sched_class"),
+             ex = field_off(l, "task_struct", "exit_state"), pid = l->off.task_pid,
+             tgid = l->off.task_tgid, comm = l->off.task_comm, parent = l->off.task_parent;
+    ir_free(&x);
+    static const struct {
+        uint32_t exit_state;
+        int32_t pid;
+        int listed;
+    } cases[] = {
+        {0x20, 4242, 1}, /* a zombie, listed */
+        {0x40, 4242, 0}, /* an exit_state Volatility has no name for */
+        {0x00, 65535, 0}, /* pid out of (0, 65535) */
+        {0x00, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        poke(pa + sc, fair);
+        memcpy(image + pa + ex, &cases[i].exit_state, 4);
+        memcpy(image + pa + pid, &cases[i].pid, 4);
+        memcpy(image + pa + tgid, &cases[i].pid, 4);
+        memcpy(image + pa + comm, "planted", 8);
+        poke(pa + parent, t1);
+        ir_open(&x, ctx, image, image_len, "dev-small.raw");
+        ck_assert_int_eq(scry_plugin_run(x.s, "linux.psscan", 0, NULL, NULL, &x.r), SCRY_OK);
+        memset(image + pa, 0, 3 * 4096);
+        json = tu_render(x.r, "json", &len);
+        char want[300];
+        snprintf(want, sizeof want,
+                 "{\n    \"COMM\": \"planted\",\n    \"EXIT_STATE\": \"EXIT_ZOMBIE\",\n"
+                 "    \"OFFSET (P)\": %llu,\n    \"PID\": 4242,\n    \"PPID\": 1,\n"
+                 "    \"TID\": 4242,",
+                 (unsigned long long)pa);
+        ck_assert_msg(!!strstr(json, want) == cases[i].listed, "case %zu: %s", i, want);
+        ck_assert_msg(!!strstr(json, "planted") == cases[i].listed, "case %zu", i);
+        ck_assert_uint_eq(scry_result_row_count(x.r), 118u + (unsigned)cases[i].listed);
+        free(json);
+        ir_free(&x);
+    }
 }
 END_TEST
 
@@ -222,20 +308,6 @@ END_TEST
 
 #define SMALL_TASKS 115 /* dev-small's truth.json: tasks, threads included */
 
-static void poke(uint64_t pa, uint64_t v) { memcpy(image + pa, &v, 8); }
-static uint64_t peek(uint64_t pa)
-{
-    uint64_t v;
-    memcpy(&v, image + pa, 8);
-    return v;
-}
-
-static uint64_t field_off(const struct scry_linux *l, const char *type, const char *field)
-{
-    uint64_t off;
-    ck_assert_int_eq(scry_sym_field(l->symtab, type, field, &off, NULL), SCRY_OK);
-    return off;
-}
 
 /* The physical address of init_pid_ns.idr's xa_head, and of the root
  * node's last slot (empty on dev-small: 115 pids need slots 0-3). */
@@ -743,6 +815,7 @@ int main(void)
     TCase *tc = tcase_create("hostile");
     int rc;
     tcase_add_test(tc, psscan_search_equals_plain_search);
+    tcase_add_test(tc, psscan_planted_task);
     tcase_add_test(tc, bash_history_in_made_up_heap);
     tcase_add_test(tc, bash_python_int);
     ir_load_small("test_hostile_pid_kmsg", &image, &image_len, symdir, sizeof symdir, &ctx);
