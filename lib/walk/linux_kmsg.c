@@ -128,6 +128,9 @@ scry_status scry_linux_kmsg(const struct scry_linux *l, struct scry_op *op, scry
         return st;
     if ((st = scry_profile_kernel(&l->base, &vs)) != SCRY_OK)
         return st;
+    if (vs.va_bits <= 32) /* the ring's words are unsigned longs: read as 8 bytes here */
+        return scry_err(SCRY_ERR_UNSUPPORTED,
+                        "the printk ring buffer of 32-bit kernels is not supported");
     st = scry_vspace_read_u64(&vs, o.prb + l->virt_shift, &rb);
     uint64_t need = o.rb_text_ring + o.tr_data + 8;
     if (o.rb_desc_ring + o.dr_tail + o.counter + 8 > need)

@@ -42,7 +42,8 @@ typedef int (*scry_kmsg_fn)(void *user, const struct scry_kmsg_record *r);
  * ring holds or than SCRY_KMSG_MAX_RECORDS (the first that many are read),
  * count_bits over 62; a record whose descriptor, info or text cannot be
  * read is skipped. Errors: SCRY_ERR_UNSUPPORTED when the ISF has no `prb`
- * (the older log_buf layouts are not supported), SCRY_ERR_NOT_FOUND for a
+ * (the older log_buf layouts are not supported) or the kernel is 32-bit,
+ * SCRY_ERR_NOT_FOUND for a
  * missing field, SCRY_ERR_NOMEM, SCRY_ERR_CANCELLED; a `prb` that cannot
  * be read is a WARNING and no records. */
 scry_status scry_linux_kmsg(const struct scry_linux *l, struct scry_op *op, scry_kmsg_fn fn,
