@@ -194,7 +194,8 @@ scry_status scry_bash_scan(const struct scry_bash_run *runs, size_t nruns, unsig
         }
     }
     scry_hs_free(&hashes);
-    qsort(f.v, f.n, sizeof *f.v, by_time);
+    if (f.n) /* qsort must not get NULL */
+        qsort(f.v, f.n, sizeof *f.v, by_time);
     *out = f.v;
     *n = f.n;
     *dropped = f.dropped;

@@ -135,7 +135,8 @@ scry_status scry_linux_pidhash_tasks(const struct scry_linux *l, struct scry_op 
         free(w.v);
         return st;
     }
-    qsort(w.v, w.n, sizeof *w.v, by_ids);
+    if (w.n) /* qsort must not get NULL */
+        qsort(w.v, w.n, sizeof *w.v, by_ids);
     /* The tasks alone, in place: each item is larger than its task. */
     struct scry_linux_task *v = (struct scry_linux_task *)(void *)w.v;
     for (size_t i = 0; i < w.n; i++)
