@@ -27,6 +27,14 @@ extern const struct scry_plugin scry_plugin_linux_sockstat;
 extern const struct scry_plugin scry_plugin_linux_library_list;
 extern const struct scry_plugin scry_plugin_linux_pagecache_files;
 extern const struct scry_plugin scry_plugin_linux_pagecache_inodepages;
+extern const struct scry_plugin scry_plugin_linux_psscan;
+extern const struct scry_plugin scry_plugin_linux_pidhashtable;
+extern const struct scry_plugin scry_plugin_linux_capabilities;
+extern const struct scry_plugin scry_plugin_linux_ptrace;
+extern const struct scry_plugin scry_plugin_linux_bash;
+extern const struct scry_plugin scry_plugin_linux_kmsg;
+extern const struct scry_plugin scry_plugin_linux_iomem;
+extern const struct scry_plugin scry_plugin_linux_ebpf;
 extern const struct scry_plugin scry_plugin_windows_pslist;
 extern const struct scry_plugin scry_plugin_windows_info;
 extern const struct scry_plugin scry_plugin_windows_modules;
@@ -45,28 +53,36 @@ extern const struct scry_plugin scry_plugin_memscry_malscan;
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
     &scry_plugin_isfinfo,
+    &scry_plugin_linux_bash,
+    &scry_plugin_linux_capabilities,
     &scry_plugin_linux_check_afinfo,
     &scry_plugin_linux_check_creds,
     &scry_plugin_linux_check_idt,
     &scry_plugin_linux_check_modules,
     &scry_plugin_linux_check_syscall,
+    &scry_plugin_linux_ebpf,
     &scry_plugin_linux_elfs,
     &scry_plugin_linux_envars,
+    &scry_plugin_linux_iomem,
     &scry_plugin_linux_keyboard_notifiers,
+    &scry_plugin_linux_kmsg,
     &scry_plugin_linux_library_list,
     &scry_plugin_linux_lsmod,
     &scry_plugin_linux_lsof,
     &scry_plugin_linux_malfind,
     &scry_plugin_linux_mountinfo,
+    &scry_plugin_linux_netfilter,
     &scry_plugin_linux_pagecache_files,
     &scry_plugin_linux_pagecache_inodepages,
+    &scry_plugin_linux_pidhashtable,
     &scry_plugin_linux_maps,
-    &scry_plugin_linux_netfilter,
     &scry_plugin_linux_psaux,
     &scry_plugin_linux_pslist,
+    &scry_plugin_linux_psscan,
     &scry_plugin_linux_pstree,
-    &scry_plugin_linux_tty_check,
+    &scry_plugin_linux_ptrace,
     &scry_plugin_linux_sockstat,
+    &scry_plugin_linux_tty_check,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,
     &scry_plugin_windows_cmdline,

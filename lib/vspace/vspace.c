@@ -271,3 +271,15 @@ scry_status scry_vspace_enumerate(struct scry_vspace *vs, uint64_t start, uint64
         max_entries = SCRY_ENUM_DEFAULT_MAX_ENTRIES;
     return vs->ops->enumerate(vs, start, end, max_entries, fn, user);
 }
+
+int scry_vspace_readable(struct scry_vspace *vs, uint64_t va, uint64_t len)
+{
+    uint64_t end = va + (len ? len : 1), pa;
+    if (end < va)
+        return 0;
+    for (uint64_t pg = va & ~(uint64_t)(SCRY_PAGE_SIZE - 1); pg < end; pg += SCRY_PAGE_SIZE)
+        if (scry_vspace_translate(vs, pg, &pa) != SCRY_OK ||
+            scry_phys_find_run(vs->phys, pa) == (size_t)-1)
+            return 0;
+    return 1;
+}

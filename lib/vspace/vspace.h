@@ -201,6 +201,11 @@ scry_status scry_vspace_read(struct scry_vspace *vs, uint64_t va, void *buf, siz
 scry_status scry_vspace_read_pad(struct scry_vspace *vs, uint64_t va, void *buf, size_t len,
                                  size_t *missing);
 
+/* 1 when every page of [va, va + len) (len 0: the byte at va) translates
+ * to memory the dump has - Volatility's is_valid / is_readable - else 0.
+ * A range that wraps is not readable. */
+int scry_vspace_readable(struct scry_vspace *vs, uint64_t va, uint64_t len);
+
 /* Little-endian helpers over scry_vspace_read. */
 scry_status scry_vspace_read_u64(struct scry_vspace *vs, uint64_t va, uint64_t *v);
 scry_status scry_vspace_read_u32(struct scry_vspace *vs, uint64_t va, uint32_t *v);

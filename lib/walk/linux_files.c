@@ -81,20 +81,6 @@ scry_status scry_linux_files_resolve(const struct scry_linux *l, struct scry_lin
     return resolve_times(st, fo);
 }
 
-int scry_linux_readable(struct scry_vspace *ks, uint64_t addr, uint64_t size)
-{
-    uint8_t b;
-    if (!size)
-        size = 1;
-    if (addr + size < addr)
-        return 0;
-    /* one byte of each page: the translation and the dump's coverage */
-    for (uint64_t p = addr & ~0xfffull; p < addr + size; p += 0x1000)
-        if (scry_vspace_read(ks, p < addr ? addr : p, &b, 1) != SCRY_OK)
-            return 0;
-    return 1;
-}
-
 static int rd_ptr(const struct scry_linux *l, struct scry_vspace *ks, uint64_t a, uint64_t *v)
 {
     if (scry_vspace_read_u64(ks, a, v) != SCRY_OK)
@@ -195,7 +181,7 @@ scry_status scry_linux_walk_fds(const struct scry_linux *l, const struct scry_li
     uint32_t max_fds;
     size_t bad = 0;
     if (!rd_ptr(l, ks, task + l->off.task_files, &files) || !files ||
-        !scry_linux_readable(ks, files, fo->files_size))
+        !scry_vspace_readable(ks, files, fo->files_size))
         return SCRY_OK; /* task.files can be NULL: an exiting task, a kernel thread */
     if (fo->files_fdt != NO) {
         if (!rd_ptr(l, ks, files + fo->files_fdt, &fdt) || !rd_ptr(l, ks, fdt + fo->fdt_fd, &fd) ||
@@ -242,7 +228,7 @@ scry_status scry_linux_walk_fds(const struct scry_linux *l, const struct scry_li
         }
         for (uint32_t i = 0; i < n; i++) {
             uint64_t filp = slots[i] & l->va_mask;
-            if (filp && scry_linux_readable(ks, filp, fo->file_size) && fn(user, base + i, filp))
+            if (filp && scry_vspace_readable(ks, filp, fo->file_size) && fn(user, base + i, filp))
                 return SCRY_OK;
         }
         if (scry_op_tick(op, 0, 0))
@@ -261,7 +247,7 @@ static int inode_ok(const struct scry_linux *l, const struct scry_linux_files_of
 {
     uint64_t ino;
     uint32_t count;
-    return inode && scry_linux_readable(ks, inode, fo->inode_size) &&
+    return inode && scry_vspace_readable(ks, inode, fo->inode_size) &&
            scry_vspace_read_u64(ks, inode + l->off.inode_ino, &ino) == SCRY_OK && ino > 0 &&
            scry_vspace_read_u32(ks, inode + l->off.inode_count, &count) == SCRY_OK &&
            (int32_t)count >= 0;
@@ -275,7 +261,7 @@ uint64_t scry_linux_file_inode(const struct scry_linux *l, const struct scry_lin
         inode_ok(l, fo, ks, inode))
         return inode;
     if (!rd_ptr(l, ks, filp + l->off.file_dentry, &dentry) || !dentry ||
-        !scry_linux_readable(ks, dentry, fo->dentry_size) ||
+        !scry_vspace_readable(ks, dentry, fo->dentry_size) ||
         !rd_ptr(l, ks, dentry + l->off.dentry_inode, &inode))
         return 0;
     return inode_ok(l, fo, ks, inode) ? inode : 0;
@@ -340,7 +326,7 @@ scry_status scry_linux_inode_info(const struct scry_linux *l, const struct scry_
         (st = scry_vspace_read_u64(ks, inode + fo->inode_isize, (uint64_t *)&out->size)) != SCRY_OK)
         return st;
     if (rd_ptr(l, ks, inode + l->off.inode_sb, &out->sb) && out->sb &&
-        scry_linux_readable(ks, out->sb, fo->sb_size) &&
+        scry_vspace_readable(ks, out->sb, fo->sb_size) &&
         scry_vspace_read_u32(ks, out->sb + l->off.sb_dev, &dev) == SCRY_OK) {
         out->dev_ok = 1;
         out->major = dev >> 20; /* MINORBITS */

@@ -49,9 +49,6 @@ struct scry_linux_files_off {
  * SCRY_ERR_CORRUPT for a field outside its struct. */
 scry_status scry_linux_files_resolve(const struct scry_linux *l, struct scry_linux_files_off *fo);
 
-/* Is [addr, addr + size) wholly readable through ks (Volatility's
- * pointer.is_readable(): every page mapped and in the dump)? */
-int scry_linux_readable(struct scry_vspace *ks, uint64_t addr, uint64_t size);
 
 /* Calls fn with each thread of the group whose leader is at `leader`
  * (the leader excluded), in Volatility's get_threads order: thread_node

@@ -389,12 +389,12 @@ int scry_linux_mountinfo(const struct scry_linux *l, const struct scry_linux_mou
         snprintf(mi->fields + fl, sizeof mi->fields - fl, "%sunbindable", fl ? " " : "");
     /* super_block.get_type(): s_type and its name readable, then ".subtype" */
     if (rd_ptr(l, ks, mi->sb + mo->sb_type, &stype) && stype &&
-        scry_linux_readable(ks, stype, mo->fstype_size) && rd_ptr(l, ks, stype + mo->fstype_name, &p) && p &&
-        scry_linux_readable(ks, p, 1)) {
+        scry_vspace_readable(ks, stype, mo->fstype_size) && rd_ptr(l, ks, stype + mo->fstype_name, &p) && p &&
+        scry_vspace_readable(ks, p, 1)) {
         char sub[3 * 255 + 1];
         size_t n = read_cstr(ks, p, mi->fstype);
         mi->has_type = 1;
-        if (rd_ptr(l, ks, mi->sb + mo->sb_subtype, &p) && p && scry_linux_readable(ks, p, 1)) {
+        if (rd_ptr(l, ks, mi->sb + mo->sb_subtype, &p) && p && scry_vspace_readable(ks, p, 1)) {
             read_cstr(ks, p, sub);
             snprintf(mi->fstype + n, sizeof mi->fstype - n, ".%s", sub);
         }

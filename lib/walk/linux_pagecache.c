@@ -106,7 +106,7 @@ static int inode_ok(struct walk *w, uint64_t inode)
 {
     uint64_t ino;
     uint32_t count;
-    return inode && scry_linux_readable(w->ks, inode, w->po->fo.inode_size) &&
+    return inode && scry_vspace_readable(w->ks, inode, w->po->fo.inode_size) &&
            scry_vspace_read_u64(w->ks, inode + w->l->off.inode_ino, &ino) == SCRY_OK && ino &&
            scry_vspace_read_u32(w->ks, inode + w->l->off.inode_count, &count) == SCRY_OK &&
            (int32_t)count >= 0;
@@ -186,7 +186,7 @@ static uint64_t next_link(struct walk *w, uint64_t d, uint64_t link)
 {
     uint64_t next = 0;
     if (w->po->d_children != NO) {
-        if (!scry_linux_readable(w->ks, link, 16) || !rd_ptr(w, link, &next))
+        if (!scry_vspace_readable(w->ks, link, 16) || !rd_ptr(w, link, &next))
             return 0;
         return next;
     }
@@ -294,7 +294,7 @@ static int on_mount(void *user, uint64_t mount)
     scry_linux_mount_path(w->l, w->ks, m->t->addr, vfsmnt, w->mountpoint, sizeof w->mountpoint,
                           &len);
     if (!rd_ptr(w, vfsmnt + w->po->mo.vfsmnt_sb, &sb) || !sb ||
-        !scry_linux_readable(w->ks, sb, w->po->mo.sb_size))
+        !scry_vspace_readable(w->ks, sb, w->po->mo.sb_size))
         return 0;
     if ((added = add(w, &w->seen_sb, sb)) <= 0)
         return w->stop;
