@@ -16,7 +16,7 @@
 #include "lib/base/hashset.h"
 #include "lib/plugins/linux_common.h"
 #include "lib/vspace/vspace.h"
-#include "lib/walk/linux_threads.h"
+#include "lib/walk/linux_tasks.h"
 
 static const struct scry_column columns[] = {
     {"Process", SCRY_COL_STR},   {"PID", SCRY_COL_INT},        {"TID", SCRY_COL_INT},
@@ -181,7 +181,7 @@ static scry_status run(struct scry_plugin_ctx *pc)
     if ((st = scry_profile_kernel(pc->profile, &c.kernel)) != SCRY_OK)
         return st;
     c.max = pc->op && pc->op->max_entries ? pc->op->max_entries : SCRY_MAX_TASKS;
-    st = scry_linux_walk_all_tasks(c.l, pc->op, on_task, &c);
+    st = scry_linux_walk_tasks(c.l, pc->op, 1, on_task, &c);
     return st != SCRY_OK ? st : c.st;
 }
 

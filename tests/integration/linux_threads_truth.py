@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """linux_threads_truth.py THREADWALK SOURCE_DIR DATA_DIR DUMPFILE
 
-scry_linux_walk_all_tasks (ptrace's task walk) against truth.json: every
+scry_linux_walk_tasks with threads (ptrace's task walk) against truth.json: every
 task, threads included, once; each process before its threads; on 6.12
 (signal->thread_head) as on 6.1 (thread_group)."""
 import json

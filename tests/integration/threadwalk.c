@@ -1,4 +1,4 @@
-/* threadwalk.c - every task, threads included, as scry_linux_walk_all_tasks
+/* threadwalk.c - every task, threads included, as scry_linux_walk_tasks(threads=1)
  * lists them (thread_group before 6.7, signal->thread_head since), for
  * linux_threads_truth.py.
  *
@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "lib/session/session.h"
-#include "lib/walk/linux_threads.h"
+#include "lib/walk/linux_tasks.h"
 
 static int print_task(void *user, const struct scry_linux_task *t)
 {
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
         return fail("detection");
     if (!(l = scry_linux_of(p)))
         return fail("not a Linux dump");
-    if (scry_linux_walk_all_tasks(l, NULL, print_task, NULL) != SCRY_OK)
+    if (scry_linux_walk_tasks(l, NULL, 1, print_task, NULL) != SCRY_OK)
         return fail("task walk");
     scry_session_close(s);
     scry_dump_close(dump);
