@@ -72,7 +72,13 @@ for _ in $(seq 1 "$runs"); do
         -f "$big" -r json linux.pslist.PsList
     cmp -s "$tmp/got.json" "$tmp/want.json" || die "pslist on the 4 GiB dump differs from dev-1k.raw's"
 done
-summarise "pslist, warm symbols" "$tmp/t.big"
+summarise "pslist 4 GiB, warm symbols" "$tmp/t.big"
+: > "$tmp/t.small"
+for _ in $(seq 1 "$runs"); do
+    timed_run "$tmp/got.json" "$tmp/t.small" "$memscry" -q --cache-dir "$tmp/warm" -s "$syms" \
+        -f "$data/dev-1k.raw" -r json linux.pslist.PsList
+done
+summarise "pslist dev-1k.raw (512 MiB)" "$tmp/t.small"
 
 echo "== cached linux.pstree.PsTree on dev-1k.raw"
 "$bench" cached "$data/dev-1k.raw" "$syms"
@@ -92,6 +98,19 @@ done
 summarise "pstree, --result-cache warm" "$tmp/t.cached"
 summarise "pstree, uncached (warm ISF)" "$tmp/t.fresh"
 summarise "memscry --version (startup)" "$tmp/t.version"
+if command -v perf > /dev/null && perf stat -r 1 true > /dev/null 2>&1; then
+    # perf's mean and spread over 30 runs, without /usr/bin/time's own fork
+    for what in cached version; do
+        if [ "$what" = cached ]; then
+            set -- "$memscry" -q --cache-dir "$tmp/warm" --result-cache="$tmp/results" -s "$syms" \
+                -f "$data/dev-1k.raw" -r json linux.pstree.PsTree
+        else
+            set -- "$memscry" --version
+        fi
+        perf stat -r 30 "$@" 2>&1 > /dev/null | awk -v w="$what" \
+            '/task-clock/ {cpu=$1} /time elapsed/ {printf "perf stat -r 30, %-8s elapsed %.2f ms +- %.2f, task-clock %s ms\n", w, $1*1000, $3*1000, cpu}'
+    done
+fi
 
 echo "== library overhead"
 "$bench" context
