@@ -167,9 +167,10 @@ SCRY_API scry_status scry_context_stat(scry_context *ctx, const char *name, uint
  * prefer for the same kernel (clear the cache when changing tables that
  * way).
  *
- * Not cached: runs on a split kdump set or an in-memory dump, runs with
- * typed inputs (scry_runctx_set_input: compiled rules are pointers, not
- * values), runs that write files (--dump), plugins that read no dump,
+ * Not cached: runs on a split kdump set, a block device or an in-memory
+ * dump, runs with typed inputs (scry_runctx_set_input: compiled rules are
+ * pointers, not values), runs that write files (--dump), plugins that read
+ * no dump,
  * failed runs, and results holding an out-of-memory or cancellation
  * diagnostic. Results with other diagnostics are cached exactly as they
  * were: a hit returns the same rows, the same diagnostics and the same
