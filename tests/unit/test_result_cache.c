@@ -109,7 +109,8 @@ static char *render_all(const scry_result *r, size_t *len)
         tu_sink_write(&s, line, strlen(line));
         tu_sink_write(&s, msg, strlen(msg));
     }
-    tu_sink_write(&s, scry_result_partial(r) ? "partial" : "whole", 7);
+    const char *state = scry_result_partial(r) ? "partial" : "whole";
+    tu_sink_write(&s, state, strlen(state));
     *len = s.len;
     return s.p;
 }
