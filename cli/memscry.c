@@ -255,8 +255,11 @@ int main(int argc, char **argv)
         st = scry_context_set_cache_dir(ctx, no_cache ? NULL : cache_dir);
     for (size_t k = 0; k < nsym && st == SCRY_OK; k++)
         st = scry_context_add_symbol_dir(ctx, symdirs[k]);
-    if (st == SCRY_OK && result_cache)
-        st = set_result_cache(ctx, result_cache, cache_dir);
+    if (st == SCRY_OK && result_cache && set_result_cache(ctx, result_cache, cache_dir) != SCRY_OK) {
+        say("--result-cache: %s", scry_last_error());
+        scry_context_free(ctx);
+        return EXIT_FAIL;
+    }
     if (st != SCRY_OK) {
         scry_context_free(ctx);
         return fail(file, EXIT_FAIL);

@@ -146,6 +146,18 @@ if os.path.exists(small):
     else:
         print("ok: --dump uncached; default directory under the cache directory")
 
+# A DIR that is a file is an error naming the option; an empty one a usage error.
+if os.path.exists(small):
+    notdir = os.path.join(work, "file")
+    open(notdir, "w").close()
+    code, _, err = run(small, symbols, ["-r", "none", "linux.lsmod.Lsmod"],
+                       ["--result-cache=" + notdir])
+    if code != 1 or err != f"memscry: --result-cache: {notdir}: not a directory\n".encode():
+        failures.append(f"--result-cache=FILE: exit {code}, stderr {err!r}")
+    code, _, err = run(small, symbols, ["linux.lsmod.Lsmod"], ["--result-cache="])
+    if code != 2 or err != b"memscry: --result-cache= needs a directory\n":
+        failures.append(f"--result-cache=: exit {code}, stderr {err!r}")
+
 for f in failures:
     print("FAIL:", f)
 sys.exit(1 if failures else 0)
