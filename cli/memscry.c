@@ -43,6 +43,10 @@ static void usage(FILE *f)
             "  --cache-dir DIR          where compiled symbol tables are kept (default\n"
             "                           $XDG_CACHE_HOME/memscry, else ~/.cache/memscry)\n"
             "  --no-cache               neither read nor write compiled symbol tables\n"
+            "  --result-cache[=DIR]     answer a run made before on the same dump, plugin\n"
+            "                           and options from DIR, and keep new results there\n"
+            "                           (default DIR: results/ under the cache directory);\n"
+            "                           off unless given, runs with --dump never cached\n"
             "  -r, --renderer NAME      quick (default), pretty, json, jsonl, csv, none\n"
             "  -o, --output-dir DIR     where plugins write --dump files (default: .)\n"
             "  -q, --quiet              no progress line (one is shown on stderr only when\n"
@@ -96,10 +100,33 @@ static int add_symdirs(const char **dirs, size_t *n, char *list)
     return 0;
 }
 
+/* --result-cache[=DIR]: DIR, or results/ under the cache directory
+ * (--cache-dir, else $XDG_CACHE_HOME/memscry, else ~/.cache/memscry).
+ * --no-cache is about compiled symbol tables and leaves this alone. */
+static scry_status set_result_cache(scry_context *ctx, const char *dir, const char *cache_dir)
+{
+    const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+    char buf[4096];
+    int n;
+    if (*dir)
+        return scry_context_set_result_cache_dir(ctx, dir);
+    if (cache_dir)
+        n = snprintf(buf, sizeof buf, "%s/results", cache_dir);
+    else if (x && *x == '/')
+        n = snprintf(buf, sizeof buf, "%s/memscry/results", x);
+    else if (h && *h)
+        n = snprintf(buf, sizeof buf, "%s/.cache/memscry/results", h);
+    else
+        return SCRY_OK; /* nowhere to keep it: runs stay uncached */
+    if (n <= 0 || (size_t)n >= sizeof buf)
+        return SCRY_OK;
+    return scry_context_set_result_cache_dir(ctx, buf);
+}
+
 int main(int argc, char **argv)
 {
     const char *files[MAX_FILES], *file = NULL, *renderer = "quick", *symdirs[MAX_SYMDIRS];
-    const char *cache_dir = NULL, *output_dir = ".";
+    const char *cache_dir = NULL, *output_dir = ".", *result_cache = NULL;
     scry_runctx *run = NULL;
     size_t nsym = 0, nfiles = 0;
     int i, pidx, want_help = 0, verbose = 0, no_cache = 0, quiet = 0;
@@ -137,6 +164,14 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "--no-cache")) {
             no_cache = 1;
+            continue;
+        }
+        if (!strcmp(a, "--result-cache") || !strncmp(a, "--result-cache=", 15)) {
+            result_cache = a[14] == '=' ? a + 15 : "";
+            if (a[14] == '=' && !*result_cache) {
+                say("--result-cache= needs a directory");
+                return EXIT_USAGE;
+            }
             continue;
         }
         if (!strcmp(a, "-f") || !strcmp(a, "--file")) {
@@ -220,6 +255,11 @@ int main(int argc, char **argv)
         st = scry_context_set_cache_dir(ctx, no_cache ? NULL : cache_dir);
     for (size_t k = 0; k < nsym && st == SCRY_OK; k++)
         st = scry_context_add_symbol_dir(ctx, symdirs[k]);
+    if (st == SCRY_OK && result_cache && set_result_cache(ctx, result_cache, cache_dir) != SCRY_OK) {
+        say("--result-cache: %s", scry_last_error());
+        scry_context_free(ctx);
+        return EXIT_FAIL;
+    }
     if (st != SCRY_OK) {
         scry_context_free(ctx);
         return fail(file, EXIT_FAIL);

@@ -3,11 +3,14 @@
 #   1. install what is missing (Debian 12 packages);
 #   2. build with warnings as errors; unit tests, corpus integration tests
 #      (golden outputs, ground truth, bad input) and fuzz-corpus replays;
-#   3. the same tests again under ASan+UBSan;
-#   4. the threaded unit suites (eight threads on one session, concurrent
-#      detection, per-thread errors, YARA scans on two threads) under
-#      ThreadSanitizer;
-#   5. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
+#   3. valgrind memcheck on the Release build (scripts/valgrind.sh): the
+#      hostile-input and API unit suites and the CLI on one dump per corpus
+#      machine, zero bytes definitely or indirectly lost; capped at 15 min;
+#   4. the same tests again under ASan+UBSan;
+#   5. the threaded unit suites (eight threads on one session, concurrent
+#      detection, per-thread errors, YARA scans on two threads, a shared
+#      result cache) under ThreadSanitizer, capped at 10 minutes;
+#   6. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
 # Each step prints its wall time.
 # The corpus is ../shared/corpus (or $MEMSCRY_CORPUS); its dumps are unpacked
 # once into $MEMSCRY_CORPUS_DATA (default build/corpus-data). Corpus tests
@@ -29,6 +32,10 @@ cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure --timeout 1800
 step_done
 
+echo "== valgrind memcheck (Release build), at most 15 minutes"
+timeout --kill-after=30 900 bash scripts/valgrind.sh build
+step_done
+
 echo "== ASan+UBSan build and test"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
       -DMEMSCRY_SANITIZE=ON >/dev/null
@@ -41,9 +48,11 @@ step_done
 echo "== ThreadSanitizer build and threaded tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
       -DMEMSCRY_TSAN=ON >/dev/null
-cmake --build build-tsan -j"$jobs" --target test_session test_api test_yara test_malscan_api
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api)$' --output-on-failure --timeout 3600
+cmake --build build-tsan -j"$jobs" --target test_session test_api test_yara test_malscan_api \
+  test_result_cache
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 timeout --kill-after=30 600 \
+  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api|result_cache)$' \
+  --output-on-failure --timeout 600
 step_done
 
 if [ "${MEMSCRY_SKIP_FUZZ:-0}" != 1 ]; then

@@ -147,6 +147,64 @@ SCRY_API scry_status scry_context_set_limit(scry_context *ctx, scry_limit limit,
  * Thread-safety: any thread; the value is a snapshot. */
 SCRY_API scry_status scry_context_stat(scry_context *ctx, const char *name, uint64_t *value);
 
+/* ---------------------------------------------------------- result cache */
+
+/*
+ * Plugin results kept per dump, so that a run already made is answered
+ * without reading the dump again. Off by default: tests and benchmarks
+ * measure the work itself unless they ask for this.
+ *
+ * What a run is keyed on: the dump's identity (the path it was opened
+ * from; the device, inode, size and mtime of the opened file; an XXH3 of
+ * its first 64 KiB and of what its format header states, see
+ * scry_dump_meta), the plugin, its options as parsed (two spellings of
+ * one value are one key), the context's symbol directories and limits,
+ * and the memscry version. The entry also names the symbol table the run
+ * used (path, size, mtime, inode), checked again by every hit. A dump
+ * that changes (touched, resized, rewritten) or a symbol table edited in
+ * place is a miss, and its fresh result replaces the old entry. Not
+ * noticed: a new ISF added beside the one a run used that detection would
+ * prefer for the same kernel (clear the cache when changing tables that
+ * way).
+ *
+ * Not cached: runs on a split kdump set, a block device or an in-memory
+ * dump, runs with typed inputs (scry_runctx_set_input: compiled rules are
+ * pointers, not values), runs that write files (--dump), plugins that read
+ * no dump,
+ * failed runs, and results holding an out-of-memory or cancellation
+ * diagnostic. Results with other diagnostics are cached exactly as they
+ * were: a hit returns the same rows, the same diagnostics and the same
+ * partial flag as the run that made it.
+ *
+ * A hit returns a new scry_result owned by the caller, byte-identical in
+ * every renderer to the fresh one (a copy: free it with
+ * scry_result_free()). A hit skips OS detection: the session stays
+ * undetected until a run needs it. The run's progress callback is called
+ * once (0, 0) and may cancel, as for a run.
+ *
+ * Counters (scry_context_stat): "result_hits", "result_misses" (lookups
+ * of cacheable runs, memory and files together), "result_bytes" and
+ * "result_entries" (held in memory now).
+ */
+
+/* The in-memory cache: a least-recently-used set of results bounded to
+ * max_bytes of their encoded form (0, the default, turns it off and drops
+ * what it held). Errors: SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM.
+ * Thread-safety: a setter (see scry_context_new); once set, any number of
+ * runs on any sessions of the context may hit and fill it at once. */
+SCRY_API scry_status scry_context_set_result_cache(scry_context *ctx, uint64_t max_bytes);
+
+/* The cache in files: one entry per dump path, plugin and options in dir
+ * (created 0700 on first write), a versioned, checksummed file written
+ * through a temporary name and renamed into place. A damaged, truncated
+ * or foreign file is never trusted: it is a miss and is rewritten. A
+ * directory that cannot be written makes runs uncached, never an error.
+ * NULL (the default) turns it off. With both caches set, memory is asked
+ * first and a file hit is kept in memory too. Errors: SCRY_ERR_INVALID_ARG
+ * (empty path), SCRY_ERR_IO (dir exists and is not a directory),
+ * SCRY_ERR_NOMEM. Thread-safety: as scry_context_set_result_cache. */
+SCRY_API scry_status scry_context_set_result_cache_dir(scry_context *ctx, const char *dir);
+
 /* ------------------------------------------------------------------ dumps */
 
 typedef struct scry_dump scry_dump;

@@ -139,6 +139,17 @@ void scry_result_free(scry_result *r)
     free(r);
 }
 
+void *scry_result_alloc(struct scry_result *r, size_t n)
+{
+    void *p;
+    if (!r)
+        return NULL;
+    p = arena_alloc(r->arena, n);
+    if (p)
+        mem_update(r);
+    return p;
+}
+
 const char *scry_result_strdup(struct scry_result *r, const char *p, size_t len)
 {
     char *d;

@@ -121,6 +121,10 @@ static inline void scry_result_work(struct scry_result *r, uint64_t units)
         r->work += units;
 }
 
+/* n bytes of the result's arena (aligned for any type), freed with the
+ * result; NULL when out of memory. */
+void *scry_result_alloc(struct scry_result *r, size_t n);
+
 /* A copy of [p, p+len) in the result's arena, NUL-terminated. */
 const char *scry_result_strdup(struct scry_result *r, const char *p, size_t len);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/session/rcache.h"
 #include "lib/session/session.h"
 #include "symbols/cache.h"
 #include "symbols/isf_cache.h"
@@ -41,6 +42,7 @@ void scry_context_free(scry_context *c)
     free(c->cache_dir);
     scry_symcache_free(c->symbols);
     scry_symstore_free(c->store);
+    scry_results_free(c->results);
     free(c);
 }
 
@@ -103,6 +105,26 @@ scry_status scry_context_set_limit(scry_context *c, scry_limit limit, uint64_t v
     return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_limit: unknown limit %d", (int)limit);
 }
 
+/* The result cache's counters (0 when it is off). */
+static scry_status result_stat(scry_context *c, const char *name, uint64_t *value)
+{
+    uint64_t v[4] = {0}; /* hits, misses, bytes, entries: of the memory cache */
+    struct scry_results *r = c->results;
+    if (r && r->mem)
+        scry_rcache_stats(r->mem, &v[0], &v[1], &v[2], &v[3]);
+    if (!strcmp(name, "result_hits"))
+        *value = r ? atomic_load(&r->hits) : 0;
+    else if (!strcmp(name, "result_misses"))
+        *value = r ? atomic_load(&r->misses) : 0;
+    else if (!strcmp(name, "result_bytes"))
+        *value = v[2];
+    else if (!strcmp(name, "result_entries"))
+        *value = v[3];
+    else
+        return scry_err(SCRY_ERR_NOT_FOUND, "no context counter '%s'", name);
+    return SCRY_OK;
+}
+
 scry_status scry_context_stat(scry_context *c, const char *name, uint64_t *value)
 {
     uint64_t loads, maps, held;
@@ -119,6 +141,8 @@ scry_status scry_context_stat(scry_context *c, const char *name, uint64_t *value
         *value = scry_budget_used(&c->budget);
     else if (!strcmp(name, "cache_budget"))
         *value = c->budget.limit;
+    else if (!strncmp(name, "result_", 7))
+        return result_stat(c, name, value);
     else
         return scry_err(SCRY_ERR_NOT_FOUND, "no context counter '%s'", name);
     return SCRY_OK;

@@ -71,7 +71,9 @@ scry_status scry_dump_open_set(scry_context *ctx, const char *const *paths, size
     st = scry_phys_open_set(paths, n, &ctx->budget, &p);
     if (st != SCRY_OK)
         return st;
-    return finish_open(ctx, p, out);
+    if ((st = finish_open(ctx, p, out)) == SCRY_OK)
+        (*out)->nfiles = n;
+    return st;
 }
 
 void scry_dump_close(scry_dump *dump)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/plugins/plugin.h"
+#include "lib/session/rcache.h"
 #include "lib/session/session.h"
 
 struct scry_runctx {
@@ -126,8 +127,27 @@ static int no_os_wanted(const struct scry_plugin *p, const struct scry_optvals *
     return i >= 0 && (size_t)i < vals->n && vals->v[i].set;
 }
 
+/* A cached result instead of a run: the run still starts with its first
+ * progress call, so a caller may cancel a hit as it would a run. */
+static scry_status cached_run(scry_runctx *run, struct scry_result *r, scry_result **out)
+{
+    struct scry_op op = {0};
+    if (run) {
+        op.progress = run->progress;
+        op.progress_user = run->progress_user;
+    }
+    if (scry_op_tick(&op, 0, 0)) {
+        scry_result_free(r);
+        return scry_op_cancelled();
+    }
+    *out = r;
+    return SCRY_OK;
+}
+
 /* Runs plugin p with a session (s) or, for a plugin that reads no dump,
- * with the library context alone (s NULL). */
+ * with the library context alone (s NULL). With a result cache, a run
+ * that may be cached (scry_rkey_build) is looked up first and stored
+ * after. */
 static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
                               const struct scry_plugin *p, int argc, const char *const *argv,
                               scry_runctx *run, scry_result **out)
@@ -136,11 +156,18 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
     struct scry_result *r = NULL;
     struct scry_op op = {0};
     struct scry_plugin_ctx pc = {0};
+    struct scry_rkey key;
     char saved[SCRY_ERR_SAVED_MAX];
     scry_status st;
     scry_err_save(saved);
     if ((st = scry_options_parse(p, argc, argv, &vals)) != SCRY_OK)
         return st;
+    if (scry_rkey_build(ctx, s, p, &vals, run ? run->ninputs : 0, &key) &&
+        scry_results_get(ctx, &key, &r) == SCRY_OK) {
+        scry_rkey_free(&key);
+        scry_optvals_free(&vals);
+        return cached_run(run, r, out);
+    }
     /* The result first: detection, when this run is the one that triggers
      * it, reports what it met (a store branch skipped) on the run's op. */
     st = scry_result_new(p->columns, p->ncolumns, &r);
@@ -177,6 +204,9 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
         scry_diags_finish(&r->diags);
     }
     scry_optvals_free(&vals);
+    if (st == SCRY_OK && key.b.p)
+        scry_results_put(ctx, &key, pc.profile ? scry_profile_info(pc.profile, "isf") : NULL, r);
+    scry_rkey_free(&key);
     if (st != SCRY_OK) {
         scry_result_free(r);
         return st;

@@ -18,6 +18,7 @@
 
 struct scry_symcache;
 struct scry_symstore;
+struct scry_results;
 
 struct scry_context {
     char **symdirs;
@@ -28,6 +29,7 @@ struct scry_context {
     struct scry_budget budget;  /* what every dump's caches charge     */
     struct scry_symcache *symbols;
     struct scry_symstore *store;  /* the symbol dirs again, with their index */
+    struct scry_results *results; /* result cache (rcache.h); NULL: none */
 };
 
 #define SCRY_CONTEXT_DEFAULT_BUDGET (256ull << 20)
@@ -36,6 +38,7 @@ struct scry_dump {
     struct scry_context *ctx; /* borrowed */
     struct scry_phys *phys;
     struct scry_kv meta;      /* what the file states (scry_dump_meta) */
+    size_t nfiles;            /* files it was opened from (a split set: > 1) */
 };
 
 struct scry_session {

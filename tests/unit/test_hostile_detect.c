@@ -256,6 +256,13 @@ static void sparse_case(const char *name, int lime)
     uint64_t page, at;
     if (!have_corpus)
         return;
+    /* valgrind's address space cannot hold a 64 GiB mapping (the open
+     * fails there, not here): scripts/valgrind.sh sets MEMSCRY_VALGRIND.
+     * The native and ASan runs keep this case. */
+    if (getenv("MEMSCRY_VALGRIND")) {
+        printf("SKIP sparse_%s: a 64 GiB mapping does not fit under valgrind\n", name);
+        return;
+    }
     /* The first banner of dev-small, and the page holding it. */
     ck_assert_int_ge(fd = open(dump_path, O_RDONLY), 0);
     m = mmap(NULL, dump_size, PROT_READ, MAP_PRIVATE, fd, 0);
