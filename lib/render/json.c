@@ -394,6 +394,32 @@ out:
     return j.st;
 }
 
+scry_status scry_render_json_row(const struct scry_result *r, size_t row, struct scry_out *o)
+{
+    /* One node as jsonl writes it, without its __children key: the batch's
+     * one-object-per-row output (its depth travels beside it). */
+    struct json_ctx j = {.r = r, .o = o, .indent = 0};
+    j.nkeys = r->ncols;
+    j.kids_at = r->ncols;
+    if (row >= r->nrows)
+        return scry_err(SCRY_ERR_INVALID_ARG, "row %zu out of range", row);
+    if (r->ncols && !(j.order = malloc(j.nkeys * sizeof *j.order)))
+        return scry_err(SCRY_ERR_NOMEM, "cannot allocate a JSON row");
+    for (size_t k = 0; k < j.nkeys; k++)
+        j.order[k] = k;
+    sort_keys(&j);
+    quote_keys(&j);
+    scry_out_write(o, "{", 1);
+    write_keys(&j, row, 0, 0, j.nkeys);
+    scry_out_write(o, "}", 1);
+    scry_sbuf_free(&j.b);
+    for (size_t k = 0; j.kq && k < j.nkeys; k++)
+        free(j.kq[k]);
+    free(j.kq);
+    free(j.order);
+    return j.st;
+}
+
 static scry_status render_json(const struct scry_result *r, struct scry_out *o)
 {
     return render_tree(r, o, 1);

@@ -32,6 +32,14 @@ struct scry_renderer {
     int structured;
 };
 
+/* One row alone, for the batch output: its object as jsonl writes a node
+ * (keys sorted, Volatility's value rules, no __children), or its cells as
+ * csv writes them (no TreeDepth, no line end). A csv field quoted and
+ * escaped as csv does. */
+scry_status scry_render_json_row(const struct scry_result *r, size_t row, struct scry_out *o);
+scry_status scry_render_csv_row(const struct scry_result *r, size_t row, struct scry_out *o);
+scry_status scry_render_csv_field(struct scry_out *o, const char *p, size_t len);
+
 /* NULL-terminated table. */
 extern const struct scry_renderer *const scry_renderers[];
 const struct scry_renderer *scry_renderer_find(const char *name);
