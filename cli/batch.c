@@ -66,12 +66,6 @@ struct out {
 
 static int put(const char *p, size_t n) { return fwrite(p, 1, n, stdout) != n; }
 
-static int write_stdout(void *user, const char *data, size_t len)
-{
-    (void)user;
-    return put(data, len);
-}
-
 /* A code point from valid UTF-8 at p (n bytes left), or -1. */
 static long utf8_at(const unsigned char *p, size_t n, size_t *used)
 {
@@ -166,49 +160,30 @@ static void put_error(struct out *o, const scry_batch_record *rec)
         rec->plugin ? " (" : "", rec->plugin ? rec->plugin : "", rec->plugin ? ")" : "");
 }
 
+/* The rows, rendered by the worker that ran the plugin. */
 static void put_rows(struct out *o, const scry_batch_record *rec)
 {
     const scry_result *r = rec->result;
-    size_t nrows = scry_result_row_count(r);
     if (!strcmp(o->renderer, "csv") && !o->csv_header) {
         o->csv_header = 1;
         fputs("Dump,TreeDepth", stdout);
         for (size_t c = 0; c < scry_result_column_count(r); c++) {
             const char *name = scry_result_column_name(r, c);
-            int q = strpbrk(name, ",\"\n") != NULL;
-            printf(q ? ",\"%s\"" : ",%s", name);
+            printf(strpbrk(name, ",\"\n") ? ",\"%s\"" : ",%s", name);
         }
         putchar('\n');
     }
-    for (size_t i = 0; i < nrows && !o->write_failed; i++) {
-        scry_status st;
-        if (!strcmp(o->renderer, "csv")) {
-            const char *p = rec->dump_path;
-            int q = strpbrk(p, ",\"\n") != NULL;
-            if (q)
-                putchar('"');
-            for (; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                    putchar(*p);
-                putchar(*p);
-            }
-            if (q)
-                putchar('"');
-            printf(",%d,", scry_result_row_depth(r, i));
-            st = scry_result_render_row(r, i, "csv", write_stdout, NULL);
-            putchar('\n');
-        } else {
-            json_sep(o);
-            printf("{\"depth\": %d, \"dump\": ", scry_result_row_depth(r, i));
-            put_json_str(rec->dump_path);
-            fputs(", \"plugin\": ", stdout);
-            put_json_str(rec->plugin);
-            fputs(", \"row\": ", stdout);
-            st = scry_result_render_row(r, i, "json", write_stdout, NULL);
-            fputs(strcmp(o->renderer, "jsonl") ? "}" : "}\n", stdout);
-        }
-        if (st != SCRY_OK)
-            o->write_failed = 1;
+    if (strcmp(o->renderer, "json")) {
+        put(rec->text, rec->text_len);
+        return;
+    }
+    /* json: the same objects, as array items. */
+    for (const char *p = rec->text, *end = p + rec->text_len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        json_sep(o);
+        put(p, n);
+        p += n + 1;
     }
 }
 
@@ -522,6 +497,8 @@ int batch_main(int argc, char **argv)
         goto out;
     }
     scry_batch_set_threads(b, (unsigned)jobs);
+    if (strcmp(renderer, "none"))
+        scry_batch_set_render(b, strcmp(renderer, "csv") ? "jsonl" : "csv");
     if (progress_wanted(quiet, strcmp(renderer, "none") != 0))
         scry_batch_set_progress(b, on_progress, &o);
     if (!strcmp(renderer, "json"))

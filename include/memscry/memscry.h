@@ -576,6 +576,16 @@ SCRY_API scry_status scry_batch_set_threads(scry_batch *batch, unsigned threads)
  * does. Errors: SCRY_ERR_INVALID_ARG. */
 SCRY_API scry_status scry_batch_set_progress(scry_batch *batch, scry_progress_fn fn, void *user);
 
+/* Makes each worker render its results' rows as lines before handing
+ * them over (the callback, called one record at a time, only writes them):
+ * "jsonl": {"depth": D, "dump": PATH, "plugin": NAME, "row": {...}}
+ * per row, the row as scry_result_render_row's "json"; "csv": PATH (a csv
+ * field), D, then the row as scry_result_render_row's "csv"; NULL: none
+ * (the default). A result that cannot be rendered is a RESULT record with
+ * SCRY_ERR_NOMEM. Errors: SCRY_ERR_NOT_FOUND (another format),
+ * SCRY_ERR_INVALID_ARG. */
+SCRY_API scry_status scry_batch_set_render(scry_batch *batch, const char *format);
+
 typedef enum scry_batch_kind {
     SCRY_BATCH_DUMP = 0,     /* a dump: opened (status OK) or not */
     SCRY_BATCH_RESULT = 1,   /* one plugin's run on it */
@@ -601,6 +611,10 @@ typedef struct scry_batch_record {
     const char *hash;         /* "xxh3:" + 16 hex digits: XXH3_64bits over the
                                  file's first min(size, 1 MiB) bytes followed
                                  by its size as a little-endian uint64 */
+    /* RESULT with status OK, when the batch renders (scry_batch_set_render):
+     * every row as a line, NUL-terminated; "" for no row. */
+    const char *text;
+    size_t text_len;
 } scry_batch_record;
 
 /* Receives each record; non-zero cancels the batch. */

@@ -98,3 +98,18 @@ scry_status scry_batch_set_progress(scry_batch *b, scry_progress_fn fn, void *us
     b->progress_user = user;
     return SCRY_OK;
 }
+
+scry_status scry_batch_set_render(scry_batch *b, const char *format)
+{
+    if (!b)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_batch_set_render: NULL batch");
+    if (!format)
+        b->render = SCRY_BATCH_RENDER_NONE;
+    else if (!strcmp(format, "jsonl"))
+        b->render = SCRY_BATCH_RENDER_JSONL;
+    else if (!strcmp(format, "csv"))
+        b->render = SCRY_BATCH_RENDER_CSV;
+    else
+        return scry_err(SCRY_ERR_NOT_FOUND, "no batch row format '%s' (jsonl, csv)", format);
+    return SCRY_OK;
+}

@@ -20,7 +20,10 @@ struct scry_batch_plugin {
     int argc;
 };
 
+enum { SCRY_BATCH_RENDER_NONE = 0, SCRY_BATCH_RENDER_JSONL = 1, SCRY_BATCH_RENDER_CSV = 2 };
+
 struct scry_batch {
+    int render; /* SCRY_BATCH_RENDER_* */
     scry_context *ctx;
     struct scry_batch_plugin *plugins;
     size_t nplugins;
@@ -43,5 +46,10 @@ struct scry_dump_summary {
 void scry_dump_summary_fill(struct scry_dump_summary *s, const char *path, scry_dump *d,
                             scry_session *ss, int want_os);
 void scry_dump_summary_free(struct scry_dump_summary *s);
+
+/* r's rows as the batch's lines (memscry.h, scry_batch_set_render) into a
+ * malloc'd NUL-terminated *text of *len bytes. Errors: SCRY_ERR_NOMEM. */
+scry_status scry_batch_render(const struct scry_result *r, int format, const char *dump,
+                              const char *plugin, char **text, size_t *len);
 
 #endif

@@ -20,6 +20,8 @@ struct held_run {
     scry_status st;
     char *msg;
     scry_result *result;
+    char *text; /* the rows rendered by the worker (scry_batch_set_render) */
+    size_t text_len;
 };
 
 /* One dump's records until its turn. */
@@ -55,6 +57,7 @@ static void held_free(struct held_dump *h, size_t nplugins)
 {
     for (size_t k = 0; h->runs && k < nplugins; k++) {
         free(h->runs[k].msg);
+        free(h->runs[k].text);
         scry_result_free(h->runs[k].result);
     }
     free(h->runs);
@@ -108,8 +111,14 @@ static void process(struct runner *r, size_t i, struct held_dump *h)
             want_os = 1;
         hr->st = scry_plugin_run(s, p->p->name, p->argc, (const char *const *)p->argv, run,
                                  &hr->result);
-        if (hr->st != SCRY_OK)
+        if (hr->st == SCRY_OK && b->render)
+            hr->st = scry_batch_render(hr->result, b->render, r->paths[i], p->p->name, &hr->text,
+                                       &hr->text_len);
+        if (hr->st != SCRY_OK) {
             hr->msg = last_error_copy();
+            scry_result_free(hr->result);
+            hr->result = NULL;
+        }
     }
     scry_dump_summary_fill(&h->sum, r->paths[i], d, s, want_os);
 out:
@@ -149,10 +158,13 @@ static void deliver(struct runner *r, size_t i, struct held_dump *h)
         scry_batch_record rr = {.kind = SCRY_BATCH_RESULT, .dump_index = i,
                                 .dump_path = r->paths[i], .plugin_index = k,
                                 .plugin = b->plugins[k].p->name, .status = hr->st,
-                                .message = hr->msg, .result = hr->result};
+                                .message = hr->msg, .result = hr->result,
+                                .text = hr->text, .text_len = hr->text_len};
         int stop = emit(r, &rr);
         scry_result_free(hr->result);
         hr->result = NULL;
+        free(hr->text);
+        hr->text = NULL;
         if (stop)
             return;
     }

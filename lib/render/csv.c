@@ -86,6 +86,19 @@ scry_status scry_render_csv_row(const struct scry_result *r, size_t row, struct 
     return SCRY_OK;
 }
 
+scry_status scry_render_csv_lines(const struct scry_result *r, const char *pre, size_t prelen,
+                                  struct scry_out *o)
+{
+    scry_status st = SCRY_OK;
+    for (size_t i = 0; st == SCRY_OK && i < r->nrows; i++) {
+        scry_out_write(o, pre, prelen);
+        scry_out_printf(o, "%d,", r->rows[i].depth);
+        st = scry_render_csv_row(r, i, o);
+        scry_out_write(o, "\n", 1);
+    }
+    return st;
+}
+
 scry_status scry_render_csv_field(struct scry_out *o, const char *p, size_t len)
 {
     write_field(o, p, len);

@@ -541,6 +541,68 @@ START_TEST(three_hundred_dumps_open_at_once)
 }
 END_TEST
 
+/* --------------------------------------------- rows rendered by workers */
+
+struct lines {
+    int format; /* 0 jsonl, 1 csv */
+    size_t results, rows;
+};
+
+/* What scry_batch_set_render's lines must be, made from the public row
+ * renderer in the callback. */
+static int check_lines(void *user, const scry_batch_record *rec)
+{
+    struct lines *l = user;
+    struct tu_sink want = {0};
+    const scry_result *r = rec->result;
+    if (rec->kind != SCRY_BATCH_RESULT || rec->status != SCRY_OK)
+        return 0;
+    ck_assert_ptr_nonnull(rec->text);
+    for (size_t i = 0; i < scry_result_row_count(r); i++) {
+        char head[8192];
+        if (l->format == 0)
+            snprintf(head, sizeof head, "{\"depth\": %d, \"dump\": \"%s\", \"plugin\": \"%s\", \"row\": ",
+                     scry_result_row_depth(r, i), rec->dump_path, rec->plugin);
+        else
+            snprintf(head, sizeof head, "%s,%d,", rec->dump_path, scry_result_row_depth(r, i));
+        tu_sink_write(&want, head, strlen(head));
+        ck_assert_int_eq(scry_result_render_row(r, i, l->format ? "csv" : "json", tu_sink_write, &want),
+                         SCRY_OK);
+        tu_sink_write(&want, l->format ? "\n" : "}\n", l->format ? 1 : 2);
+    }
+    tu_assert_bytes("worker-rendered lines", rec->text, rec->text_len, want.p ? want.p : "",
+                    want.len);
+    l->results++;
+    l->rows += scry_result_row_count(r);
+    free(want.p);
+    return 0;
+}
+
+START_TEST(rows_rendered_by_workers)
+{
+    const char *plugins[] = {"linux.pstree", "linux.psaux", "windows.pstree", "windows.dlllist"};
+    char *paths[3] = {data_path("dev-small.kdump"), data_path("dev-1k.kdump"),
+                      data_path("windows/win10-22h2-19045.raw")};
+    scry_context *ctx;
+    if (!have_corpus || !paths[0] || !paths[1] || !paths[2])
+        return;
+    ctx = new_ctx();
+    for (int format = 0; format < 2; format++) {
+        struct lines l = {.format = format};
+        scry_batch *b = new_batch(ctx, plugins, 4, 2);
+        ck_assert_int_eq(scry_batch_set_render(b, format ? "csv" : "jsonl"), SCRY_OK);
+        ck_assert_int_eq(scry_batch_run(b, (const char *const *)paths, 3, check_lines, &l), SCRY_OK);
+        ck_assert_uint_eq(l.results, 6); /* each OS's two plugins on its dumps */
+        ck_assert_uint_gt(l.rows, 2000);
+        ck_assert_int_eq(scry_batch_set_render(b, "xml"), SCRY_ERR_NOT_FOUND);
+        scry_batch_free(b);
+    }
+    for (int i = 0; i < 3; i++)
+        free(paths[i]);
+    scry_context_free(ctx);
+}
+END_TEST
+
 START_TEST(api_arguments)
 {
     scry_context *ctx;
@@ -575,6 +637,7 @@ int main(void)
     tcase_add_test(tc, cancel_from_either_callback);
     tcase_add_test(tc, sqlite_keeps_dumps_finished_before_a_stop);
     tcase_add_test(tc, three_hundred_dumps_open_at_once);
+    tcase_add_test(tc, rows_rendered_by_workers);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
