@@ -290,6 +290,27 @@ for table, order in (("dumps", "id"), ("errors", "dump_id, plugin, message"),
     if a != b or not a:
         failures.append(f"merged shards' {table} differs from the whole run's ({len(b)} vs {len(a)} rows)")
 
+# ------------------------------------------------------------- csv, usage
+csv_dumps = [small_kdump, corpus.dump_path(root, data, "dev-1k.lime")]
+rc, out, err = batch("-j", "2", "-r", "csv", "linux.pstree", "--", *csv_dumps, os.path.join(tmp, "empty.raw"))
+want_csv = None
+for d in csv_dumps:
+    res = subprocess.run([memscry, "-q", *symdirs, "-f", d, "-r", "csv", "linux.pstree"], capture_output=True)
+    body = res.stdout.decode().split("\n")
+    if want_csv is None:
+        want_csv = "Dump," + body[0] + "\n"
+    field = f'"{d}"' if any(c in d for c in ',"\n') else d
+    want_csv += "".join(f"{field},{line}\n" for line in body[1:] if line)
+if rc != 3 or out.decode() != want_csv or "empty.raw: unknown dump format (the file is empty)" not in err:
+    failures.append(f"-r csv: exit {rc}, {len(out)} bytes vs {len(want_csv)} expected; stderr {err[:300]}")
+for args, why in ((["-r", "csv", "linux.pslist", ",", "linux.psaux"], "csv with two plugins"),
+                  (["linux.nope"], "an unknown plugin"), (["linux.pslist", "--nope"], "a bad option"),
+                  (["--shard", "3/3", "linux.pslist"], "--shard 3/3"),
+                  (["linux.pslist", ",", ",", "linux.psaux"], "an empty plugin")):
+    rc, out, err = batch(*args, "--", small_kdump)
+    if rc != 2 or out:
+        failures.append(f"{why}: exit {rc} (want 2, usage), stdout {out[:80]!r}")
+
 os.chmod(os.path.join(tmp, "unreadable.kdump"), stat.S_IRUSR | stat.S_IWUSR)
 shutil.rmtree(tmp)
 if failures:
