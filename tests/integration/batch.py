@@ -2,8 +2,8 @@
 """batch.py MEMSCRY SOURCE_DIR DATA_DIR
 
 memscry batch over every corpus dump (every format of every Linux machine,
-the Windows samples) plus broken files (truncated kdump and LiME, empty, a
-directory, unreadable, a path that vanished after it was listed):
+the Windows samples) plus broken files (truncated kdump and LiME, empty, a FIFO, a
+directory, a FIFO, unreadable, a path that vanished after it was listed):
 
 - jsonl: exactly the bytes made from single `memscry -r json` runs of the
   same plugins (each row of the single run's tree, in order, with its
@@ -68,7 +68,9 @@ broken = {  # path -> True when root can still read it (then it is good)
     os.path.join(tmp, "a-directory"): False,
     prefix_copy(small_kdump, os.path.join(tmp, "unreadable.kdump"), None): os.geteuid() == 0,
     os.path.join(tmp, "vanished.raw"): False,
+    os.path.join(tmp, "a-fifo"): False,
 }
+os.mkfifo(os.path.join(tmp, "a-fifo"))
 os.mkdir(os.path.join(tmp, "a-directory"))
 os.chmod(os.path.join(tmp, "unreadable.kdump"), 0)
 prefix_copy(small_kdump, os.path.join(tmp, "vanished.raw"), 4096)
@@ -182,7 +184,8 @@ for frag, d in (("kdump sub-header (104 bytes for header_version 6) does not fit
                  "truncated.kdump"), ("past the end of the file (100000 bytes)", "truncated.lime"),
                 ("unknown dump format (the file is empty)", "empty.raw"),
                 ("not a regular file or block device (a directory)", "a-directory"),
-                ("No such file or directory", "vanished.raw")):
+                ("No such file or directory", "vanished.raw"),
+                ("not a regular file or block device (a FIFO)", "a-fifo")):
     path = os.path.join(tmp, d)
     if not any(frag in m for _, _, m in errors_seen.get(path, [])):
         failures.append(f"{d}: no error record saying {frag!r}: {errors_seen.get(path)}")
