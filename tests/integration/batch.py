@@ -2,7 +2,7 @@
 """batch.py MEMSCRY SOURCE_DIR DATA_DIR
 
 memscry batch over every corpus dump (every format of every Linux machine,
-the Windows samples) plus broken files (truncated kdump and LiME, empty, a FIFO, a
+the Windows samples) plus broken files (truncated kdump and LiME, empty, a
 directory, a FIFO, unreadable, a path that vanished after it was listed):
 
 - jsonl: exactly the bytes made from single `memscry -r json` runs of the
