@@ -71,6 +71,8 @@ scry_status scry_batch_render(const struct scry_result *r, int format, const cha
         free(out.p);
         return st == SCRY_ERR_IO ? scry_err(SCRY_ERR_NOMEM, "cannot render a result") : st;
     }
+    if (!out.p && !(out.p = calloc(1, 1))) /* no row: "" */
+        return scry_err(SCRY_ERR_NOMEM, "cannot render a result");
     *text = out.p;
     *len = out.len;
     return SCRY_OK;

@@ -598,6 +598,19 @@ START_TEST(rows_rendered_by_workers)
         ck_assert_int_eq(scry_batch_set_render(b, "xml"), SCRY_ERR_NOT_FOUND);
         scry_batch_free(b);
     }
+    {
+        /* No row: "" rather than NULL. */
+        const char *pid[] = {"--pid", "99999"};
+        struct lines l = {.format = 0};
+        scry_batch *b;
+        ck_assert_int_eq(scry_batch_new(ctx, &b), SCRY_OK);
+        ck_assert_int_eq(scry_batch_add_plugin(b, "linux.pslist", 2, pid), SCRY_OK);
+        ck_assert_int_eq(scry_batch_set_render(b, "jsonl"), SCRY_OK);
+        ck_assert_int_eq(scry_batch_run(b, (const char *const *)paths, 1, check_lines, &l), SCRY_OK);
+        ck_assert_uint_eq(l.results, 1);
+        ck_assert_uint_eq(l.rows, 0);
+        scry_batch_free(b);
+    }
     for (int i = 0; i < 3; i++)
         free(paths[i]);
     scry_context_free(ctx);
