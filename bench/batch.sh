@@ -11,7 +11,8 @@
 #      be byte-identical (the same records in the same order);
 #   2. bench_open64: 64 dumps open at once in one process (open only; with
 #      detection; with linux.pslist run on each, at the default budget and
-#      at 32 MiB): RSS beyond the symbols.
+#      at 32 MiB; then with each dump's pages released after its run, at
+#      budgets of 256, 64 and 32 MiB): RSS beyond the symbols.
 # The machine's load average is printed before and after: the figures are
 # only comparable on a quiet machine.
 set -euo pipefail
@@ -75,3 +76,7 @@ for mode in open detect run; do
 done
 echo "-- -m run -b 32"
 "$open64" -s "$corpus/symbols" -m run -b 32 "${open_files[@]}" | tail -n 1
+for b in 256 64 32; do
+  echo "-- -m run -r -b $b (scry_dump_release_pages after each run)"
+  "$open64" -s "$corpus/symbols" -m run -r -b "$b" "${open_files[@]}" | tail -n 1
+done

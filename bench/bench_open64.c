@@ -1,6 +1,6 @@
 /* bench_open64.c - memory of many dumps open at once in one process.
  *
- *   bench_open64 [-s SYMDIR]... [-n COUNT] [-p PLUGIN] [-m open|detect|run] [-b MIB] DUMP...
+ *   bench_open64 [-s SYMDIR]... [-n COUNT] [-p PLUGIN] [-m open|detect|run] [-b MIB] [-r] DUMP...
  *
  * One library context. First every distinct DUMP is opened, detected and
  * run once (PLUGIN, default linux.pslist) and closed, so the symbol tables
@@ -9,7 +9,8 @@
  * session each; -m detect also detects each kernel, -m run (default) also
  * runs PLUGIN on each (result freed); all of them stay open while the RSS
  * is read again. -b sets the context's memory budget (MiB) for page caches
- * (default: the library's). Prints VmRSS, RssAnon and RssFile
+ * (default: the library's). -r: scry_dump_release_pages after each run,
+ * as a program keeping many dumps open would between runs. Prints VmRSS, RssAnon and RssFile
  * (/proc/self/status) at both points and their differences ("beyond the
  * symbols"), and the context's page-cache bytes against its budget. Every
  * run's rendered JSON is compared with the baseline run of the same file:
@@ -71,6 +72,7 @@ static int run_once(scry_session *s, const char *plugin, struct buf *out)
 int main(int argc, char **argv)
 {
     const char *plugin = "linux.pslist", *mode = "run";
+    int release = 0;
     const char *files[64];
     size_t nfiles = 0, count = 64;
     struct buf want[64] = {{0}}, got = {0};
@@ -87,6 +89,8 @@ int main(int argc, char **argv)
             count = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "-p") && i + 1 < argc)
             plugin = argv[++i];
+        else if (!strcmp(argv[i], "-r"))
+            release = 1;
         else if (!strcmp(argv[i], "-m") && i + 1 < argc)
             mode = argv[++i];
         else if (!strcmp(argv[i], "-b") && i + 1 < argc)
@@ -125,6 +129,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s (#%zu): %s\n", files[f], i, scry_last_error());
             return 1;
         }
+        if (release)
+            scry_dump_release_pages(dumps[i]);
         if (strcmp(mode, "run"))
             continue;
         if (got.len != want[f].len || memcmp(got.p, want[f].p, got.len)) {
@@ -137,7 +143,8 @@ int main(int argc, char **argv)
     rss(after);
     scry_context_stat(ctx, "cache_bytes", &used);
     scry_context_stat(ctx, "cache_budget", &budget);
-    printf("dumps_open=%zu mode=%s plugin=%s files=%zu\n", count, mode, plugin, nfiles);
+    printf("dumps_open=%zu mode=%s plugin=%s files=%zu release=%d\n", count, mode, plugin, nfiles,
+           release);
     printf("baseline (symbols loaded, no dump open): VmRSS=%.1f MiB RssAnon=%.1f MiB RssFile=%.1f MiB\n",
            base[0] / 1024.0, base[1] / 1024.0, base[2] / 1024.0);
     printf("with %zu dumps open:                    VmRSS=%.1f MiB RssAnon=%.1f MiB RssFile=%.1f MiB\n",

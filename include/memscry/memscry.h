@@ -634,6 +634,17 @@ SCRY_API scry_status scry_batch_run(scry_batch *batch, const char *const *paths,
                                     scry_batch_fn fn, void *user);
 
 /*
+ * Gives back the resident pages of the dump's mapped file (raw, LiME, ELF,
+ * and the compressed data of kdump and AVML): they leave the process's
+ * resident set and fault back in from the file on the next read. For many
+ * dumps kept open between runs; the page caches of compressed formats are
+ * bounded by the context's memory budget instead. Nothing is lost: any
+ * read after it, from any thread, even one under way, gives the same bytes.
+ * Thread-safety: any thread, at any time while the dump is open.
+ */
+SCRY_API void scry_dump_release_pages(scry_dump *dump);
+
+/*
  * One row of a result alone: format "json" writes its object as the jsonl
  * renderer writes a node (keys sorted, Volatility's value rules) without
  * its "__children" key; "csv" writes its cells as the csv renderer does,

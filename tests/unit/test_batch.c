@@ -529,6 +529,19 @@ START_TEST(three_hundred_dumps_open_at_once)
         }
         tu_assert_bytes("pslist on the Nth open copy", json, len, want[i % 4], want_len[i % 4]);
         free(json);
+        scry_dump_release_pages(dumps[i]);
+    }
+    /* Released pages read back the same. */
+    for (int i = 0; i < 8; i++) {
+        scry_result *r;
+        size_t len;
+        char *json;
+        ck_assert_int_eq(scry_plugin_run(sessions[i], "linux.pslist", 0, NULL, NULL, &r), SCRY_OK);
+        json = tu_render(r, "json", &len);
+        scry_result_free(r);
+        tu_assert_bytes("pslist after scry_dump_release_pages", json, len, want[i % 4],
+                        want_len[i % 4]);
+        free(json);
     }
     for (int i = 0; i < N; i++) {
         scry_session_close(sessions[i]);
