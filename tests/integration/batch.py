@@ -18,6 +18,7 @@ directory, a FIFO, unreadable, a path that vanished after it was listed):
   output; shards' databases merged with scripts/batch-merge.sh equal the
   whole run's database."""
 import json
+import lzma
 import os
 import shutil
 import stat
@@ -45,6 +46,15 @@ good = [corpus.dump_path(root, data, n) for n in names]
 windows = ["win10-22h2-19045.raw", "win11-21h2-22000.bitmap.dmp", "win7sp1-7601.full.dmp",
            "win81-9600.raw"]
 good += [os.path.join(data, "windows", w) for w in windows]
+for w in windows:  # unpacked as winsamples.py does, when it has not run yet
+    dst = os.path.join(data, "windows", w)
+    src = os.path.join(root, "windows-samples", w + ".xz")
+    if not os.path.exists(dst) and os.path.exists(src):
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        fd, part = tempfile.mkstemp(dir=os.path.dirname(dst))
+        with os.fdopen(fd, "wb") as out, lzma.open(src) as f:
+            shutil.copyfileobj(f, out, 1 << 20)
+        os.replace(part, dst)
 for g in good:
     if not os.path.exists(g):
         print(f"SKIP: {g} not unpacked")

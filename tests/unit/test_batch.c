@@ -35,12 +35,31 @@ static int setup_corpus(void)
     return 1;
 }
 
-/* A corpus dump unpacked by the integration setup, or NULL (skip). */
+/* A Windows sample unpacked where winsamples.py puts it (DATA/windows/),
+ * the same way (a temporary file renamed into place), when nothing has yet. */
+static void unpack_windows(const char *path, const char *name)
+{
+    char cmd[16384], tmp[4200];
+    const char *corpus = tu_corpus_dir("test_batch");
+    if (!corpus || strncmp(name, "windows/", 8) || access(path, R_OK) == 0)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.batch-tmp.%d", path, (int)getpid());
+    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\" && xz -dc '%s/windows-samples/%s.xz' > '%s' && mv '%s' '%s'",
+             path, corpus, name + 8, tmp, tmp, path);
+    if (system(cmd) != 0) {
+        printf("test_batch: cannot unpack %s: %s\n", name, cmd);
+        unlink(tmp);
+    }
+}
+
+/* A corpus dump unpacked by the integration setup (corpus.unpack, a
+ * fixture of this test), or NULL (skip). */
 static char *data_path(const char *name)
 {
     const char *e = getenv("MEMSCRY_CORPUS_DATA");
     char *p = malloc(4096);
     snprintf(p, 4096, "%s/%s", e && *e ? e : SCRY_BINARY_DIR "/corpus-data", name);
+    unpack_windows(p, name);
     if (access(p, R_OK) != 0) {
         printf("SKIP test_batch: %s not unpacked\n", p);
         free(p);
