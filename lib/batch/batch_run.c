@@ -27,10 +27,16 @@ struct held_run {
 /* One dump's records until its turn. */
 struct held_dump {
     int ready;
+    size_t owner; /* the worker that made it, which frees it */
     scry_status open_st;
     char *open_msg;
     struct scry_dump_summary sum;
     struct held_run *runs; /* one per plugin; fewer ran when cancelled */
+};
+
+struct garbage {
+    struct held_dump h;
+    struct garbage *next;
 };
 
 struct runner {
@@ -45,6 +51,12 @@ struct runner {
     int delivering;
     atomic_int stop;
     struct held_dump *ring;
+    struct garbage **garbage; /* per worker: delivered, for it to free */
+};
+
+struct worker_arg {
+    struct runner *r;
+    size_t index;
 };
 
 static char *last_error_copy(void)
@@ -136,8 +148,7 @@ static int emit(struct runner *r, const scry_batch_record *rec)
     return 0;
 }
 
-/* The records of dump i, in their documented order; results are freed as
- * soon as their callback returned. */
+/* The records of dump i, in their documented order. */
 static void deliver(struct runner *r, size_t i, struct held_dump *h)
 {
     const struct scry_batch *b = r->b;
@@ -160,12 +171,7 @@ static void deliver(struct runner *r, size_t i, struct held_dump *h)
                                 .plugin = b->plugins[k].p->name, .status = hr->st,
                                 .message = hr->msg, .result = hr->result,
                                 .text = hr->text, .text_len = hr->text_len};
-        int stop = emit(r, &rr);
-        scry_result_free(hr->result);
-        hr->result = NULL;
-        free(hr->text);
-        hr->text = NULL;
-        if (stop)
+        if (emit(r, &rr))
             return;
     }
     rec = (scry_batch_record){.kind = SCRY_BATCH_DUMP_END, .dump_index = i,
@@ -179,6 +185,8 @@ static void deliver(struct runner *r, size_t i, struct held_dump *h)
 
 /* Called with mu held: delivers every dump whose turn has come, unless
  * another thread already does. mu is released around the callbacks. */
+/* Called with mu held: delivers every dump whose turn has come, unless
+ * another thread already does. mu is released around the callbacks. */
 static void deliver_ready(struct runner *r)
 {
     if (r->delivering)
@@ -188,33 +196,59 @@ static void deliver_ready(struct runner *r)
            r->ring[r->next_deliver % r->window].ready) {
         size_t i = r->next_deliver++;
         struct held_dump h = r->ring[i % r->window];
+        struct garbage *g;
         memset(&r->ring[i % r->window], 0, sizeof h);
         pthread_cond_broadcast(&r->cv); /* the window moved on */
         pthread_mutex_unlock(&r->mu);
         deliver(r, i, &h);
-        held_free(&h, r->b->nplugins);
+        g = malloc(sizeof *g);
+        if (!g)
+            held_free(&h, r->b->nplugins);
         pthread_mutex_lock(&r->mu);
+        if (g) {
+            g->h = h;
+            g->next = r->garbage[h.owner];
+            r->garbage[h.owner] = g;
+        }
     }
     r->delivering = 0;
 }
 
+static void free_garbage(struct garbage *g, size_t nplugins)
+{
+    while (g) {
+        struct garbage *next = g->next;
+        held_free(&g->h, nplugins);
+        free(g);
+        g = next;
+    }
+}
+
 static void *worker(void *arg)
 {
-    struct runner *r = arg;
+    struct worker_arg *wa = arg;
+    struct runner *r = wa->r;
     for (;;) {
         struct held_dump h = {0};
+        struct garbage *mine;
         size_t i;
+        int done;
         pthread_mutex_lock(&r->mu);
         while (!atomic_load(&r->stop) && r->next_claim < r->n &&
                r->next_claim >= r->next_deliver + r->window)
             pthread_cond_wait(&r->cv, &r->mu);
-        if (atomic_load(&r->stop) || r->next_claim >= r->n) {
-            pthread_mutex_unlock(&r->mu);
-            return NULL;
-        }
-        i = r->next_claim++;
+        mine = r->garbage[wa->index];
+        r->garbage[wa->index] = NULL;
+        done = atomic_load(&r->stop) || r->next_claim >= r->n;
+        i = r->next_claim;
+        if (!done)
+            r->next_claim++;
         pthread_mutex_unlock(&r->mu);
+        free_garbage(mine, r->b->nplugins);
+        if (done)
+            return NULL;
         process(r, i, &h);
+        h.owner = wa->index;
         pthread_mutex_lock(&r->mu);
         h.ready = 1;
         r->ring[i % r->window] = h;
@@ -229,6 +263,7 @@ scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, sc
 {
     struct runner r = {.b = b, .paths = paths, .n = n, .fn = fn, .user = user};
     pthread_t *tids = NULL;
+    struct worker_arg *args = NULL;
     size_t nthreads, started = 0;
     scry_status st = SCRY_OK;
     if (!b || !fn || (n && !paths))
@@ -244,10 +279,16 @@ scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, sc
     r.window = 2 * nthreads;
     atomic_init(&r.stop, 0);
     if (!(r.ring = calloc(r.window, sizeof *r.ring)) ||
+        !(r.garbage = calloc(nthreads, sizeof *r.garbage)) ||
+        !(args = calloc(nthreads, sizeof *args)) ||
         (nthreads > 1 && !(tids = calloc(nthreads, sizeof *tids)))) {
         free(r.ring);
+        free(r.garbage);
+        free(args);
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     }
+    for (size_t t = 0; t < nthreads; t++)
+        args[t] = (struct worker_arg){.r = &r, .index = t};
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv, NULL);
     /* The first call tells the caller the batch starts; it may cancel
@@ -255,22 +296,27 @@ scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, sc
     if (b->progress && b->progress(b->progress_user, 0, n) != 0)
         atomic_store(&r.stop, 1);
     if (nthreads == 1) {
-        worker(&r);
+        worker(&args[0]);
     } else {
         for (; started < nthreads; started++)
-            if (pthread_create(&tids[started], NULL, worker, &r) != 0)
+            if (pthread_create(&tids[started], NULL, worker, &args[started]) != 0)
                 break;
         if (!started)
             st = scry_err(SCRY_ERR_LIMIT, "cannot start a batch thread");
         for (size_t t = 0; t < started; t++)
             pthread_join(tids[t], NULL);
     }
-    /* Dumps finished after a stop were never delivered. */
+    /* Dumps finished after a stop were never delivered; what was delivered
+     * after its worker left is freed here. */
     for (size_t k = 0; k < r.window; k++)
         held_free(&r.ring[k], b->nplugins);
+    for (size_t t = 0; t < nthreads; t++)
+        free_garbage(r.garbage[t], b->nplugins);
     pthread_cond_destroy(&r.cv);
     pthread_mutex_destroy(&r.mu);
     free(r.ring);
+    free(r.garbage);
+    free(args);
     free(tids);
     if (st == SCRY_OK && atomic_load(&r.stop))
         st = scry_err(SCRY_ERR_CANCELLED, "the batch was cancelled by its callback");
