@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/batch.h"
 #include "cli/help.h"
 #include "cli/progress.h"
 #include "cli/say.h"
@@ -29,6 +30,7 @@ static void usage(FILE *f)
             "usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] [-q] [-v] PLUGIN [options]\n"
             "       memscry PLUGIN --help\n"
             "       memscry symbols from-btf --kernel FILE --symbols FILE -o OUT.json.xz\n"
+            "       memscry batch [-j N] [options] PLUGIN [options] [, PLUGIN [options]]... -- DUMP...\n"
             "       memscry --help | --version\n"
             "\n"
             "Reads a memory dump (raw, LiME, AVML, ELF core, kdump, flattened kdump, Windows\n"
@@ -140,6 +142,8 @@ int main(int argc, char **argv)
 
     if (argc > 1 && !strcmp(argv[1], "symbols"))
         return symbols_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "batch"))
+        return batch_main(argc - 1, argv + 1);
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];

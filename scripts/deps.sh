@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config zlib1g-dev liblzma-dev libxxhash-dev
       liblzo2-dev libsnappy-dev libzstd-dev xz-utils libzip-dev libbpf-dev liblz4-dev libsqlite3-dev
       libcapstone-dev libyara-dev)
 if [ "${1:-}" = "--dev" ]; then
-  pkgs+=(check libjansson-dev clang libclang-rt-14-dev python3 makedumpfile valgrind binutils)
+  pkgs+=(check libjansson-dev clang libclang-rt-14-dev python3 makedumpfile valgrind binutils sqlite3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -9,7 +9,8 @@
 #   4. the same tests again under ASan+UBSan;
 #   5. the threaded unit suites (eight threads on one session, concurrent
 #      detection, per-thread errors, YARA scans on two threads, a shared
-#      result cache) under ThreadSanitizer, capped at 10 minutes;
+#      result cache, batch runs on eight threads) under ThreadSanitizer,
+#      capped at 10 minutes;
 #   6. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
 # Each step prints its wall time.
 # The corpus is ../shared/corpus (or $MEMSCRY_CORPUS); its dumps are unpacked
@@ -49,9 +50,9 @@ echo "== ThreadSanitizer build and threaded tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
       -DMEMSCRY_TSAN=ON >/dev/null
 cmake --build build-tsan -j"$jobs" --target test_session test_api test_yara test_malscan_api \
-  test_result_cache
+  test_result_cache test_batch
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 timeout --kill-after=30 600 \
-  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api|result_cache)$' \
+  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api|result_cache|batch)$' \
   --output-on-failure --timeout 600
 step_done
 

@@ -583,6 +583,167 @@ SCRY_API scry_status scry_result_render(const scry_result *result, const char *r
  * Thread-safety: reads a constant table. */
 SCRY_API scry_status scry_renderer_info(const char *renderer, int *structured);
 
+/* ------------------------------------------------------------ batch runs */
+
+/*
+ * A batch: one or more plugins (each with its options) over many dumps,
+ * on a number of threads. Each worker opens a dump and a session, runs the
+ * plugins in order, closes them, and hands its records over; the caller's
+ * callback receives them one at a time, in dump order and, within a dump,
+ * in this order: one SCRY_BATCH_DUMP record, one SCRY_BATCH_RESULT record
+ * per plugin (in the order they were added), one SCRY_BATCH_DUMP_END
+ * record; whatever the thread count. A dump that cannot be opened gives its
+ * DUMP record (status and message set) and its DUMP_END, no RESULT record:
+ * one error record per bad dump, never the end of the batch. A plugin that
+ * fails on a dump (detection, another OS, options) gives a RESULT record
+ * with its status and message and no result.
+ * Memory: a worker's results wait for their turn in a window of 2 dumps per
+ * thread; a worker that is that far ahead waits. Each result is freed
+ * after its callback returned, by the worker that made it (before it opens
+ * its next dump). Page caches charge the context's memory budget.
+ * Thread-safety: a batch is configured and run from one thread at a time;
+ * several batches may run at once on one context. Callbacks are never
+ * called concurrently; they are called from worker threads (from the
+ * caller's thread when the batch has one thread).
+ */
+typedef struct scry_batch scry_batch;
+
+/* A new batch over ctx (borrowed; must outlive the batch): one thread, no
+ * plugin. Errors: SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM. Free with
+ * scry_batch_free(). */
+SCRY_API scry_status scry_batch_new(scry_context *ctx, scry_batch **out);
+SCRY_API void scry_batch_free(scry_batch *batch);
+
+/* Adds a plugin run: name (full name or alias) and its options as
+ * scry_plugin_run takes them (copied). Errors: SCRY_ERR_NOT_FOUND (unknown
+ * plugin), SCRY_ERR_BAD_OPTION (options the plugin refuses: checked here,
+ * once, not per dump), SCRY_ERR_INVALID_ARG (a plugin that reads no dump),
+ * SCRY_ERR_NOMEM. */
+SCRY_API scry_status scry_batch_add_plugin(scry_batch *batch, const char *name, int argc,
+                                           const char *const *argv);
+/* Plugins added so far, and plugin i's full name (NULL past the end). */
+SCRY_API size_t scry_batch_plugin_count(const scry_batch *batch);
+SCRY_API const char *scry_batch_plugin_name(const scry_batch *batch, size_t index);
+
+/* Worker threads (1 to 1024; never more than the dumps). Errors:
+ * SCRY_ERR_INVALID_ARG. */
+SCRY_API scry_status scry_batch_set_threads(scry_batch *batch, unsigned threads);
+
+/* Progress in dumps: (0, n) once before any dump is opened, then (k, n)
+ * after the records of the k-th dump were delivered; never concurrently.
+ * A non-zero return cancels, as a non-zero return of the record callback
+ * does. Errors: SCRY_ERR_INVALID_ARG. */
+SCRY_API scry_status scry_batch_set_progress(scry_batch *batch, scry_progress_fn fn, void *user);
+
+/* Makes each worker render its results' rows as lines before handing
+ * them over (the callback, called one record at a time, only writes them):
+ * "jsonl": {"depth": D, "dump": PATH, "plugin": NAME, "row": {...}}
+ * per row, the row as scry_result_render_row's "json"; "csv": PATH (a csv
+ * field), D, then the row as scry_result_render_row's "csv"; NULL: none
+ * (the default). A result that cannot be rendered is a RESULT record with
+ * SCRY_ERR_NOMEM. Errors: SCRY_ERR_NOT_FOUND (another format),
+ * SCRY_ERR_INVALID_ARG. */
+SCRY_API scry_status scry_batch_set_render(scry_batch *batch, const char *format);
+
+typedef enum scry_batch_kind {
+    SCRY_BATCH_DUMP = 0,     /* a dump: opened (status OK) or not */
+    SCRY_BATCH_RESULT = 1,   /* one plugin's run on it */
+    SCRY_BATCH_DUMP_END = 2  /* the dump's last record */
+} scry_batch_kind;
+
+/* One record. Every pointer is valid during the callback only. */
+typedef struct scry_batch_record {
+    scry_batch_kind kind;
+    size_t dump_index;        /* position in scry_batch_run's paths */
+    const char *dump_path;
+    size_t plugin_index;      /* RESULT: position among the added plugins */
+    const char *plugin;       /* RESULT: the plugin's full name; else NULL */
+    scry_status status;       /* DUMP: the open; RESULT: the run */
+    const char *message;      /* the error's text when status != SCRY_OK */
+    const scry_result *result; /* RESULT with status OK: rows and diagnostics */
+    /* DUMP, when opened (NULL / 0 otherwise, each also when unknown): */
+    uint64_t size;            /* the file's size in bytes */
+    const char *format;       /* scry_dump_format() */
+    const char *os;           /* "linux", "windows": only when a plugin of
+                                 the batch needed OS detection and it worked */
+    const char *kernel;       /* Linux: the banner; Windows: the description */
+    const char *hash;         /* "xxh3:" + 16 hex digits: XXH3_64bits over the
+                                 file's first min(size, 1 MiB) bytes followed
+                                 by its size as a little-endian uint64 */
+    /* RESULT with status OK, when the batch renders (scry_batch_set_render):
+     * every row as a line, NUL-terminated; "" for no row. */
+    const char *text;
+    size_t text_len;
+} scry_batch_record;
+
+/* Receives each record; non-zero cancels the batch. */
+typedef int (*scry_batch_fn)(void *user, const scry_batch_record *record);
+
+/*
+ * Runs the batch over paths[0..n). Returns when every dump was delivered,
+ * or when a callback asked to stop: no record is delivered after that,
+ * runs under way are cancelled through their progress, every dump is
+ * closed and every result freed before it returns.
+ * Errors: SCRY_ERR_CANCELLED (a callback returned non-zero),
+ * SCRY_ERR_INVALID_ARG (no plugin, NULL argument), SCRY_ERR_NOMEM, and a
+ * thread that cannot be started (SCRY_ERR_LIMIT). Errors about a dump or a
+ * plugin run are records, not the batch's status.
+ */
+SCRY_API scry_status scry_batch_run(scry_batch *batch, const char *const *paths, size_t n,
+                                    scry_batch_fn fn, void *user);
+
+/*
+ * Gives back the resident pages of the dump's mapped file (raw, LiME, ELF,
+ * and the compressed data of kdump and AVML): they leave the process's
+ * resident set and fault back in from the file on the next read. For many
+ * dumps kept open between runs; the page caches of compressed formats are
+ * bounded by the context's memory budget instead. Nothing is lost: any
+ * read after it, from any thread, even one under way, gives the same bytes.
+ * Thread-safety: any thread, at any time while the dump is open.
+ */
+SCRY_API void scry_dump_release_pages(scry_dump *dump);
+
+/*
+ * One row of a result alone: format "json" writes its object as the jsonl
+ * renderer writes a node (keys sorted, Volatility's value rules) without
+ * its "__children" key; "csv" writes its cells as the csv renderer does,
+ * comma-separated, without TreeDepth and without a line end.
+ * Errors: SCRY_ERR_INVALID_ARG (row out of range, NULL), SCRY_ERR_NOT_FOUND
+ * (another format), SCRY_ERR_IO (the sink stopped), SCRY_ERR_NOMEM.
+ * Thread-safety: reads the result only.
+ */
+SCRY_API scry_status scry_result_render_row(const scry_result *result, size_t row,
+                                            const char *format, scry_write_fn write, void *user);
+
+/*
+ * SQLite export of a batch's records (the real SQLite library): one table
+ * per plugin of the batch, named as its alias with '.' as '_'
+ * ("linux_pslist"), columns dump_id, row_index, TreeDepth then the
+ * plugin's columns named as Volatility names them, typed INTEGER (INT,
+ * BOOL 0/1, HEX as the 64-bit pattern read as signed: printf('0x%x', col)
+ * gives Volatility's text), TEXT (STR, DISASM, DATETIME as the json
+ * renderer writes it, a HEX128 beyond 64 bits as quick writes it), BLOB (BYTES,
+ * HEXBYTES' raw bytes); an absent cell is NULL. Table dumps(id, path,
+ * size, format, os, kernel, hash) and table errors(dump_id, plugin, level
+ * 'error' or 'warning', status, message): a dump that cannot be opened
+ * (plugin NULL), a plugin run that fails, each warning of a partial result.
+ * Tables are created at open for every plugin of the batch. Records are
+ * written in one transaction per dump, committed at its DUMP_END, so an
+ * interrupted batch keeps every dump finished before.
+ * dump_id is the caller's (a shard passes each dump's index in the whole
+ * list, so shards' databases merge without clashes).
+ * Errors (open): SCRY_ERR_IO (SQLite cannot create it, or the path exists:
+ * never overwritten), SCRY_ERR_INVALID_ARG, SCRY_ERR_NOMEM. (record): SCRY_ERR_IO
+ * with SQLite's message. close commits nothing unfinished and returns the
+ * first error met. Thread-safety: one thread at a time per export.
+ */
+typedef struct scry_sqlite_export scry_sqlite_export;
+SCRY_API scry_status scry_sqlite_export_open(const char *path, const scry_batch *batch,
+                                             scry_sqlite_export **out);
+SCRY_API scry_status scry_sqlite_export_record(scry_sqlite_export *x,
+                                               const scry_batch_record *record, int64_t dump_id);
+SCRY_API scry_status scry_sqlite_export_close(scry_sqlite_export *x);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,4 +65,44 @@ static scry_status render_csv(const struct scry_result *r, struct scry_out *o)
     return SCRY_OK;
 }
 
+scry_status scry_render_csv_row(const struct scry_result *r, size_t row, struct scry_out *o)
+{
+    struct scry_sbuf cell = {0};
+    if (row >= r->nrows)
+        return scry_err(SCRY_ERR_INVALID_ARG, "row %zu out of range", row);
+    for (size_t c = 0; c < r->ncols; c++) {
+        scry_sbuf_reset(&cell);
+        scry_sbuf_add(&cell, "", 0);
+        scry_text_cell(&cell, r->cols[c].type, &r->rows[row].cells[c]);
+        if (cell.oom) {
+            scry_sbuf_free(&cell);
+            return scry_err(SCRY_ERR_NOMEM, "cannot format a cell");
+        }
+        if (c)
+            scry_out_write(o, ",", 1);
+        write_field(o, cell.p, cell.len);
+    }
+    scry_sbuf_free(&cell);
+    return SCRY_OK;
+}
+
+scry_status scry_render_csv_lines(const struct scry_result *r, const char *pre, size_t prelen,
+                                  struct scry_out *o)
+{
+    scry_status st = SCRY_OK;
+    for (size_t i = 0; st == SCRY_OK && i < r->nrows; i++) {
+        scry_out_write(o, pre, prelen);
+        scry_out_printf(o, "%d,", r->rows[i].depth);
+        st = scry_render_csv_row(r, i, o);
+        scry_out_write(o, "\n", 1);
+    }
+    return st;
+}
+
+scry_status scry_render_csv_field(struct scry_out *o, const char *p, size_t len)
+{
+    write_field(o, p, len);
+    return SCRY_OK;
+}
+
 const struct scry_renderer scry_renderer_csv = {"csv", render_csv, 1};

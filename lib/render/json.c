@@ -394,6 +394,74 @@ out:
     return j.st;
 }
 
+/* The key order and quoted keys of a result's columns, without
+ * __children: what writing a row alone needs, made once per result. */
+static scry_status row_ctx_init(struct json_ctx *j, const struct scry_result *r, struct scry_out *o)
+{
+    memset(j, 0, sizeof *j);
+    j->r = r;
+    j->o = o;
+    j->nkeys = r->ncols;
+    j->kids_at = r->ncols;
+    if (r->ncols && !(j->order = malloc(j->nkeys * sizeof *j->order)))
+        return scry_err(SCRY_ERR_NOMEM, "cannot allocate a JSON row");
+    for (size_t k = 0; k < j->nkeys; k++)
+        j->order[k] = k;
+    sort_keys(j);
+    quote_keys(j);
+    return SCRY_OK;
+}
+
+static void row_ctx_free(struct json_ctx *j)
+{
+    scry_sbuf_free(&j->b);
+    for (size_t k = 0; j->kq && k < j->nkeys; k++)
+        free(j->kq[k]);
+    free(j->kq);
+    free(j->order);
+}
+
+scry_status scry_render_json_row(const struct scry_result *r, size_t row, struct scry_out *o)
+{
+    /* One node as jsonl writes it, without its __children key. */
+    struct json_ctx j;
+    scry_status st;
+    if (row >= r->nrows)
+        return scry_err(SCRY_ERR_INVALID_ARG, "row %zu out of range", row);
+    if ((st = row_ctx_init(&j, r, o)) != SCRY_OK)
+        return st;
+    scry_out_write(o, "{", 1);
+    write_keys(&j, row, 0, 0, j.nkeys);
+    scry_out_write(o, "}", 1);
+    row_ctx_free(&j);
+    return j.st;
+}
+
+scry_status scry_render_json_str(struct scry_out *o, const char *s, size_t len)
+{
+    return json_string(o, s, len);
+}
+
+scry_status scry_render_json_lines(const struct scry_result *r, const char *pre, size_t prelen,
+                                   struct scry_out *o)
+{
+    struct json_ctx j;
+    scry_status st = row_ctx_init(&j, r, o);
+    for (size_t i = 0; st == SCRY_OK && i < r->nrows && !j.st; i++) {
+        char d[24];
+        int n = snprintf(d, sizeof d, "{\"depth\": %d, ", r->rows[i].depth);
+        scry_out_write(o, d, (size_t)n);
+        scry_out_write(o, pre, prelen);
+        scry_out_write(o, "\"row\": {", 8);
+        write_keys(&j, i, 0, 0, j.nkeys);
+        scry_out_write(o, "}}\n", 3);
+    }
+    if (st == SCRY_OK)
+        st = j.st;
+    row_ctx_free(&j);
+    return st;
+}
+
 static scry_status render_json(const struct scry_result *r, struct scry_out *o)
 {
     return render_tree(r, o, 1);

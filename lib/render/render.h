@@ -32,6 +32,23 @@ struct scry_renderer {
     int structured;
 };
 
+/* One row alone, for the batch output: its object as jsonl writes a node
+ * (keys sorted, Volatility's value rules, no __children), or its cells as
+ * csv writes them (no TreeDepth, no line end). A csv field quoted and
+ * escaped as csv does. */
+scry_status scry_render_json_row(const struct scry_result *r, size_t row, struct scry_out *o);
+scry_status scry_render_csv_row(const struct scry_result *r, size_t row, struct scry_out *o);
+scry_status scry_render_csv_field(struct scry_out *o, const char *p, size_t len);
+/* A JSON string as the json renderer writes one (ensure_ascii; bytes that
+ * are not UTF-8 become U+FFFD). */
+scry_status scry_render_json_str(struct scry_out *o, const char *s, size_t len);
+/* Every row as one line, for the batch: json: {"depth": D, <pre>"row":
+ * {...}}; csv: <pre>D,<cells>. pre is written as given. */
+scry_status scry_render_json_lines(const struct scry_result *r, const char *pre, size_t prelen,
+                                   struct scry_out *o);
+scry_status scry_render_csv_lines(const struct scry_result *r, const char *pre, size_t prelen,
+                                  struct scry_out *o);
+
 /* NULL-terminated table. */
 extern const struct scry_renderer *const scry_renderers[];
 const struct scry_renderer *scry_renderer_find(const char *name);

@@ -1,0 +1,82 @@
+#!/bin/bash
+# batch.sh [RUNS] - memscry batch figures (issue 16), from the repository root
+# after a Release build:
+#   1. `memscry batch -j 2` against `-j 1` over the unpacked corpus dumps
+#      (every Linux format of every machine, the .kdump-flat files, the
+#      Windows samples), plugins linux.pslist, linux.psaux, linux.lsmod,
+#      linux.proc, windows.pslist, windows.dlllist, warm symbols (a private
+#      cache dir filled by an untimed run), jsonl to a file: RUNS runs each
+#      (default 5), alternating; wall median/min, user+sys CPU, throughput
+#      in dumps/s and the -j 2 / -j 1 ratio; the outputs of every run must
+#      be byte-identical (the same records in the same order);
+#   2. bench_open64: 64 dumps open at once in one process (open only; with
+#      detection; with linux.pslist run on each, at the default budget and
+#      at 32 MiB; then with each dump's pages released after its run, at
+#      budgets of 256, 64 and 32 MiB): RSS beyond the symbols.
+# The machine's load average is printed before and after: the figures are
+# only comparable on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+memscry=${MEMSCRY:-build/bin/memscry}
+open64=${BENCH_OPEN64:-build/bin/bench_open64}
+data=${MEMSCRY_CORPUS_DATA:-build/corpus-data}
+corpus=${MEMSCRY_CORPUS:-../shared/corpus}
+syms="$corpus/symbols;$corpus/../isf"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+die() { echo "batch.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/timing.sh
+. bench/timing.sh
+
+dumps=()
+for m in dev-small dev-1k dev-612 dev-la57; do
+  for f in raw lime elf kdump; do
+    [ -e "$data/$m.$f" ] && dumps+=("$data/$m.$f")
+  done
+done
+dumps+=("$data/dev-vmcore.vmcore" "$corpus/dev-small/dev-small.kdump-flat"
+        "$corpus/dev-1k/dev-1k.kdump-flat" "$data"/windows/*.raw "$data"/windows/*.dmp)
+for d in "${dumps[@]}"; do [ -r "$d" ] || die "$d missing (unpack the corpus first)"; done
+total=$(du -cLb "${dumps[@]}" | tail -n 1 | cut -f1)
+plugins=(linux.pslist , linux.psaux , linux.lsmod , linux.proc , windows.pslist , windows.dlllist)
+
+echo "== memscry batch: ${#dumps[@]} dumps ($((total >> 20)) MiB), ${runs} runs each"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$memscry" batch -q -j 2 -s "$syms" --cache-dir "$tmp/cache" "${plugins[@]}" -- "${dumps[@]}" \
+  > "$tmp/warm.jsonl" || [ $? -eq 3 ] || die "warm-up failed"
+for i in $(seq "$runs"); do
+  for j in 1 2; do
+    t0=$(now_ns)
+    /usr/bin/time -f '%U %S %M' -o "$tmp/time.one" "$memscry" batch -q -j $j -s "$syms" \
+      --cache-dir "$tmp/cache" "${plugins[@]}" -- "${dumps[@]}" > "$tmp/out.jsonl" 2>/dev/null || [ $? -eq 3 ] \
+      || die "-j $j failed"
+    t1=$(now_ns)
+    cmp -s "$tmp/out.jsonl" "$tmp/warm.jsonl" || die "-j $j output differs from the warm-up's"
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/time.one")" >> "$tmp/j$j"
+  done
+done
+for j in 1 2; do
+  summarise "-j $j" "$tmp/j$j"
+  awk -v n="${#dumps[@]}" '{u += $2; s += $3} END { printf "  user+sys median-ish: %.2f s user + %.2f s sys per run (mean)\n", u/NR, s/NR }' "$tmp/j$j"
+  eval "med$j=$med"
+done
+awk -v a="$med1" -v b="$med2" -v n="${#dumps[@]}" 'BEGIN {
+  printf "throughput: -j 1 %.1f dumps/s, -j 2 %.1f dumps/s, ratio %.2fx (target >= 1.8x)\n", n/a, n/b, a/b }'
+echo "records per run: $(wc -l < "$tmp/warm.jsonl")"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== 64 dumps open at once (bench_open64)"
+open_files=("$data/dev-small.raw" "$data/dev-small.lime" "$data/dev-small.elf" "$data/dev-small.kdump"
+            "$data/dev-1k.raw" "$data/dev-1k.lime" "$data/dev-1k.elf" "$data/dev-1k.kdump"
+            "$data/dev-612.lime" "$data/dev-vmcore.vmcore")
+for mode in open detect run; do
+  echo "-- -m $mode"
+  "$open64" -s "$corpus/symbols" -m "$mode" "${open_files[@]}" | tail -n 3
+done
+echo "-- -m run -b 32"
+"$open64" -s "$corpus/symbols" -m run -b 32 "${open_files[@]}" | tail -n 1
+for b in 256 64 32; do
+  echo "-- -m run -r -b $b (scry_dump_release_pages after each run)"
+  "$open64" -s "$corpus/symbols" -m run -r -b "$b" "${open_files[@]}" | tail -n 1
+done

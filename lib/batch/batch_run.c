@@ -1,0 +1,324 @@
+/* batch_run.c - running a batch: workers claim dumps in order, run every
+ * plugin on each, and hand their records to whichever thread holds the
+ * delivery turn, which passes them to the caller in dump order.
+ *
+ * Order without holding everything: a finished dump waits in a ring of
+ * `window` slots (2 per thread) until every earlier dump was delivered; a
+ * worker never claims a dump a whole window ahead of the next one to
+ * deliver. So at most `window` dumps' results are held at once, and a
+ * slow dump stalls the others by at most one window. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/error.h"
+#include "lib/batch/batch.h"
+#include "lib/plugins/plugin.h"
+
+struct held_run {
+    scry_status st;
+    char *msg;
+    scry_result *result;
+    char *text; /* the rows rendered by the worker (scry_batch_set_render) */
+    size_t text_len;
+};
+
+/* One dump's records until its turn. */
+struct held_dump {
+    int ready;
+    size_t owner; /* the worker that made it, which frees it */
+    scry_status open_st;
+    char *open_msg;
+    struct scry_dump_summary sum;
+    struct held_run *runs; /* one per plugin; fewer ran when cancelled */
+};
+
+struct garbage {
+    struct held_dump h;
+    struct garbage *next;
+};
+
+struct runner {
+    const struct scry_batch *b;
+    const char *const *paths;
+    size_t n;
+    scry_batch_fn fn;
+    void *user;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next_claim, next_deliver, window;
+    int delivering;
+    atomic_int stop;
+    struct held_dump *ring;
+    struct garbage **garbage; /* per worker: delivered, for it to free */
+};
+
+struct worker_arg {
+    struct runner *r;
+    size_t index;
+};
+
+static char *last_error_copy(void)
+{
+    const char *m = scry_last_error();
+    return strdup(m ? m : "");
+}
+
+static void held_free(struct held_dump *h, size_t nplugins)
+{
+    for (size_t k = 0; h->runs && k < nplugins; k++) {
+        free(h->runs[k].msg);
+        free(h->runs[k].text);
+        scry_result_free(h->runs[k].result);
+    }
+    free(h->runs);
+    free(h->open_msg);
+    scry_dump_summary_free(&h->sum);
+    memset(h, 0, sizeof *h);
+}
+
+/* A run's progress: the batch's stop flag, so a cancelled batch does not
+ * wait for a long scan to finish. */
+static int run_tick(void *user, uint64_t done, uint64_t total)
+{
+    struct runner *r = user;
+    (void)done;
+    (void)total;
+    return atomic_load(&r->stop);
+}
+
+static void fail_open(struct held_dump *h, scry_status st, char *msg)
+{
+    h->open_st = st;
+    h->open_msg = msg;
+}
+
+/* Opens dump i, runs every plugin on it, closes it: h holds the outcome. */
+static void process(struct runner *r, size_t i, struct held_dump *h)
+{
+    const struct scry_batch *b = r->b;
+    scry_dump *d = NULL;
+    scry_session *s = NULL;
+    scry_runctx *run = NULL;
+    scry_status st;
+    int want_os = 0;
+    if (!(h->runs = calloc(b->nplugins, sizeof *h->runs))) {
+        fail_open(h, SCRY_ERR_NOMEM, strdup("out of memory"));
+        return;
+    }
+    st = scry_dump_open(b->ctx, r->paths[i], &d);
+    if (st == SCRY_OK)
+        st = scry_session_open(b->ctx, d, &s);
+    if (st == SCRY_OK && (st = scry_runctx_new(&run)) == SCRY_OK)
+        st = scry_runctx_set_progress(run, run_tick, r);
+    if (st != SCRY_OK) {
+        fail_open(h, st, last_error_copy());
+        goto out;
+    }
+    for (size_t k = 0; k < b->nplugins && !atomic_load(&r->stop); k++) {
+        const struct scry_batch_plugin *p = &b->plugins[k];
+        struct held_run *hr = &h->runs[k];
+        if (p->p->os)
+            want_os = 1;
+        hr->st = scry_plugin_run(s, p->p->name, p->argc, (const char *const *)p->argv, run,
+                                 &hr->result);
+        if (hr->st == SCRY_OK && b->render)
+            hr->st = scry_batch_render(hr->result, b->render, r->paths[i], p->p->name, &hr->text,
+                                       &hr->text_len);
+        if (hr->st != SCRY_OK) {
+            hr->msg = last_error_copy();
+            scry_result_free(hr->result);
+            hr->result = NULL;
+        }
+    }
+    scry_dump_summary_fill(&h->sum, r->paths[i], d, s, want_os);
+out:
+    scry_runctx_free(run);
+    scry_session_close(s);
+    scry_dump_close(d);
+}
+
+static int emit(struct runner *r, const scry_batch_record *rec)
+{
+    if (r->fn(r->user, rec) != 0) {
+        atomic_store(&r->stop, 1);
+        return 1;
+    }
+    return 0;
+}
+
+/* The records of dump i, in their documented order. */
+static void deliver(struct runner *r, size_t i, struct held_dump *h)
+{
+    const struct scry_batch *b = r->b;
+    scry_batch_record rec = {.kind = SCRY_BATCH_DUMP, .dump_index = i, .dump_path = r->paths[i]};
+    rec.status = h->open_st;
+    rec.message = h->open_msg;
+    if (h->open_st == SCRY_OK) {
+        rec.size = h->sum.size;
+        rec.format = h->sum.format;
+        rec.os = h->sum.os;
+        rec.kernel = h->sum.kernel;
+        rec.hash = h->sum.hash;
+    }
+    if (emit(r, &rec))
+        return;
+    for (size_t k = 0; h->open_st == SCRY_OK && k < b->nplugins; k++) {
+        struct held_run *hr = &h->runs[k];
+        scry_batch_record rr = {.kind = SCRY_BATCH_RESULT, .dump_index = i,
+                                .dump_path = r->paths[i], .plugin_index = k,
+                                .plugin = b->plugins[k].p->name, .status = hr->st,
+                                .message = hr->msg, .result = hr->result,
+                                .text = hr->text, .text_len = hr->text_len};
+        if (emit(r, &rr))
+            return;
+    }
+    rec = (scry_batch_record){.kind = SCRY_BATCH_DUMP_END, .dump_index = i,
+                              .dump_path = r->paths[i], .status = h->open_st,
+                              .message = h->open_msg};
+    if (emit(r, &rec))
+        return;
+    if (b->progress && b->progress(b->progress_user, i + 1, r->n) != 0)
+        atomic_store(&r->stop, 1);
+}
+
+/* Called with mu held: delivers every dump whose turn has come, unless
+ * another thread already does. mu is released around the callbacks. */
+/* Called with mu held: delivers every dump whose turn has come, unless
+ * another thread already does. mu is released around the callbacks. */
+static void deliver_ready(struct runner *r)
+{
+    if (r->delivering)
+        return;
+    r->delivering = 1;
+    while (!atomic_load(&r->stop) && r->next_deliver < r->n &&
+           r->ring[r->next_deliver % r->window].ready) {
+        size_t i = r->next_deliver++;
+        struct held_dump h = r->ring[i % r->window];
+        struct garbage *g;
+        memset(&r->ring[i % r->window], 0, sizeof h);
+        pthread_cond_broadcast(&r->cv); /* the window moved on */
+        pthread_mutex_unlock(&r->mu);
+        deliver(r, i, &h);
+        g = malloc(sizeof *g);
+        if (!g)
+            held_free(&h, r->b->nplugins);
+        pthread_mutex_lock(&r->mu);
+        if (g) {
+            g->h = h;
+            g->next = r->garbage[h.owner];
+            r->garbage[h.owner] = g;
+        }
+    }
+    r->delivering = 0;
+}
+
+static void free_garbage(struct garbage *g, size_t nplugins)
+{
+    while (g) {
+        struct garbage *next = g->next;
+        held_free(&g->h, nplugins);
+        free(g);
+        g = next;
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct worker_arg *wa = arg;
+    struct runner *r = wa->r;
+    for (;;) {
+        struct held_dump h = {0};
+        struct garbage *mine;
+        size_t i;
+        int done;
+        pthread_mutex_lock(&r->mu);
+        while (!atomic_load(&r->stop) && r->next_claim < r->n &&
+               r->next_claim >= r->next_deliver + r->window)
+            pthread_cond_wait(&r->cv, &r->mu);
+        mine = r->garbage[wa->index];
+        r->garbage[wa->index] = NULL;
+        done = atomic_load(&r->stop) || r->next_claim >= r->n;
+        i = r->next_claim;
+        if (!done)
+            r->next_claim++;
+        pthread_mutex_unlock(&r->mu);
+        free_garbage(mine, r->b->nplugins);
+        if (done)
+            return NULL;
+        process(r, i, &h);
+        h.owner = wa->index;
+        pthread_mutex_lock(&r->mu);
+        h.ready = 1;
+        r->ring[i % r->window] = h;
+        deliver_ready(r);
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, scry_batch_fn fn,
+                           void *user)
+{
+    struct runner r = {.b = b, .paths = paths, .n = n, .fn = fn, .user = user};
+    pthread_t *tids = NULL;
+    struct worker_arg *args = NULL;
+    size_t nthreads, started = 0;
+    scry_status st = SCRY_OK;
+    if (!b || !fn || (n && !paths))
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_batch_run: NULL argument");
+    if (!b->nplugins)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_batch_run: no plugin in the batch");
+    for (size_t i = 0; i < n; i++)
+        if (!paths[i])
+            return scry_err(SCRY_ERR_INVALID_ARG, "scry_batch_run: NULL path %zu", i);
+    nthreads = b->threads < n ? b->threads : n;
+    if (!nthreads)
+        nthreads = 1;
+    r.window = 2 * nthreads;
+    atomic_init(&r.stop, 0);
+    if (!(r.ring = calloc(r.window, sizeof *r.ring)) ||
+        !(r.garbage = calloc(nthreads, sizeof *r.garbage)) ||
+        !(args = calloc(nthreads, sizeof *args)) ||
+        (nthreads > 1 && !(tids = calloc(nthreads, sizeof *tids)))) {
+        free(r.ring);
+        free(r.garbage);
+        free(args);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
+    for (size_t t = 0; t < nthreads; t++)
+        args[t] = (struct worker_arg){.r = &r, .index = t};
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv, NULL);
+    /* The first call tells the caller the batch starts; it may cancel
+     * before any dump is opened. */
+    if (b->progress && b->progress(b->progress_user, 0, n) != 0)
+        atomic_store(&r.stop, 1);
+    if (nthreads == 1) {
+        worker(&args[0]);
+    } else {
+        for (; started < nthreads; started++)
+            if (pthread_create(&tids[started], NULL, worker, &args[started]) != 0)
+                break;
+        if (!started)
+            st = scry_err(SCRY_ERR_LIMIT, "cannot start a batch thread");
+        for (size_t t = 0; t < started; t++)
+            pthread_join(tids[t], NULL);
+    }
+    /* Dumps finished after a stop were never delivered; what was delivered
+     * after its worker left is freed here. */
+    for (size_t k = 0; k < r.window; k++)
+        held_free(&r.ring[k], b->nplugins);
+    for (size_t t = 0; t < nthreads; t++)
+        free_garbage(r.garbage[t], b->nplugins);
+    pthread_cond_destroy(&r.cv);
+    pthread_mutex_destroy(&r.mu);
+    free(r.ring);
+    free(r.garbage);
+    free(args);
+    free(tids);
+    if (st == SCRY_OK && atomic_load(&r.stop))
+        st = scry_err(SCRY_ERR_CANCELLED, "the batch was cancelled by its callback");
+    return st;
+}
