@@ -62,6 +62,16 @@ static struct scry_op sub_op(struct scry_op *op, struct fwd *f)
                             .max_entries = op ? op->max_entries : 0};
 }
 
+/* The collector's walks tick once per task or VMA, not per byte: the
+ * caller hears them as "0 of a total not known yet", which keeps the
+ * walks cancellable and the byte count that follows monotonic. */
+static int collecting(void *user, uint64_t done, uint64_t total)
+{
+    (void)done;
+    (void)total;
+    return scry_op_tick_slow(user, 0, 0);
+}
+
 struct scan {
     const struct scry_scan_region *region;
     struct scry_vspace *vs; /* NULL for physical */
@@ -155,7 +165,13 @@ scry_status scry_malscan_run(const struct scry_profile *p, const struct scry_mal
     scry_status st;
     if ((st = scry_yara_memo_new(&memo)) != SCRY_OK)
         return st;
-    if ((st = c->collect(p, op, mode, pids, &regions)) != SCRY_OK)
+    struct scry_op walks = {.diags = op ? op->diags : NULL, .progress = op ? collecting : NULL,
+                            .progress_user = op, .interval_ns = 1,
+                            .max_entries = op ? op->max_entries : 0};
+    st = c->collect(p, &walks, mode, pids, &regions);
+    if (st == SCRY_OK && walks.cancelled)
+        st = scry_op_cancelled();
+    if (st != SCRY_OK)
         goto out;
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < regions.n; i++)
