@@ -597,7 +597,7 @@ SCRY_API scry_status scry_renderer_info(const char *renderer, int *structured);
  * one error record per bad dump, never the end of the batch. A plugin that
  * fails on a dump (detection, another OS, options) gives a RESULT record
  * with its status and message and no result.
- * Memory: a worker's results wait for their turn in a window of 2 dumps per
+ * Memory: a worker's results wait for their turn in a window of 8 dumps per
  * thread; a worker that is that far ahead waits. Each result is freed
  * after its callback returned, by the worker that made it (before it opens
  * its next dump). Page caches charge the context's memory budget.

@@ -3,10 +3,15 @@
  * delivery turn, which passes them to the caller in dump order.
  *
  * Order without holding everything: a finished dump waits in a ring of
- * `window` slots (2 per thread) until every earlier dump was delivered; a
+ * `window` slots (8 per thread) until every earlier dump was delivered; a
  * worker never claims a dump a whole window ahead of the next one to
  * deliver. So at most `window` dumps' results are held at once, and a
- * slow dump stalls the others by at most one window. */
+ * slow dump stalls the others only once they are a whole window ahead.
+ * Why 8: with 2 per thread, one slow dump (dev-1k.kdump decompresses for
+ * 0.19 s) left the other thread idle after three quick dumps, and the
+ * corpus batch ran 1.40x faster on 2 threads than on 1; with 8, 1.6-2.0x
+ * (bench/batch.sh). A dump's results are its rows, kilobytes to a few
+ * MiB, so 16 held is still small. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -276,7 +281,7 @@ scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, sc
     nthreads = b->threads < n ? b->threads : n;
     if (!nthreads)
         nthreads = 1;
-    r.window = 2 * nthreads;
+    r.window = 8 * nthreads;
     atomic_init(&r.stop, 0);
     if (!(r.ring = calloc(r.window, sizeof *r.ring)) ||
         !(r.garbage = calloc(nthreads, sizeof *r.garbage)) ||
