@@ -1,0 +1,245 @@
+// DumpCmdlet.cs - what every cmdlet over dumps shares: dumps from the pipeline
+// or paths, one failure per bad dump as an ErrorRecord, -Parallel on threads of
+// the cmdlet's own, output written only from the pipeline thread (in input
+// order, so a parallel run prints what a sequential one does), Write-Progress
+// from the library's progress callback, Ctrl+C as cancellation.
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+
+namespace MemScry
+{
+    /// <summary>A dump to work on: one the caller opened, or a path to open and close here.</summary>
+    internal sealed class DumpTarget
+    {
+        internal MemoryDump? Dump;
+        internal string? Path;
+        internal string[] SymbolPath = Array.Empty<string>();
+        internal object Id => (object?)Dump ?? Path ?? "";
+        internal string Name => Dump?.Path ?? Path ?? "";
+    }
+
+    /// <summary>What one dump gave: objects or an error, and the run's warnings.</summary>
+    internal sealed class Outcome
+    {
+        internal List<object>? Output;
+        internal ErrorRecord? Error;
+        internal List<string> Warnings = new();
+    }
+
+    /// <summary>The -Parallel engine and progress plumbing.</summary>
+    public abstract class ParallelDumpCmdlet : PSCmdlet
+    {
+        /// <summary>Process the dumps on threads of the cmdlet (up to -ThrottleLimit at once).</summary>
+        [Parameter]
+        public SwitchParameter Parallel { get; set; }
+
+        /// <summary>How many dumps -Parallel processes at once (default: the processor count).</summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+        private readonly List<DumpTarget> pending = new();
+        private readonly CancellationTokenSource cancel = new();
+        private readonly Stopwatch sinceProgress = Stopwatch.StartNew();
+
+        /// <summary>The progress activity's name.</summary>
+        protected virtual string Activity => MyInvocation.MyCommand.Name;
+
+        /// <summary>The work on one opened dump: the objects it writes. Runs on a
+        /// worker thread under -Parallel: no Write* calls here.</summary>
+        internal abstract List<object> Work(MemoryDump dump, ProgressSink progress, Outcome outcome);
+
+        /// <summary>Whether a dump this cmdlet opened from a path stays open (Get-MemoryDump).</summary>
+        internal virtual bool KeepsOpenedDumps => false;
+
+        /// <summary>Queues (under -Parallel) or processes one dump.</summary>
+        internal void Submit(DumpTarget t)
+        {
+            if (Parallel)
+            {
+                pending.Add(t);
+                return;
+            }
+            using var sink = new ProgressSink(cancel.Token, s => ReportOne(t, s));
+            Emit(t, Execute(t, sink));
+            WriteProgress(new ProgressRecord(0, Activity, "done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        /// <summary>A full file-system path for a PowerShell path (relative to the
+        /// current location, not the process's directory).</summary>
+        internal string FullPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        internal string[] SymbolDirs(string[]? symbolPath)
+        {
+            string[] dirs = Contexts.Resolve(symbolPath);
+            var full = new string[dirs.Length];
+            for (int i = 0; i < dirs.Length; i++)
+                full[i] = FullPath(dirs[i]);
+            return full;
+        }
+
+        private Outcome Execute(DumpTarget t, ProgressSink sink)
+        {
+            var o = new Outcome();
+            MemoryDump? opened = null;
+            try
+            {
+                cancel.Token.ThrowIfCancellationRequested();
+                MemoryDump dump = t.Dump ?? (opened = MemoryDump.Open(t.Path!, t.SymbolPath));
+                if (dump.IsClosed)
+                    throw new ObjectDisposedException(nameof(MemoryDump), $"the dump {dump.Path} was closed");
+                o.Output = Work(dump, sink, o);
+                if (KeepsOpenedDumps)
+                    opened = null;
+            }
+            catch (Exception e)
+            {
+                o.Error = Errors.Record(e, MyInvocation.MyCommand.Name, t.Id);
+                o.Output = null;
+            }
+            finally
+            {
+                opened?.Dispose();
+            }
+            return o;
+        }
+
+        private void Emit(DumpTarget t, Outcome o)
+        {
+            foreach (string w in o.Warnings)
+                WriteWarning($"{t.Name}: {w}");
+            if (o.Error != null)
+                WriteError(o.Error);
+            else if (o.Output != null)
+                foreach (object x in o.Output)
+                    WriteObject(x);
+        }
+
+        // Sequential runs: called from inside the library on the pipeline thread.
+        private void ReportOne(DumpTarget t, ProgressSink s)
+        {
+            if (sinceProgress.ElapsedMilliseconds < 100 && s.Done < s.Total)
+                return;
+            sinceProgress.Restart();
+            var r = new ProgressRecord(0, Activity, t.Name) { PercentComplete = s.Percent };
+            WriteProgress(r);
+        }
+
+        /// <summary>Under -Parallel, the queued dumps are processed here.</summary>
+        protected override void EndProcessing()
+        {
+            if (!Parallel || pending.Count == 0)
+                return;
+            int n = pending.Count;
+            var outcomes = new Outcome?[n];
+            var sinks = new ProgressSink[n];
+            for (int i = 0; i < n; i++)
+                sinks[i] = new ProgressSink(cancel.Token, null);
+            var finished = new BlockingCollection<int>();
+            int next = -1, running = Math.Min(ThrottleLimit, n);
+            // Dedicated threads: the thread pool would add a thread only every
+            // half second past its minimum, serialising short runs.
+            var threads = new Thread[running];
+            for (int k = 0; k < running; k++)
+            {
+                threads[k] = new Thread(() =>
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < n)
+                    {
+                        outcomes[i] = Execute(pending[i], sinks[i]);
+                        finished.Add(i);
+                    }
+                    if (Interlocked.Decrement(ref running) == 0)
+                        finished.CompleteAdding();
+                }) { IsBackground = true, Name = "MemScry worker " + k };
+                threads[k].Start();
+            }
+            try
+            {
+                int emitted = 0, completed = 0;
+                while (!finished.IsCompleted)
+                {
+                    if (finished.TryTake(out _, 100))
+                        completed++;
+                    while (emitted < n && outcomes[emitted] != null)
+                    {
+                        Emit(pending[emitted], outcomes[emitted]!);
+                        outcomes[emitted] = null; // let it go once written
+                        emitted++;
+                    }
+                    double share = completed;
+                    for (int i = emitted; i < n; i++)
+                        if (sinks[i].Percent > 0 && outcomes[i] == null)
+                            share += Math.Min(0.99, sinks[i].Percent / 100.0);
+                    WriteProgress(new ProgressRecord(0, Activity, $"{completed} of {n} dumps")
+                    { PercentComplete = (int)Math.Min(100, share * 100 / n) });
+                }
+                while (emitted < n && outcomes[emitted] != null)
+                {
+                    Emit(pending[emitted], outcomes[emitted]!);
+                    emitted++;
+                }
+                WriteProgress(new ProgressRecord(0, Activity, "done") { RecordType = ProgressRecordType.Completed });
+            }
+            finally
+            {
+                cancel.Cancel(); // no-op when all went well; stops the workers when the pipeline stopped
+                foreach (Thread th in threads)
+                    th.Join();
+                foreach (ProgressSink s in sinks)
+                    s.Dispose();
+                pending.Clear();
+            }
+        }
+
+        /// <summary>Ctrl+C: runs under way stop through their progress callback.</summary>
+        protected override void StopProcessing() => cancel.Cancel();
+    }
+
+    /// <summary>Cmdlets that read opened dumps from the pipeline, or open paths themselves.</summary>
+    public abstract class DumpInputCmdlet : ParallelDumpCmdlet
+    {
+        /// <summary>Dumps opened by Get-MemoryDump (left open).</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Dump")]
+        [Alias("InputObject")]
+        public MemoryDump[] Dump { get; set; } = Array.Empty<MemoryDump>();
+
+        /// <summary>Dump files to open, process and close (Get-ChildItem output binds by FullName).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+                   ParameterSetName = "Path")]
+        [Alias("FullName")]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Directories of ISF symbol tables (default: $env:MEMSCRY_SYMBOLS, ';'-separated).</summary>
+        [Parameter(ParameterSetName = "Path")]
+        public string[]? SymbolPath { get; set; }
+
+        private string[]? symbolDirs;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == "Dump")
+            {
+                foreach (MemoryDump d in Dump)
+                    Submit(new DumpTarget { Dump = d });
+                return;
+            }
+            symbolDirs ??= SymbolDirs(SymbolPath);
+            foreach (string p in Path)
+                Submit(new DumpTarget { Path = FullPath(p), SymbolPath = symbolDirs });
+        }
+
+        /// <summary>Runs plugin (chosen per OS by the caller) with its progress.</summary>
+        internal static Table RunPlugin(MemoryDump dump, string plugin, string[] argv, ProgressSink progress, Outcome o)
+        {
+            Table t = Table.Run(dump, plugin, argv, progress);
+            o.Warnings.AddRange(t.Warnings);
+            return t;
+        }
+    }
+}
