@@ -72,5 +72,5 @@ export MEMSCRY_MODULE=$out/MemScry.psd1
 export MEMSCRY_CLI=$build/bin/memscry
 export MEMSCRY_SOURCE=$top
 export MEMSCRY_CORPUS_DATA=${MEMSCRY_CORPUS_DATA:-$build/corpus-data}
-export MEMSCRY_PESTER=$pester
+export MEMSCRY_PESTER=$pester MEMSCRY_PWSH=$pwsh
 exec "$pwsh" -NoProfile -NonInteractive -File "$top/bindings/pwsh/tests/run.ps1"

@@ -56,7 +56,7 @@ namespace MemScry
     }
 
     /// <summary>Get-MemoryProcess: the process list (linux.pslist / windows.pslist).</summary>
-    [Cmdlet(VerbsCommon.Get, "MemoryProcess", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsCommon.Get, "MemoryProcess", DefaultParameterSetName = "Dump")]
     [OutputType(typeof(MemoryProcess))]
     public sealed class GetMemoryProcessCommand : DumpInputCmdlet
     {
@@ -68,7 +68,7 @@ namespace MemScry
     }
 
     /// <summary>Get-MemoryProcessTree: processes with their children (linux.pstree / windows.pstree).</summary>
-    [Cmdlet(VerbsCommon.Get, "MemoryProcessTree", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsCommon.Get, "MemoryProcessTree", DefaultParameterSetName = "Dump")]
     [OutputType(typeof(MemoryProcessTreeNode))]
     public sealed class GetMemoryProcessTreeCommand : DumpInputCmdlet
     {
@@ -87,7 +87,7 @@ namespace MemScry
     }
 
     /// <summary>Test-ProcessTree: anomalies memscry.proctree finds in the process tree.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "ProcessTree", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsDiagnostic.Test, "ProcessTree", DefaultParameterSetName = "Dump")]
     [OutputType(typeof(ProcessTreeFinding))]
     public sealed class TestProcessTreeCommand : DumpInputCmdlet
     {
@@ -109,7 +109,7 @@ namespace MemScry
     }
 
     /// <summary>Invoke-MemoryScan: YARA rules over dumps (memscry.malscan), compiled once.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "MemoryScan", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Invoke, "MemoryScan", DefaultParameterSetName = "Dump")]
     [OutputType(typeof(MemoryScanHit))]
     public sealed class InvokeMemoryScanCommand : DumpInputCmdlet
     {
@@ -188,7 +188,7 @@ namespace MemScry
     }
 
     /// <summary>Invoke-MemoryPlugin: any plugin; rows as objects named by Volatility's columns.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "MemoryPlugin", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Invoke, "MemoryPlugin", DefaultParameterSetName = "Dump")]
     [OutputType(typeof(PSObject))]
     public sealed class InvokeMemoryPluginCommand : DumpInputCmdlet
     {
