@@ -11,7 +11,11 @@
 #      detection, per-thread errors, YARA scans on two threads, a shared
 #      result cache, batch runs on eight threads) under ThreadSanitizer,
 #      capped at 10 minutes;
-#   6. every libFuzzer harness for FUZZ_SECONDS (default 30) each.
+#   6. every libFuzzer harness for FUZZ_SECONDS (default 30) each;
+#   7. the PowerShell module (scripts/pwsh.sh): installs pwsh 7.6.10 and
+#      Pester 5.7.1 when absent, builds bindings/pwsh, runs its Pester tests
+#      on the corpus. Needs the .NET SDK (`dotnet`): without it the step
+#      fails with a message (MEMSCRY_SKIP_PWSH=1 skips it knowingly).
 # Each step prints its wall time.
 # The corpus is ../shared/corpus (or $MEMSCRY_CORPUS); its dumps are unpacked
 # once into $MEMSCRY_CORPUS_DATA (default build/corpus-data). Corpus tests
@@ -61,4 +65,11 @@ if [ "${MEMSCRY_SKIP_FUZZ:-0}" != 1 ]; then
   bash scripts/fuzz.sh
   step_done
 fi
+echo "== PowerShell module: build and Pester tests (pwsh 7.6.10)"
+if [ "${MEMSCRY_SKIP_PWSH:-0}" = 1 ]; then
+  echo "skipped: MEMSCRY_SKIP_PWSH=1"
+else
+  bash scripts/pwsh.sh build
+fi
+step_done
 echo "== all tests passed"

@@ -1,0 +1,2 @@
+// AssemblyInfo.cs - bench/pwsh/RoundTrip.cs times the internal P/Invoke stubs themselves.
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("MemScryBench")]
