@@ -188,7 +188,7 @@ Describe 'Get-MemoryProcessTree' -Skip:$noCorpus {
         @($nodes | ForEach-Object { "$($_.Depth)|$($_.Pid)|$($_.Name)|$(@($_.Children.Pid) -join ',')" }) |
             Should -BeExactly @($cli | ForEach-Object { "$($_.Depth)|$($_.Row.PID)|$($_.Row.COMM)|$(@($_.Row.__children.PID) -join ',')" })
         @(Get-MemoryProcessTree -Path $small.Path -SymbolPath $small.Symbols -RootOnly).Count |
-            Should -Be @(Invoke-Cli $small.Path $small.Symbols 'linux.pstree').Count
+            Should -Be (Invoke-Cli $small.Path $small.Symbols 'linux.pstree').Count
     }
 }
 
