@@ -23,5 +23,5 @@ dotnet build bench/pwsh/RoundTrip.csproj -c Release -o "$out" -nologo -v quiet >
 cp -L "$build/lib/libmemscry.so" "$out/libmemscry.so"
 "$out/MemScryBench"
 "$home/pwsh-7.6.10/pwsh" -NoProfile -NonInteractive -File bench/pwsh/bench.ps1 \
-  "$build/pwsh/MemScry/MemScry.psd1" "$(realpath "$data")" "$(realpath "$corpus/symbols")" "$runs"
+  "$(realpath "$build/pwsh/MemScry/MemScry.psd1")" "$(realpath "$data")" "$(realpath "$corpus/symbols")" "$runs"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

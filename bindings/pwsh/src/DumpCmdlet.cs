@@ -140,11 +140,12 @@ namespace MemScry
             for (int i = 0; i < n; i++)
                 sinks[i] = new ProgressSink(cancel.Token, null);
             var finished = new BlockingCollection<int>();
-            int next = -1, running = Math.Min(ThrottleLimit, n);
+            int workers = Math.Min(ThrottleLimit, n);
+            int next = -1, running = workers; // running: decremented by workers as they finish
             // Dedicated threads: the thread pool would add a thread only every
             // half second past its minimum, serialising short runs.
-            var threads = new Thread[running];
-            for (int k = 0; k < running; k++)
+            var threads = new Thread[workers];
+            for (int k = 0; k < workers; k++)
             {
                 threads[k] = new Thread(() =>
                 {

@@ -147,6 +147,27 @@ Describe 'several dumps' -Skip:$noCorpus {
             $out.Count | Should -Be $expected[0]
         }
 
+        It '-Parallel ends when early dumps finish before the last worker starts' {
+            # Failing opens are instant: a worker could take every dump before the
+            # others start (that once left the pipeline thread waiting forever).
+            $ps = [PowerShell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($Module, $Missing, $Good, $Syms)
+                        Import-Module $Module
+                        foreach ($i in 1..50) {
+                            $o = @(Get-MemoryProcess -Path $Missing, $Missing, $Missing, $Good -SymbolPath $Syms -Parallel -ThrottleLimit 4 -ErrorVariable ev -ErrorAction SilentlyContinue)
+                            "$($o.Count) objects, $($ev.Count) errors"
+                        }
+                    }).AddArgument($Corpus.Module).AddArgument($missing).AddArgument($good[0]).AddArgument($syms)
+                $async = $ps.BeginInvoke()
+                $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(120)) | Should -BeTrue -Because 'every -Parallel run returns'
+                $counts = $ps.EndInvoke($async)
+                @($counts).Count | Should -Be 50
+                @($counts | Select-Object -Unique) | Should -Be "$($expected[0]) objects, 3 errors"
+            } finally { $ps.Dispose() }
+        }
+
         It 'a file of no dump format is InvalidData' {
             $junk = Join-Path $tmp 'junk.bin'
             [IO.File]::WriteAllBytes($junk, [byte[]](1..100))
