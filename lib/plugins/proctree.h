@@ -21,6 +21,7 @@ struct scry_pt_proc {
     uint8_t exited;    /* Linux exit_state set; Windows ExitTime set        */
     uint8_t thread;    /* Linux scan hit of a non-leader thread (TID != PID) */
     uint8_t physical;  /* offset is physical (a scan of the physical layer) */
+    uint8_t traced;    /* Linux: parent is a ptracer, not real_parent       */
     char name[64];     /* comm / ImageFileName, UTF-8, NUL-terminated       */
 };
 

@@ -200,7 +200,7 @@ static void rule_child_before_parent(struct check *c, const struct scry_pt_proc 
 {
     const struct scry_pt_proc *parent = NULL;
     char a[64], b[64];
-    if (!present(c, p) || !p->has_start || p->ppid == 0 || p->pid == 0)
+    if (!present(c, p) || !p->has_start || p->traced || p->ppid == 0 || p->pid == 0)
         return;
     /* System's CreateTime is written late in boot, after the kernel has
      * started Registry and MemCompression. */

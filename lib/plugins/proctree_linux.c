@@ -13,6 +13,7 @@ struct ctx {
     const struct scry_linux *l;
     struct scry_vspace ks;
     uint64_t off_start; /* task_struct.start_time, SCRY_NO_OFFSET when absent */
+    uint64_t off_real_parent; /* task_struct.real_parent, likewise        */
     struct scry_op *op;
     struct scry_pt_set *s;
     scry_status st;
@@ -35,6 +36,13 @@ static int on_task(void *user, const struct scry_linux_task *t)
                         "pid %" PRId64 ": start_time at 0x%" PRIx64 " cannot be read", p.pid,
                         t->addr + c->off_start);
     }
+    /* A ptraced task's parent is its tracer, which may be younger than
+     * it: such a task is not judged by its start time. */
+    uint64_t real;
+    if (c->off_real_parent != SCRY_NO_OFFSET &&
+        scry_vspace_read_u64(&c->ks, t->addr + c->off_real_parent, &real) == SCRY_OK &&
+        real != t->parent)
+        p.traced = 1;
     c->st = scry_pt_push(c->s, &p);
     return c->st != SCRY_OK;
 }
@@ -54,11 +62,12 @@ static int on_scan(void *user, const struct scry_psscan_task *t)
 scry_status scry_pt_collect_linux(struct scry_plugin_ctx *pc, struct scry_pt_set *s)
 {
     struct ctx c = {.l = scry_linux_of(pc->profile), .op = pc->op, .s = s,
-                    .off_start = SCRY_NO_OFFSET};
+                    .off_start = SCRY_NO_OFFSET, .off_real_parent = SCRY_NO_OFFSET};
     const struct scry_field_spec f[] = {
         SCRY_FIELD_OPT("task_struct", "start_time", &c.off_start),
+        SCRY_FIELD_OPT("task_struct", "real_parent", &c.off_real_parent),
     };
-    scry_status st = scry_resolve_fields(c.l->symtab, f, 1);
+    scry_status st = scry_resolve_fields(c.l->symtab, f, 2);
     if (st == SCRY_OK && c.off_start == SCRY_NO_OFFSET)
         scry_op_say(pc->op, SCRY_DIAG_WARNING, SCRY_ERR_NOT_FOUND,
                     "%s: no task_struct.start_time: child-before-parent is not checked",

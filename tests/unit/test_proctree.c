@@ -83,7 +83,7 @@ struct lfacts {
     struct task t[256];
     size_t n;
     struct scry_linux_offsets off;
-    uint64_t off_start, off_sched;
+    uint64_t off_start, off_sched, off_real_parent;
 };
 
 static scry_status lrun(struct ir_run *x, const char *plugin)
@@ -101,8 +101,9 @@ static void lfacts(struct lfacts *f)
     const struct scry_field_spec spec[] = {
         SCRY_FIELD("task_struct", "start_time", &f->off_start),
         SCRY_FIELD("task_struct", "sched_class", &f->off_sched),
+        SCRY_FIELD("task_struct", "real_parent", &f->off_real_parent),
     };
-    ck_assert_int_eq(scry_resolve_fields(l->symtab, spec, 2), SCRY_OK);
+    ck_assert_int_eq(scry_resolve_fields(l->symtab, spec, 3), SCRY_OK);
     f->off = l->off;
     ck_assert_uint_eq(f->off.list_next, 0);
     f->n = scry_result_row_count(x.r);
@@ -255,6 +256,22 @@ START_TEST(linux_child_before_parent)
 }
 END_TEST
 
+/* The same, but c is ptraced (its parent is the tracer, real_parent
+ * another task): a tracer may attach to an older task, so no finding. */
+START_TEST(linux_traced_not_judged)
+{
+    struct lfacts f;
+    if (!limage)
+        return;
+    lfacts(&f);
+    const struct task *c = leaf(&f, 0), *p = by_pid(&f, c->ppid);
+    ck_assert_uint_eq(get64(limage, c->pa + f.off_real_parent), p->va);
+    put64(limage, c->pa + f.off_start, get64(limage, p->pa + f.off_start) - 1);
+    put64(limage, c->pa + f.off_real_parent, by_pid(&f, 1)->va);
+    lexpect("");
+}
+END_TEST
+
 START_TEST(linux_duplicate_pid)
 {
     struct lfacts f;
@@ -333,7 +350,7 @@ START_TEST(linux_huge_pid)
 }
 END_TEST
 
-/* Hostile: a parent loop (p's parent is its own child c): nothing walks
+/* Hostile: a parent loop (p's parent and real_parent are its own child c): nothing walks
  * the chain, and the one anomaly is p, older than its new parent. */
 START_TEST(linux_parent_loop)
 {
@@ -344,6 +361,7 @@ START_TEST(linux_parent_loop)
     lfacts(&f);
     const struct task *c = leaf(&f, 0), *p = by_pid(&f, c->ppid);
     put64(limage, p->pa + f.off.task_parent, c->va);
+    put64(limage, p->pa + f.off_real_parent, c->va);
     uint64_t ps = get64(limage, p->pa + f.off_start), cs = get64(limage, c->pa + f.off_start);
     ck_assert_uint_lt(ps, cs);
     boot_time(ps, a, sizeof a);
@@ -573,6 +591,7 @@ int main(void)
     tcase_add_test(tl, linux_hidden);
     tcase_add_test(tl, linux_orphan);
     tcase_add_test(tl, linux_child_before_parent);
+    tcase_add_test(tl, linux_traced_not_judged);
     tcase_add_test(tl, linux_duplicate_pid);
     tcase_add_test(tl, linux_list_cycle);
     tcase_add_test(tl, linux_huge_pid);
