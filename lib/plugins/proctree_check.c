@@ -48,11 +48,36 @@ struct finding {
     char *text; /* malloc'd */
 };
 
+/* The records sharing one PID, summarised once so that every rule costs
+ * O(1) or O(log n) per record, however many records share a PID (a
+ * hostile dump can give a million the same one). */
+struct group {
+    int64_t pid;
+    size_t first, end;                 /* positions in by_pid              */
+    size_t live_listed;                /* listed without ExitTime           */
+    int listed;                        /* some record is listed             */
+    const struct scry_pt_proc *oldest; /* earliest start among non-threads */
+    const struct scry_pt_proc *shown;  /* the one a parent rule names       */
+};
+
+/* Live present processes with one single-instance name of the table. */
+struct single {
+    const struct scry_pt_winrule *rule;
+    size_t n;
+    char pids[96];
+    size_t len;
+};
+
 struct check {
     const struct scry_pt_set *s;
     enum scry_pt_os os;
-    size_t *by_pid; /* indices of s->v, sorted by (pid, index) */
-    uint8_t *hidden; /* per record: a scan find that is a process the list lacks */
+    size_t *by_pid;    /* indices of s->v, sorted by (pid, index)        */
+    size_t *group_of;  /* per record: its group                           */
+    struct group *g;
+    size_t ng;
+    uint8_t *hidden;   /* per record: a scan find that is a process the list lacks */
+    struct single singles[16];
+    size_t nsingles;
     struct finding *f;
     size_t nf, capf;
     scry_status st;
@@ -67,36 +92,18 @@ static int cmp_index(const void *a, const void *b, void *user)
     return x < y ? -1 : x > y;
 }
 
-/* The first position in by_pid holding pid (or where it would be). */
-static size_t lower(const struct check *c, int64_t pid)
+/* The group of pid, or NULL. */
+static const struct group *group(const struct check *c, int64_t pid)
 {
-    size_t lo = 0, hi = c->s->n;
+    size_t lo = 0, hi = c->ng;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->s->v[c->by_pid[mid]].pid < pid)
+        if (c->g[mid].pid < pid)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
-}
-
-#define EACH_PID(c, key, q)                                                                    \
-    for (size_t q##_k = lower(c, key), q##_i;                                                  \
-         q##_k < (c)->s->n && (q##_i = (c)->by_pid[q##_k], (c)->s->v[q##_i].pid == (key));    \
-         q##_k++)
-
-/* A scan find that is a process of its own: live, a leader (Linux), a
- * real PID, and no listed process has its PID (scan finds of listed
- * processes are the same processes seen again). */
-static int scan_only(const struct check *c, const struct scry_pt_proc *p)
-{
-    if (p->listed || p->exited || p->thread || p->pid <= 0)
-        return 0;
-    EACH_PID(c, p->pid, q)
-        if (c->s->v[q_i].listed)
-            return 0;
-    return 1;
+    return lo < c->ng && c->g[lo].pid == pid ? &c->g[lo] : NULL;
 }
 
 /* Present: the processes the rules judge, the listed ones and those only
@@ -104,6 +111,86 @@ static int scan_only(const struct check *c, const struct scry_pt_proc *p)
 static int present(const struct check *c, const struct scry_pt_proc *p)
 {
     return p->listed || c->hidden[p - c->s->v];
+}
+
+/* Live listed entries: Linux's list holds live tasks (zombies included);
+ * Windows keeps exited processes on its list while handles remain. */
+static int live_listed(const struct scry_pt_proc *p) { return p->listed && !p->exited; }
+
+/* Which record of a PID a parent rule names: a listed one first, then a
+ * live one, then the first found. */
+static int better_parent(const struct scry_pt_proc *x, const struct scry_pt_proc *best)
+{
+    if (!best)
+        return 1;
+    if (x->listed != best->listed)
+        return x->listed;
+    return !x->exited && best->exited;
+}
+
+/* Builds the index, the groups and the hidden flags. Errors: NOMEM. */
+static scry_status summarise(struct check *c)
+{
+    const struct scry_pt_set *s = c->s;
+    size_t n = s->n;
+    if (!n)
+        return SCRY_OK;
+    if (!(c->by_pid = malloc(n * sizeof *c->by_pid)) ||
+        !(c->group_of = malloc(n * sizeof *c->group_of)) || !(c->g = malloc(n * sizeof *c->g)) ||
+        !(c->hidden = malloc(n)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        c->by_pid[i] = i;
+    qsort_r(c->by_pid, n, sizeof *c->by_pid, cmp_index, s->v);
+    for (size_t k = 0; k < n; k++) {
+        const struct scry_pt_proc *x = &s->v[c->by_pid[k]];
+        struct group *g = &c->g[c->ng ? c->ng - 1 : 0];
+        if (!c->ng || g->pid != x->pid) {
+            g = &c->g[c->ng++];
+            *g = (struct group){.pid = x->pid, .first = k};
+        }
+        g->end = k + 1;
+        c->group_of[c->by_pid[k]] = (size_t)(g - c->g);
+        g->live_listed += live_listed(x);
+        g->listed |= x->listed;
+        if (!x->thread && x->has_start && (!g->oldest || x->start < g->oldest->start))
+            g->oldest = x;
+        if (better_parent(x, g->shown))
+            g->shown = x;
+    }
+    /* A scan find that is a process of its own: live, a leader (Linux), a
+     * real PID, and no listed process has its PID (scan finds of listed
+     * processes are the same processes seen again). */
+    for (size_t i = 0; i < n; i++) {
+        const struct scry_pt_proc *x = &s->v[i];
+        c->hidden[i] = !x->listed && !x->exited && !x->thread && x->pid > 0 &&
+                       !c->g[c->group_of[i]].listed;
+    }
+    return SCRY_OK;
+}
+
+/* Windows: count the live present holders of each single-instance name. */
+static void count_singles(struct check *c)
+{
+    for (size_t i = 0; i < c->s->n; i++) {
+        const struct scry_pt_proc *x = &c->s->v[i];
+        const struct scry_pt_winrule *r;
+        size_t k;
+        if (x->exited || !present(c, x) || !(r = scry_pt_winrule_find(x->name)) || !r->single)
+            continue;
+        for (k = 0; k < c->nsingles && c->singles[k].rule != r; k++)
+            ;
+        if (k == c->nsingles) {
+            if (k == sizeof c->singles / sizeof c->singles[0])
+                continue; /* more single rules than slots: cannot happen with the table */
+            c->singles[c->nsingles++] = (struct single){.rule = r};
+        }
+        struct single *sg = &c->singles[k];
+        sg->n++;
+        if (sg->len < 64)
+            sg->len += (size_t)snprintf(sg->pids + sg->len, sizeof sg->pids - sg->len,
+                                        "%s%" PRId64, sg->len ? ", " : "", x->pid);
+    }
 }
 
 static void add(struct check *c, const char *rule, const char *sev, const struct scry_pt_proc *p,
@@ -180,7 +267,7 @@ static void rule_orphan(struct check *c, const struct scry_pt_proc *p)
     const struct scry_pt_winrule *r;
     if (!present(c, p) || p->pid == 0 || p->ppid == 0)
         return;
-    EACH_PID(c, p->ppid, q)
+    if (group(c, p->ppid))
         return; /* listed or found by the scan, even exited or as a thread */
     if (c->os == SCRY_PT_LINUX) {
         add(c, "orphan", SCRY_PT_HIGH, p,
@@ -198,7 +285,7 @@ static void rule_orphan(struct check *c, const struct scry_pt_proc *p)
 
 static void rule_child_before_parent(struct check *c, const struct scry_pt_proc *p)
 {
-    const struct scry_pt_proc *parent = NULL;
+    const struct group *g;
     char a[64], b[64];
     if (!present(c, p) || !p->has_start || p->traced || p->ppid == 0 || p->pid == 0)
         return;
@@ -206,17 +293,11 @@ static void rule_child_before_parent(struct check *c, const struct scry_pt_proc 
      * started Registry and MemCompression. */
     if (c->os == SCRY_PT_WINDOWS && p->ppid == 4)
         return;
-    EACH_PID(c, p->ppid, q) {
-        const struct scry_pt_proc *x = &c->s->v[q_i];
-        if (x->thread || !x->has_start)
-            continue;
-        if (x->start <= p->start)
-            return; /* some process with that PID is older: it can be the parent */
-        if (!parent)
-            parent = x;
-    }
-    if (!parent)
+    /* Flagged when every process with the parent PID started later: if
+     * one is older, it can be the parent. */
+    if (!(g = group(c, p->ppid)) || !g->oldest || g->oldest->start <= p->start)
         return;
+    const struct scry_pt_proc *parent = g->oldest;
     when(c->os, p->start, a, sizeof a);
     when(c->os, parent->start, b, sizeof b);
     if (c->os == SCRY_PT_LINUX)
@@ -231,76 +312,59 @@ static void rule_child_before_parent(struct check *c, const struct scry_pt_proc 
             a, p->ppid, parent->name, b, p->ppid);
 }
 
-/* Live list entries: Linux's list holds live tasks (zombies included);
- * Windows keeps exited processes on its list while handles remain. */
-static int live_listed(const struct scry_pt_proc *p) { return p->listed && !p->exited; }
-
 static void rule_duplicate(struct check *c, const struct scry_pt_proc *p)
 {
     char others[128] = "";
-    size_t n = 0, len = 0;
+    size_t len = 0, shown = 0;
     if (!live_listed(p))
         return;
-    EACH_PID(c, p->pid, q) {
-        const struct scry_pt_proc *x = &c->s->v[q_i];
-        if (!live_listed(x))
-            continue;
-        n++;
-        if (x != p && len < 80)
-            len += (size_t)snprintf(others + len, sizeof others - len, "%s0x%" PRIx64,
-                                    len ? ", " : "", x->offset);
-    }
-    if (n < 2)
+    const struct group *g = &c->g[c->group_of[p - c->s->v]];
+    if (g->live_listed < 2)
         return;
+    /* Up to three of the others, each loop step O(1) past them. */
+    for (size_t k = g->first; k < g->end && shown < 3; k++) {
+        const struct scry_pt_proc *x = &c->s->v[c->by_pid[k]];
+        if (x == p || !live_listed(x))
+            continue;
+        len += (size_t)snprintf(others + len, sizeof others - len, "%s0x%" PRIx64,
+                                len ? ", " : "", x->offset);
+        shown++;
+    }
     add(c, "duplicate-pid", SCRY_PT_HIGH, p,
         "PID %" PRId64 " is held by %zu live entries of the process list (the others at %s%s)",
-        p->pid, n, others, len >= 80 ? ", ..." : "");
+        p->pid, g->live_listed, others, g->live_listed - 1 > shown ? ", ..." : "");
 }
 
 /* Windows: the rules of the table. */
 static void rule_single(struct check *c, const struct scry_pt_proc *p)
 {
     const struct scry_pt_winrule *r = scry_pt_winrule_find(p->name);
-    char pids[128] = "";
-    size_t n = 0, len = 0;
     if (!r || !r->single || p->exited || !present(c, p))
         return;
-    for (size_t i = 0; i < c->s->n; i++) {
-        const struct scry_pt_proc *x = &c->s->v[i];
-        if (x->exited || !present(c, x) || strcasecmp(x->name, p->name))
+    for (size_t k = 0; k < c->nsingles; k++) {
+        const struct single *sg = &c->singles[k];
+        if (sg->rule != r || sg->n < 2)
             continue;
-        n++;
-        if (len < 80)
-            len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%" PRId64,
-                                    len ? ", " : "", x->pid);
+        add(c, "single-instance", SCRY_PT_HIGH, p,
+            "%s runs once on Windows, but %zu live processes have this name (PIDs %s%s)",
+            r->name, sg->n, sg->pids, sg->len >= 64 ? ", ..." : "");
     }
-    if (n < 2)
-        return;
-    add(c, "single-instance", SCRY_PT_HIGH, p,
-        "%s runs once on Windows, but %zu live processes have this name (PIDs %s%s)", r->name, n,
-        pids, len >= 80 ? ", ..." : "");
 }
 
 static void rule_parent(struct check *c, const struct scry_pt_proc *p)
 {
     const struct scry_pt_winrule *r = scry_pt_winrule_find(p->name);
-    const struct scry_pt_proc *parent = NULL;
-    if (!r || !r->parent || !present(c, p))
+    const struct group *g;
+    if (!r || !r->parent || !present(c, p) || !(g = group(c, p->ppid)))
         return;
     /* The parent that is there: a listed process first, a live scan find
      * next (an exited one started this process, if any did, and its name
      * is then checked too). */
-    EACH_PID(c, p->ppid, q) {
-        const struct scry_pt_proc *x = &c->s->v[q_i];
-        if (!parent || (x->listed && !parent->listed) ||
-            (x->listed == parent->listed && !x->exited && parent->exited))
-            parent = x;
-    }
-    if (!parent || !strcasecmp(parent->name, r->parent))
+    if (!strcasecmp(g->shown->name, r->parent))
         return;
     add(c, "unexpected-parent", SCRY_PT_HIGH, p,
-        "parent PID %" PRId64 " is %s, but %s is started by %s", p->ppid, parent->name, r->name,
-        r->parent);
+        "parent PID %" PRId64 " is %s, but %s is started by %s", p->ppid, g->shown->name,
+        r->name, r->parent);
 }
 
 typedef void (*rule_fn)(struct check *c, const struct scry_pt_proc *p);
@@ -331,29 +395,20 @@ static struct scry_cell str_cell(const char *s) { return scry_cell_str(s, strlen
 scry_status scry_pt_check(const struct scry_pt_set *s, enum scry_pt_os os, struct scry_result *out)
 {
     struct check c = {.s = s, .os = os};
-    if (s->n && !(c.by_pid = malloc(s->n * sizeof *c.by_pid)))
-        return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    scry_result_hold(out, s->n * sizeof *c.by_pid);
-    for (size_t i = 0; i < s->n; i++)
-        c.by_pid[i] = i;
-    qsort_r(c.by_pid, s->n, sizeof *c.by_pid, cmp_index, s->v);
-    if (s->n && !(c.hidden = malloc(s->n))) {
-        free(c.by_pid);
-        scry_result_release(out, s->n * sizeof *c.by_pid);
-        return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    }
-    scry_result_hold(out, s->n);
-    for (size_t i = 0; i < s->n; i++)
-        c.hidden[i] = (uint8_t)scan_only(&c, &s->v[i]);
-    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+    size_t held = s->n * (2 * sizeof(size_t) + sizeof(struct group) + 1);
+    scry_result_hold(out, held);
+    scry_status st = summarise(&c);
+    if (st == SCRY_OK && os == SCRY_PT_WINDOWS)
+        count_singles(&c);
+    for (size_t r = 0; st == SCRY_OK && r < sizeof rules / sizeof rules[0]; r++) {
         if (rules[r].windows_only && os != SCRY_PT_WINDOWS)
             continue;
         for (size_t i = 0; i < s->n && c.st == SCRY_OK; i++)
             rules[r].fn(&c, &s->v[i]);
     }
-    if (c.nf)
+    if (st == SCRY_OK && c.nf)
         qsort(c.f, c.nf, sizeof *c.f, cmp_finding);
-    for (size_t i = 0; i < c.nf && c.st == SCRY_OK; i++) {
+    for (size_t i = 0; st == SCRY_OK && i < c.nf && c.st == SCRY_OK; i++) {
         const struct finding *f = &c.f[i];
         struct scry_cell cells[7];
         cells[0] = str_cell(f->rule);
@@ -368,8 +423,10 @@ scry_status scry_pt_check(const struct scry_pt_set *s, enum scry_pt_os os, struc
     for (size_t i = 0; i < c.nf; i++)
         free(c.f[i].text);
     free(c.f);
-    scry_result_release(out, s->n * sizeof *c.by_pid + s->n);
     free(c.by_pid);
+    free(c.group_of);
+    free(c.g);
     free(c.hidden);
-    return c.st;
+    scry_result_release(out, held);
+    return st != SCRY_OK ? st : c.st;
 }

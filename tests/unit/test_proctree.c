@@ -13,6 +13,7 @@
 
 #include "imagerun.h"
 #include "lib/os/windows.h"
+#include "lib/plugins/proctree.h"
 #include "symbols/resolve.h"
 #include "testutil.h"
 
@@ -32,28 +33,35 @@ static uint64_t get64(const uint8_t *img, uint64_t pa)
     return v;
 }
 
-/* The rows of r, one line each: Rule|Severity|PID|PPID|Process|0xOffset|Explanation. */
+/* Row i of r as one line: Rule|Severity|PID|PPID|Process|0xOffset|Explanation. */
+static void row_text(const struct scry_result *r, size_t i, char *out, size_t cap)
+{
+    const char *rule, *sev, *proc, *expl;
+    size_t n;
+    int64_t pid, ppid;
+    uint64_t off;
+    ck_assert_int_eq(scry_result_cell_str(r, i, 0, &rule, &n), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_str(r, i, 1, &sev, &n), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_int(r, i, 2, &pid), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_int(r, i, 3, &ppid), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_str(r, i, 4, &proc, &n), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_uint(r, i, 5, &off), SCRY_OK);
+    ck_assert_int_eq(scry_result_cell_str(r, i, 6, &expl, &n), SCRY_OK);
+    snprintf(out, cap, "%s|%s|%" PRId64 "|%" PRId64 "|%s|0x%" PRIx64 "|%s\n", rule, sev, pid,
+             ppid, proc, off, expl);
+}
+
+/* All rows of r, one line each (malloc'd). */
 static char *rows_text(const struct scry_result *r)
 {
     size_t cap = 1 << 16, len = 0;
-    char *out = malloc(cap);
+    char *out = malloc(cap), line[1024];
     ck_assert_ptr_nonnull(out);
     out[0] = 0;
     for (size_t i = 0; i < scry_result_row_count(r); i++) {
-        const char *rule, *sev, *proc, *expl;
-        size_t n;
-        int64_t pid, ppid;
-        uint64_t off;
-        ck_assert_int_eq(scry_result_cell_str(r, i, 0, &rule, &n), SCRY_OK);
-        ck_assert_int_eq(scry_result_cell_str(r, i, 1, &sev, &n), SCRY_OK);
-        ck_assert_int_eq(scry_result_cell_int(r, i, 2, &pid), SCRY_OK);
-        ck_assert_int_eq(scry_result_cell_int(r, i, 3, &ppid), SCRY_OK);
-        ck_assert_int_eq(scry_result_cell_str(r, i, 4, &proc, &n), SCRY_OK);
-        ck_assert_int_eq(scry_result_cell_uint(r, i, 5, &off), SCRY_OK);
-        ck_assert_int_eq(scry_result_cell_str(r, i, 6, &expl, &n), SCRY_OK);
-        ck_assert_uint_lt(len + 1024, cap);
-        len += (size_t)snprintf(out + len, cap - len, "%s|%s|%" PRId64 "|%" PRId64 "|%s|0x%" PRIx64
-                                "|%s\n", rule, sev, pid, ppid, proc, off, expl);
+        row_text(r, i, line, sizeof line);
+        ck_assert_uint_lt(len + strlen(line), cap);
+        len += (size_t)snprintf(out + len, cap - len, "%s", line);
     }
     return out;
 }
@@ -552,6 +560,72 @@ START_TEST(win_exited_not_hidden)
 }
 END_TEST
 
+/* ========================================================= the rule engine */
+
+static const struct scry_column cols[] = {
+    {"Rule", SCRY_COL_STR},    {"Severity", SCRY_COL_STR},  {"PID", SCRY_COL_INT},
+    {"PPID", SCRY_COL_INT},    {"Process", SCRY_COL_STR},   {"Offset(V)", SCRY_COL_HEX},
+    {"Explanation", SCRY_COL_STR},
+};
+
+/* Hostile: 100,000 live listed lsass.exe sharing PID 700 (PPID 0) whose children
+ * (100,000 more, PPID 700) all predate them. Every rule answers in
+ * O(n log n): two rows per lsass (duplicate-pid, single-instance), two per
+ * child (child-before-parent, unexpected-parent: its parent is not
+ * services.exe), in a few seconds at most (quadratic would be 10^10 steps). */
+START_TEST(engine_many_same_pid)
+{
+    enum { N = 100000 };
+    struct scry_result *r = NULL;
+    struct scry_pt_set s = {0};
+    ck_assert_int_eq(scry_result_new(cols, 7, &r), SCRY_OK);
+    s.out = r;
+    for (int i = 0; i < 2 * N; i++) {
+        struct scry_pt_proc p = {.listed = 1, .has_start = 1};
+        if (i < N) {
+            p.pid = 700;
+            p.ppid = 0; /* a root: no orphan, no parent rule */
+            p.start = 133550000200000000ull + (uint64_t)i;
+            strcpy(p.name, "lsass.exe");
+        } else {
+            p.pid = 1000 + i;
+            p.ppid = 700;
+            p.start = 133550000100000000ull;
+            strcpy(p.name, "svchost.exe");
+        }
+        p.offset = 0x1000u * (uint64_t)(i + 1);
+        ck_assert_int_eq(scry_pt_push(&s, &p), SCRY_OK);
+    }
+    ck_assert_int_eq(scry_pt_check(&s, SCRY_PT_WINDOWS, r), SCRY_OK);
+    ck_assert_uint_eq(scry_result_row_count(r), 4u * N);
+    char line[1024];
+    row_text(r, 0, line, sizeof line);
+    ck_assert_str_eq(line, "duplicate-pid|High|700|0|lsass.exe|0x1000|PID 700 is held by 100000 "
+                           "live entries of the process list (the others at 0x2000, 0x3000, "
+                           "0x4000, ...)\n");
+    row_text(r, N - 1, line, sizeof line);
+    ck_assert_str_eq(line, "duplicate-pid|High|700|0|lsass.exe|0x186a0000|PID 700 is held by "
+                           "100000 live entries of the process list (the others at 0x1000, "
+                           "0x2000, 0x3000, ...)\n");
+    row_text(r, N, line, sizeof line);
+    ck_assert_str_eq(line, "single-instance|High|700|0|lsass.exe|0x1000|lsass.exe runs once on "
+                           "Windows, but 100000 live processes have this name (PIDs 700, 700, "
+                           "700, 700, 700, 700, 700, 700, 700, 700, 700, 700, 700, 700, "
+                           "...)\n");
+    row_text(r, 2 * N, line, sizeof line);
+    ck_assert_str_eq(line, "child-before-parent|Low|101000|700|svchost.exe|0x186a1000|created "
+                           "2024-03-15 18:13:30.000000 UTC, before its parent PID 700 (lsass.exe, "
+                           "created 2024-03-15 18:13:40.000000 UTC), so PID 700 was reused by a "
+                           "later process after the real parent exited (or the parent PID is "
+                           "forged)\n");
+    row_text(r, 2 * N + 1, line, sizeof line);
+    ck_assert_str_eq(line, "unexpected-parent|High|101000|700|svchost.exe|0x186a1000|parent PID "
+                           "700 is lsass.exe, but svchost.exe is started by services.exe\n");
+    scry_pt_free(&s);
+    scry_result_free(r);
+}
+END_TEST
+
 static int load_windows(void)
 {
     const char *corpus = tu_corpus_dir("test_proctree");
@@ -603,6 +677,10 @@ int main(void)
     tcase_add_test(tw, win_child_before_parent);
     tcase_add_test(tw, win_duplicate_pid);
     tcase_add_test(tw, win_exited_not_hidden);
+    TCase *te = tcase_create("engine");
+    tcase_set_timeout(te, 60);
+    tcase_add_test(te, engine_many_same_pid);
+    suite_add_tcase(s, te);
     suite_add_tcase(s, tl);
     suite_add_tcase(s, tw);
     rc = tu_run_suite(s);
