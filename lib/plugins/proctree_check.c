@@ -2,9 +2,10 @@
  * collectors gathered: orphans, children older than their parent,
  * duplicate PIDs, processes only the scan finds, and on Windows the
  * single-instance and parent rules of proctree_winrules.c. Each rule is a
- * pass over the records with binary searches in a PID-sorted index, so the
- * whole check is O(n log n) whatever the dump holds: no tree is walked,
- * and a parent loop costs nothing more than any other parent link. */
+ * pass over the records, looking a PID up by binary search among per-PID
+ * summaries made once, so the whole check is O(n log n) whatever the dump
+ * holds: no tree is walked, and a parent loop costs nothing more than any
+ * other parent link. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
