@@ -47,7 +47,7 @@ enum {
 };
 
 /* How far a candidate got: the deepest failure is the one reported. */
-enum stage { S_NONE, S_TOKENS, S_MARKERS, S_NAMES, S_DECODE, S_VERIFY };
+enum stage { S_NONE, S_TOKENS, S_MARKERS, S_NAMES, S_LAYOUT, S_DECODE, S_VERIFY };
 
 struct scan {
     struct scry_phys *p;
@@ -76,7 +76,7 @@ static scry_status reject(struct scan *sc, enum stage at, scry_status st, const 
 
 static scry_status reject(struct scan *sc, enum stage at, scry_status st, const char *fmt, ...)
 {
-    if (at >= sc->best) {
+    if (!sc->why[0] || at > sc->best) { /* the first of the deepest */
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(sc->why, sizeof sc->why, fmt, ap);
@@ -84,6 +84,14 @@ static scry_status reject(struct scan *sc, enum stage at, scry_status st, const 
         sc->best = at;
     }
     return st;
+}
+
+/* The thread's message without its "kallsyms: " (the scan's own prefix
+ * comes first). */
+static const char *inner(void)
+{
+    const char *m = scry_last_error();
+    return strncmp(m, "kallsyms: ", 10) == 0 ? m + 10 : m;
 }
 
 static scry_status read_window(struct scry_phys *p, uint64_t pa, uint8_t *buf, size_t len)
@@ -237,7 +245,7 @@ static scry_status place(struct scan *sc, const struct cand *c)
         if (st == SCRY_ERR_NOMEM)
             return st;
         if (!*first)
-            snprintf(first, sizeof first, "%s", scry_last_error());
+            snprintf(first, sizeof first, "%s", inner());
     }
     return reject(sc, S_VERIFY, SCRY_ERR_CORRUPT,
                   "kallsyms at 0x%llx decode, but no placement of the kernel image checks out "
@@ -253,7 +261,7 @@ static scry_status try_layout(struct scan *sc, const struct cand *c, uint64_t of
     size_t holes = 0;
     if (scry_phys_read(sc->p, rbase, b8, 8, &holes) != SCRY_OK || holes ||
         scry_ksym_u64(b8) < SCRY_KERNEL_MAP)
-        return reject(sc, S_DECODE, SCRY_ERR_CORRUPT,
+        return reject(sc, S_LAYOUT, SCRY_ERR_CORRUPT,
                       "names at 0x%llx: no kernel address as relative_base at 0x%llx",
                       (unsigned long long)c->s, (unsigned long long)rbase);
     struct scry_ksym_loc loc = {
@@ -266,7 +274,7 @@ static scry_status try_layout(struct scan *sc, const struct cand *c, uint64_t of
     if (st == SCRY_ERR_NOMEM)
         return st;
     if (st != SCRY_OK)
-        return reject(sc, S_DECODE, st, "%s", scry_last_error());
+        return reject(sc, S_DECODE, st, "%s", inner());
     if ((st = place(sc, c)) != SCRY_OK)
         scry_sysmap_free(sc->out);
     return st;
