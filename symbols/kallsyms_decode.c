@@ -218,11 +218,12 @@ static scry_status expand(const struct scry_ksym_tables *t, const struct tokens 
         else
             addr = t->relative_base - 1 - (uint64_t)(int64_t)off;
         if (addr < prev) {
-            scry_sysmap_free(out);
-            return scry_err(SCRY_ERR_CORRUPT,
-                            "kallsyms: symbol %u (%s) at 0x%llx is below the one before it "
-                            "(0x%llx): offsets not sorted",
-                            i, name, (unsigned long long)addr, (unsigned long long)prev);
+            scry_err(SCRY_ERR_CORRUPT,
+                     "kallsyms: symbol %u (%s) at 0x%llx is below the one before it (0x%llx): "
+                     "offsets not sorted",
+                     i, name, (unsigned long long)addr, (unsigned long long)prev);
+            scry_sysmap_free(out); /* after the message: name points into it */
+            return SCRY_ERR_CORRUPT;
         }
         prev = addr;
         out->sym[out->n++] = (struct scry_sysmap_sym){.name = name, .addr = addr, .type = type};
