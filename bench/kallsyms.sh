@@ -50,6 +50,7 @@ for c in "${cases[@]}"; do
     fi
   done
   summarise "$dump ${*:-(VMCOREINFO)}" "$tmp/t"
+  echo "    CPU (user+sys) median=$(awk '{print $2 + $3}' "$tmp/t" | stats | cut -d' ' -f1)s"
   "$bin" "$@" --repeat "$n" "$data/$dump" 2>&1 > /dev/null | sed 's/^/    in one process: /'
 done
 echo "symbols: dev-1k $(wc -l < "$tmp/want.dev-1k"), dev-612 $(wc -l < "$tmp/want.dev-612"); load: $(cut -d' ' -f1-3 /proc/loadavg)"
