@@ -66,17 +66,6 @@ static char *rows_text(const struct scry_result *r)
     return out;
 }
 
-static void show_diags(const char *what, const struct scry_result *r)
-{
-    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
-        scry_diag_level lv;
-        scry_status st;
-        const char *msg;
-        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
-        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
-    }
-}
-
 /* ================================================================ Linux */
 
 /* One listed task of unpatched dev-small, and what the cases patch. */
@@ -182,7 +171,7 @@ static void lexpect(const char *want)
 {
     struct ir_run x;
     ck_assert_int_eq(lrun(&x, "memscry.proctree"), SCRY_OK);
-    show_diags("proctree", x.r);
+    tu_show_diags("proctree", x.r);
     char *got = rows_text(x.r);
     ck_assert_str_eq(got, want);
     free(got);
@@ -438,7 +427,7 @@ static void wexpect(const char *want)
     struct ir_run x;
     ir_open(&x, wctx, wimage, WIN_SIZE, "win10.raw");
     ck_assert_int_eq(scry_plugin_run(x.s, "memscry.proctree", 0, NULL, NULL, &x.r), SCRY_OK);
-    show_diags("win proctree", x.r);
+    tu_show_diags("win proctree", x.r);
     char *got = rows_text(x.r);
     ck_assert_str_eq(got, want);
     free(got);
