@@ -1,6 +1,6 @@
 /* fuzz_windetect.c - Windows x64 detection and the plugins that read the
- * kernel directly (windows.info, pslist, psscan, modules) over a hostile
- * raw physical image.
+ * kernel directly (windows.info, pslist, psscan, modules, memscry.proctree)
+ * over a hostile raw physical image.
  *
  * Input layout: a 16-byte header, then page records.
  *   [0]      which ISF (mod the number found; see below)
@@ -207,6 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         run_plugin(w, "windows.info.Info");
         run_plugin(w, "windows.pslist.PsList");
         run_plugin(w, "windows.psscan.PsScan");
+        run_plugin(w, "memscry.proctree.ProcTreeCheck");
         run_plugin(w, "windows.modules.Modules");
     }
     scry_kv_free(&w->base.info);

@@ -64,6 +64,8 @@ struct scry_plugin_ctx {
     const char *const *symdirs;
     size_t nsymdirs;
     const char *cache_dir;
+    /* What the plugin's early() returned for this run, or NULL. */
+    void *early;
 };
 
 /* The typed input called name, or NULL. */
@@ -89,6 +91,14 @@ struct scry_plugin {
     /* 1 when the plugin reads no dump (isfinfo): it runs on a library
      * context alone, and profile and phys are NULL. */
     int no_dump;
+    /* Optional: work that needs only the physical layer, started before
+     * OS detection so that it overlaps the symbol table's load (yarascan's
+     * prescan of a plain string). It gets c with phys, opts and inputs set
+     * (profile, out and op NULL) and returns a state or NULL; run() finds
+     * it in c->early; early_free() is called with it after run(), or when
+     * detection failed and run() was not called. */
+    void *(*early)(const struct scry_plugin_ctx *c);
+    void (*early_free)(void *state);
     /* Fills c->out (already created with the columns). */
     scry_status (*run)(struct scry_plugin_ctx *c);
 };

@@ -49,6 +49,7 @@ extern const struct scry_plugin scry_plugin_windows_vadyarascan;
 extern const struct scry_plugin scry_plugin_yarascan;
 extern const struct scry_plugin scry_plugin_linux_vmayarascan;
 extern const struct scry_plugin scry_plugin_memscry_malscan;
+extern const struct scry_plugin scry_plugin_memscry_proctree;
 
 const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_banners,
@@ -85,6 +86,7 @@ const struct scry_plugin *const scry_plugin_table[] = {
     &scry_plugin_linux_tty_check,
     &scry_plugin_linux_vmayarascan,
     &scry_plugin_memscry_malscan,
+    &scry_plugin_memscry_proctree,
     &scry_plugin_windows_cmdline,
     &scry_plugin_windows_dlllist,
     &scry_plugin_windows_envars,

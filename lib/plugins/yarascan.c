@@ -52,13 +52,28 @@ static scry_status run(struct scry_plugin_ctx *pc)
         struct scry_vspace ks;
         st = scry_profile_kernel(pc->profile, &ks);
         if (st == SCRY_OK)
-            st = scry_yara_scan_layer(rules, &ks, pc->op, add_hit, &c);
+            st = scry_yara_scan_layer_pre(rules, pc->early, &ks, pc->op, add_hit, &c);
     }
     if (st == SCRY_OK)
         st = c.st;
     scry_yara_rules_free(owned);
     return st;
 }
+
+/* A plain --yara-string is searched in physical memory while the OS is
+ * detected (lib/scan/yara_prescan.c); rules given as an input, a file,
+ * nocase or wide strings, and --physical scans do without. */
+static void *early(const struct scry_plugin_ctx *pc)
+{
+    const struct scry_optval *v = pc->opts->v;
+    if (scry_plugin_input(pc, SCRY_YARA_INPUT) || v[OPT_PHYSICAL].set ||
+        !v[SCRY_YARA_OPT_STRING].set || v[SCRY_YARA_OPT_INSENSITIVE].set ||
+        v[SCRY_YARA_OPT_WIDE].set)
+        return NULL;
+    return scry_yara_prescan_start(pc->phys, v[SCRY_YARA_OPT_STRING].str);
+}
+
+static void early_free(void *state) { scry_yara_prescan_free(state); }
 
 const struct scry_plugin scry_plugin_yarascan = {
     .name = "yarascan.YaraScan",
@@ -72,5 +87,7 @@ const struct scry_plugin scry_plugin_yarascan = {
     .ncolumns = sizeof columns / sizeof columns[0],
     .os = "*",
     .no_os_option = "physical",
+    .early = early,
+    .early_free = early_free,
     .run = run,
 };

@@ -144,6 +144,34 @@ scry_status scry_yara_scan_vrange(const struct scry_yara_rules *r, struct scry_v
 scry_status scry_yara_scan_layer(const struct scry_yara_rules *r, struct scry_vspace *vs,
                                  struct scry_op *op, scry_yara_hit_fn fn, void *user);
 
+/* A plain --yara-string searched in physical memory ahead of the layer
+ * scan (yara_prescan.c): started before OS detection so that it runs on
+ * the second core while the symbol table loads; the layer scan then
+ * answers Volatility's chunks from the list of physical matches when
+ * that is exact (see yara_prescan.c), else scans as before.
+ *
+ * scry_yara_plain_string: 1 when s is such a string (non-empty, at most
+ * 256 bytes, no quote or backslash, not a hex string or regex, not
+ * overlapping itself); the caller checks nocase and wide.
+ * scry_yara_prescan_start: starts the search on a thread of its own, or
+ * returns NULL (not such a string, no memory, no thread): nothing to
+ * free. p must stay open until scry_yara_prescan_free. */
+struct scry_yara_prescan;
+int scry_yara_plain_string(const char *s);
+struct scry_yara_prescan *scry_yara_prescan_start(struct scry_phys *p, const char *string);
+/* Waits for the search; 1 when its list may answer a scan. */
+int scry_yara_prescan_wait(struct scry_yara_prescan *ps);
+/* Stops the search if it still runs, waits for it, frees (NULL: nothing). */
+void scry_yara_prescan_free(struct scry_yara_prescan *ps);
+/* Chunks a layer scan answered from the list so far (tests, benchmarks). */
+uint64_t scry_yara_prescan_answered(const struct scry_yara_prescan *ps);
+
+/* scry_yara_scan_layer with a finished prescan (or NULL): its list answers
+ * the chunks when the rules are the plain string it searched for. */
+scry_status scry_yara_scan_layer_pre(const struct scry_yara_rules *r,
+                                     struct scry_yara_prescan *pre, struct scry_vspace *vs,
+                                     struct scry_op *op, scry_yara_hit_fn fn, void *user);
+
 /* Scans the physical layer: every run of the dump, runs adjacent in
  * physical memory as one stream (a match across them is found), in
  * SCRY_YARA_WINDOW windows overlapping by SCRY_YARA_OVERLAP (each match

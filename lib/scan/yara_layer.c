@@ -34,6 +34,13 @@ struct layer_scan {
     scry_yara_hit_fn fn;
     void *user;
     struct yara_pair pair; /* chunks scanned two at a time, hits in order */
+    /* With a usable prescan: its list answers every chunk (no libyara). */
+    struct scry_yara_prescan *pre;
+    const uint64_t *hits;
+    size_t nhits;
+    const char *needle;
+    size_t nlen;
+    const char *rule, *ns, *string; /* the one rule's identifiers */
     int stopped;
     scry_status st;
 };
@@ -71,6 +78,22 @@ static int valid(const struct scry_phys *p, uint64_t pa, uint64_t len)
  * it is kept (limit n), as Volatility's YaraScanner keeps them. */
 static void scan_chunk(struct layer_scan *s, uint64_t va, uint64_t pa, size_t n)
 {
+    if (s->pre) {
+        /* The matches wholly inside the chunk, in address order: what
+         * libyara reports for the plain string's rule. */
+        scry_yara_prescan_answered_one(s->pre);
+        for (size_t i = scry_yara_prescan_first(s->pre, pa);
+             i < s->nhits && s->hits[i] + s->nlen <= pa + n; i++) {
+            struct scry_yara_hit h = {.addr = va + (s->hits[i] - pa), .rule = s->rule,
+                                      .ns = s->ns, .string = s->string,
+                                      .data = (const uint8_t *)s->needle, .len = s->nlen};
+            if (s->fn(s->user, &h)) {
+                s->stopped = 1;
+                return;
+            }
+        }
+        return;
+    }
     struct yara_win w = {.pa = pa, .n = n, .limit = n, .base = va};
     s->st = yara_pair_add(&s->pair, &w);
     s->stopped = s->pair.stopped;
@@ -126,13 +149,55 @@ static int on_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
     return s->st != SCRY_OK || s->stopped;
 }
 
+/* Uses pre's list when it searched for exactly r's plain string, in the
+ * same physical layer, and r is one rule with one string. */
+static void use_prescan(struct layer_scan *s, struct scry_yara_prescan *pre)
+{
+    const YR_RULE *rule, *one = NULL;
+    const YR_STRING *str, *only = NULL;
+    size_t nrules = 0, nstrings = 0;
+    if (!pre || !s->r->plain || !scry_yara_prescan_wait(pre))
+        return;
+    const struct scry_phys *of;
+    s->needle = scry_yara_prescan_needle(pre, &of, &s->nlen);
+    if (of != s->phys || strcmp(s->needle, s->r->plain) != 0)
+        return;
+    yr_rules_foreach(s->r->rules, rule)
+    {
+        nrules++;
+        one = rule;
+    }
+    if (nrules != 1)
+        return;
+    yr_rule_strings_foreach(one, str)
+    {
+        nstrings++;
+        only = str;
+    }
+    if (nstrings != 1)
+        return;
+    s->rule = one->identifier;
+    s->ns = one->ns ? one->ns->name : "default";
+    s->string = only->identifier;
+    s->hits = scry_yara_prescan_hits(pre, &s->nhits);
+    s->pre = pre;
+}
+
 scry_status scry_yara_scan_layer(const struct scry_yara_rules *r, struct scry_vspace *vs,
                                  struct scry_op *op, scry_yara_hit_fn fn, void *user)
+{
+    return scry_yara_scan_layer_pre(r, NULL, vs, op, fn, user);
+}
+
+scry_status scry_yara_scan_layer_pre(const struct scry_yara_rules *r,
+                                     struct scry_yara_prescan *pre, struct scry_vspace *vs,
+                                     struct scry_op *op, scry_yara_hit_fn fn, void *user)
 {
     if (!r || !r->rules || !vs || !fn)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_yara_scan_layer: bad argument");
     struct layer_scan s = {
         .r = r, .vs = vs, .phys = vs->phys, .op = op, .fn = fn, .user = user, .st = SCRY_OK};
+    use_prescan(&s, pre);
     /* Volatility drops a chunk it cannot read and goes on. */
     yara_pair_init(&s.pair, r, vs->phys, 0, fn, user);
     scry_status st = scry_vspace_enumerate(vs, 0, scry_vspace_mask(vs), 0, on_range, &s);

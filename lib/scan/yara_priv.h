@@ -18,7 +18,18 @@ struct scry_yara_rules {
     /* With nul_free: the fewest bytes a match holds (the string's length),
      * so NUL-free runs shorter than this can be left out too. */
     size_t min_len;
+    /* The string itself when its matches are exactly its bytes (not
+     * nocase; scry_yara_plain_string), for a prescan's list; else NULL. */
+    char *plain;
 };
+
+/* A prescan's list (yara_prescan.c), for yara_layer.c. */
+const char *scry_yara_prescan_needle(const struct scry_yara_prescan *ps,
+                                     const struct scry_phys **of, size_t *len);
+/* Index of the first match at or after pa. */
+size_t scry_yara_prescan_first(const struct scry_yara_prescan *ps, uint64_t pa);
+const uint64_t *scry_yara_prescan_hits(const struct scry_yara_prescan *ps, size_t *n);
+void scry_yara_prescan_answered_one(struct scry_yara_prescan *ps);
 
 /* libyara's global state, set up once per process (yr_initialize is not
  * thread-safe, so it runs under pthread_once). Errors: SCRY_ERR_NOMEM. */

@@ -173,6 +173,11 @@ scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scr
         !strpbrk(src->string, "\\\"") && !src->wide) {
         r->nul_free = 1;
         r->min_len = strlen(src->string);
+        if (!src->insensitive && scry_yara_plain_string(src->string) &&
+            !(r->plain = strdup(src->string))) {
+            free(r);
+            return scry_err(SCRY_ERR_NOMEM, "out of memory");
+        }
     }
     if (src->source) {
         st = compile(src->source, NULL, "YARA rules", r);
@@ -193,6 +198,7 @@ scry_status scry_yara_rules_build(const struct scry_yara_source *src, struct scr
         free(path);
     }
     if (st != SCRY_OK) {
+        free(r->plain);
         free(r);
         return st;
     }
@@ -206,6 +212,7 @@ void scry_yara_rules_free(struct scry_yara_rules *r)
         return;
     if (r->rules)
         yr_rules_destroy(r->rules);
+    free(r->plain);
     free(r);
 }
 

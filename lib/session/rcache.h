@@ -39,7 +39,7 @@ struct scry_result;
 struct scry_rcache;
 
 /* The blob format's version: bump it whenever the layout changes. */
-#define SCRY_RCACHE_FORMAT 1u
+#define SCRY_RCACHE_FORMAT 2u
 #define SCRY_RCACHE_HEADER 32u
 
 /* A growable byte buffer; `failed` latches an allocation failure so a
@@ -62,9 +62,12 @@ void scry_rbuf_free(struct scry_rbuf *b);
 struct scry_rcache_check {
     char isf[1024];
     uint64_t size, mtime_sec, mtime_nsec, ino, dev;
+    /* The ISF's directory's mtime: a symbol table added beside it (which
+     * detection might now prefer) changes it. */
+    uint64_t dir_mtime_sec, dir_mtime_nsec;
 };
 /* Fills chk for the ISF at path (NULL or "": none). 0 on success, -1 when
- * it cannot be stat'ed (then the result is not cached). */
+ * it or its directory cannot be stat'ed (then the result is not cached). */
 int scry_rcache_check_fill(struct scry_rcache_check *chk, const char *isf);
 /* 1 when the ISF chk names is still the file it was. */
 int scry_rcache_check_valid(const struct scry_rcache_check *chk);

@@ -114,6 +114,8 @@ static void put_check(struct scry_rbuf *b, const struct scry_rcache_check *chk)
     scry_rbuf_u64(b, chk->mtime_nsec);
     scry_rbuf_u64(b, chk->ino);
     scry_rbuf_u64(b, chk->dev);
+    scry_rbuf_u64(b, chk->dir_mtime_sec);
+    scry_rbuf_u64(b, chk->dir_mtime_nsec);
 }
 
 scry_status scry_rcache_encode(const uint8_t *key, size_t keylen,
@@ -227,6 +229,8 @@ static int get_check(struct rd *r, struct scry_rcache_check *chk)
     chk->mtime_nsec = rd_u64(r);
     chk->ino = rd_u64(r);
     chk->dev = rd_u64(r);
+    chk->dir_mtime_sec = rd_u64(r);
+    chk->dir_mtime_nsec = rd_u64(r);
     return r->bad ? -1 : 0;
 }
 

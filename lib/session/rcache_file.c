@@ -90,6 +90,18 @@ int scry_rcache_check_fill(struct scry_rcache_check *chk, const char *isf)
     chk->mtime_nsec = (uint64_t)sb.st_mtim.tv_nsec;
     chk->ino = (uint64_t)sb.st_ino;
     chk->dev = (uint64_t)sb.st_dev;
+    char dir[sizeof chk->isf];
+    char *slash = strrchr(strcpy(dir, isf), '/');
+    if (slash == dir)
+        slash[1] = 0;
+    else if (slash)
+        *slash = 0;
+    else
+        strcpy(dir, ".");
+    if (stat(dir, &sb) != 0)
+        return -1;
+    chk->dir_mtime_sec = (uint64_t)sb.st_mtim.tv_sec;
+    chk->dir_mtime_nsec = (uint64_t)sb.st_mtim.tv_nsec;
     return 0;
 }
 
@@ -100,5 +112,6 @@ int scry_rcache_check_valid(const struct scry_rcache_check *chk)
         return 1;
     return scry_rcache_check_fill(&now, chk->isf) == 0 && now.size == chk->size &&
            now.mtime_sec == chk->mtime_sec && now.mtime_nsec == chk->mtime_nsec &&
-           now.ino == chk->ino && now.dev == chk->dev;
+           now.ino == chk->ino && now.dev == chk->dev &&
+           now.dir_mtime_sec == chk->dir_mtime_sec && now.dir_mtime_nsec == chk->dir_mtime_nsec;
 }

@@ -176,21 +176,25 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
         op.diags = &r->diags;
         op.max_entries = ctx->max_list_entries;
     }
+    if (run) {
+        pc.inputs = run->inputs;
+        pc.ninputs = run->ninputs;
+    }
+    pc.phys = s ? s->dump->phys : NULL;
+    pc.opts = &vals;
+    if (st == SCRY_OK && p->early && s)
+        pc.early = p->early(&pc);
     if (st == SCRY_OK && p->os && s && !no_os_wanted(p, &vals))
         st = profile_for(s, p, &op, &pc.profile);
     if (st == SCRY_OK) {
         if (run) {
             op.progress = run->progress;
             op.progress_user = run->progress_user;
-            pc.inputs = run->inputs;
-            pc.ninputs = run->ninputs;
             pc.output_dir = run->output_dir;
         }
-        pc.phys = s ? s->dump->phys : NULL;
         pc.symdirs = (const char *const *)ctx->symdirs;
         pc.nsymdirs = ctx->nsymdirs;
         pc.cache_dir = scry_context_cache_dir(ctx);
-        pc.opts = &vals;
         pc.out = r;
         pc.op = &op;
         /* The first progress call tells the caller the run has started;
@@ -203,6 +207,8 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
             st = scry_op_cancelled();
         scry_diags_finish(&r->diags);
     }
+    if (pc.early)
+        p->early_free(pc.early);
     scry_optvals_free(&vals);
     if (st == SCRY_OK && key.b.p)
         scry_results_put(ctx, &key, pc.profile ? scry_profile_info(pc.profile, "isf") : NULL, r);

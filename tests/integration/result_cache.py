@@ -122,6 +122,30 @@ if os.path.exists(intact):
     else:
         print("ok: a touched dump misses and its entry is rewritten")
 
+# A symbol table added beside the one a result was made with misses (the
+# store might now choose the new one): the entry is rewritten.
+small = corpus.dump_path(root, data, "dev-small.raw")
+if os.path.exists(small):
+    store = os.path.join(work, "store")
+    os.makedirs(os.path.join(store, "linux"))
+    for f in glob.glob(os.path.join(symbols, "linux", "*.json.xz")):
+        shutil.copy(f, os.path.join(store, "linux"))
+    args = ["-r", "json", "linux.pslist.PsList"]
+    first = run(small, store, args, ["--result-cache=" + cache])
+    snap = snapshot()
+    again = run(small, store, args, ["--result-cache=" + cache])
+    if snapshot() != snap or again != first:
+        failures.append("store copy: a second run did not hit")
+    with open(os.path.join(store, "linux", "zz-other.json.xz"), "wb") as f:
+        f.write(b"not a symbol table")
+    res = run(small, store, args, ["--result-cache=" + cache])
+    changed = [p for p, b in snapshot().items() if snap.get(p) != b]
+    if res[:2] != first[:2] or len(changed) != 1:
+        failures.append(f"ISF added beside: exit {res[0]}, {len(changed)} entries rewritten "
+                        f"(want 1, same output)")
+    else:
+        print("ok: a symbol table added beside the used one misses")
+
 # --dump is never cached; without --result-cache nothing is written.
 small = corpus.dump_path(root, data, "dev-small.raw")
 if os.path.exists(small):

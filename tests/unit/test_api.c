@@ -619,6 +619,7 @@ START_TEST(test_plugin_table)
         {"linux.tty_check.tty_check", "linux.tty_check", 0, "linux"},
         {"linux.vmayarascan.VmaYaraScan", "linux.vmayarascan", 7, "linux"},
         {"memscry.malscan.MalScan", "memscry.malscan", 8, "*"},
+        {"memscry.proctree.ProcTreeCheck", "memscry.proctree", 0, "*"},
         {"windows.cmdline.CmdLine", "windows.cmdline", 1, "windows"},
         {"windows.dlllist.DllList", "windows.dlllist", 6, "windows"},
         {"windows.envars.Envars", "windows.envars", 2, "windows"},

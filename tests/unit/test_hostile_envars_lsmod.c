@@ -40,17 +40,6 @@ static scry_status run_plugin(struct ir_run *x, const char *plugin, int argc,
     return scry_plugin_run(x->s, plugin, argc, argv, NULL, &x->r);
 }
 
-static void show_diags(const char *what, const struct scry_result *r)
-{
-    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
-        scry_diag_level lv;
-        scry_status st;
-        const char *msg;
-        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
-        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
-    }
-}
-
 /* The i-th diagnostic of r at level (its status and message). */
 static const char *diag_at(const struct scry_result *r, scry_diag_level level, size_t i,
                            scry_status *status)
@@ -82,7 +71,7 @@ static void modules(uint64_t *mod, struct scry_linux_offsets *off)
 {
     struct ir_run x;
     ck_assert_int_eq(run_plugin(&x, "linux.lsmod", 0, NULL), SCRY_OK);
-    show_diags("lsmod unpatched", x.r);
+    tu_show_diags("lsmod unpatched", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), NMODULES);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     for (size_t i = 0; i < NMODULES; i++) {
@@ -113,7 +102,7 @@ static void module_link_case(const uint64_t *mod, const struct scry_linux_offset
     old = peek(pa);
     poke(pa, new_next);
     ck_assert_int_eq(run_plugin(&x, "linux.lsmod", 0, NULL), SCRY_OK);
-    show_diags("module_link_case", x.r);
+    tu_show_diags("module_link_case", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), want);
     for (size_t k = 0; k < want; k++) {
         uint64_t v;
@@ -181,7 +170,7 @@ START_TEST(module_list_bound)
     ck_assert_int_eq(scry_context_set_limit(ctx, SCRY_LIMIT_LIST_ENTRIES, 2), SCRY_OK);
     ck_assert_int_eq(run_plugin(&x, "linux.lsmod", 0, NULL), SCRY_OK);
     ck_assert_int_eq(scry_context_set_limit(ctx, SCRY_LIMIT_LIST_ENTRIES, 1u << 22), SCRY_OK);
-    show_diags("module_list_bound", x.r);
+    tu_show_diags("module_list_bound", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 2);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 1);
     ck_assert_str_eq(diag_at(x.r, SCRY_DIAG_WARNING, 0, &st),
@@ -233,7 +222,7 @@ static void env_case(uint64_t pa, uint64_t v, size_t want, scry_diag_level want_
     scry_status st = SCRY_OK;
     poke(pa, v);
     ck_assert_int_eq(run_plugin(&x, "linux.envars", 2, argv), SCRY_OK);
-    show_diags("env_case", x.r);
+    tu_show_diags("env_case", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), want);
     if (!want_msg) {
         ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
@@ -376,7 +365,7 @@ START_TEST(isf_without_modules)
     patched_isf("\n    \"modules\": {", "\n    \"modulez\": {", dir, file);
     pslist_still_works(dir);
     ck_assert_int_eq(run_isf(dir, &x, &c, "linux.lsmod"), SCRY_OK);
-    show_diags("isf_without_modules", x.r);
+    tu_show_diags("isf_without_modules", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 0);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 1);
     ck_assert_int_eq(scry_result_partial(x.r), 0);

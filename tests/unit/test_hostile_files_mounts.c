@@ -75,17 +75,6 @@ static uint64_t vpeek(struct ir_run *x, uint64_t va)
     return v;
 }
 
-static void show_diags(const char *what, const struct scry_result *r)
-{
-    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
-        scry_diag_level lv;
-        scry_status st;
-        const char *msg;
-        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
-        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
-    }
-}
-
 static const char *first_warning(const struct scry_result *r, scry_status *status)
 {
     for (size_t k = 0; k < scry_result_diag_count(r); k++) {
@@ -148,7 +137,7 @@ static void lsof_case(struct ir_run *y, uint64_t va, uint64_t v, size_t n, const
     scry_status st = SCRY_OK;
     vpoke(y, va, v, n, &p);
     ck_assert_int_eq(run_plugin(&x, "linux.lsof", 2, argv), SCRY_OK);
-    show_diags("lsof_case", x.r);
+    tu_show_diags("lsof_case", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 0);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_str_eq(first_warning(x.r, &st), want);
@@ -222,7 +211,7 @@ START_TEST(mount_list_loops)
     /* the second mount links to itself: two mounts, then the WARNING */
     vpoke(&y, second + m.off.list_next, second, 8, &p);
     ck_assert_int_eq(run_plugin(&x, "linux.mountinfo", 2, argv), SCRY_OK);
-    show_diags("mount_list_loops", x.r);
+    tu_show_diags("mount_list_loops", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 2);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     snprintf(want, sizeof want,
@@ -277,7 +266,7 @@ START_TEST(socket_points_at_itself)
     vpoke(&y, s + m.so.sk_filter, 0, 8, &p[np++]);
     vpoke(&y, s + m.so.sk_reuseport_cb, 0, 8, &p[np++]);
     ck_assert_int_eq(run_plugin(&x, "linux.sockstat", 2, argv), SCRY_OK);
-    show_diags("socket_points_at_itself", x.r);
+    tu_show_diags("socket_points_at_itself", x.r);
     /* fds sharing the patched file (dup'ed console) are sockets too */
     uint32_t max_fds = (uint32_t)vpeek(&y, m.fdt + m.fo.fdt_max_fds);
     size_t same = 0;
@@ -452,7 +441,7 @@ START_TEST(sockets_as_volatility)
         ck_assert_int_eq(run_plugin(&y, "linux.pslist", 0, NULL), SCRY_OK);
         size_t np = make_socket(&y, &m, sc->variant, p, &s);
         ck_assert_int_eq(run_plugin(&x, "linux.sockstat", 2, argv), SCRY_OK);
-        show_diags(sc->variant, x.r);
+        tu_show_diags(sc->variant, x.r);
         ck_assert_uint_eq(scry_result_row_count(x.r), 1);
         ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
         ck_assert_int_eq(scry_result_cell_uint(x.r, 0, 5, &off), SCRY_OK);
@@ -526,7 +515,7 @@ START_TEST(dentry_and_xarray_loops)
     uint64_t child = vpeek(&y, root + po.d_subdirs + l->off.list_next);
     vpoke(&y, child + l->off.list_next, child, 8, &p);
     ck_assert_int_eq(run_plugin(&x, "linux.pagecache.Files", 0, NULL), SCRY_OK);
-    show_diags("dentry loop", x.r);
+    tu_show_diags("dentry loop", x.r);
     ck_assert_uint_lt(scry_result_row_count(x.r), all);
     ck_assert_uint_gt(scry_result_row_count(x.r), 1);
     ck_assert_uint_ge(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
@@ -547,7 +536,7 @@ START_TEST(dentry_and_xarray_loops)
     snprintf(addr, sizeof addr, "%llu", (unsigned long long)(inode & 0xffffffffffffull));
     const char *argv[] = {"--inode", addr};
     ck_assert_int_eq(run_plugin(&x, "linux.pagecache.InodePages", 2, argv), SCRY_OK);
-    show_diags("xarray loop", x.r);
+    tu_show_diags("xarray loop", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 484 - 64); /* slot 1's 64 pages lost */
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_ptr_nonnull(strstr(first_warning(x.r, &st), "a node seen twice"));
@@ -644,7 +633,7 @@ START_TEST(library_list_as_volatility)
         for (size_t i = 0; i <= strlen(names[k]); i++)
             np += upoke(&proc, scratch + 0x300 + 0x40 * k + i, (uint8_t)names[k][i], 1, p + np);
     ck_assert_int_eq(run_plugin(&x, "linux.library_list", 0, NULL), SCRY_OK);
-    show_diags("library_list", x.r);
+    tu_show_diags("library_list", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 2);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     for (size_t r = 0; r < 2; r++) {

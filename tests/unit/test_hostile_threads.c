@@ -39,17 +39,6 @@ static scry_status run_threads(struct ir_run *x, scry_context *c)
     return scry_plugin_run(x->s, "linux.pslist", 1, threads_arg, NULL, &x->r);
 }
 
-static void show_diags(const char *what, const struct scry_result *r)
-{
-    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
-        scry_diag_level lv;
-        scry_status st;
-        const char *msg;
-        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
-        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
-    }
-}
-
 static void poke(uint64_t pa, uint64_t v) { memcpy(image + pa, &v, 8); }
 static uint64_t peek(uint64_t pa)
 {
@@ -86,7 +75,7 @@ static void facts(struct facts *f)
 {
     struct ir_run x;
     ck_assert_int_eq(run_threads(&x, ctx), SCRY_OK);
-    show_diags("unpatched", x.r);
+    tu_show_diags("unpatched", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), TASKS);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     f->json = tu_render(x.r, "json", &f->len);
@@ -113,7 +102,7 @@ static void patch_case(uint64_t pa, uint64_t v, size_t want, scry_status want_st
     const char *msg;
     poke(pa, v);
     ck_assert_int_eq(run_threads(&x, ctx), SCRY_OK);
-    show_diags("patch_case", x.r);
+    tu_show_diags("patch_case", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), want);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 1);
     ck_assert_int_eq(scry_result_diag(x.r, 0, &lv, &st, &msg), SCRY_OK);
@@ -236,7 +225,7 @@ static void layout_alone(const char *from, const char *to, int thread_head)
     ck_assert_int_eq(scry_context_new(&c), SCRY_OK);
     ck_assert_int_eq(scry_context_add_symbol_dir(c, dir), SCRY_OK);
     ck_assert_int_eq(run_threads(&x, c), SCRY_OK);
-    show_diags("layout_alone", x.r);
+    tu_show_diags("layout_alone", x.r);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     if (thread_head) {
         ck_assert_uint_eq(ir_linux(&x)->off.task_thread_group, SCRY_LINUX_NO_OFFSET);

@@ -43,21 +43,10 @@ static const char *warning_at(const struct scry_result *r, size_t i, scry_status
 }
 
 /* Prints r's diagnostics (shown when an assertion below fails). */
-static void show_diags(const char *what, const struct scry_result *r)
-{
-    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
-        scry_diag_level lv;
-        scry_status st;
-        const char *msg;
-        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
-        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
-    }
-}
-
 /* An unpatched image: a complete answer, nothing to warn about. */
 static void assert_complete(const struct scry_result *r)
 {
-    show_diags("unpatched", r);
+    tu_show_diags("unpatched", r);
     ck_assert_uint_eq(ir_count_diags(r, SCRY_DIAG_WARNING), 0);
     ck_assert_int_eq(scry_result_partial(r), 0);
 }
@@ -108,7 +97,7 @@ static void next_link_case(const uint64_t *t, const struct scry_linux_offsets *o
     poke(pa, new_next);
     ck_assert_int_eq(run_plugin(&x, "linux.pslist", 0, NULL), SCRY_OK);
     ck_assert_uint_eq(scry_result_row_count(x.r), want);
-    show_diags("next_link_case", x.r);
+    tu_show_diags("next_link_case", x.r);
     /* The list is certainly incomplete: one warning says where and why. */
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_uint_eq(scry_result_diag_count(x.r), want_diags);
@@ -187,7 +176,7 @@ START_TEST(parent_cycle)
     ck_assert_uint_ge(scry_result_row_count(x.r), 100);
     /* Each task whose parent chain loops says so (the two, and any task
      * below them); nothing else is wrong. */
-    show_diags("parent_cycle", x.r);
+    tu_show_diags("parent_cycle", x.r);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
     warnings = ir_count_diags(x.r, SCRY_DIAG_WARNING);
     ck_assert_uint_ge(warnings, 2);
@@ -251,12 +240,12 @@ START_TEST(self_referencing_page_table)
     poke(entry_pa, dtb | 0x63);
     ck_assert_int_eq(run_plugin(&x, "linux.pslist", 0, NULL), SCRY_OK);
     ck_assert_uint_lt(scry_result_row_count(x.r), 111); /* bounded, no hang */
-    show_diags("self_referencing_page_table pslist", x.r);
+    tu_show_diags("self_referencing_page_table pslist", x.r);
     page_table_diags(x.r, t[0] + off.task_tasks);
     ir_free(&x);
     /* psaux reads user memory through the same tables: also bounded. */
     ck_assert_int_eq(run_plugin(&x, "linux.psaux", 0, NULL), SCRY_OK);
-    show_diags("self_referencing_page_table psaux", x.r);
+    tu_show_diags("self_referencing_page_table psaux", x.r);
     page_table_diags(x.r, t[0] + off.task_tasks);
     ir_free(&x);
     poke(entry_pa, old);

@@ -47,17 +47,6 @@ static scry_status run_plugin(struct ir_run *x, const char *plugin)
     return scry_plugin_run(x->s, plugin, 0, NULL, NULL, &x->r);
 }
 
-static void show_diags(const char *what, const struct scry_result *r)
-{
-    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
-        scry_diag_level lv;
-        scry_status st;
-        const char *msg;
-        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
-        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
-    }
-}
-
 static void cell_is(const struct scry_result *r, size_t row, size_t col, const char *want)
 {
     const char *s;
@@ -232,7 +221,7 @@ START_TEST(check_syscall_hooked)
     poke(pa[1], UNMAPPED);          /* nowhere */
     poke(pa[2], 0);                 /* NULL entries are not listed */
     ck_assert_int_eq(run_plugin(&x, "linux.check_syscall"), SCRY_OK);
-    show_diags("check_syscall_hooked", x.r);
+    tu_show_diags("check_syscall_hooked", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 429);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     /* The table's address is printed unshifted (Volatility's get_symbol). */
@@ -308,7 +297,7 @@ START_TEST(check_idt_hooked)
     set_gate(pa[0], ms.base[2] + ms.core[2]);
     set_gate(pa[1], UNMAPPED);
     ck_assert_int_eq(run_plugin(&x, "linux.check_idt"), SCRY_OK);
-    show_diags("check_idt_hooked", x.r);
+    tu_show_diags("check_idt_hooked", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 21);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     ck_assert_uint_eq(cell_u(x.r, 0, 1), (ms.base[2] + ms.core[2]) & MASK48);
@@ -335,7 +324,7 @@ START_TEST(check_idt_hooked)
     poke(link_pa, mod0_list);
     set_gate(pa[0], ms.base[3]);
     ck_assert_int_eq(run_plugin(&x, "linux.check_idt"), SCRY_OK);
-    show_diags("check_idt_loop", x.r);
+    tu_show_diags("check_idt_loop", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 21);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
@@ -382,7 +371,7 @@ START_TEST(check_modules_hidden)
     ck_assert_uint_eq(scry_result_row_count(x.r), NMODULES - 1);
     scry_result_free(x.r);
     ck_assert_int_eq(scry_plugin_run(x.s, "linux.check_modules", 0, NULL, NULL, &x.r), SCRY_OK);
-    show_diags("check_modules_hidden", x.r);
+    tu_show_diags("check_modules_hidden", x.r);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     ck_assert_uint_eq(scry_result_row_count(x.r), 1);
     ck_assert_uint_eq(cell_u(x.r, 0, 0), mod[1] & MASK48);
@@ -409,14 +398,14 @@ START_TEST(check_modules_kset_loops)
     /* The first kobject links to itself. */
     poke(pa, first);
     ck_assert_int_eq(run_plugin(&x, "linux.check_modules"), SCRY_OK);
-    show_diags("check_modules_kset_loops", x.r);
+    tu_show_diags("check_modules_kset_loops", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 0);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ir_free(&x);
     /* It links into unmapped memory. */
     poke(pa, UNMAPPED);
     ck_assert_int_eq(run_plugin(&x, "linux.check_modules"), SCRY_OK);
-    show_diags("check_modules_kset_unmapped", x.r);
+    tu_show_diags("check_modules_kset_unmapped", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 0);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
@@ -506,7 +495,7 @@ START_TEST(check_afinfo_unknown_handler)
     ck_assert_int_eq(scry_context_add_symbol_dir(c, dir), SCRY_OK);
     ir_open(&x, c, image, image_len, "dev-small.raw");
     ck_assert_int_eq(scry_plugin_run(x.s, "linux.check_afinfo", 0, NULL, NULL, &x.r), SCRY_OK);
-    show_diags("check_afinfo_unknown_handler", x.r);
+    tu_show_diags("check_afinfo_unknown_handler", x.r);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     ck_assert_uint_eq(scry_result_row_count(x.r), 1);
     cell_is(x.r, 0, 0, "tcp6_seq_afinfo");
@@ -595,14 +584,14 @@ START_TEST(tty_check_hooked)
     old_link = peek(link_pa);
     poke(link_pa, first);
     ck_assert_int_eq(run_plugin(&x, "linux.tty_check"), SCRY_OK);
-    show_diags("tty_check_loop", x.r);
+    tu_show_diags("tty_check_loop", x.r);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
     ir_free(&x);
     /* It links into unmapped memory. */
     poke(link_pa, UNMAPPED);
     ck_assert_int_eq(run_plugin(&x, "linux.tty_check"), SCRY_OK);
-    show_diags("tty_check_unmapped", x.r);
+    tu_show_diags("tty_check_unmapped", x.r);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_INFO), 1);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
@@ -655,7 +644,7 @@ START_TEST(keyboard_notifiers_chain)
     poke(pa[2] + call_off, UNMAPPED);
     poke(pa[2] + next_off, 0);
     ck_assert_int_eq(run_plugin(&x, "linux.keyboard_notifiers"), SCRY_OK);
-    show_diags("keyboard_notifiers_chain", x.r);
+    tu_show_diags("keyboard_notifiers_chain", x.r);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     ck_assert_uint_eq(scry_result_row_count(x.r), 3);
     ck_assert_uint_eq(cell_u(x.r, 0, 0), read_fn & MASK48);
@@ -671,7 +660,7 @@ START_TEST(keyboard_notifiers_chain)
     /* C links back to A: three rows, then the warning. */
     poke(pa[2] + next_off, a);
     ck_assert_int_eq(run_plugin(&x, "linux.keyboard_notifiers"), SCRY_OK);
-    show_diags("keyboard_notifiers_loop", x.r);
+    tu_show_diags("keyboard_notifiers_loop", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 3);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_int_eq(scry_result_partial(x.r), 1);
@@ -679,7 +668,7 @@ START_TEST(keyboard_notifiers_chain)
     /* B links into unmapped memory: two rows, then the warning. */
     poke(pa[1] + next_off, UNMAPPED);
     ck_assert_int_eq(run_plugin(&x, "linux.keyboard_notifiers"), SCRY_OK);
-    show_diags("keyboard_notifiers_unmapped", x.r);
+    tu_show_diags("keyboard_notifiers_unmapped", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 2);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ir_free(&x);
@@ -720,7 +709,7 @@ START_TEST(check_creds_shared)
     poke(pa[2], UNMAPPED);
     poke(pa[3], UNMAPPED);
     ck_assert_int_eq(run_plugin(&x, "linux.check_creds"), SCRY_OK);
-    show_diags("check_creds_shared", x.r);
+    tu_show_diags("check_creds_shared", x.r);
     ck_assert_uint_eq(scry_result_diag_count(x.r), 0);
     ck_assert_uint_eq(scry_result_row_count(x.r), 1);
     ck_assert_uint_eq(cell_u(x.r, 0, 0), old[0] & MASK48);
@@ -818,7 +807,7 @@ START_TEST(netfilter_hooked)
      * skipped (an INFO: not in the dump), the rest listed. */
     poke(slot_pa, UNMAPPED);
     ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
-    show_diags("netfilter_unmapped", x.r);
+    tu_show_diags("netfilter_unmapped", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 1);
     cell_is(x.r, 0, 1, "IPV6");
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_INFO), 1);
@@ -829,7 +818,7 @@ START_TEST(netfilter_hooked)
      * it once and warns; the same warning is kept once. */
     poke(list_pa, net_list);
     ck_assert_int_eq(run_plugin(&x, "linux.netfilter"), SCRY_OK);
-    show_diags("netfilter_loop", x.r);
+    tu_show_diags("netfilter_loop", x.r);
     ck_assert_uint_eq(scry_result_row_count(x.r), 2);
     ck_assert_uint_eq(ir_count_diags(x.r, SCRY_DIAG_WARNING), 1);
     ck_assert_int_eq(scry_result_partial(x.r), 1);

@@ -396,6 +396,33 @@ static void synth_close(struct synth *s)
     free(s->img);
 }
 
+/* The layer scan answered from a prescan's list gives exactly libyara's
+ * hits (want), and the list really answered it. */
+static void layer_prescanned_equal(struct synth *s, const struct hits *want)
+{
+    struct scry_yara_prescan *ps = scry_yara_prescan_start(s->phys, NEEDLE);
+    ck_assert_ptr_nonnull(ps);
+    ck_assert_int_eq(scry_yara_prescan_wait(ps), 1);
+    struct hits h = {0};
+    ck_assert_int_eq(scry_yara_scan_layer_pre(s->r, ps, &s->vs, NULL, collect, &h), SCRY_OK);
+    ck_assert_uint_gt(scry_yara_prescan_answered(ps), 0);
+    ck_assert_uint_eq(h.n, want->n);
+    for (size_t i = 0; i < h.n; i++) {
+        ck_assert_uint_eq(h.addr[i], want->addr[i]);
+        ck_assert_str_eq(h.data[i], want->data[i]);
+        ck_assert_str_eq(h.rule[i], want->rule[i]);
+    }
+    /* Rules that are not that plain string (nocase here) never use it. */
+    struct scry_yara_rules *nocase = rules_of(NEEDLE, 1);
+    uint64_t before = scry_yara_prescan_answered(ps);
+    memset(&h, 0, sizeof h);
+    ck_assert_int_eq(scry_yara_scan_layer_pre(nocase, ps, &s->vs, NULL, collect, &h), SCRY_OK);
+    ck_assert_uint_eq(scry_yara_prescan_answered(ps), before);
+    ck_assert_uint_eq(h.n, want->n);
+    scry_yara_rules_free(nocase);
+    scry_yara_prescan_free(ps);
+}
+
 START_TEST(vrange_straddles_scattered_pages)
 {
     struct synth s = {.img = make_image()};
@@ -424,6 +451,7 @@ START_TEST(vrange_straddles_scattered_pages)
     ck_assert_int_eq(scry_yara_scan_layer(s.r, &s.vs, NULL, collect, &h), SCRY_OK);
     ck_assert_uint_eq(h.n, 1);
     ck_assert_uint_eq(h.addr[0], 0x402000 - 7);
+    layer_prescanned_equal(&s, &h);
     synth_close(&s);
 }
 END_TEST
@@ -500,6 +528,7 @@ START_TEST(layer_chunks_as_volatility)
     ck_assert_uint_eq(h.n, 5);
     for (size_t i = 0; i < 5; i++)
         ck_assert_uint_eq(h.addr[i], want[i]);
+    layer_prescanned_equal(&s, &h);
     /* The streamed scan of the same range reports each once. */
     memset(&h, 0, sizeof h);
     ck_assert_int_eq(scry_yara_scan_vrange(s.r, &s.vs, BIGVA, BIGVA + (18u << 20), 0,
@@ -551,9 +580,41 @@ START_TEST(phys_across_adjacent_runs)
     ck_assert_uint_eq(h.addr[0], R - 6);
     ck_assert_uint_eq(h.addr[1], (1u << 20) + 100);
     ck_assert_str_eq(h.data[0], NEEDLE);
+    /* The prescan's list: the same two, the first across the adjacent
+     * runs (which the run-by-run search cannot see). */
+    struct scry_yara_prescan *ps = scry_yara_prescan_start(p, NEEDLE);
+    ck_assert_ptr_nonnull(ps);
+    ck_assert_int_eq(scry_yara_prescan_wait(ps), 1);
+    size_t n;
+    const uint64_t *list = scry_yara_prescan_hits(ps, &n);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(list[0], R - 6);
+    ck_assert_uint_eq(list[1], (1u << 20) + 100);
+    scry_yara_prescan_free(ps);
     scry_yara_rules_free(r);
     scry_phys_close(p);
     free(img);
+}
+END_TEST
+
+/* Strings whose matches are not simply their occurrences get no prescan. */
+START_TEST(prescan_only_plain_strings)
+{
+    ck_assert_int_eq(scry_yara_plain_string(NEEDLE), 1);
+    ck_assert_int_eq(scry_yara_plain_string("abcab"), 0);   /* overlaps itself */
+    ck_assert_int_eq(scry_yara_plain_string("aa"), 0);
+    ck_assert_int_eq(scry_yara_plain_string("{ 41 42 }"), 0); /* hex string */
+    ck_assert_int_eq(scry_yara_plain_string("/ab+c/"), 0);    /* regex */
+    ck_assert_int_eq(scry_yara_plain_string("a\\x41"), 0);  /* escape */
+    ck_assert_int_eq(scry_yara_plain_string(""), 0);
+    ck_assert_int_eq(scry_yara_plain_string(NULL), 0);
+    char big[300];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    big[0] = 'y';
+    ck_assert_int_eq(scry_yara_plain_string(big), 0); /* past 256 bytes */
+    ck_assert_ptr_null(scry_yara_prescan_start(NULL, NEEDLE));
+    scry_yara_prescan_free(NULL);
 }
 END_TEST
 
@@ -637,6 +698,7 @@ static Suite *suite(void)
     tcase_add_test(tc, vrange_window_boundaries_once);
     tcase_add_test(tc, layer_chunks_as_volatility);
     tcase_add_test(tc, phys_across_adjacent_runs);
+    tcase_add_test(tc, prescan_only_plain_strings);
     tcase_add_test(tc, callback_stops_scan);
     tcase_add_test(tc, typed_input_takes_precedence);
     suite_add_tcase(s, tc);

@@ -176,3 +176,14 @@ int tu_run_suite(Suite *s)
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+void tu_show_diags(const char *what, const struct scry_result *r)
+{
+    for (size_t k = 0; k < scry_result_diag_count(r); k++) {
+        scry_diag_level lv;
+        scry_status st;
+        const char *msg;
+        ck_assert_int_eq(scry_result_diag(r, k, &lv, &st, &msg), SCRY_OK);
+        printf("%s: diag %zu: level %d status %d: %s\n", what, k, (int)lv, (int)st, msg);
+    }
+}

@@ -32,6 +32,10 @@ char *tu_render(const struct scry_result *r, const char *renderer, size_t *len);
  * differing offset with some context on both sides. */
 void tu_assert_bytes(const char *what, const char *got, size_t glen, const char *want, size_t wlen);
 
+/* Prints r's diagnostics, one line each, prefixed with `what` (for a
+ * failing test's log). */
+void tu_show_diags(const char *what, const struct scry_result *r);
+
 /* Runs a suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
 int tu_run_suite(struct Suite *s);
