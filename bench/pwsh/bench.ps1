@@ -29,7 +29,7 @@ $path = Measure-Runs { Get-MemoryProcess -Path $dev1k -SymbolPath $Symbols } $Ru
 
 $eight = @('dev-small.raw', 'dev-small.lime', 'dev-small.elf', 'dev-small.kdump',
     'dev-1k.raw', 'dev-1k.lime', 'dev-1k.elf', 'dev-1k.kdump') | ForEach-Object { Join-Path $Data $_ }
-$n = [math]::Max(5, [int]($Runs / 4))
+$n = [math]::Max(5, [int]($Runs / 2))
 $seqMs = [Collections.Generic.List[double]]::new(); $parMs = [Collections.Generic.List[double]]::new()
 $null = Get-MemoryProcess -Path $eight -SymbolPath $Symbols
 foreach ($i in 1..$n) { # alternate, so load changes hit both alike
