@@ -15,7 +15,7 @@ runs=${1:-21}
 build=${MEMSCRY_BUILD:-build}
 data=${MEMSCRY_CORPUS_DATA:-$build/corpus-data}
 corpus=${MEMSCRY_CORPUS:-../shared/corpus}
-home=${MEMSCRY_PWSH_HOME:-$HOME/.cache/memscry-pwsh}
+home=${MEMSCRY_PWSH_HOME:-${HOME:-$build}/.cache/memscry-pwsh}
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 bash scripts/pwsh.sh --build-only "$build"
 out=$build/pwsh/roundtrip

@@ -17,7 +17,7 @@ top=$PWD
 build_only=0
 if [ "${1:-}" = --build-only ]; then build_only=1; shift; fi
 build=$(realpath -m "${1:-build}")
-home=${MEMSCRY_PWSH_HOME:-$HOME/.cache/memscry-pwsh}
+home=${MEMSCRY_PWSH_HOME:-${HOME:-$build}/.cache/memscry-pwsh}
 pwsh_version=7.6.10
 pester_version=5.7.1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

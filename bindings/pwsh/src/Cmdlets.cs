@@ -60,10 +60,29 @@ namespace MemScry
     [OutputType(typeof(MemoryProcess))]
     public sealed class GetMemoryProcessCommand : DumpInputCmdlet
     {
+        /// <summary>Also fill CommandLine (linux.psaux's ARGS / windows.cmdline's Args):
+        /// a second plugin run that reads every process's memory, so not by default.</summary>
+        [Parameter]
+        public SwitchParameter IncludeCommandLine { get; set; }
+
         internal override List<object> Work(MemoryDump dump, ProgressSink progress, Outcome o)
         {
-            string plugin = dump.OS == "windows" ? "windows.pslist.PsList" : "linux.pslist.PsList";
-            return MemoryProcess.FromTable(RunPlugin(dump, plugin, Array.Empty<string>(), progress, o), dump.Path);
+            bool windows = dump.OS == "windows";
+            string plugin = windows ? "windows.pslist.PsList" : "linux.pslist.PsList";
+            List<object> procs = MemoryProcess.FromTable(RunPlugin(dump, plugin, Array.Empty<string>(), progress, o), dump.Path);
+            if (!IncludeCommandLine)
+                return procs;
+            progress.Reset();
+            Table args = RunPlugin(dump, windows ? "windows.cmdline.CmdLine" : "linux.psaux.PsAux",
+                                   Array.Empty<string>(), progress, o);
+            int pid = args.Find("PID"), text = args.Find("ARGS", "Args");
+            var byPid = new Dictionary<long, string>();
+            foreach (object?[] row in args.Rows)
+                if (row.ElementAtOrNull(pid) is long p && row.ElementAtOrNull(text) is string a)
+                    byPid.TryAdd(p, a);
+            foreach (MemoryProcess p in procs)
+                p.CommandLine = byPid.TryGetValue(p.Pid, out string? a) ? a : null;
+            return procs;
         }
     }
 

@@ -30,7 +30,8 @@ namespace MemScry
         public long? SessionId { get; set; }
         /// <summary>Windows: a 32-bit process on 64-bit Windows.</summary>
         public bool? Wow64 { get; set; }
-        /// <summary>The command line, where the plugin gives one (windows.pstree's Cmd).</summary>
+        /// <summary>The command line: windows.pstree's Cmd; with Get-MemoryProcess
+        /// -IncludeCommandLine, linux.psaux's ARGS or windows.cmdline's Args, as Volatility words them.</summary>
         public string? CommandLine { get; set; }
         /// <summary>Windows: the image path (windows.pstree's Path).</summary>
         public string? ImagePath { get; set; }

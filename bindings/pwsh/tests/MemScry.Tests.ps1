@@ -87,6 +87,22 @@ Describe 'Get-MemoryProcess on <Name>' -Skip:$noCorpus -ForEach $Corpus.All {
     }
 }
 
+Describe 'Get-MemoryProcess -IncludeCommandLine' -Skip:$noCorpus {
+    It 'fills CommandLine from <Plugin> on <Name>' -ForEach @(
+        @{ Name = 'dev-small.raw'; Plugin = 'linux.psaux'; Text = 'ARGS' }
+        @{ Name = 'win10-22h2-19045.raw'; Plugin = 'windows.cmdline'; Text = 'Args' }) {
+        $dump = $Corpus.All | Where-Object Name -EQ $Name
+        $cli = Invoke-Cli $dump.Path $dump.Symbols $Plugin
+        $byPid = @{}
+        foreach ($r in $cli) { if (-not $byPid.ContainsKey([long]$r.PID)) { $byPid[[long]$r.PID] = $r.$Text } }
+        $procs = @(Get-MemoryProcess -Path $dump.Path -SymbolPath $dump.Symbols -IncludeCommandLine)
+        $procs.Count | Should -Be (Invoke-Cli $dump.Path $dump.Symbols $dump.PsList).Count
+        @($procs | ForEach-Object { "$($_.Pid)=$($_.CommandLine)" }) | Should -BeExactly @($procs | ForEach-Object { "$($_.Pid)=$($byPid[$_.Pid])" })
+        @($procs | Where-Object CommandLine).Count | Should -BeGreaterThan 0
+        @(Get-MemoryProcess -Path $dump.Path -SymbolPath $dump.Symbols | Where-Object CommandLine).Count | Should -Be 0
+    }
+}
+
 Describe 'several dumps' -Skip:$noCorpus {
     BeforeAll {
         function Get-Key($p) { "$($p.DumpPath)|$($p.Pid)|$($p.Ppid)|$($p.Tid)|$($p.Name)|$($p.Offset)|$($p.CreateTime)" }
