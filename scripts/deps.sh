@@ -4,7 +4,7 @@
 # (Check and jansson for the unit tests, clang + libFuzzer, python3, and
 # makedumpfile for the corpus).
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config zlib1g-dev liblzma-dev libxxhash-dev
+pkgs=(build-essential cmake pkg-config zlib1g-dev libdeflate-dev liblzma-dev libxxhash-dev
       liblzo2-dev libsnappy-dev libzstd-dev xz-utils libzip-dev libbpf-dev liblz4-dev libsqlite3-dev
       libcapstone-dev libyara-dev)
 if [ "${1:-}" = "--dev" ]; then

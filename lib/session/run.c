@@ -180,7 +180,7 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
         pc.inputs = run->inputs;
         pc.ninputs = run->ninputs;
     }
-    pc.phys = s ? s->dump->phys : NULL;
+    pc.phys = s && s->dump ? s->dump->phys : NULL;
     pc.opts = &vals;
     if (st == SCRY_OK && p->early && s)
         pc.early = p->early(&pc);
