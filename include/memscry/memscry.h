@@ -124,6 +124,18 @@ SCRY_API scry_status scry_context_add_symbol_dir(scry_context *ctx, const char *
  * and is not a directory, naming it), SCRY_ERR_NOMEM. */
 SCRY_API scry_status scry_context_set_cache_dir(scry_context *ctx, const char *dir);
 
+/* Whether a Linux dump that no ISF of the symbol directories matches may
+ * use a profile built from what the dump itself holds: the kernel's BTF
+ * (CONFIG_DEBUG_INFO_BTF) for the types and its kallsyms for the symbols
+ * (docs/DESIGN.md, "Linux with no symbol files"). Default: allowed (1).
+ * An ISF whose banner matches is always preferred; one that matches but
+ * cannot be used is an error naming it, never a reason to fall back. The
+ * profile's compiled table is kept in the cache directory, keyed by the
+ * dump file's identity, so a second session of the dump maps it. 0
+ * forbids the fall-back: detection then needs a matching ISF (the CLI's
+ * --no-symbols-from-dump). Errors: SCRY_ERR_INVALID_ARG. */
+SCRY_API scry_status scry_context_set_symbols_from_dump(scry_context *ctx, int allow);
+
 /* The bytes the caches of every dump of this context may hold together
  * (default 256 MiB; at least one page per cache is never guaranteed:
  * past the budget a cache recycles its own pages or reads uncached). Every
@@ -307,6 +319,25 @@ SCRY_API scry_status scry_symtab_field_offset(const scry_symtab *symtab, const c
  * Thread-safety: any thread; calls share nothing.
  */
 SCRY_API scry_status scry_isf_from_btf(const char *kernel, const char *symbols, const char *out);
+
+/*
+ * Writes an ISF (Volatility 3's symbol table JSON) for the Linux kernel in
+ * dump from what the dump itself holds: the types of the kernel's BTF
+ * (CONFIG_DEBUG_INFO_BTF), found in physical memory, and the addresses of
+ * its kallsyms (through VMCOREINFO where the dump has it, else found by
+ * the tables' structure), moved back to link time; linux_banner's bytes
+ * as its constant data. The same JSON scry_isf_from_btf writes from a
+ * kernel image and its System.map, and the table a session uses when no
+ * ISF matches (scry_context_set_symbols_from_dump). out is written as xz,
+ * gzip or plain JSON as its name ends, through a temporary file renamed
+ * into place. Errors (one line, "from the dump's BTF + kallsyms: ..."):
+ * SCRY_ERR_NODATA or SCRY_ERR_NOT_FOUND (no kallsyms tables, no BTF, no
+ * linux_banner), SCRY_ERR_CORRUPT (tables or BTF that fail validation: the
+ * message says where), SCRY_ERR_LIMIT, SCRY_ERR_IO, SCRY_ERR_NOMEM.
+ * Thread-safety: any thread; the dump may be used by other threads
+ * meanwhile.
+ */
+SCRY_API scry_status scry_isf_from_dump(scry_dump *dump, const char *out);
 
 /* --------------------------------------------------------------- session */
 
