@@ -700,11 +700,19 @@ static int membuf_write(void *user, const void *data, size_t len)
     return 0;
 }
 
+struct own_build {
+    const struct scry_detect_in *in;
+    struct scry_linux_dump_facts facts;
+    int built;
+};
+
 static scry_status build_own(void *user, uint8_t **isf, size_t *len)
 {
-    const struct scry_detect_in *in = user;
+    struct own_build *b = user;
+    const struct scry_detect_in *in = b->in;
     struct membuf m = {0};
-    scry_status st = scry_linux_dump_isf(in->phys, in->op, in->meta, membuf_write, &m, NULL);
+    b->built = 1;
+    scry_status st = scry_linux_dump_isf(in->phys, in->op, in->meta, membuf_write, &m, &b->facts);
     if (st != SCRY_OK) {
         free(m.p);
         return st;
@@ -743,6 +751,7 @@ static void try_own(struct detect *d)
     const struct scry_detect_in *in = d->in;
     struct cand *c = &d->c[d->n];
     struct scry_isfc_key key;
+    struct own_build ob = {.in = in};
     const uint8_t *b = NULL;
     size_t blen = 0;
     uint64_t baddr = 0;
@@ -757,7 +766,15 @@ static void try_own(struct detect *d)
     own_key(in, &key);
     drop_held(d);
     scry_status st = scry_symcache_acquire_built(in->symbols, d->own_label, &key, build_own,
-                                                 (void *)in, &c->st, NULL);
+                                                 &ob, &c->st, NULL);
+    if (st == SCRY_OK && ob.built) /* -v says where the profile came from */
+        scry_op_say(in->op, SCRY_DIAG_INFO, SCRY_OK,
+                    "no ISF matches: profile from the dump's own BTF (%zu bytes at physical 0x%"
+                    PRIx64 ", %s) and kallsyms (%zu symbols, %s; KASLR shift 0x%" PRIx64 ")",
+                    ob.facts.btf_len, ob.facts.btf_pa,
+                    ob.facts.btf_mapped ? "at __start_BTF" : "found by a scan", ob.facts.nsyms,
+                    ob.facts.kallsyms_from_vmcoreinfo ? "from VMCOREINFO" : "found by a scan",
+                    ob.facts.kaslr_shift);
     if (st == SCRY_OK && (scry_sym_constant_data(c->st, "linux_banner", &b, &blen) != SCRY_OK ||
                           scry_sym_address(c->st, "linux_banner", &baddr) != SCRY_OK ||
                           blen < 16 || !(c->banner_copy = malloc(blen))))
