@@ -75,7 +75,7 @@ static int hexval(int ch)
     return -1;
 }
 
-static scry_status build_index(struct scry_sysmap *m)
+scry_status scry_sysmap_index(struct scry_sysmap *m)
 {
     size_t cap = 16;
     while (cap < m->n * 2)
@@ -166,7 +166,7 @@ scry_status scry_sysmap_parse(const uint8_t *data, size_t len, struct scry_sysma
             continue;
         out->sym[out->n++] = (struct scry_sysmap_sym){.name = name, .addr = addr, .type = *type};
     }
-    scry_status st = build_index(out);
+    scry_status st = scry_sysmap_index(out);
     if (st != SCRY_OK)
         scry_sysmap_free(out);
     return st;

@@ -48,6 +48,12 @@ struct scry_sysmap {
 scry_status scry_sysmap_parse(const uint8_t *data, size_t len, struct scry_sysmap *out);
 void scry_sysmap_free(struct scry_sysmap *m);
 
+/* Builds the name index over m->sym[0, n) (names pointing into m->text)
+ * and sets each entry's `kept`: what the parser does once its lines are in,
+ * shared with kallsyms.c, which fills sym and text itself. Errors:
+ * SCRY_ERR_NOMEM (m is left for scry_sysmap_free). */
+scry_status scry_sysmap_index(struct scry_sysmap *m);
+
 /* The symbol named name (its last line), or NULL. */
 const struct scry_sysmap_sym *scry_sysmap_find(const struct scry_sysmap *m, const char *name);
 
