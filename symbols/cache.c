@@ -236,6 +236,16 @@ scry_status scry_symcache_acquire_built(struct scry_symcache *c, const char *lab
     return acquire(c, &s, out, mapped);
 }
 
+int scry_symcache_built_present(struct scry_symcache *c, const struct scry_isfc_key *key)
+{
+    pthread_mutex_lock(&c->lock);
+    char *dir = c->dir ? strdup(c->dir) : NULL;
+    pthread_mutex_unlock(&c->lock);
+    int present = scry_isfc_present(dir, key);
+    free(dir);
+    return present;
+}
+
 void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st)
 {
     pthread_mutex_lock(&c->lock);

@@ -53,6 +53,9 @@ scry_status scry_symcache_acquire_built(struct scry_symcache *c, const char *lab
                                         scry_status (*build)(void *user, uint8_t **isf,
                                                              size_t *len),
                                         void *user, const struct scry_symtab **out, int *mapped);
+/* 1 when the cache directory holds a compiled entry under key (see
+ * scry_isfc_present), else 0. */
+int scry_symcache_built_present(struct scry_symcache *c, const struct scry_isfc_key *key);
 /* Keeps st loaded after its last reference goes. */
 void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st);
 void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st);

@@ -211,6 +211,14 @@ scry_status scry_isfc_load_built(const char *dir, const struct scry_isfc_key *ke
     return SCRY_OK;
 }
 
+int scry_isfc_present(const char *dir, const struct scry_isfc_key *key)
+{
+    char path[4096];
+    struct stat sb;
+    return dir && key && key->size && !entry_path(path, sizeof path, dir, key->hash, key->size) &&
+           stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 void scry_isfc_forget(const char *dir, const struct scry_symtab *st)
 {
     if (dir && st && st->origin)

@@ -73,6 +73,10 @@ scry_status scry_isfc_load_built(const char *dir, const struct scry_isfc_key *ke
                                  scry_isf_builder build, void *user, struct scry_symtab **out,
                                  enum scry_isfc_how *how);
 
+/* 1 when dir holds an entry file for key (not checked: a load may still
+ * rebuild it), else 0; a key of size 0 or a NULL dir: 0. One stat. */
+int scry_isfc_present(const char *dir, const struct scry_isfc_key *key);
+
 /* Removes the entry st was mapped from (a damaged one), if any. */
 void scry_isfc_forget(const char *dir, const struct scry_symtab *st);
 

@@ -122,6 +122,7 @@ struct detect {
     scry_status own_status;
     char own_error[512];
     char own_label[1100];
+    struct scry_isfc_key own_key; /* its compiled entry's key (own_key()) */
 };
 
 /* Remembers the first damage (CORRUPT, NOMEM, LIMIT) a detection-critical
@@ -750,7 +751,7 @@ static void try_own(struct detect *d)
 {
     const struct scry_detect_in *in = d->in;
     struct cand *c = &d->c[d->n];
-    struct scry_isfc_key key;
+    struct scry_isfc_key key = d->own_key;
     struct own_build ob = {.in = in};
     const uint8_t *b = NULL;
     size_t blen = 0;
@@ -763,7 +764,6 @@ static void try_own(struct detect *d)
              in->phys->file && in->phys->file->path ? in->phys->file->path : "the dump");
     c->path = d->own_label;
     c->tried = 1;
-    own_key(in, &key);
     drop_held(d);
     scry_status st = scry_symcache_acquire_built(in->symbols, d->own_label, &key, build_own,
                                                  &ob, &c->st, NULL);
@@ -881,15 +881,19 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
     /* 6. first when there is no ISF at all: a Linux dump (VMCOREINFO or a
      * banner) goes straight to its own profile, without a full scan. */
     int own_allowed = !in->no_dump_symbols;
+    if (own_allowed)
+        own_key(in, &d.own_key);
     if (own_allowed && d.n == 0 && ncands == 0) {
-        if (!vmci) {
+        /* An entry built from this very dump says it is Linux: no scan. */
+        int cached = scry_symcache_built_present(in->symbols, &d.own_key);
+        if (!vmci && !cached) {
             d.first_only = 1;
             st = scry_scan_phys(d.p, NULL, "Linux version ", 14, on_banner, &d);
             d.first_only = 0;
             if (st != SCRY_OK)
                 d.fatal = st;
         }
-        if (!d.fatal && (vmci || d.first_banner[0]))
+        if (!d.fatal && (vmci || cached || d.first_banner[0]))
             try_own(&d);
     }
 
