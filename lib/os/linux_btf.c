@@ -70,6 +70,8 @@ static size_t header_len(const uint8_t h[HDR_MIN])
 
 struct find {
     struct scry_phys *p;
+    const struct scry_linux_btf_where *expect; /* tried already: the scan skips them */
+    size_t nexpect;
     struct scry_linux_btf *out;
     unsigned tries;
     scry_status fatal;
@@ -116,6 +118,9 @@ static int on_magic(void *user, uint64_t pa)
     if (scry_phys_read(f->p, pa, h, sizeof h, &holes) != SCRY_OK || holes ||
         !(len = header_len(h)))
         return 0;
+    for (size_t i = 0; i < f->nexpect; i++)
+        if (f->expect[i].pa == pa && f->expect[i].len == len)
+            return 0;
     if (f->tries++ >= SCRY_LINUX_BTF_TRIES)
         return 1;
     scry_status st = try_at(f, pa, len);
@@ -130,7 +135,7 @@ scry_status scry_linux_btf_find(struct scry_phys *p, struct scry_op *op,
                                 struct scry_linux_btf *out)
 {
     static const uint8_t magic[4] = {0x9f, 0xeb, 0x01, 0x00};
-    struct find f = {.p = p, .out = out};
+    struct find f = {.p = p, .expect = expect, .nexpect = nexpect, .out = out};
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < nexpect && f.tries < SCRY_LINUX_BTF_TRIES; i++) {
         uint8_t h[HDR_MIN];
