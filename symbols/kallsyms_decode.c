@@ -9,7 +9,14 @@
 struct tokens {
     const uint8_t *s[256];
     uint16_t len[256];
+    uint8_t ok[256]; /* every byte may stand in a name */
+    uint8_t *copy;   /* the table and 8 bytes of slack: tokens are copied 8 bytes at a time */
 };
+
+static int is_name_byte(uint8_t c)
+{
+    return c > ' ' && c <= '~';
+}
 
 scry_status scry_ksym_check_tokens(const uint8_t *table, size_t table_len, const uint8_t *index)
 {
@@ -33,13 +40,21 @@ static scry_status load_tokens(const struct scry_ksym_tables *t, struct tokens *
     scry_status st = scry_ksym_check_tokens(t->token_table, t->token_table_len, t->token_index);
     if (st != SCRY_OK)
         return st;
+    if (!(tk->copy = calloc(1, t->token_table_len + 8)))
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    memcpy(tk->copy, t->token_table, t->token_table_len);
     for (unsigned c = 0; c < 256; c++) {
         size_t at = scry_ksym_u16(t->token_index + 2 * c);
         size_t n = strlen((const char *)t->token_table + at); /* NUL checked above */
-        if (n > SCRY_SYSMAP_MAX_NAME)
+        if (n > SCRY_SYSMAP_MAX_NAME) {
+            free(tk->copy);
             return scry_err(SCRY_ERR_CORRUPT, "kallsyms: token %u is %zu bytes long", c, n);
-        tk->s[c] = t->token_table + at;
+        }
+        tk->s[c] = tk->copy + at;
         tk->len[c] = (uint16_t)n;
+        tk->ok[c] = 1;
+        for (size_t k = 0; k < n; k++)
+            tk->ok[c] &= is_name_byte(tk->s[c][k]);
     }
     return SCRY_OK;
 }
@@ -107,7 +122,7 @@ static scry_status measure(const struct scry_ksym_tables *t, const struct tokens
             return scry_err(SCRY_ERR_CORRUPT,
                             "kallsyms: name %u decodes to %zu bytes, more than %u", i, dlen - 1,
                             SCRY_SYSMAP_MAX_NAME);
-        total += dlen; /* type + name, or name + NUL */
+        total += dlen + 1; /* type, name, NUL */
         if (total > SCRY_KALLSYMS_MAX_TEXT)
             return scry_err(SCRY_ERR_LIMIT, "kallsyms: names decode to more than %zu bytes",
                             SCRY_KALLSYMS_MAX_TEXT);
@@ -118,10 +133,8 @@ static scry_status measure(const struct scry_ksym_tables *t, const struct tokens
     return SCRY_OK;
 }
 
-static int is_name_byte(uint8_t c)
-{
-    return c > ' ' && c <= '~';
-}
+static scry_status expand(const struct scry_ksym_tables *t, const struct tokens *tkp,
+                          struct scry_sysmap *out, size_t *names_end);
 
 scry_status scry_ksym_decode(const struct scry_ksym_tables *t, struct scry_sysmap *out,
                              size_t *names_end)
@@ -136,18 +149,29 @@ scry_status scry_ksym_decode(const struct scry_ksym_tables *t, struct scry_sysma
     scry_status st = load_tokens(t, &tk);
     if (st != SCRY_OK)
         return st;
+    st = expand(t, &tk, out, names_end);
+    free(tk.copy);
+    return st;
+}
+
+/* Both passes with the tokens loaded. */
+static scry_status expand(const struct scry_ksym_tables *t, const struct tokens *tkp,
+                          struct scry_sysmap *out, size_t *names_end)
+{
+    const struct tokens tk = *tkp;
+    scry_status st;
     size_t text_len = 0, end = 0;
     if ((st = measure(t, &tk, &text_len, &end)) != SCRY_OK)
         return st;
 
-    out->text = malloc(text_len);
+    out->text = malloc(text_len + 8); /* the last token's 8-byte copy */
     out->sym = malloc((size_t)t->num_syms * sizeof *out->sym);
     if (!out->text || !out->sym) {
         scry_sysmap_free(out);
         return scry_err(SCRY_ERR_NOMEM, "out of memory for %u kallsyms", t->num_syms);
     }
-    /* Pass 2: expand. The type letter comes first; the name follows and
-     * is NUL-terminated in the byte the type took in the count. */
+    /* Pass 2: expand. The type letter comes first, then the name and its
+     * NUL: the name points one byte into the stream. */
     char *w = out->text;
     size_t pos = 0;
     int absolute_percpu = 0;
@@ -162,30 +186,29 @@ scry_status scry_ksym_decode(const struct scry_ksym_tables *t, struct scry_sysma
         entry_at(t, pos, i, &clen, &hdr); /* checked in pass 1 */
         const uint8_t *c = t->names + pos + hdr;
         pos += hdr + clen;
-        char type = 0;
-        char *name = w;
+        /* The whole stream, type first, then checked token by token. */
+        char *start = w;
+        int ok = 1;
         for (size_t j = 0; j < clen; j++) {
-            const uint8_t *s = tk.s[c[j]];
-            for (size_t k = 0; k < tk.len[c[j]]; k++) {
-                if (!type) {
-                    type = (char)s[k];
-                    continue;
-                }
-                if (!is_name_byte(s[k])) {
-                    unsigned bad = s[k];
-                    scry_sysmap_free(out);
-                    return scry_err(SCRY_ERR_CORRUPT, "kallsyms: name %u holds byte 0x%02x", i,
-                                    bad);
-                }
-                *w++ = (char)s[k];
-            }
+            const uint8_t *src = tk.s[c[j]];
+            for (size_t k = 0; k < tk.len[c[j]]; k += 8)
+                memcpy(w + k, src + k, 8);
+            w += tk.len[c[j]];
+            ok &= tk.ok[c[j]];
         }
         *w++ = '\0';
-        if (!is_name_byte((uint8_t)type)) {
-            unsigned bad = (uint8_t)type;
+        if (!ok) {
+            size_t k = 0;
+            while (is_name_byte((uint8_t)start[k]))
+                k++;
+            unsigned bad = (uint8_t)start[k];
             scry_sysmap_free(out);
-            return scry_err(SCRY_ERR_CORRUPT, "kallsyms: name %u has type byte 0x%02x", i, bad);
+            return k ? scry_err(SCRY_ERR_CORRUPT, "kallsyms: name %u holds byte 0x%02x", i, bad)
+                     : scry_err(SCRY_ERR_CORRUPT, "kallsyms: name %u has type byte 0x%02x", i,
+                                bad);
         }
+        char type = start[0];
+        char *name = start + 1;
         int32_t off = (int32_t)scry_ksym_u32(t->offsets + 4 * (size_t)i);
         uint64_t addr;
         if (!absolute_percpu)
@@ -195,11 +218,12 @@ scry_status scry_ksym_decode(const struct scry_ksym_tables *t, struct scry_sysma
         else
             addr = t->relative_base - 1 - (uint64_t)(int64_t)off;
         if (addr < prev) {
-            scry_sysmap_free(out);
-            return scry_err(SCRY_ERR_CORRUPT,
-                            "kallsyms: symbol %u (%s) at 0x%llx is below the one before it "
-                            "(0x%llx): offsets not sorted",
-                            i, name, (unsigned long long)addr, (unsigned long long)prev);
+            scry_err(SCRY_ERR_CORRUPT,
+                     "kallsyms: symbol %u (%s) at 0x%llx is below the one before it (0x%llx): "
+                     "offsets not sorted",
+                     i, name, (unsigned long long)addr, (unsigned long long)prev);
+            scry_sysmap_free(out); /* after the message: name points into it */
+            return SCRY_ERR_CORRUPT;
         }
         prev = addr;
         out->sym[out->n++] = (struct scry_sysmap_sym){.name = name, .addr = addr, .type = type};

@@ -44,7 +44,9 @@ enum {
     MAX_MARKERS = SCRY_KALLSYMS_MAX_SYMS / 256,
     IMAGE_ALIGN = 2 << 20,
     MAX_PLACES = 512, /* 2 MiB places in a 1 GiB kernel image map */
+    MAX_NAME_STARTS = 64, /* num_syms candidates walked per marker array */
 };
+#define READ_BUDGET ((uint64_t)512 << 20)
 
 /* How far a candidate got: the deepest failure is the one reported. */
 enum stage { S_NONE, S_TOKENS, S_MARKERS, S_NAMES, S_LAYOUT, S_DECODE, S_VERIFY };
@@ -56,6 +58,7 @@ struct scan {
     unsigned tries;
     int found;
     scry_status fatal;
+    uint64_t read_left; /* bytes the candidates' checks may still read */
     enum stage best;
     char why[512];
 };
@@ -94,10 +97,20 @@ static const char *inner(void)
     return strncmp(m, "kallsyms: ", 10) == 0 ? m + 10 : m;
 }
 
-static scry_status read_window(struct scry_phys *p, uint64_t pa, uint8_t *buf, size_t len)
+/* Reads a window around a candidate (holes read as zeros: a candidate's
+ * surroundings may be partly missing), charged to the scan's budget: a
+ * dump full of decoys ends with SCRY_ERR_LIMIT, not after hours. */
+static scry_status read_window(struct scan *sc, uint64_t pa, uint8_t *buf, size_t len)
 {
+    if (len > sc->read_left) {
+        sc->fatal = SCRY_ERR_LIMIT;
+        return scry_err(SCRY_ERR_LIMIT,
+                        "kallsyms: gave up after reading %llu MiB around candidate token tables",
+                        (unsigned long long)(READ_BUDGET >> 20));
+    }
+    sc->read_left -= len;
     size_t holes = 0;
-    return scry_phys_read(p, pa, buf, len, &holes);
+    return scry_phys_read(sc->p, pa, buf, len, &holes);
 }
 
 /* Step 1. */
@@ -109,7 +122,7 @@ static scry_status find_tokens(struct scan *sc, struct cand *c)
     uint8_t *w = malloc(len);
     if (!w)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    scry_status st = read_window(sc->p, lo, w, len);
+    scry_status st = read_window(sc, lo, w, len);
     if (st != SCRY_OK) {
         free(w);
         return reject(sc, S_NONE, st, "%s", scry_last_error());
@@ -187,7 +200,7 @@ static scry_status find_names(struct scan *sc, struct cand *c, const uint32_t *m
     uint8_t *w = malloc(len);
     if (!w)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    scry_status st = read_window(sc->p, lo, w, len);
+    scry_status st = read_window(sc, lo, w, len);
     if (st != SCRY_OK) {
         free(w);
         return reject(sc, S_NAMES, st, "markers at 0x%llx: %s", (unsigned long long)c->m,
@@ -196,11 +209,14 @@ static scry_status find_names(struct scan *sc, struct cand *c, const uint32_t *m
     uint32_t nmin = 256 * (c->nm - 1) + 1, nmax = 256 * c->nm;
     /* Candidates for the names' start (8-aligned), nearest the markers
      * first: names + mlast + 2 bytes a name at least <= the markers. */
+    unsigned walked = 0;
     for (uint64_t ps = (c->m - mlast - 2) & ~7ull; ps >= lo + 8; ps -= 8) {
         size_t s = (size_t)(ps - lo);
         uint32_t n = scry_ksym_u32(w + s - 8);
         if (n < nmin || n > nmax || scry_ksym_u32(w + s - 4) != 0)
             continue;
+        if (++walked > MAX_NAME_STARTS)
+            break;
         const uint8_t *names = w + s;
         size_t nlen = len - s;
         if (walk(names, nlen, 0, 256) != mk[1])
@@ -325,7 +341,7 @@ static scry_status find_markers(struct scan *sc, struct cand *c)
             free(mk);
             return scry_err(SCRY_ERR_NOMEM, "out of memory");
         }
-        scry_status st = read_window(sc->p, lo, w, len);
+        scry_status st = read_window(sc, lo, w, len);
         if (st != SCRY_OK) {
             free(w);
             free(mk);
@@ -363,7 +379,7 @@ static scry_status find_markers(struct scan *sc, struct cand *c)
                 c->m = q;
                 c->nm = nm;
                 st = try_markers(sc, c, mk);
-                if (st == SCRY_OK || st == SCRY_ERR_NOMEM) {
+                if (st == SCRY_OK || st == SCRY_ERR_NOMEM || sc->fatal) {
                     free(w);
                     free(mk);
                     return st;
@@ -400,8 +416,9 @@ static int on_hit(void *user, uint64_t pa)
         sc->found = 1;
         return 1;
     }
-    if (st == SCRY_ERR_NOMEM) {
-        sc->fatal = st;
+    if (st == SCRY_ERR_NOMEM || sc->fatal) {
+        if (!sc->fatal)
+            sc->fatal = st;
         return 1;
     }
     return 0;
@@ -410,15 +427,19 @@ static int on_hit(void *user, uint64_t pa)
 scry_status scry_ksym_scan(struct scry_phys *p, struct scry_op *op, struct scry_sysmap *out,
                            struct scry_kallsyms_info *info)
 {
-    struct scan sc = {.p = p, .out = out, .info = info};
+    struct scan sc = {.p = p, .out = out, .info = info, .read_left = READ_BUDGET};
     memset(out, 0, sizeof *out);
     scry_status st = scry_scan_phys(p, op, digits, DIGITS_LEN, on_hit, &sc);
     if (sc.found) {
         info->from_vmcoreinfo = 0;
         return SCRY_OK;
     }
+    if (sc.fatal == SCRY_ERR_LIMIT)
+        return scry_err(SCRY_ERR_LIMIT,
+                        "kallsyms: gave up after reading %llu MiB around candidate token tables",
+                        (unsigned long long)(READ_BUDGET >> 20));
     if (sc.fatal)
-        return sc.fatal;
+        return scry_err(sc.fatal, "kallsyms: out of memory while checking candidate tables");
     if (st != SCRY_OK)
         return st;
     if (sc.best == S_NONE)

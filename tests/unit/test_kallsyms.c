@@ -407,6 +407,28 @@ START_TEST(test_vmcoreinfo_hostile)
 }
 END_TEST
 
+START_TEST(test_decoys)
+{
+    /* 300 copies of a real token table and index, nothing else: each is
+     * tried (up to 256), none has markers; the scan ends with the first. */
+    struct ki_image im;
+    build(&im, &P61);
+    size_t piece = (size_t)(im.ti_pa + 512 - im.tt_pa), stride = (piece + 4095) & ~(size_t)4095;
+    size_t size = 300 * stride;
+    uint8_t *mem = calloc(1, size);
+    for (size_t k = 0; k < 300; k++)
+        memcpy(mem + k * stride + 0x100, im.mem + im.tt_pa, piece);
+    struct ki_image d = im;
+    d.mem = mem;
+    d.size = size;
+    expect_error(&d, 0, SCRY_ERR_CORRUPT,
+                 "kallsyms: a token table found, but token table at 0x100: no kallsyms_markers "
+                 "before it (u32s rising from 0, 8-aligned, at least 2)");
+    free(mem);
+    ki_free(&im);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("kallsyms");
@@ -422,6 +444,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_checks);
     tcase_add_test(tc, test_unsorted_and_bytes);
     tcase_add_test(tc, test_vmcoreinfo_hostile);
+    tcase_add_test(tc, test_decoys);
     suite_add_tcase(s, tc);
     return s;
 }
