@@ -1527,11 +1527,11 @@ START_TEST(test_corpus_no_symbols)
      * BTF + kallsyms (a new context: the first one's session keeps its
      * answer, detection runs once per session). */
     scry_session_close(s);
+    scry_dump_close(raw); /* before its context */
     scry_context_free(nctx);
     ck_ok(scry_context_new(&nctx));
     ck_ok(scry_context_set_cache_dir(nctx, NULL));
     ck_ok(scry_context_add_symbol_dir(nctx, dir));
-    scry_dump_close(raw);
     raw = open_corpus_in(nctx, "test_corpus_no_symbols", "dev-small.raw");
     ck_assert_ptr_nonnull(raw);
     ck_ok(scry_session_open(nctx, raw, &s));
