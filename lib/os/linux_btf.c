@@ -74,6 +74,7 @@ struct find {
     size_t nexpect;
     struct scry_linux_btf *out;
     unsigned tries;
+    uint64_t read_left; /* bytes all candidates may still read whole */
     scry_status fatal;
     char first_refusal[256];
 };
@@ -121,8 +122,9 @@ static int on_magic(void *user, uint64_t pa)
     for (size_t i = 0; i < f->nexpect; i++)
         if (f->expect[i].pa == pa && f->expect[i].len == len)
             return 0;
-    if (f->tries++ >= SCRY_LINUX_BTF_TRIES)
+    if (f->tries++ >= SCRY_LINUX_BTF_TRIES || len > f->read_left)
         return 1;
+    f->read_left -= len;
     scry_status st = try_at(f, pa, len);
     if (st == SCRY_OK)
         return 1;
@@ -135,7 +137,8 @@ scry_status scry_linux_btf_find(struct scry_phys *p, struct scry_op *op,
                                 struct scry_linux_btf *out)
 {
     static const uint8_t magic[4] = {0x9f, 0xeb, 0x01, 0x00};
-    struct find f = {.p = p, .expect = expect, .nexpect = nexpect, .out = out};
+    struct find f = {.p = p, .expect = expect, .nexpect = nexpect, .out = out,
+                     .read_left = SCRY_LINUX_BTF_READ_MAX};
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < nexpect && f.tries < SCRY_LINUX_BTF_TRIES; i++) {
         uint8_t h[HDR_MIN];

@@ -11,8 +11,9 @@
  * validated by scry_btf_check (bounds, type ids, name offsets) and must
  * define struct task_struct: module BTF (split, its ids above the base's)
  * and stray headers fail one of those. The first that passes, in address
- * order, is the answer. At most SCRY_LINUX_BTF_TRIES candidates are read
- * whole, so a dump sown with fake headers costs bounded work.
+ * order, is the answer. At most SCRY_LINUX_BTF_TRIES candidates, and
+ * SCRY_LINUX_BTF_READ_MAX bytes in all, are read whole by the scan, so a
+ * dump sown with fake headers costs bounded work.
  *
  * Thread-safety: touches only its arguments (the physical layer's reads
  * are thread-safe). */
@@ -27,6 +28,7 @@
 
 #define SCRY_LINUX_BTF_MAX ((size_t)64 << 20) /* vmlinux: 2.4-6 MiB */
 #define SCRY_LINUX_BTF_TRIES 32u
+#define SCRY_LINUX_BTF_READ_MAX ((uint64_t)256 << 20)
 
 struct scry_linux_btf {
     uint8_t *blob; /* owned (free) */

@@ -776,10 +776,10 @@ static void try_own(struct detect *d)
                     ob.facts.kallsyms_from_vmcoreinfo ? "from VMCOREINFO" : "found by a scan",
                     ob.facts.kaslr_shift);
     if (st == SCRY_OK && (scry_sym_constant_data(c->st, "linux_banner", &b, &blen) != SCRY_OK ||
-                          scry_sym_address(c->st, "linux_banner", &baddr) != SCRY_OK ||
-                          blen < 16 || !(c->banner_copy = malloc(blen))))
-        st = scry_err(b && blen >= 16 ? SCRY_ERR_NOMEM : SCRY_ERR_CORRUPT,
-                      "%s", b && blen >= 16 ? "out of memory" : "no linux_banner constant data");
+                          scry_sym_address(c->st, "linux_banner", &baddr) != SCRY_OK || blen < 16))
+        st = scry_err(SCRY_ERR_CORRUPT, "its table has no linux_banner constant data");
+    if (st == SCRY_OK && !(c->banner_copy = malloc(blen)))
+        st = scry_err(SCRY_ERR_NOMEM, "out of memory");
     if (st != SCRY_OK) {
         d->own_status = st;
         snprintf(d->own_error, sizeof d->own_error, "%s", scry_last_error());
