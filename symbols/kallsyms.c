@@ -172,7 +172,10 @@ scry_status scry_ksym_load(struct scry_phys *p, const struct scry_ksym_loc *loc,
     tlen += SCRY_SYSMAP_MAX_NAME + 1;
     if (tlen > loc->token_table_max)
         tlen = loc->token_table_max;
+    /* No more than num entries of the longest kind can hold. */
     size_t names_len = loc->names_max, mlen = loc->has_markers ? 4 * (((size_t)num + 255) / 256) : 0;
+    if (names_len / SCRY_KSYM_MAX_ENTRY > num)
+        names_len = (size_t)num * SCRY_KSYM_MAX_ENTRY;
     uint8_t *ttable = malloc(tlen), *names = malloc(names_len ? names_len : 1),
             *offsets = malloc(4 * (size_t)num), *markers = mlen ? malloc(mlen) : NULL;
     if (!ttable || !names || !offsets || (mlen && !markers)) {

@@ -63,7 +63,8 @@ struct scry_kallsyms_info {
  * address) with RUNTIME addresses, as /proc/kallsyms shows them, and their
  * type letters; _text included, so scry_sysmap_unshift works; free it with
  * scry_sysmap_free. info may be NULL. Progress ticks and cancellation go
- * through op (may be NULL) during the scan.
+ * through op (may be NULL) during the scan. On failure *out is empty
+ * (scry_sysmap_free is harmless, not needed) and *info unspecified.
  *
  * Errors (one line, naming what is wrong):
  *  SCRY_ERR_NODATA   no kallsyms tables found ("kallsyms: no token table

@@ -429,6 +429,41 @@ START_TEST(test_decoys)
 }
 END_TEST
 
+static int cancel_now(void *user, uint64_t done, uint64_t total)
+{
+    (void)user, (void)done, (void)total;
+    return 1;
+}
+
+START_TEST(test_old_vmcoreinfo_and_cancel)
+{
+    /* A kernel before 6.0: VMCOREINFO without the tables, so the scan, with
+     * KERNELOFFSET still reported. */
+    struct ki_image im;
+    build(&im, &P61);
+    im.vmcoreinfo_len = (size_t)snprintf(im.vmcoreinfo, sizeof im.vmcoreinfo,
+                                         "OSRELEASE=5.10.0\nKERNELOFFSET=a000000\n");
+    struct scry_sysmap m;
+    struct scry_kallsyms_info info;
+    char msg[512];
+    ck_assert_msg(run(&im, 1, 1, &m, &info, msg) == SCRY_OK, "%s", msg);
+    ck_assert_int_eq(info.from_vmcoreinfo, 0);
+    ck_assert_int_eq(info.has_kernel_offset, 1);
+    ck_assert_uint_eq(info.kernel_offset, 0xa000000);
+    ck_assert_uint_eq(m.n, im.nsyms);
+    scry_sysmap_free(&m);
+    /* The scan stops when the caller cancels (asked after its first chunk:
+     * here, with no tables to find, the only one). */
+    memset(im.mem + 0x3000, 0, im.size - 0x3000);
+    struct fphys f;
+    fphys_over(&f, im.mem, im.size, 0);
+    struct scry_op op = {.progress = cancel_now};
+    ck_assert_int_eq(scry_kallsyms_read(&f.base, &op, NULL, 0, &m, NULL), SCRY_ERR_CANCELLED);
+    ck_assert_ptr_null(m.sym);
+    ki_free(&im);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("kallsyms");
@@ -445,6 +480,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_unsorted_and_bytes);
     tcase_add_test(tc, test_vmcoreinfo_hostile);
     tcase_add_test(tc, test_decoys);
+    tcase_add_test(tc, test_old_vmcoreinfo_and_cancel);
     suite_add_tcase(s, tc);
     return s;
 }
