@@ -581,6 +581,11 @@ static const struct {
     {"modules", AS_STRUCT, "list_head"},
     {"tty_drivers", AS_STRUCT, "list_head"},       /* linux.tty_check */
     {"socket_file_ops", AS_STRUCT, "file_operations"}, /* linux.sockstat */
+    {"sockfs_dentry_operations", AS_STRUCT, "dentry_operations"}, /* linux.sockstat */
+    {"net_namespace_list", AS_STRUCT, "list_head"}, /* linux.sockstat */
+    {"keyboard_notifier_list", AS_STRUCT, "atomic_notifier_head"}, /* keyboard_notifiers */
+    {"prog_idr", AS_STRUCT, "idr"},                /* linux.ebpf */
+    {"log_buf_len", AS_BASE, "unsigned int"},      /* linux.kmsg (before 5.10) */
     {"prb", AS_PTR, "printk_ringbuffer"},          /* linux.kmsg */
     {"module_kset", AS_PTR, "kset"},               /* linux.check_modules */
     {"idt_table", AS_ARRAY0, "gate_desc"},         /* linux.check_idt */
