@@ -17,6 +17,11 @@ BTF + kallsyms (issue 19).
       $MEMSCRY_VOLATILITY, default /work/vol/vol.py; skipped when absent)
       loads from a directory holding only it, and its linux.pslist equals
       the golden made with the DWARF ISF.
+  from_dump.py export MEMSCRY SOURCE_DIR DATA_DIR DUMPFILE WORKDIR
+      memscry symbols from-dump: usage errors (exit 2); a dump with no
+      kernel (exit 1, the reason, no file left behind); the ISF it writes
+      for DUMPFILE, used as a store ISF (-s, --no-symbols-from-dump), gives
+      the pslist golden.
   from_dump.py refusals MEMSCRY SOURCE_DIR DATA_DIR WORKDIR
       --no-symbols-from-dump keeps the "no symbol table matches" error; an
       ISF whose banner matches but that lacks task_struct.comm is the error,
@@ -173,6 +178,47 @@ def vol(memscry, source, data, dumpfile, work):
           f"identical to the DWARF ISF's golden")
 
 
+def export(memscry, source, data, dumpfile, work):
+    root, dump = require_dump(source, data, dumpfile)
+    work = fresh_dir(os.path.join(work, "export-" + dumpfile))
+    zero = os.path.join(work, "zero.raw")
+    with open(zero, "wb") as f:
+        f.write(bytes(1 << 20))
+    out = os.path.join(work, "zero.json.xz")
+    cases = [
+        (["from-dump", "-o", out], 2, "memscry: -f is required\n"),
+        (["from-dump", "-f", dump], 2, "memscry: -o is required\n"),
+        (["from-dump", "-f", dump, "--bogus"], 2, "memscry: unknown option: --bogus\n"),
+        (["from-dump", "-f", zero, "-o", out], 1,
+         f"memscry: {zero}: from the dump's BTF + kallsyms: kallsyms: no token table found in "
+         f"physical memory\n"),
+    ]
+    for args, code, text in cases:
+        res = run([memscry, "symbols"] + args, code=code)
+        err = res.stderr.decode(errors="replace")
+        if not err.startswith(text):
+            print(f"FAIL: memscry symbols {' '.join(args)}: stderr {err!r}, want {text!r}")
+            sys.exit(1)
+        print(f"ok: exit {code}: {text.strip()}")
+    if os.listdir(work) != ["zero.raw"]:
+        print(f"FAIL: a failed run left {os.listdir(work)} in {work}")
+        sys.exit(1)
+    store = os.path.join(work, "store")
+    os.makedirs(os.path.join(store, "linux"))
+    isf = os.path.join(store, "linux", "from-dump.json.xz")
+    run([memscry, "symbols", "from-dump", "-f", dump, "-o", isf])
+    env = env_without_symbols(fresh_dir(os.path.join(work, "cache")))
+    got = run([memscry, "-q", "--no-symbols-from-dump", "-s", store, "-f", dump, "-r", "json",
+               "linux.pslist.PsList"], env).stdout
+    want = corpus.golden_bytes(corpus.golden_dir(root, dumpfile), "linux.pslist.PsList")
+    if got != want:
+        print(f"FAIL: {dumpfile}: pslist with the exported ISF as a store ISF differs from the "
+              f"golden")
+        sys.exit(1)
+    print(f"ok: {isf} ({os.path.getsize(isf)} bytes) as a store ISF: pslist identical to the "
+          f"golden")
+
+
 # ------------------------------------------------------------- refusals
 
 def btf_copies(path):
@@ -310,8 +356,8 @@ def refusals(memscry, source, data, work):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 7 and sys.argv[1] in ("golden", "vol"):
-        (golden if sys.argv[1] == "golden" else vol)(*sys.argv[2:7])
+    if len(sys.argv) == 7 and sys.argv[1] in ("golden", "vol", "export"):
+        {"golden": golden, "vol": vol, "export": export}[sys.argv[1]](*sys.argv[2:7])
     elif len(sys.argv) == 6 and sys.argv[1] == "refusals":
         refusals(*sys.argv[2:6])
     else:
