@@ -217,6 +217,17 @@ def export(memscry, source, data, dumpfile, work):
         sys.exit(1)
     print(f"ok: {isf} ({os.path.getsize(isf)} bytes) as a store ISF: pslist identical to the "
           f"golden")
+    # memscry batch takes --no-symbols-from-dump too.
+    for flag, want_first in ((["--no-symbols-from-dump"], "message"), ([], "row")):
+        res = run([memscry, "batch", "-q", "-r", "jsonl"] + flag + ["linux.pslist", "--", dump],
+                  env, 3 if flag else 0)
+        first = json.loads(res.stdout.decode().splitlines()[0])
+        ok = (first["message"].startswith("no symbol table matches the kernel banner")
+              if flag else first["row"]["PID"] == 1)
+        if want_first not in first or not ok:
+            print(f"FAIL: memscry batch {flag}: first record {first}")
+            sys.exit(1)
+        print(f"ok: memscry batch {' '.join(flag) or '(default)'}: first record has {want_first}")
 
 
 # ------------------------------------------------------------- refusals
