@@ -101,7 +101,7 @@ typedef struct scry_context scry_context;
  * Errors: SCRY_ERR_NOMEM. Free with scry_context_free() after every dump and
  * session opened from it is closed.
  * Thread-safety: the setters (add_symbol_dir, set_cache_dir,
- * set_memory_budget, set_limit) must be called before the context is used
+ * set_memory_budget, set_limit, set_symbols_from_dump) must be called before the context is used
  * from other threads; everything else may be called from several threads
  * at once.
  */
@@ -133,7 +133,9 @@ SCRY_API scry_status scry_context_set_cache_dir(scry_context *ctx, const char *d
  * profile's compiled table is kept in the cache directory, keyed by the
  * dump file's identity, so a second session of the dump maps it. 0
  * forbids the fall-back: detection then needs a matching ISF (the CLI's
- * --no-symbols-from-dump). Errors: SCRY_ERR_INVALID_ARG. */
+ * --no-symbols-from-dump). Affects sessions detected afterwards.
+ * Thread-safety: as the other setters, before the context is shared.
+ * Errors: SCRY_ERR_INVALID_ARG (NULL ctx). */
 SCRY_API scry_status scry_context_set_symbols_from_dump(scry_context *ctx, int allow);
 
 /* The bytes the caches of every dump of this context may hold together
