@@ -101,9 +101,9 @@ typedef struct scry_context scry_context;
  * Errors: SCRY_ERR_NOMEM. Free with scry_context_free() after every dump and
  * session opened from it is closed.
  * Thread-safety: the setters (add_symbol_dir, set_cache_dir,
- * set_memory_budget, set_limit, set_symbols_from_dump) must be called before the context is used
- * from other threads; everything else may be called from several threads
- * at once.
+ * set_memory_budget, set_limit, set_symbols_from_dump) must be called
+ * before the context is used from other threads; everything else may be
+ * called from several threads at once.
  */
 SCRY_API scry_status scry_context_new(scry_context **out);
 SCRY_API void scry_context_free(scry_context *ctx);
