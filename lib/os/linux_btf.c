@@ -74,6 +74,7 @@ struct find {
     size_t nexpect;
     struct scry_linux_btf *out;
     unsigned tries;
+    int stopped;        /* the bounds ended the scan */
     uint64_t read_left; /* bytes all candidates may still read whole */
     scry_status fatal;
     char first_refusal[256];
@@ -122,8 +123,11 @@ static int on_magic(void *user, uint64_t pa)
     for (size_t i = 0; i < f->nexpect; i++)
         if (f->expect[i].pa == pa && f->expect[i].len == len)
             return 0;
-    if (f->tries++ >= SCRY_LINUX_BTF_TRIES || len > f->read_left)
+    if (f->tries >= SCRY_LINUX_BTF_TRIES || len > f->read_left) {
+        f->stopped = 1;
         return 1;
+    }
+    f->tries++;
     f->read_left -= len;
     scry_status st = try_at(f, pa, len);
     if (st == SCRY_OK)
@@ -167,7 +171,8 @@ scry_status scry_linux_btf_find(struct scry_phys *p, struct scry_op *op,
         return SCRY_OK;
     if (f.first_refusal[0])
         return scry_err(SCRY_ERR_NOT_FOUND, "no kernel BTF in physical memory (%u candidate "
-                        "header%s refused; the first: %s)", f.tries, f.tries == 1 ? "" : "s",
+                        "header%s refused%s; the first: %s)", f.tries, f.tries == 1 ? "" : "s",
+                        f.stopped ? ", then the scan stopped at its bound" : "",
                         f.first_refusal);
     return scry_err(SCRY_ERR_NOT_FOUND, "no kernel BTF in physical memory (a kernel built "
                     "without CONFIG_DEBUG_INFO_BTF?)");
