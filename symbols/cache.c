@@ -2,6 +2,7 @@
 #include "symbols/cache.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,7 +231,13 @@ scry_status scry_symcache_acquire_built(struct scry_symcache *c, const char *lab
 {
     if (!c || !label || !key || !build || !out)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_symcache_acquire_built: NULL argument");
-    const struct source s = {.path = label, .known = key, .build = build, .user = user};
+    /* The key rides along as the entry's member: one label (a dump's path)
+     * rewritten between two sessions is two tables. */
+    char keystr[40];
+    snprintf(keystr, sizeof keystr, "%016llx-%llx", (unsigned long long)key->hash,
+             (unsigned long long)key->size);
+    const struct source s = {.path = label, .member = keystr, .known = key, .build = build,
+                             .user = user};
     if (mapped)
         *mapped = 0;
     return acquire(c, &s, out, mapped);

@@ -42,7 +42,8 @@ scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, 
                                      const struct scry_isfc_key *known,
                                      const struct scry_symtab **out);
 /* A table that is no file's, named label (for messages and so that two
- * sessions of one dump share it; never confused with a path): mapped from
+ * sessions of one dump share it, with key: never confused with a path, and
+ * one label under two keys is two tables): mapped from
  * the compiled cache under key when there, else built by build (see
  * scry_isfc_load_built). *mapped (may be NULL) is 1 when it came from the
  * cache directory. A failed build is remembered like a failed load.
