@@ -375,7 +375,10 @@ SCRY_API scry_status scry_session_detect(scry_session *session);
  * After a successful detect: facts about the kernel as key/value strings.
  * Every OS gives "os" ("linux"), "description" (one line naming the OS and
  * its version), "isf" (the symbol table's path), "dtb", "paging_levels";
- * Linux adds "banner", "virtual_shift", "physical_shift". Numbers are
+ * Linux adds "banner", "virtual_shift", "physical_shift", and
+ * "symbols_from_dump" ("btf+kallsyms") when no ISF matched and the profile
+ * came from the dump's own BTF + kallsyms ("isf" then names the dump with
+ * "(its own BTF + kallsyms)"). Numbers are
  * "0x..." hex, except paging_levels (decimal). Strings are owned by the
  * session. Errors: what detection reports; SCRY_ERR_NOT_FOUND for an
  * unknown key; SCRY_ERR_INVALID_ARG past the end.

@@ -431,6 +431,8 @@ static scry_status fill_info(struct scry_linux *l)
         st = scry_kv_add(kv, "banner", "%s", l->banner);
     if (st == SCRY_OK)
         st = scry_kv_add(kv, "isf", "%s", l->isf_path);
+    if (st == SCRY_OK && l->from_dump)
+        st = scry_kv_add(kv, "symbols_from_dump", "btf+kallsyms");
     if (st == SCRY_OK)
         st = scry_kv_add(kv, "dtb", "0x%" PRIx64, l->base.dtb);
     if (st == SCRY_OK)
@@ -499,6 +501,7 @@ mode_ok:
     l->virt_shift = virt_shift;
     l->phys_shift = phys_shift;
     l->symbols = d->in->symbols;
+    l->from_dump = c == d->own;
     l->isf_path = strdup(c->path);
     l->banner = malloc(c->blen + 1);
     if (!l->isf_path || !l->banner) {

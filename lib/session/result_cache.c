@@ -132,6 +132,7 @@ int scry_rkey_build(const struct scry_context *ctx, const struct scry_session *s
     put_options(b, p, vals);
     scry_rbuf_u64(b, ctx->max_list_entries);
     scry_rbuf_u64(b, ctx->max_diagnostics);
+    scry_rbuf_u8(b, (uint8_t)ctx->no_dump_symbols); /* may decide whether there is a result */
     scry_rbuf_u64(b, ctx->nsymdirs);
     for (size_t i = 0; i < ctx->nsymdirs; i++)
         put_cstr(b, ctx->symdirs[i]);

@@ -217,6 +217,23 @@ def export(memscry, source, data, dumpfile, work):
         sys.exit(1)
     print(f"ok: {isf} ({os.path.getsize(isf)} bytes) as a store ISF: pslist identical to the "
           f"golden")
+    # --result-cache: a run on the dump's own profile is kept and answered
+    # (the second run builds nothing: no new compiled entry, same bytes);
+    # --no-symbols-from-dump is part of the key, so it is not answered.
+    rcache = fresh_dir(os.path.join(work, "rcache"))
+    renv = env_without_symbols(rcache)
+    rc_cmd = [memscry, "-q", "--result-cache", "-f", dump, "-r", "json", "linux.pslist.PsList"]
+    first = run(rc_cmd, renv).stdout
+    made = entries(rcache)
+    results = os.listdir(os.path.join(rcache, "memscry", "results"))
+    second = run(rc_cmd, renv).stdout
+    if first != want or second != want or len(results) != 1 or entries(rcache) != made:
+        print(f"FAIL: --result-cache with the dump's own profile: {results}")
+        sys.exit(1)
+    run([memscry, "-q", "--result-cache", "--no-symbols-from-dump", "-f", dump, "-r", "json",
+         "linux.pslist.PsList"], renv, 1)
+    print("ok: --result-cache keeps and answers runs on the dump's own profile; "
+          "--no-symbols-from-dump is not answered from it")
     # memscry batch takes --no-symbols-from-dump too.
     for flag, want_first in ((["--no-symbols-from-dump"], "message"), ([], "row")):
         res = run([memscry, "batch", "-q", "-r", "jsonl"] + flag + ["linux.pslist", "--", dump],

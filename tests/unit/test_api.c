@@ -1538,6 +1538,8 @@ START_TEST(test_corpus_no_symbols)
     ck_assert_msg(scry_session_detect(s) == SCRY_OK, "%s", scry_last_error());
     ck_ok(scry_session_info(s, "isf", &value));
     ck_assert_msg(ends_with(value, "dev-small.raw (its own BTF + kallsyms)"), "%s", value);
+    ck_ok(scry_session_info(s, "symbols_from_dump", &value));
+    ck_assert_str_eq(value, "btf+kallsyms");
     ck_ok(scry_session_info(s, "banner", &value));
     ck_assert_str_eq(value, DEV_SMALL_BANNER);
     ck_ok(scry_plugin_run(s, "linux.pslist", 0, NULL, NULL, &r));
