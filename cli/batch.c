@@ -33,7 +33,7 @@ static void batch_usage(FILE *f)
             "  -r, --renderer NAME    jsonl (default; none with --sqlite), json, csv (one\n"
             "                         plugin only), none\n"
             "  -s, --symbol-dirs DIR  as memscry -s (default $MEMSCRY_SYMBOLS)\n"
-            "  --cache-dir DIR, --no-cache  as memscry's\n"
+            "  --cache-dir DIR, --no-cache, --no-symbols-from-dump  as memscry's\n"
             "  --shard I/N            only the dumps whose position in the list (from 0)\n"
             "                         modulo N is I; records keep their position in the whole\n"
             "                         list (SQLite dump_id), so shards concatenate or merge\n"
@@ -334,7 +334,7 @@ int batch_main(int argc, char **argv)
     const char *symdirs[MAX_SYMDIRS];
     char *symbuf[MAX_SYMDIRS];
     size_t nsym = 0, nsymbuf = 0;
-    int i, no_cache = 0, quiet = 0, rc = 0, pend;
+    int i, no_cache = 0, no_dump_symbols = 0, quiet = 0, rc = 0, pend;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     struct out o = {.nshards = 1, .first_json = 1, .prog = {.out = stderr}};
     struct list dumps = {0};
@@ -362,6 +362,10 @@ int batch_main(int argc, char **argv)
         }
         if (!strcmp(a, "--no-cache")) {
             no_cache = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-symbols-from-dump")) {
+            no_dump_symbols = 1;
             continue;
         }
         if (i + 1 >= argc) {
@@ -450,6 +454,8 @@ int batch_main(int argc, char **argv)
     st = scry_context_new(&ctx);
     if (st == SCRY_OK && (no_cache || cache_dir))
         st = scry_context_set_cache_dir(ctx, no_cache ? NULL : cache_dir);
+    if (st == SCRY_OK && no_dump_symbols)
+        st = scry_context_set_symbols_from_dump(ctx, 0);
     for (size_t k = 0; k < nsym && st == SCRY_OK; k++)
         st = scry_context_add_symbol_dir(ctx, symdirs[k]);
     if (st == SCRY_OK)

@@ -30,6 +30,7 @@ static void usage(FILE *f)
             "usage: memscry -f DUMP [-s SYMDIR]... [-r RENDERER] [-q] [-v] PLUGIN [options]\n"
             "       memscry PLUGIN --help\n"
             "       memscry symbols from-btf --kernel FILE --symbols FILE -o OUT.json.xz\n"
+            "       memscry symbols from-dump -f DUMP -o OUT.json.xz\n"
             "       memscry batch [-j N] [options] PLUGIN [options] [, PLUGIN [options]]... -- DUMP...\n"
             "       memscry --help | --version\n"
             "\n"
@@ -45,6 +46,8 @@ static void usage(FILE *f)
             "  --cache-dir DIR          where compiled symbol tables are kept (default\n"
             "                           $XDG_CACHE_HOME/memscry, else ~/.cache/memscry)\n"
             "  --no-cache               neither read nor write compiled symbol tables\n"
+            "  --no-symbols-from-dump   when no ISF matches a Linux kernel, fail instead of\n"
+            "                           using the dump's own BTF + kallsyms\n"
             "  --result-cache[=DIR]     answer a run made before on the same dump, plugin\n"
             "                           and options from DIR, and keep new results there\n"
             "                           (default DIR: results/ under the cache directory);\n"
@@ -131,7 +134,7 @@ int main(int argc, char **argv)
     const char *cache_dir = NULL, *output_dir = ".", *result_cache = NULL;
     scry_runctx *run = NULL;
     size_t nsym = 0, nfiles = 0;
-    int i, pidx, want_help = 0, verbose = 0, no_cache = 0, quiet = 0;
+    int i, pidx, want_help = 0, verbose = 0, no_cache = 0, quiet = 0, no_dump_symbols = 0;
     struct progress prog = {.out = stderr};
     scry_context *ctx = NULL;
     scry_dump *dump = NULL;
@@ -168,6 +171,10 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "--no-cache")) {
             no_cache = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-symbols-from-dump")) {
+            no_dump_symbols = 1;
             continue;
         }
         if (!strcmp(a, "--result-cache") || !strncmp(a, "--result-cache=", 15)) {
@@ -257,6 +264,8 @@ int main(int argc, char **argv)
     st = scry_context_new(&ctx);
     if (st == SCRY_OK && (no_cache || cache_dir))
         st = scry_context_set_cache_dir(ctx, no_cache ? NULL : cache_dir);
+    if (st == SCRY_OK && no_dump_symbols)
+        st = scry_context_set_symbols_from_dump(ctx, 0);
     for (size_t k = 0; k < nsym && st == SCRY_OK; k++)
         st = scry_context_add_symbol_dir(ctx, symdirs[k]);
     if (st == SCRY_OK && result_cache && set_result_cache(ctx, result_cache, cache_dir) != SCRY_OK) {

@@ -563,7 +563,7 @@ static void enums(struct w *w)
  * (memscry's Linux profile and Volatility's pslist/pstree/psaux, lsmod,
  * mount and namespace walks): written as dwarf2json writes them from DWARF,
  * and only when the named type exists. */
-enum how { AS_STRUCT, AS_CHARS, AS_ARRAY0, AS_BASE, AS_PTR_PTR };
+enum how { AS_STRUCT, AS_CHARS, AS_ARRAY0, AS_BASE, AS_PTR, AS_PTR_PTR };
 static const struct {
     const char *sym;
     enum how how;
@@ -579,6 +579,16 @@ static const struct {
     {"init_net", AS_STRUCT, "net"},
     {"init_cred", AS_STRUCT, "cred"},
     {"modules", AS_STRUCT, "list_head"},
+    {"tty_drivers", AS_STRUCT, "list_head"},       /* linux.tty_check */
+    {"socket_file_ops", AS_STRUCT, "file_operations"}, /* linux.sockstat */
+    {"sockfs_dentry_operations", AS_STRUCT, "dentry_operations"}, /* linux.sockstat */
+    {"net_namespace_list", AS_STRUCT, "list_head"}, /* linux.sockstat */
+    {"keyboard_notifier_list", AS_STRUCT, "atomic_notifier_head"}, /* keyboard_notifiers */
+    {"prog_idr", AS_STRUCT, "idr"},                /* linux.ebpf */
+    {"log_buf_len", AS_BASE, "unsigned int"},      /* linux.kmsg (before 5.10) */
+    {"prb", AS_PTR, "printk_ringbuffer"},          /* linux.kmsg */
+    {"module_kset", AS_PTR, "kset"},               /* linux.check_modules */
+    {"idt_table", AS_ARRAY0, "gate_desc"},         /* linux.check_idt */
     {"init_top_pgt", AS_ARRAY0, "pgd_t"},
     {"init_level4_pgt", AS_ARRAY0, "pgd_t"},
     {"swapper_pg_dir", AS_ARRAY0, "pgd_t"},
@@ -616,6 +626,10 @@ static int put_sym_type(struct w *w, const char *sym, uint64_t addr)
                  is_base ? "base" : "struct", ty);
             break;
         case AS_BASE: putf(w, "{\"kind\":\"base\",\"name\":\"%s\"}", ty); break;
+        case AS_PTR:
+            putf(w, "{\"kind\":\"pointer\",\"subtype\":{\"kind\":\"struct\",\"name\":\"%s\"}}",
+                 ty);
+            break;
         case AS_PTR_PTR:
             putf(w, "{\"kind\":\"pointer\",\"subtype\":{\"kind\":\"pointer\",\"subtype\":"
                     "{\"kind\":\"struct\",\"name\":\"%s\"}}}", ty);

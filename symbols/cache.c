@@ -2,6 +2,7 @@
 #include "symbols/cache.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct entry {
     unsigned refs;
     int pinned;
     int detached;           /* damaged: no longer found by path, freed at its last release */
+    int built;              /* no file's: path is a label (scry_symcache_acquire_built) */
 };
 
 struct scry_symcache {
@@ -94,10 +96,12 @@ static void detach_damaged(struct scry_symcache *c, struct entry *e)
 
 static int same(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
 
-static struct entry *find_path(struct scry_symcache *c, const char *path, const char *member)
+static struct entry *find_path(struct scry_symcache *c, const char *path, const char *member,
+                               int built)
 {
     for (struct entry *e = c->list; e; e = e->next)
-        if (!e->detached && strcmp(e->path, path) == 0 && same(e->member, member))
+        if (!e->detached && e->built == built && strcmp(e->path, path) == 0 &&
+            same(e->member, member))
             return e;
     return NULL;
 }
@@ -133,15 +137,23 @@ scry_status scry_symcache_acquire(struct scry_symcache *c, const char *path,
     return scry_symcache_acquire_at(c, path, NULL, NULL, out);
 }
 
-scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, const char *member,
-                                     const struct scry_isfc_key *known,
-                                     const struct scry_symtab **out)
+/* What a table is loaded from: a file (or pack member), or a builder. */
+struct source {
+    const char *path, *member;
+    const struct scry_isfc_key *known;
+    scry_isf_builder build;
+    void *user;
+};
+
+static scry_status acquire(struct scry_symcache *c, const struct source *s,
+                           const struct scry_symtab **out, int *mapped)
 {
+    const char *path = s->path, *member = s->member;
     struct entry *e;
     struct scry_symtab *st = NULL;
     scry_status rc;
     pthread_mutex_lock(&c->lock);
-    e = find_path(c, path, member);
+    e = find_path(c, path, member, s->build != NULL);
     if (e && e->st && scry_sym_damaged(e->st)) {
         detach_damaged(c, e);
         e = NULL;
@@ -155,6 +167,7 @@ scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, 
             pthread_mutex_unlock(&c->lock);
             return scry_err(SCRY_ERR_NOMEM, "out of memory");
         }
+        e->built = s->build != NULL;
         e->next = c->list;
         c->list = e;
     }
@@ -177,7 +190,10 @@ scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, 
     char *dir = c->dir ? strdup(c->dir) : NULL; /* set_dir may run meanwhile */
     pthread_mutex_unlock(&c->lock);
     enum scry_isfc_how how = SCRY_ISFC_BUILT;
-    rc = load(dir, path, member, member ? NULL : known, &st, &how);
+    if (s->build)
+        rc = scry_isfc_load_built(dir, s->known, s->build, s->user, &st, &how);
+    else
+        rc = load(dir, path, member, member ? NULL : s->known, &st, &how);
     free(dir);
     pthread_mutex_lock(&c->lock);
     e->loading = 0;
@@ -188,6 +204,8 @@ scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, 
         e->st = st;
         e->refs = 1;
         *out = st;
+        if (mapped)
+            *mapped = how == SCRY_ISFC_MAPPED;
     } else if (rc != SCRY_ERR_NOMEM) { /* out of memory may pass; the rest will not */
         e->failed = rc;
         e->error = strdup(scry_last_error());
@@ -195,6 +213,44 @@ scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, 
     pthread_cond_broadcast(&c->loaded);
     pthread_mutex_unlock(&c->lock);
     return rc;
+}
+
+scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, const char *member,
+                                     const struct scry_isfc_key *known,
+                                     const struct scry_symtab **out)
+{
+    const struct source s = {.path = path, .member = member, .known = known};
+    return acquire(c, &s, out, NULL);
+}
+
+scry_status scry_symcache_acquire_built(struct scry_symcache *c, const char *label,
+                                        const struct scry_isfc_key *key,
+                                        scry_status (*build)(void *user, uint8_t **isf,
+                                                             size_t *len),
+                                        void *user, const struct scry_symtab **out, int *mapped)
+{
+    if (!c || !label || !key || !build || !out)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_symcache_acquire_built: NULL argument");
+    /* The key rides along as the entry's member: one label (a dump's path)
+     * rewritten between two sessions is two tables. */
+    char keystr[40];
+    snprintf(keystr, sizeof keystr, "%016llx-%llx", (unsigned long long)key->hash,
+             (unsigned long long)key->size);
+    const struct source s = {.path = label, .member = keystr, .known = key, .build = build,
+                             .user = user};
+    if (mapped)
+        *mapped = 0;
+    return acquire(c, &s, out, mapped);
+}
+
+int scry_symcache_built_present(struct scry_symcache *c, const struct scry_isfc_key *key)
+{
+    pthread_mutex_lock(&c->lock);
+    char *dir = c->dir ? strdup(c->dir) : NULL;
+    pthread_mutex_unlock(&c->lock);
+    int present = scry_isfc_present(dir, key);
+    free(dir);
+    return present;
 }
 
 void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st)

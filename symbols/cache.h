@@ -41,6 +41,22 @@ struct scry_isfc_key;
 scry_status scry_symcache_acquire_at(struct scry_symcache *c, const char *path, const char *member,
                                      const struct scry_isfc_key *known,
                                      const struct scry_symtab **out);
+/* A table that is no file's, named label (for messages and so that two
+ * sessions of one dump share it, with key: never confused with a path, and
+ * one label under two keys is two tables): mapped from
+ * the compiled cache under key when there, else built by build (see
+ * scry_isfc_load_built). *mapped (may be NULL) is 1 when it came from the
+ * cache directory. A failed build is remembered like a failed load.
+ * Errors: what build or scry_isf_load reports, SCRY_ERR_NOMEM. Release
+ * every reference. */
+scry_status scry_symcache_acquire_built(struct scry_symcache *c, const char *label,
+                                        const struct scry_isfc_key *key,
+                                        scry_status (*build)(void *user, uint8_t **isf,
+                                                             size_t *len),
+                                        void *user, const struct scry_symtab **out, int *mapped);
+/* 1 when the cache directory holds a compiled entry under key (see
+ * scry_isfc_present), else 0. */
+int scry_symcache_built_present(struct scry_symcache *c, const struct scry_isfc_key *key);
 /* Keeps st loaded after its last reference goes. */
 void scry_symcache_pin(struct scry_symcache *c, const struct scry_symtab *st);
 void scry_symcache_release(struct scry_symcache *c, const struct scry_symtab *st);

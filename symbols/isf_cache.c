@@ -182,6 +182,43 @@ scry_status scry_isfc_load_keyed(const char *dir, const char *path, const void *
     return SCRY_OK;
 }
 
+scry_status scry_isfc_load_built(const char *dir, const struct scry_isfc_key *key,
+                                 scry_isf_builder build, void *user, struct scry_symtab **out,
+                                 enum scry_isfc_how *how)
+{
+    uint8_t *isf = NULL;
+    size_t len = 0;
+    scry_status rc;
+    if (!key || !build || !out)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_isfc_load_built: NULL argument");
+    if (!key->size)
+        dir = NULL; /* an unknown identity: nothing to key an entry by */
+    if (dir && (*out = map_entry(dir, key->hash, key->size))) {
+        if (how)
+            *how = SCRY_ISFC_MAPPED;
+        return SCRY_OK;
+    }
+    if ((rc = build(user, &isf, &len)) != SCRY_OK)
+        return rc;
+    rc = scry_isf_compile(NULL, isf, len, key->hash, key->size, out);
+    free(isf);
+    if (rc != SCRY_OK)
+        return rc;
+    if (dir)
+        store_entry(dir, *out, key->hash, key->size);
+    if (how)
+        *how = SCRY_ISFC_BUILT;
+    return SCRY_OK;
+}
+
+int scry_isfc_present(const char *dir, const struct scry_isfc_key *key)
+{
+    char path[4096];
+    struct stat sb;
+    return dir && key && key->size && !entry_path(path, sizeof path, dir, key->hash, key->size) &&
+           stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 void scry_isfc_forget(const char *dir, const struct scry_symtab *st)
 {
     if (dir && st && st->origin)

@@ -60,6 +60,23 @@ scry_status scry_isfc_load_keyed(const char *dir, const char *path, const void *
                                  size_t len, const struct scry_isfc_key *known,
                                  struct scry_symtab **out, enum scry_isfc_how *how);
 
+/* Makes the ISF JSON of a table that is no file's (the profile memscry
+ * builds from a dump's own BTF + kallsyms): *isf malloc'd, *len its bytes. */
+typedef scry_status (*scry_isf_builder)(void *user, uint8_t **isf, size_t *len);
+
+/* Loads the table whose compiled entry is keyed by key (the caller's
+ * identity of what it is built from, e.g. a dump's): maps a valid entry
+ * from dir (may be NULL: none; so is a key of size 0), else calls build, compiles what it made
+ * and stores the entry. Errors: what build reports, then what scry_isf_load
+ * reports for its output. */
+scry_status scry_isfc_load_built(const char *dir, const struct scry_isfc_key *key,
+                                 scry_isf_builder build, void *user, struct scry_symtab **out,
+                                 enum scry_isfc_how *how);
+
+/* 1 when dir holds an entry file for key (not checked: a load may still
+ * rebuild it), else 0; a key of size 0 or a NULL dir: 0. One stat. */
+int scry_isfc_present(const char *dir, const struct scry_isfc_key *key);
+
 /* Removes the entry st was mapped from (a damaged one), if any. */
 void scry_isfc_forget(const char *dir, const struct scry_symtab *st);
 

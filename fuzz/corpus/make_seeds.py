@@ -512,6 +512,35 @@ def tiny_btf():
     return btf_blob(t, bytes(strs))
 
 
+def btf_find_seeds():
+    """fuzz_btf_find: a 9-byte header (flags, expected place, its length),
+    then a physical image holding the tiny BTF where the kernel mapping
+    says, elsewhere, after a bare header copy, truncated, or damaged."""
+    h = "fuzz_btf_find"
+    blob = tiny_btf()
+
+    def img(parts, size=0x3000):
+        m = bytearray(size)
+        for at, b in parts:
+            m[at:at + len(b)] = b
+        return bytes(m)
+
+    def hdr(flags, pa=0, ln=0):
+        return struct.pack("<BII", flags, pa, ln)
+
+    bare = blob[:24] + bytes(64)  # the header alone, as the kernel's struct btf keeps it
+    bad_ref = bytearray(blob)
+    struct.pack_into("<I", bad_ref, 24 + 72 + 8, 0x7FFFFF)  # type 5 (a pointer): its pointee
+    out(h, "mapped.bin", hdr(1, 0x1000, len(blob)) + img([(0x1000, blob)]))
+    out(h, "mapped-plain.bin", hdr(3, 0x1000, len(blob)) + img([(0x1000, blob)]))
+    out(h, "mapped-wrong-len.bin", hdr(1, 0x1000, len(blob) + 4) + img([(0x1000, blob)]))
+    out(h, "scan.bin", hdr(0) + img([(0x800, bare), (0x1804, blob)]))
+    out(h, "scan-plain.bin", hdr(2) + img([(0x800, bare), (0x1804, blob)]))
+    out(h, "truncated.bin", hdr(0) + img([(0x2f00, blob)])[:0x2f00 + len(blob) // 2])
+    out(h, "bad-ref.bin", hdr(1, 0x400, len(blob)) + img([(0x400, bytes(bad_ref)),
+                                                          (0x2000, bytes(bad_ref))]))
+
+
 def vmlinux_elf(btf, banner):
     """.text, .rodata (the banner) and .BTF, as a bzImage's vmlinux has them."""
     shstr = b"\0.text\0.rodata\0.BTF\0.shstrtab\0"
@@ -696,6 +725,8 @@ def main():
         isf_struct_seeds()
     if os.path.exists(os.path.join(HERE, "..", "fuzz_btf.c")):
         btf_seeds()
+    if os.path.exists(os.path.join(HERE, "..", "fuzz_btf_find.c")):
+        btf_find_seeds()
 
 
 if __name__ == "__main__":

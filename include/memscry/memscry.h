@@ -101,9 +101,9 @@ typedef struct scry_context scry_context;
  * Errors: SCRY_ERR_NOMEM. Free with scry_context_free() after every dump and
  * session opened from it is closed.
  * Thread-safety: the setters (add_symbol_dir, set_cache_dir,
- * set_memory_budget, set_limit) must be called before the context is used
- * from other threads; everything else may be called from several threads
- * at once.
+ * set_memory_budget, set_limit, set_symbols_from_dump) must be called
+ * before the context is used from other threads; everything else may be
+ * called from several threads at once.
  */
 SCRY_API scry_status scry_context_new(scry_context **out);
 SCRY_API void scry_context_free(scry_context *ctx);
@@ -123,6 +123,20 @@ SCRY_API scry_status scry_context_add_symbol_dir(scry_context *ctx, const char *
  * written makes loads cold, never an error. Errors: SCRY_ERR_IO (dir exists
  * and is not a directory, naming it), SCRY_ERR_NOMEM. */
 SCRY_API scry_status scry_context_set_cache_dir(scry_context *ctx, const char *dir);
+
+/* Whether a Linux dump that no ISF of the symbol directories matches may
+ * use a profile built from what the dump itself holds: the kernel's BTF
+ * (CONFIG_DEBUG_INFO_BTF) for the types and its kallsyms for the symbols
+ * (docs/DESIGN.md, "Linux with no symbol files"). Default: allowed (1).
+ * An ISF whose banner matches is always preferred; one that matches but
+ * cannot be used is an error naming it, never a reason to fall back. The
+ * profile's compiled table is kept in the cache directory, keyed by the
+ * dump file's identity, so a second session of the dump maps it. 0
+ * forbids the fall-back: detection then needs a matching ISF (the CLI's
+ * --no-symbols-from-dump). Affects sessions detected afterwards.
+ * Thread-safety: as the other setters, before the context is shared.
+ * Errors: SCRY_ERR_INVALID_ARG (NULL ctx). */
+SCRY_API scry_status scry_context_set_symbols_from_dump(scry_context *ctx, int allow);
 
 /* The bytes the caches of every dump of this context may hold together
  * (default 256 MiB; at least one page per cache is never guaranteed:
@@ -308,6 +322,25 @@ SCRY_API scry_status scry_symtab_field_offset(const scry_symtab *symtab, const c
  */
 SCRY_API scry_status scry_isf_from_btf(const char *kernel, const char *symbols, const char *out);
 
+/*
+ * Writes an ISF (Volatility 3's symbol table JSON) for the Linux kernel in
+ * dump from what the dump itself holds: the types of the kernel's BTF
+ * (CONFIG_DEBUG_INFO_BTF), found in physical memory, and the addresses of
+ * its kallsyms (through VMCOREINFO where the dump has it, else found by
+ * the tables' structure), moved back to link time; linux_banner's bytes
+ * as its constant data. The same JSON scry_isf_from_btf writes from a
+ * kernel image and its System.map, and the table a session uses when no
+ * ISF matches (scry_context_set_symbols_from_dump). out is written as xz,
+ * gzip or plain JSON as its name ends, through a temporary file renamed
+ * into place. Errors (one line, "from the dump's BTF + kallsyms: ..."):
+ * SCRY_ERR_NODATA or SCRY_ERR_NOT_FOUND (no kallsyms tables, no BTF, no
+ * linux_banner), SCRY_ERR_CORRUPT (tables or BTF that fail validation: the
+ * message says where), SCRY_ERR_LIMIT, SCRY_ERR_IO, SCRY_ERR_NOMEM.
+ * Thread-safety: any thread; the dump may be used by other threads
+ * meanwhile.
+ */
+SCRY_API scry_status scry_isf_from_dump(scry_dump *dump, const char *out);
+
 /* --------------------------------------------------------------- session */
 
 typedef struct scry_session scry_session;
@@ -342,7 +375,10 @@ SCRY_API scry_status scry_session_detect(scry_session *session);
  * After a successful detect: facts about the kernel as key/value strings.
  * Every OS gives "os" ("linux"), "description" (one line naming the OS and
  * its version), "isf" (the symbol table's path), "dtb", "paging_levels";
- * Linux adds "banner", "virtual_shift", "physical_shift". Numbers are
+ * Linux adds "banner", "virtual_shift", "physical_shift", and
+ * "symbols_from_dump" ("btf+kallsyms") when no ISF matched and the profile
+ * came from the dump's own BTF + kallsyms ("isf" then names the dump with
+ * "(its own BTF + kallsyms)"). Numbers are
  * "0x..." hex, except paging_levels (decimal). Strings are owned by the
  * session. Errors: what detection reports; SCRY_ERR_NOT_FOUND for an
  * unknown key; SCRY_ERR_INVALID_ARG past the end.

@@ -116,6 +116,7 @@ struct scry_linux {
     struct scry_symcache *symbols;    /* where symtab came from             */
     const struct scry_symtab *symtab; /* a shared reference, released at free */
     char *isf_path;
+    int from_dump;                    /* the table is the dump's own BTF + kallsyms */
     char *banner;                     /* as found in memory, without "\n\0" */
     uint64_t virt_shift;              /* added to ISF addresses (KASLR)     */
     uint64_t phys_shift;              /* Volatility's physical kaslr_shift  */

@@ -24,6 +24,16 @@
  *    virtual address back to where it was found - so a raw or LiME image of a
  *    5-level kernel is recognised from its page tables alone.
  *
+ * 6. No ISF's banner matched (and the context allows it): the profile is
+ *    built from the dump itself - its BTF for the types, its kallsyms for
+ *    the symbols (linux_dump_isf.c) - and tried as one more candidate. Its
+ *    compiled table is kept in the cache directory keyed by the dump's
+ *    identity, so the next session maps it and probes as for any ISF. An
+ *    ISF whose banner matched but that failed is the answer (an error
+ *    naming it), never a reason to fall back. With no ISF at all the dump's
+ *    own profile is tried before any banner scan (only the first banner is
+ *    looked for, to tell a Linux dump).
+ *
  * Bounds (hostile ISFs and dumps): every candidate is checked once when it
  * is loaded (check_usable); an unusable one is never tried, and when its
  * banner matches, its reason - naming the ISF and the symbol or field - is
@@ -36,8 +46,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
+#include "lib/base/dump_id.h"
 #include "lib/os/linux.h"
+#include "lib/os/linux_dump_isf.h"
 #include "lib/phys/scan.h"
+#include "symbols/isf_cache.h"
 #include "symbols/cache.h"
 #include "symbols/symstore.h"
 #include "symbols/symtab.h"
@@ -101,6 +116,13 @@ struct detect {
      * instead of a misleading "no symbol table matches". */
     scry_status damage;
     char damage_msg[768];
+    int matched;      /* some ISF's banner matched (then no fall-back to the dump's own) */
+    int first_only;   /* the banner scan stops at the first real banner */
+    struct cand *own; /* the profile from the dump's BTF + kallsyms, once tried */
+    scry_status own_status;
+    char own_error[512];
+    char own_label[1100];
+    struct scry_isfc_key own_key; /* its compiled entry's key (own_key()) */
 };
 
 /* Remembers the first damage (CORRUPT, NOMEM, LIMIT) a detection-critical
@@ -290,8 +312,8 @@ static int hold(struct detect *d, struct cand *c)
     scry_status st;
     if (c->st)
         return 1;
-    if (c->unusable || (c->tried && !c->checked))
-        return 0;
+    if (c->unusable || (c->tried && !c->checked) || !c->src)
+        return 0; /* !src: the dump's own table, released: not loaded again */
     drop_held(d);
     c->tried = 1;
     for (int attempt = 0;; attempt++) {
@@ -409,6 +431,8 @@ static scry_status fill_info(struct scry_linux *l)
         st = scry_kv_add(kv, "banner", "%s", l->banner);
     if (st == SCRY_OK)
         st = scry_kv_add(kv, "isf", "%s", l->isf_path);
+    if (st == SCRY_OK && l->from_dump)
+        st = scry_kv_add(kv, "symbols_from_dump", "btf+kallsyms");
     if (st == SCRY_OK)
         st = scry_kv_add(kv, "dtb", "0x%" PRIx64, l->base.dtb);
     if (st == SCRY_OK)
@@ -477,6 +501,7 @@ mode_ok:
     l->virt_shift = virt_shift;
     l->phys_shift = phys_shift;
     l->symbols = d->in->symbols;
+    l->from_dump = c == d->own;
     l->isf_path = strdup(c->path);
     l->banner = malloc(c->blen + 1);
     if (!l->isf_path || !l->banner) {
@@ -578,10 +603,13 @@ static int on_banner(void *user, uint64_t pa)
         if (n < sizeof buf && (buf[n] == '\n' || buf[n] == '\0'))
             strip_banner(buf, n, d->first_banner, sizeof d->first_banner);
     }
+    if (d->first_only)
+        return d->first_banner[0] != 0;
     for (size_t i = 0; i < d->n; i++) {
         struct cand *c = &d->c[i];
         if (!has_banner(c) || c->blen > sizeof buf || memcmp(buf, c->banner, c->blen) != 0)
             continue;
+        d->matched = 1;
         if (!hold(d, c)) {
             if (c->unusable)
                 note_unusable(d, c);
@@ -620,6 +648,7 @@ static void probe_aligned(struct detect *d, struct cand *c)
             if (phys_exact(d->p, pa, buf, c->blen) != SCRY_OK ||
                 memcmp(buf, c->banner, c->blen) != 0)
                 continue;
+            d->matched = 1;
             if (!hold(d, c)) {
                 if (c->unusable)
                     note_unusable(d, c);
@@ -646,6 +675,149 @@ static int first_cr4(const struct scry_kv *meta, uint64_t *cr4)
             return 1;
     }
     return 0;
+}
+
+/* ------------------------------------- 6. the dump's own BTF + kallsyms */
+
+struct membuf {
+    uint8_t *p;
+    size_t n, cap;
+};
+
+static int membuf_write(void *user, const void *data, size_t len)
+{
+    struct membuf *m = user;
+    if (len > m->cap - m->n) {
+        size_t cap = m->cap ? m->cap : (size_t)16 << 20;
+        while (cap - m->n < len)
+            cap *= 2; /* bounded: the writer stops at SCRY_ISF_MAX_OUTPUT */
+        uint8_t *p = realloc(m->p, cap);
+        if (!p) {
+            scry_err(SCRY_ERR_NOMEM, "out of memory");
+            return -1;
+        }
+        m->p = p;
+        m->cap = cap;
+    }
+    memcpy(m->p + m->n, data, len);
+    m->n += len;
+    return 0;
+}
+
+struct own_build {
+    const struct scry_detect_in *in;
+    struct scry_linux_dump_facts facts;
+    int built;
+};
+
+static scry_status build_own(void *user, uint8_t **isf, size_t *len)
+{
+    struct own_build *b = user;
+    const struct scry_detect_in *in = b->in;
+    struct membuf m = {0};
+    b->built = 1;
+    scry_status st = scry_linux_dump_isf(in->phys, in->op, in->meta, membuf_write, &m, &b->facts);
+    if (st != SCRY_OK) {
+        free(m.p);
+        return st;
+    }
+    *isf = m.p;
+    *len = m.n;
+    return SCRY_OK;
+}
+
+/* The compiled table's key: what the ISF is built from is the dump (its
+ * file's identity) and the code that builds it (memscry's version). */
+static void own_key(const struct scry_detect_in *in, struct scry_isfc_key *key)
+{
+    static const char tag[] = "memscry: profile from the dump's BTF + kallsyms";
+    struct scry_dump_id id;
+    memset(key, 0, sizeof *key);
+    if (!in->phys->file || scry_dump_identity(in->phys->file, in->meta, &id) != 0)
+        return; /* size 0: not cached */
+    XXH3_state_t *x = XXH3_createState();
+    if (!x)
+        return;
+    XXH3_64bits_reset(x);
+    XXH3_64bits_update(x, tag, sizeof tag);
+    XXH3_64bits_update(x, scry_version(), strlen(scry_version()) + 1);
+    XXH3_64bits_update(x, id.v, sizeof id.v);
+    key->hash = XXH3_64bits_digest(x);
+    key->size = id.v[SCRY_DUMP_ID_SIZE] ? id.v[SCRY_DUMP_ID_SIZE] : 1;
+    XXH3_freeState(x);
+}
+
+/* Builds (or maps) the dump's own table and tries it as a candidate: at
+ * the aligned places, then by a banner scan. The candidate lives in
+ * d->c[d->n] (room was kept for it). */
+static void try_own(struct detect *d)
+{
+    const struct scry_detect_in *in = d->in;
+    struct cand *c = &d->c[d->n];
+    struct scry_isfc_key key = d->own_key;
+    struct own_build ob = {.in = in};
+    const uint8_t *b = NULL;
+    size_t blen = 0;
+    uint64_t baddr = 0;
+    if (d->own)
+        return;
+    d->own = c;
+    d->n++;
+    snprintf(d->own_label, sizeof d->own_label, "%s (its own BTF + kallsyms)",
+             in->phys->file && in->phys->file->path ? in->phys->file->path : "the dump");
+    c->path = d->own_label;
+    c->tried = 1;
+    drop_held(d);
+    scry_status st = scry_symcache_acquire_built(in->symbols, d->own_label, &key, build_own,
+                                                 &ob, &c->st, NULL);
+    if (st == SCRY_OK && ob.built) /* -v says where the profile came from */
+        scry_op_say(in->op, SCRY_DIAG_INFO, SCRY_OK,
+                    "no ISF matches: profile from the dump's own BTF (%zu bytes at physical 0x%"
+                    PRIx64 ", %s) and kallsyms (%zu symbols, %s; KASLR shift 0x%" PRIx64 ")",
+                    ob.facts.btf_len, ob.facts.btf_pa,
+                    ob.facts.btf_mapped ? "at __start_BTF" : "found by a scan", ob.facts.nsyms,
+                    ob.facts.kallsyms_from_vmcoreinfo ? "from VMCOREINFO" : "found by a scan",
+                    ob.facts.kaslr_shift);
+    if (st == SCRY_OK && (scry_sym_constant_data(c->st, "linux_banner", &b, &blen) != SCRY_OK ||
+                          scry_sym_address(c->st, "linux_banner", &baddr) != SCRY_OK || blen < 16))
+        st = scry_err(SCRY_ERR_CORRUPT, "its table has no linux_banner constant data");
+    if (st == SCRY_OK && !(c->banner_copy = malloc(blen)))
+        st = scry_err(SCRY_ERR_NOMEM, "out of memory");
+    if (st != SCRY_OK) {
+        d->own_status = st;
+        snprintf(d->own_error, sizeof d->own_error, "%s", scry_last_error());
+        scry_symcache_release(in->symbols, c->st);
+        c->st = NULL;
+        if (st == SCRY_ERR_NOMEM || st == SCRY_ERR_CANCELLED)
+            d->fatal = st;
+        return;
+    }
+    memcpy(c->banner_copy, b, blen);
+    c->banner = c->banner_copy;
+    c->blen = blen;
+    c->banner_addr = baddr;
+    check_usable(c);
+    c->checked = 1;
+    if (c->unusable) {
+        d->own_status = c->unusable;
+        snprintf(d->own_error, sizeof d->own_error, "%s", c->why);
+        scry_symcache_release(in->symbols, c->st);
+        c->st = NULL;
+        return;
+    }
+    d->held = c;
+    probe_aligned(d, c);
+    if (!d->found && !d->fatal) {
+        d->first_only = 0;
+        st = scry_scan_phys(d->p, NULL, "Linux version ", 14, on_banner, d);
+        if (st != SCRY_OK)
+            d->fatal = st;
+    }
+    if (!d->found && !d->fatal && !d->own_status) {
+        d->own_status = SCRY_ERR_NO_SYMBOLS;
+        snprintf(d->own_error, sizeof d->own_error,
+                 "its linux_banner and init_task were not found where they belong");
+    }
 }
 
 static scry_status linux_detect(const struct scry_detect_in *in, struct scry_profile **out)
@@ -681,7 +853,7 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
         d.hint_mode = (v & CR4_LA57) ? SCRY_PAGING_LA57 : SCRY_PAGING_X86_64;
     }
 
-    d.c = calloc(ncands ? ncands : 1, sizeof *d.c);
+    d.c = calloc(ncands + 1, sizeof *d.c); /* + the dump's own (6.) */
     if (!d.c) {
         scry_isf_cands_free(cands, ncands);
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
@@ -709,6 +881,25 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
             }
         }
 
+    /* 6. first when there is no ISF at all: a Linux dump (VMCOREINFO or a
+     * banner) goes straight to its own profile, without a full scan. */
+    int own_allowed = !in->no_dump_symbols;
+    if (own_allowed)
+        own_key(in, &d.own_key);
+    if (own_allowed && d.n == 0 && ncands == 0) {
+        /* An entry built from this very dump says it is Linux: no scan. */
+        int cached = scry_symcache_built_present(in->symbols, &d.own_key);
+        if (!vmci && !cached) {
+            d.first_only = 1;
+            st = scry_scan_phys(d.p, NULL, "Linux version ", 14, on_banner, &d);
+            d.first_only = 0;
+            if (st != SCRY_OK)
+                d.fatal = st;
+        }
+        if (!d.fatal && (vmci || cached || d.first_banner[0]))
+            try_own(&d);
+    }
+
     /* 2. The dump states the shifts: check each candidate's banner in place. */
     uint64_t koff, phys_base;
     if (vmci && vmci_get(vmci, "KERNELOFFSET", 16, &koff) &&
@@ -723,6 +914,7 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
             st = phys_exact(d.p, pa, buf, c->blen);
             note_damage(&d, st, c, "its linux_banner (where VMCOREINFO puts it) cannot be read");
             if (st == SCRY_OK && memcmp(buf, c->banner, c->blen) == 0) {
+                d.matched = 1;
                 if (hold(&d, c))
                     try_kernel(&d, c, shift);
                 else if (c->unusable)
@@ -749,6 +941,10 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
         }
     }
 
+    if (own_allowed && !d.found && !d.fatal && !d.damage && !d.matched &&
+        (vmci || d.first_banner[0]))
+        try_own(&d);
+
     if (d.found) {
         *out = &d.found->base;
         st = SCRY_OK;
@@ -766,11 +962,13 @@ static scry_status linux_detect(const struct scry_detect_in *in, struct scry_pro
             w += (size_t)snprintf(where + w, sizeof where - w, "%s%s", i ? ", " : "", dirs[i]);
         st = scry_err(SCRY_ERR_NO_SYMBOLS,
                       "no symbol table matches the kernel banner \"%s\" (searched %s: %zu ISF "
-                      "file%s%s%s%s%s)",
+                      "file%s%s%s%s%s)%s%s",
                       d.first_banner, ndirs ? where : "no symbol directories",
                       ncands, ncands == 1 ? "" : "s", d.load_failures ? "; unreadable: " : "",
                       d.first_error, store_diags.n ? "; skipped: " : "",
-                      store_diags.n ? store_diags.v[0].message : "");
+                      store_diags.n ? store_diags.v[0].message : "",
+                      d.own ? ", and the dump's own cannot be used: " : "",
+                      d.own ? d.own_error : "");
     }
     for (size_t i = 0; st == SCRY_OK && i < store_diags.n; i++)
         scry_op_say(in->op, SCRY_DIAG_INFO, store_diags.v[i].status, "symbol store: %s",

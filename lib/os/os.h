@@ -31,6 +31,7 @@ struct scry_detect_in {
     struct scry_symcache *symbols;       /* shared, loaded tables */
     struct scry_symstore *store;         /* where ISFs are searched, and their index */
     struct scry_op *op;                  /* diagnostics of the run that detects; may be NULL */
+    int no_dump_symbols; /* Linux: no profile from the dump's own BTF + kallsyms */
 };
 
 struct scry_profile {

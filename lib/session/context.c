@@ -85,6 +85,14 @@ const char *scry_context_cache_dir(const struct scry_context *c)
     return c ? c->cache_dir : NULL;
 }
 
+scry_status scry_context_set_symbols_from_dump(scry_context *c, int allow)
+{
+    if (!c)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_symbols_from_dump: NULL context");
+    c->no_dump_symbols = !allow;
+    return SCRY_OK;
+}
+
 scry_status scry_context_set_memory_budget(scry_context *c, uint64_t bytes)
 {
     if (!c)

@@ -12,12 +12,10 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
+#include "lib/base/dump_id.h"
 #include "lib/plugins/plugin.h"
 #include "lib/session/rcache.h"
 #include "lib/session/session.h"
-
-/* The bytes of the dump's head that its identity hashes. */
-#define RKEY_HEAD (64u * 1024u)
 
 static scry_status results_of(scry_context *ctx, struct scry_results **out)
 {
@@ -99,33 +97,14 @@ static void put_options(struct scry_rbuf *b, const struct scry_plugin *p,
     }
 }
 
-/* What identifies the dump's file now: the opened descriptor's inode,
- * size and mtime (not the path's: it may name another file since), its
- * first bytes and what its format header states. */
+/* What identifies the dump's file now (lib/base/dump_id.h). */
 static int put_dump_identity(struct scry_rbuf *b, const struct scry_dump *d)
 {
-    const struct scry_file *f = d->phys->file;
-    XXH3_state_t *x;
-    struct stat sb;
-    size_t head;
-    if (!f || f->fd < 0 || fstat(f->fd, &sb) != 0 || (uint64_t)sb.st_size != f->size)
+    struct scry_dump_id id;
+    if (scry_dump_identity(d->phys->file, &d->meta, &id) != 0)
         return -1;
-    scry_rbuf_u64(b, (uint64_t)sb.st_dev);
-    scry_rbuf_u64(b, (uint64_t)sb.st_ino);
-    scry_rbuf_u64(b, (uint64_t)sb.st_size);
-    scry_rbuf_u64(b, (uint64_t)sb.st_mtim.tv_sec);
-    scry_rbuf_u64(b, (uint64_t)sb.st_mtim.tv_nsec);
-    head = f->size < RKEY_HEAD ? (size_t)f->size : RKEY_HEAD;
-    scry_rbuf_u64(b, f->map && head ? XXH3_64bits(f->map, head) : 0);
-    if (!(x = XXH3_createState()))
-        return -1;
-    XXH3_64bits_reset(x);
-    for (size_t i = 0; i < d->meta.n; i++) {
-        XXH3_64bits_update(x, d->meta.v[i].key, strlen(d->meta.v[i].key) + 1);
-        XXH3_64bits_update(x, d->meta.v[i].value, strlen(d->meta.v[i].value) + 1);
-    }
-    scry_rbuf_u64(b, XXH3_64bits_digest(x));
-    XXH3_freeState(x);
+    for (size_t i = 0; i < SCRY_DUMP_ID_N; i++)
+        scry_rbuf_u64(b, id.v[i]);
     return 0;
 }
 
@@ -153,6 +132,7 @@ int scry_rkey_build(const struct scry_context *ctx, const struct scry_session *s
     put_options(b, p, vals);
     scry_rbuf_u64(b, ctx->max_list_entries);
     scry_rbuf_u64(b, ctx->max_diagnostics);
+    scry_rbuf_u8(b, (uint8_t)ctx->no_dump_symbols); /* may decide whether there is a result */
     scry_rbuf_u64(b, ctx->nsymdirs);
     for (size_t i = 0; i < ctx->nsymdirs; i++)
         put_cstr(b, ctx->symdirs[i]);

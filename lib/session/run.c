@@ -210,8 +210,15 @@ static scry_status run_plugin(struct scry_context *ctx, struct scry_session *s,
     if (pc.early)
         p->early_free(pc.early);
     scry_optvals_free(&vals);
-    if (st == SCRY_OK && key.b.p)
-        scry_results_put(ctx, &key, pc.profile ? scry_profile_info(pc.profile, "isf") : NULL, r);
+    if (st == SCRY_OK && key.b.p) {
+        /* A profile from the dump's own BTF + kallsyms depends on the dump
+         * alone (its identity is in the key): the file a hit re-checks is
+         * the dump's. */
+        const char *isf = pc.profile ? scry_profile_info(pc.profile, "isf") : NULL;
+        if (pc.profile && scry_profile_info(pc.profile, "symbols_from_dump"))
+            isf = s->dump->phys->file ? s->dump->phys->file->path : NULL;
+        scry_results_put(ctx, &key, isf, r);
+    }
     scry_rkey_free(&key);
     if (st != SCRY_OK) {
         scry_result_free(r);

@@ -51,6 +51,7 @@ scry_status scry_session_profile(struct scry_session *s, struct scry_op *op,
                 .symbols = c->symbols,
                 .store = c->store,
                 .op = op,
+                .no_dump_symbols = c->no_dump_symbols,
             };
             s->detect_status = scry_os_detect(&in, &s->profile);
             if (s->detect_status != SCRY_OK)

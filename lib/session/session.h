@@ -30,6 +30,7 @@ struct scry_context {
     struct scry_symcache *symbols;
     struct scry_symstore *store;  /* the symbol dirs again, with their index */
     struct scry_results *results; /* result cache (rcache.h); NULL: none */
+    int no_dump_symbols;          /* scry_context_set_symbols_from_dump(ctx, 0) */
 };
 
 #define SCRY_CONTEXT_DEFAULT_BUDGET (256ull << 20)

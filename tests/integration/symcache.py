@@ -101,7 +101,8 @@ for label, cache_args in (("indexed", ["--cache-dir", os.path.join(work, "cache-
     empty = os.path.join(work, "emptyloop-" + label.replace(" ", "-"))
     os.makedirs(os.path.join(empty, "linux"))
     os.symlink("..", os.path.join(empty, "linux", "loop"))
-    cmd = [memscry, "-s", empty, "-f", dump, "-r", "json"] + cache_args
+    # --no-symbols-from-dump: else the dump's own BTF + kallsyms would serve.
+    cmd = [memscry, "--no-symbols-from-dump", "-s", empty, "-f", dump, "-r", "json"] + cache_args
     res = subprocess.run(cmd + ["linux.pslist.PsList"], capture_output=True)
     err = res.stderr.decode(errors="replace")
     if res.returncode != 1 or "no symbol table matches" not in err or "skipped: " not in err:

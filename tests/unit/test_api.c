@@ -1446,8 +1446,10 @@ START_TEST(test_corpus_pslist)
 }
 END_TEST
 
-/* An empty symbol directory: detection and kernel plugins fail with
- * NO_SYMBOLS, banners (physical memory only) still works. */
+/* An empty symbol directory, and the dump's own BTF + kallsyms forbidden:
+ * detection and kernel plugins fail with NO_SYMBOLS, banners (physical
+ * memory only) still works. Allowed (the default), the dump's own profile
+ * is found. */
 START_TEST(test_corpus_no_symbols)
 {
     scry_context *nctx = NULL; /* an empty symbol directory */
@@ -1463,6 +1465,8 @@ START_TEST(test_corpus_no_symbols)
     static const uint64_t offsets[] = {0x56001a0, 0x571ffe0, 0x68f6480};
     const char *value = "untouched";
     ck_ok(scry_context_new(&nctx));
+    ck_ok(scry_context_set_symbols_from_dump(nctx, 0));
+    ck_assert_int_eq(scry_context_set_symbols_from_dump(NULL, 0), SCRY_ERR_INVALID_ARG);
     raw = open_corpus_in(nctx, "test_corpus_no_symbols", "dev-small.raw");
     if (!raw) {
         scry_context_free(nctx);
@@ -1511,12 +1515,41 @@ START_TEST(test_corpus_no_symbols)
     free(want);
     scry_result_free(r);
 
-    /* No symbol directory at all (the fixture's ctx): NO_SYMBOLS too. */
+    /* No symbol directory at all (the fixture's ctx, forbidden too): NO_SYMBOLS. */
     scry_session_close(s);
+    ck_ok(scry_context_set_symbols_from_dump(ctx, 0));
     ck_ok(scry_session_open(ctx, raw, &s));
     ck_assert_int_eq(scry_session_detect(s), SCRY_ERR_NO_SYMBOLS);
     ck_assert_msg(starts_with(scry_last_error(), "no symbol table matches the kernel banner"),
                   "%s", scry_last_error());
+    ck_ok(scry_context_set_symbols_from_dump(ctx, 1));
+
+    /* Allowed: a session of the same dump gets the profile from its own
+     * BTF + kallsyms (a new context: the first one's session keeps its
+     * answer, detection runs once per session). */
+    scry_session_close(s);
+    scry_dump_close(raw); /* before its context */
+    scry_context_free(nctx);
+    ck_ok(scry_context_new(&nctx));
+    ck_ok(scry_context_set_cache_dir(nctx, NULL));
+    ck_ok(scry_context_add_symbol_dir(nctx, dir));
+    raw = open_corpus_in(nctx, "test_corpus_no_symbols", "dev-small.raw");
+    ck_assert_ptr_nonnull(raw);
+    ck_ok(scry_session_open(nctx, raw, &s));
+    ck_assert_msg(scry_session_detect(s) == SCRY_OK, "%s", scry_last_error());
+    ck_ok(scry_session_info(s, "isf", &value));
+    ck_assert_msg(ends_with(value, "dev-small.raw (its own BTF + kallsyms)"), "%s", value);
+    ck_ok(scry_session_info(s, "symbols_from_dump", &value));
+    ck_assert_str_eq(value, "btf+kallsyms");
+    ck_ok(scry_session_info(s, "banner", &value));
+    ck_assert_str_eq(value, DEV_SMALL_BANNER);
+    ck_ok(scry_plugin_run(s, "linux.pslist", 0, NULL, NULL, &r));
+    text = tu_render(r, "json", &len);
+    want = golden("dev-small.raw", "linux.pslist.PsList.json", &glen);
+    tu_assert_bytes("pslist json, no symbol files", text, len, want, glen);
+    free(text);
+    free(want);
+    scry_result_free(r);
 
     scry_session_close(s);
     rmdir(dir);

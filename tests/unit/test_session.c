@@ -692,6 +692,9 @@ START_TEST(isf_added_to_an_open_context_is_found)
     scry_context *ctx;
     ck_assert_int_eq(scry_context_new(&ctx), SCRY_OK);
     ck_assert_int_eq(scry_context_set_cache_dir(ctx, cache), SCRY_OK);
+    /* Without an ISF the dump's own BTF + kallsyms would do: forbidden, to
+     * see the ISF's absence. */
+    ck_assert_int_eq(scry_context_set_symbols_from_dump(ctx, 0), SCRY_OK);
     snprintf(link, sizeof link, "%s/store", dir);
     ck_assert_int_eq(scry_context_add_symbol_dir(ctx, link), SCRY_OK);
     struct open a, b;
