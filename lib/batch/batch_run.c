@@ -9,7 +9,7 @@
  * slow dump stalls the others only once they are a whole window ahead.
  * Why 8: with 2 per thread, one slow dump (dev-1k.kdump decompresses for
  * 0.19 s) left the other thread idle after three quick dumps, and the
- * corpus batch ran 1.40x faster on 2 threads than on 1; with 8, 1.6-2.0x
+ * corpus batch ran 1.40x faster on 2 threads than on 1; with 8, 1.66x
  * (bench/batch.sh). A dump's results are its rows, kilobytes to a few
  * MiB, so 16 held is still small. */
 #include <pthread.h>
