@@ -7,7 +7,7 @@
 
 #include "lib/plugins/linux_common.h"
 #include "lib/walk/linux_dpath.h"
-#include "lib/walk/linux_files.h"
+#include "lib/plugins/linux_task_fds.h"
 
 enum { OPT_PID, NOPTS };
 
@@ -26,14 +26,7 @@ static const struct scry_column columns[] = {
 };
 
 struct ctx {
-    const struct scry_linux *l;
-    struct scry_linux_files_off fo;
-    struct scry_vspace kernel;
-    struct scry_plugin_ctx *pc;
-    const struct scry_linux_task *t; /* the task whose fds are listed */
-    char comm[52];
-    size_t comm_len;
-    scry_status st;
+    struct scry_task_fds w; /* first: the walk's callbacks get this ctx */
     char path[SCRY_LINUX_PATH_CAP];
 };
 
@@ -44,24 +37,24 @@ static int on_fd(void *user, uint32_t fd, uint64_t filp)
     struct scry_linux_inode_info in;
     char dev[24], mode[11];
     size_t plen;
-    if (!scry_linux_file_path(c->l, &c->kernel, c->t->addr, filp, c->path, sizeof c->path, &plen))
-        scry_op_say(c->pc->op, SCRY_DIAG_INFO, SCRY_ERR_NODATA,
+    if (!scry_linux_file_path(c->w.l, &c->w.kernel, c->w.t->addr, filp, c->path, sizeof c->path, &plen))
+        scry_op_say(c->w.pc->op, SCRY_DIAG_INFO, SCRY_ERR_NODATA,
                     "pid %d fd %" PRIu32 ": the path of file 0x%" PRIx64
-                    " could not be read whole", (int)c->t->pid, fd, filp);
-    cells[0] = scry_cell_int(c->t->tgid);
-    cells[1] = scry_cell_int(c->t->pid);
-    cells[2] = scry_cell_str(c->comm, c->comm_len);
+                    " could not be read whole", (int)c->w.t->pid, fd, filp);
+    cells[0] = scry_cell_int(c->w.t->tgid);
+    cells[1] = scry_cell_int(c->w.t->pid);
+    cells[2] = scry_cell_str(c->w.comm, c->w.comm_len);
     cells[3] = scry_cell_int(fd);
     cells[4] = scry_cell_str(c->path, plen);
     for (int i = 5; i < 13; i++)
         cells[i] = scry_cell_absent(SCRY_CELL_NOT_AVAILABLE);
-    uint64_t inode = scry_linux_file_inode(c->l, &c->fo, &c->kernel, filp);
+    uint64_t inode = scry_linux_file_inode(c->w.l, &c->w.fo, &c->w.kernel, filp);
     if (inode) {
-        scry_status st = scry_linux_inode_info(c->l, &c->fo, &c->kernel, inode, &in);
+        scry_status st = scry_linux_inode_info(c->w.l, &c->w.fo, &c->w.kernel, inode, &in);
         if (st != SCRY_OK) {
-            scry_op_report(c->pc->op, scry_diag_level_for(st), st,
+            scry_op_report(c->w.pc->op, scry_diag_level_for(st), st,
                            "pid %d fd %" PRIu32 ": inode 0x%" PRIx64 " cannot be read",
-                           (int)c->t->pid, fd, inode);
+                           (int)c->w.t->pid, fd, inode);
         } else {
             const char *type = scry_linux_inode_type(in.mode);
             if (in.dev_ok) {
@@ -79,46 +72,8 @@ static int on_fd(void *user, uint32_t fd, uint64_t filp)
             cells[12] = scry_cell_int(in.size);
         }
     }
-    c->st = scry_result_add(c->pc->out, 0, cells);
-    return c->st != SCRY_OK;
-}
-
-static int list_task(struct ctx *c, const struct scry_linux_task *t)
-{
-    c->t = t;
-    c->comm_len = scry_linux_comm(t->comm, c->comm);
-    scry_status st = scry_linux_walk_fds(c->l, &c->fo, &c->kernel, c->pc->op, t->addr, t->pid,
-                                         on_fd, c);
-    if (c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
-}
-
-static int on_thread(void *user, uint64_t addr)
-{
-    struct ctx *c = user;
-    struct scry_linux_task t;
-    scry_status st = scry_linux_task_read(c->l, &c->kernel, addr, &t, NULL);
-    if (st != SCRY_OK) {
-        scry_op_report(c->pc->op, scry_diag_level_for(st), st, "thread 0x%" PRIx64 " skipped",
-                       addr);
-        return 0;
-    }
-    return list_task(c, &t);
-}
-
-static int on_task(void *user, const struct scry_linux_task *t)
-{
-    struct ctx *c = user;
-    if (!scry_opt_int_filter(c->pc->opts, OPT_PID, t->pid))
-        return 0;
-    if (list_task(c, t))
-        return 1;
-    scry_status st = scry_linux_walk_threads(c->l, &c->fo, &c->kernel, c->pc->op, t->addr,
-                                             on_thread, c);
-    if (c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
+    c->w.st = scry_result_add(c->w.pc->out, 0, cells);
+    return c->w.st != SCRY_OK;
 }
 
 static scry_status run(struct scry_plugin_ctx *pc)
@@ -127,15 +82,9 @@ static scry_status run(struct scry_plugin_ctx *pc)
     scry_status st;
     if (!c)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->l = scry_linux_of(pc->profile);
-    c->pc = pc;
-    st = scry_linux_files_resolve(c->l, &c->fo);
+    st = scry_task_fds_prepare(&c->w, pc, OPT_PID, on_fd);
     if (st == SCRY_OK)
-        st = scry_profile_kernel(pc->profile, &c->kernel);
-    if (st == SCRY_OK)
-        st = scry_linux_walk_tasks(c->l, pc->op, 0, on_task, c);
-    if (st == SCRY_OK)
-        st = c->st;
+        st = scry_task_fds_walk(&c->w);
     free(c);
     return st;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "lib/plugins/linux_common.h"
-#include "lib/walk/linux_files.h"
+#include "lib/plugins/linux_task_fds.h"
 #include "lib/walk/linux_sockets.h"
 
 enum { OPT_UNIX, OPT_PIDS, OPT_NETNS, NOPTS };
@@ -32,16 +32,9 @@ static const struct scry_column columns[] = {
 };
 
 struct ctx {
-    const struct scry_linux *l;
-    struct scry_linux_files_off fo;
+    struct scry_task_fds w; /* first: the walk's callbacks get this ctx */
     struct scry_linux_sockets_off so;
-    struct scry_vspace kernel;
-    struct scry_plugin_ctx *pc;
-    const struct scry_linux_task *t;
-    char comm[52];
-    size_t comm_len;
     int64_t netns; /* 0: every namespace (Volatility tests its truth) */
-    scry_status st;
     struct scry_linux_sockinfo si;
 };
 
@@ -56,20 +49,20 @@ static int on_fd(void *user, uint32_t fd, uint64_t filp)
     struct scry_linux_sockinfo *si = &c->si;
     struct scry_cell cells[15];
     int ok;
-    if (scry_linux_socket_of_file(c->l, &c->so, &c->kernel, c->pc->op, c->t->addr, filp, si) != 1)
+    if (scry_linux_socket_of_file(c->w.l, &c->so, &c->w.kernel, c->w.pc->op, c->w.t->addr, filp, si) != 1)
         return 0;
-    uint32_t ns = scry_linux_task_netns(c->l, &c->so, &c->kernel, c->t->addr, &ok);
+    uint32_t ns = scry_linux_task_netns(c->w.l, &c->so, &c->w.kernel, c->w.t->addr, &ok);
     if (c->netns && (!ok || c->netns != (int64_t)ns))
         return 0;
     if (!si->family) {
         /* Volatility's TreeGrid refuses a None in a str column and stops */
-        scry_op_say(c->pc->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
+        scry_op_say(c->w.pc->op, SCRY_DIAG_WARNING, SCRY_ERR_CORRUPT,
                     "sock 0x%" PRIx64 ": family out of range (shown as -)", si->sock);
     }
     cells[0] = ok ? scry_cell_int(ns) : scry_cell_absent(SCRY_CELL_NOT_AVAILABLE);
-    cells[1] = scry_cell_str(c->comm, c->comm_len);
-    cells[2] = scry_cell_int(c->t->tgid);
-    cells[3] = scry_cell_int(c->t->pid);
+    cells[1] = scry_cell_str(c->w.comm, c->w.comm_len);
+    cells[2] = scry_cell_int(c->w.t->tgid);
+    cells[3] = scry_cell_int(c->w.t->pid);
     cells[4] = scry_cell_int(fd);
     cells[5] = scry_cell_hex(si->sock);
     cells[6] = str_or_na(si->family);
@@ -81,46 +74,8 @@ static int on_fd(void *user, uint32_t fd, uint64_t filp)
     cells[12] = str_or_na(si->dst_port);
     cells[13] = str_or_na(si->state);
     cells[14] = str_or_na(si->filter);
-    c->st = scry_result_add(c->pc->out, 0, cells);
-    return c->st != SCRY_OK;
-}
-
-static int list_task(struct ctx *c, const struct scry_linux_task *t)
-{
-    c->t = t;
-    c->comm_len = scry_linux_comm(t->comm, c->comm);
-    scry_status st = scry_linux_walk_fds(c->l, &c->fo, &c->kernel, c->pc->op, t->addr, t->pid,
-                                         on_fd, c);
-    if (c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
-}
-
-static int on_thread(void *user, uint64_t addr)
-{
-    struct ctx *c = user;
-    struct scry_linux_task t;
-    scry_status st = scry_linux_task_read(c->l, &c->kernel, addr, &t, NULL);
-    if (st != SCRY_OK) {
-        scry_op_report(c->pc->op, scry_diag_level_for(st), st, "thread 0x%" PRIx64 " skipped",
-                       addr);
-        return 0;
-    }
-    return list_task(c, &t);
-}
-
-static int on_task(void *user, const struct scry_linux_task *t)
-{
-    struct ctx *c = user;
-    if (!scry_opt_int_filter(c->pc->opts, OPT_PIDS, t->pid))
-        return 0;
-    if (list_task(c, t))
-        return 1;
-    scry_status st = scry_linux_walk_threads(c->l, &c->fo, &c->kernel, c->pc->op, t->addr,
-                                             on_thread, c);
-    if (c->st == SCRY_OK)
-        c->st = st;
-    return c->st != SCRY_OK;
+    c->w.st = scry_result_add(c->w.pc->out, 0, cells);
+    return c->w.st != SCRY_OK;
 }
 
 static scry_status run(struct scry_plugin_ctx *pc)
@@ -129,18 +84,12 @@ static scry_status run(struct scry_plugin_ctx *pc)
     scry_status st;
     if (!c)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    c->l = scry_linux_of(pc->profile);
-    c->pc = pc;
     c->netns = pc->opts->v[OPT_NETNS].set ? pc->opts->v[OPT_NETNS].ints[0] : 0;
-    st = scry_linux_files_resolve(c->l, &c->fo);
+    st = scry_task_fds_prepare(&c->w, pc, OPT_PIDS, on_fd);
     if (st == SCRY_OK)
-        st = scry_linux_sockets_resolve(c->l, &c->so);
+        st = scry_linux_sockets_resolve(c->w.l, &c->so);
     if (st == SCRY_OK)
-        st = scry_profile_kernel(pc->profile, &c->kernel);
-    if (st == SCRY_OK)
-        st = scry_linux_walk_tasks(c->l, pc->op, 0, on_task, c);
-    if (st == SCRY_OK)
-        st = c->st;
+        st = scry_task_fds_walk(&c->w);
     free(c);
     return st;
 }
