@@ -404,4 +404,4 @@ static scry_status avml_open(struct scry_file *f, struct scry_phys **out)
     return SCRY_OK;
 }
 
-const struct scry_format scry_format_avml = {"avml", avml_probe, avml_open};
+const struct scry_format scry_format_avml = {"avml", avml_probe, avml_open, 2};

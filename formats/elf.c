@@ -337,4 +337,4 @@ static scry_status elf_open(struct scry_file *f, struct scry_phys **out)
     return SCRY_OK;
 }
 
-const struct scry_format scry_format_elf = {"elf", elf_probe, elf_open};
+const struct scry_format scry_format_elf = {"elf", elf_probe, elf_open, 1};

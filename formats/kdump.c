@@ -858,6 +858,7 @@ scry_status scry_kdump_open_src(struct scry_file *f, struct scry_kdump_src *src,
     if (st != SCRY_OK)
         goto fail;
     k->base.info.format = format;
+    k->base.info.read_cost = scry_format_kdump.read_cost; /* also for split sets */
     k->base.info.file_size = f->size;
     memset(src, 0, sizeof *src);
     *out = &k->base;
@@ -1023,4 +1024,4 @@ static scry_status kdump_open(struct scry_file *f, struct scry_phys **out)
     return scry_kdump_open_src(f, &src, "kdump", out);
 }
 
-const struct scry_format scry_format_kdump = {"kdump", kdump_probe, kdump_open};
+const struct scry_format scry_format_kdump = {"kdump", kdump_probe, kdump_open, 2};

@@ -124,4 +124,4 @@ static scry_status flat_open(struct scry_file *f, struct scry_phys **out)
     return st;
 }
 
-const struct scry_format scry_format_kdump_flat = {"kdump-flat", flat_probe, flat_open};
+const struct scry_format scry_format_kdump_flat = {"kdump-flat", flat_probe, flat_open, 2};

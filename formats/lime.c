@@ -190,4 +190,4 @@ static scry_status lime_open(struct scry_file *f, struct scry_phys **out)
     return SCRY_OK;
 }
 
-const struct scry_format scry_format_lime = {"lime", lime_probe, lime_open};
+const struct scry_format scry_format_lime = {"lime", lime_probe, lime_open, 1};

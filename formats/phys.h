@@ -41,6 +41,7 @@ struct scry_dump_info {
                             * "kdump-flat", "windump" */
     uint64_t file_size;
     uint64_t phys_end;     /* one past the highest present physical byte  */
+    unsigned read_cost;    /* the format's read_cost, at least 1          */
     const char *vmcoreinfo; /* VMCOREINFO text (NUL-terminated) or NULL    */
     size_t vmcoreinfo_len;
     unsigned ncpus;         /* CPUs with register notes                   */
@@ -124,6 +125,11 @@ struct scry_format {
     /* Parses f into *out; on success the reader owns f (it closes it), on
      * failure the caller still does. */
     scry_status (*open)(struct scry_file *f, struct scry_phys **out);
+    /* What reading one byte of memory costs against a mapped format (0
+     * is taken as 1): 2 for readers that decompress every page they serve. Only
+     * scheduling uses it (scry_dump_work_estimate): pslist, psaux, lsmod
+     * and proc on dev-1k took 78 ms from the kdump, 53 ms from the ELF. */
+    unsigned read_cost;
 };
 
 /* The format table, in probing order (raw last). NULL-terminated. */

@@ -51,4 +51,4 @@ static scry_status raw_open(struct scry_file *f, struct scry_phys **out)
     return SCRY_OK;
 }
 
-const struct scry_format scry_format_raw = {"raw", raw_probe, raw_open};
+const struct scry_format scry_format_raw = {"raw", raw_probe, raw_open, 1};

@@ -388,4 +388,4 @@ static scry_status wd_open(struct scry_file *f, struct scry_phys **out)
     return SCRY_OK;
 }
 
-const struct scry_format scry_format_windump = {"windump", wd_probe, wd_open};
+const struct scry_format scry_format_windump = {"windump", wd_probe, wd_open, 1};

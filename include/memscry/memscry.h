@@ -282,6 +282,17 @@ SCRY_API size_t scry_dump_run_count(const scry_dump *dump);
 SCRY_API scry_status scry_dump_run(const scry_dump *dump, size_t index, uint64_t *start,
                                    uint64_t *length);
 
+/*
+ * A relative measure of how much work reading this dump costs, for
+ * scheduling many dumps longest first (scry_batch_run does; so does the
+ * PowerShell module's -Parallel): the bytes of physical memory it holds,
+ * times 2 for formats that decompress every page they serve (kdump,
+ * kdump-flat, AVML). Not a time, and not comparable between versions;
+ * reads nothing from the file. 0 for NULL.
+ * Thread-safety: any thread, concurrently with reads of the same dump.
+ */
+SCRY_API uint64_t scry_dump_work_estimate(const scry_dump *dump);
+
 /* --------------------------------------------------------- symbol tables */
 
 typedef struct scry_symtab scry_symtab;

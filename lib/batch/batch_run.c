@@ -1,17 +1,23 @@
-/* batch_run.c - running a batch: workers claim dumps in order, run every
- * plugin on each, and hand their records to whichever thread holds the
- * delivery turn, which passes them to the caller in dump order.
+/* batch_run.c - running a batch: workers open dumps ahead, run every
+ * plugin on the costliest one open, and hand their records to whichever
+ * thread holds the delivery turn, which passes them to the caller in dump
+ * order.
  *
  * Order without holding everything: a finished dump waits in a ring of
- * `window` slots (8 per thread) until every earlier dump was delivered; a
- * worker never claims a dump a whole window ahead of the next one to
- * deliver. So at most `window` dumps' results are held at once, and a
- * slow dump stalls the others only once they are a whole window ahead.
- * Why 8: with 2 per thread, one slow dump (dev-1k.kdump decompresses for
- * 0.19 s) left the other thread idle after three quick dumps, and the
- * corpus batch ran 1.40x faster on 2 threads than on 1; with 8, 1.66x
- * (bench/batch.sh). A dump's results are its rows, kilobytes to a few
- * MiB, so 16 held is still small. */
+ * `window` slots (8 per thread) until every earlier dump was delivered; no
+ * dump a whole window ahead of the next one to deliver is opened or run.
+ * So at most `window` dumps are open or held at once, and a slow dump
+ * stalls the others only once they are a whole window ahead. Why 8: with
+ * 2 per thread, one slow dump (dev-1k.kdump decompresses for 0.19 s) left
+ * the other thread idle after three quick dumps (1.40x on 2 threads; 1.66x
+ * with 8, bench/batch.sh).
+ *
+ * Longest first inside the window: a worker first opens the next unopened
+ * dump of the window (scry_dump_open only reads headers: 0.03-2 ms), which
+ * gives its scry_dump_work_estimate; when every dump of the window is open,
+ * it runs the one with the largest estimate. Taken in list order, the
+ * corpus batch's costliest dumps (dev-1k.kdump-flat, a Windows image with
+ * no header) came last and one thread finished them alone. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -29,9 +35,16 @@ struct held_run {
     size_t text_len;
 };
 
+/* A window slot's dump: opened ahead (OPENING, OPEN), run (RUNNING), then
+ * its records held until its turn (ready). */
+enum slot_state { SLOT_EMPTY, SLOT_OPENING, SLOT_OPEN, SLOT_RUNNING };
+
 /* One dump's records until its turn. */
 struct held_dump {
     int ready;
+    enum slot_state state;
+    scry_dump *opened;    /* opened ahead, until a worker runs it */
+    uint64_t estimate;    /* its scry_dump_work_estimate */
     size_t owner; /* the worker that made it, which frees it */
     scry_status open_st;
     char *open_msg;
@@ -52,7 +65,7 @@ struct runner {
     void *user;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    size_t next_claim, next_deliver, window;
+    size_t next_open, next_deliver, window;
     int delivering;
     atomic_int stop;
     struct held_dump *ring;
@@ -79,6 +92,7 @@ static void held_free(struct held_dump *h, size_t nplugins)
     }
     free(h->runs);
     free(h->open_msg);
+    scry_dump_close(h->opened);
     scry_dump_summary_free(&h->sum);
     memset(h, 0, sizeof *h);
 }
@@ -99,22 +113,23 @@ static void fail_open(struct held_dump *h, scry_status st, char *msg)
     h->open_msg = msg;
 }
 
-/* Opens dump i, runs every plugin on it, closes it: h holds the outcome. */
-static void process(struct runner *r, size_t i, struct held_dump *h)
+/* Runs every plugin on dump i (d, opened ahead; NULL when that failed with
+ * h->open_st) and closes it: h holds the outcome. */
+static void process(struct runner *r, size_t i, scry_dump *d, struct held_dump *h)
 {
     const struct scry_batch *b = r->b;
-    scry_dump *d = NULL;
     scry_session *s = NULL;
     scry_runctx *run = NULL;
     scry_status st;
     int want_os = 0;
+    if (h->open_st != SCRY_OK)
+        return;
     if (!(h->runs = calloc(b->nplugins, sizeof *h->runs))) {
         fail_open(h, SCRY_ERR_NOMEM, strdup("out of memory"));
+        scry_dump_close(d);
         return;
     }
-    st = scry_dump_open(b->ctx, r->paths[i], &d);
-    if (st == SCRY_OK)
-        st = scry_session_open(b->ctx, d, &s);
+    st = scry_session_open(b->ctx, d, &s);
     if (st == SCRY_OK && (st = scry_runctx_new(&run)) == SCRY_OK)
         st = scry_runctx_set_progress(run, run_tick, r);
     if (st != SCRY_OK) {
@@ -229,33 +244,82 @@ static void free_garbage(struct garbage *g, size_t nplugins)
     }
 }
 
+/* Called with mu held: the open dump of the window with the largest
+ * estimate (the first of equals), or n when none is. */
+static size_t costliest_open(const struct runner *r)
+{
+    size_t best = r->n;
+    for (size_t j = r->next_deliver; j < r->next_open; j++) {
+        const struct held_dump *h = &r->ring[j % r->window];
+        if (h->state == SLOT_OPEN && (best == r->n || h->estimate > r->ring[best % r->window].estimate))
+            best = j;
+    }
+    return best;
+}
+
+/* Opens dump i ahead (mu released around it) into its slot. */
+static void open_ahead(struct runner *r, size_t i)
+{
+    scry_dump *d = NULL;
+    scry_status st;
+    char *msg = NULL;
+    pthread_mutex_unlock(&r->mu);
+    st = scry_dump_open(r->b->ctx, r->paths[i], &d);
+    if (st != SCRY_OK)
+        msg = last_error_copy();
+    pthread_mutex_lock(&r->mu);
+    struct held_dump *h = &r->ring[i % r->window];
+    h->state = SLOT_OPEN;
+    h->opened = d;
+    h->open_st = st;
+    h->open_msg = msg;
+    h->estimate = scry_dump_work_estimate(d);
+    pthread_cond_broadcast(&r->cv);
+}
+
 static void *worker(void *arg)
 {
     struct worker_arg *wa = arg;
     struct runner *r = wa->r;
     for (;;) {
-        struct held_dump h = {0};
+        struct held_dump h = {0}, *slot;
         struct garbage *mine;
-        size_t i;
-        int done;
+        scry_dump *d = NULL;
+        size_t i = r->n;
         pthread_mutex_lock(&r->mu);
-        while (!atomic_load(&r->stop) && r->next_claim < r->n &&
-               r->next_claim >= r->next_deliver + r->window)
+        while (!atomic_load(&r->stop)) {
+            if (r->next_open < r->n && r->next_open < r->next_deliver + r->window) {
+                size_t j = r->next_open++;
+                r->ring[j % r->window].state = SLOT_OPENING;
+                open_ahead(r, j);
+                continue;
+            }
+            if ((i = costliest_open(r)) < r->n || r->next_open >= r->n)
+                break; /* a dump to run, or none left to open: done */
             pthread_cond_wait(&r->cv, &r->mu);
+        }
         mine = r->garbage[wa->index];
         r->garbage[wa->index] = NULL;
-        done = atomic_load(&r->stop) || r->next_claim >= r->n;
-        i = r->next_claim;
-        if (!done)
-            r->next_claim++;
+        if (atomic_load(&r->stop))
+            i = r->n;
+        if (i < r->n) {
+            slot = &r->ring[i % r->window];
+            slot->state = SLOT_RUNNING;
+            h.open_st = slot->open_st;
+            h.open_msg = slot->open_msg;
+            d = slot->opened;
+            slot->opened = NULL;
+            slot->open_msg = NULL;
+        }
         pthread_mutex_unlock(&r->mu);
         free_garbage(mine, r->b->nplugins);
-        if (done)
+        if (i >= r->n)
             return NULL;
-        process(r, i, &h);
+        process(r, i, d, &h);
         h.owner = wa->index;
         pthread_mutex_lock(&r->mu);
         h.ready = 1;
+        h.state = SLOT_RUNNING;
         r->ring[i % r->window] = h;
         deliver_ready(r);
         pthread_cond_broadcast(&r->cv);

@@ -90,6 +90,17 @@ const char *scry_dump_format(const scry_dump *dump)
     return dump ? dump->phys->info.format : "";
 }
 
+uint64_t scry_dump_work_estimate(const scry_dump *dump)
+{
+    uint64_t bytes = 0, cost;
+    if (!dump)
+        return 0;
+    for (size_t i = 0; i < dump->phys->nruns; i++)
+        bytes += dump->phys->runs[i].len; /* disjoint runs: at most 2^64 */
+    cost = dump->phys->info.read_cost ? dump->phys->info.read_cost : 1;
+    return bytes > UINT64_MAX / cost ? UINT64_MAX : bytes * cost;
+}
+
 size_t scry_dump_meta_count(const scry_dump *dump) { return dump ? dump->meta.n : 0; }
 
 scry_status scry_dump_meta(const scry_dump *dump, size_t index, const char **key,

@@ -1049,6 +1049,22 @@ START_TEST(test_corpus_dumps)
     ck_assert_uint_eq(start, 0xfffc0000u);
     ck_assert_uint_eq(length, 256 * 1024);
     ck_assert_int_eq(scry_dump_run(elf, 2, &start, &length), SCRY_ERR_INVALID_ARG);
+    /* The work estimate is the memory held, twice for page-decoding formats. */
+    ck_assert_uint_eq(scry_dump_work_estimate(raw), DEV_SMALL_RAM);
+    ck_assert_uint_eq(scry_dump_work_estimate(elf), DEV_SMALL_RAM + 256 * 1024);
+    ck_assert_uint_eq(scry_dump_work_estimate(NULL), 0);
+    {
+        scry_dump *kd = open_corpus("test_corpus_dumps", "dev-small.kdump");
+        uint64_t held = 0;
+        ck_assert_ptr_nonnull(kd);
+        for (size_t i = 0; i < scry_dump_run_count(kd); i++) {
+            ck_ok(scry_dump_run(kd, i, &start, &length));
+            held += length;
+        }
+        ck_assert_uint_gt(held, DEV_SMALL_RAM / 2);
+        ck_assert_uint_eq(scry_dump_work_estimate(kd), 2 * held);
+        scry_dump_close(kd);
+    }
 
     a = malloc(128 * 1024);
     b = malloc(128 * 1024);

@@ -1,13 +1,15 @@
 // DumpCmdlet.cs - what every cmdlet over dumps shares: dumps from the pipeline
 // or paths, one failure per bad dump as an ErrorRecord, -Parallel on threads of
-// the cmdlet's own, output written only from the pipeline thread (in input
-// order, so a parallel run prints what a sequential one does), Write-Progress
-// from the library's progress callback, Ctrl+C as cancellation.
+// the cmdlet's own (costliest dump first), output written only from the
+// pipeline thread (in input order, so a parallel run prints what a sequential
+// one does), Write-Progress from the library's progress callback, Ctrl+C as
+// cancellation.
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 
 namespace MemScry
@@ -20,6 +22,16 @@ namespace MemScry
         internal string[] SymbolPath = Array.Empty<string>();
         internal object Id => (object?)Dump ?? Path ?? "";
         internal string Name => Dump?.Path ?? Path ?? "";
+    }
+
+    /// <summary>A dump -Parallel opened ahead (file and format only) to rank it by its
+    /// work estimate, or the error opening it gave.</summary>
+    internal sealed class OpenedAhead
+    {
+        internal int Index;
+        internal DumpHandle? Handle;
+        internal Exception? Error;
+        internal ulong Estimate;
     }
 
     /// <summary>What one dump gave: objects or an error, and the run's warnings.</summary>
@@ -82,14 +94,27 @@ namespace MemScry
             return full;
         }
 
-        private Outcome Execute(DumpTarget t, ProgressSink sink)
+        private Outcome Execute(DumpTarget t, ProgressSink sink, OpenedAhead? ahead = null)
         {
             var o = new Outcome();
             MemoryDump? opened = null;
+            DumpHandle? handle = ahead?.Handle;
             try
             {
+                if (ahead?.Error != null)
+                    ExceptionDispatchInfo.Throw(ahead.Error);
                 cancel.Token.ThrowIfCancellationRequested();
-                MemoryDump dump = t.Dump ?? (opened = MemoryDump.Open(t.Path!, t.SymbolPath));
+                MemoryDump dump;
+                if (t.Dump != null)
+                    dump = t.Dump;
+                else if (handle != null)
+                {
+                    DumpHandle h = handle;
+                    handle = null; // Open owns it from here, also when it throws
+                    dump = opened = MemoryDump.Open(h, t.Path!, t.SymbolPath);
+                }
+                else
+                    dump = opened = MemoryDump.Open(t.Path!, t.SymbolPath);
                 if (dump.IsClosed)
                     throw new ObjectDisposedException(nameof(MemoryDump), $"the dump {dump.Path} was closed");
                 o.Output = Work(dump, sink, o);
@@ -104,8 +129,32 @@ namespace MemScry
             finally
             {
                 opened?.Dispose();
+                handle?.Dispose();
             }
             return o;
+        }
+
+        /// <summary>Opens dump i's file ahead of its run (a dump already opened needs
+        /// nothing): its estimate, or the error to report when its turn comes.</summary>
+        private OpenedAhead OpenAhead(int i)
+        {
+            DumpTarget t = pending[i];
+            var a = new OpenedAhead { Index = i };
+            try
+            {
+                if (t.Dump != null)
+                    a.Estimate = t.Dump.WorkEstimate;
+                else
+                {
+                    a.Handle = MemoryDump.OpenFile(t.Path!, t.SymbolPath);
+                    a.Estimate = Native.scry_dump_work_estimate(a.Handle);
+                }
+            }
+            catch (Exception e)
+            {
+                a.Error = e;
+            }
+            return a;
         }
 
         private void Emit(DumpTarget t, Outcome o)
@@ -141,7 +190,44 @@ namespace MemScry
                 sinks[i] = new ProgressSink(cancel.Token, null);
             var finished = new BlockingCollection<int>();
             int workers = Math.Min(ThrottleLimit, n);
-            int next = -1, running = workers; // running: decremented by workers as they finish
+            int running = workers; // decremented by workers as they finish
+            // Longest first: workers open dumps ahead (file and format only),
+            // up to two per worker, and run the one with the largest
+            // scry_dump_work_estimate. In list order, the costliest of the
+            // benchmark's eight (dev-1k.kdump) came last and ran alone.
+            var gate = new object();
+            var ready = new List<OpenedAhead>();
+            int nextOpen = 0, lookahead = 2 * workers;
+            OpenedAhead? Take()
+            {
+                for (;;)
+                {
+                    int j;
+                    lock (gate)
+                    {
+                        if (cancel.IsCancellationRequested)
+                            return null;
+                        if (nextOpen < n && ready.Count < lookahead)
+                            j = nextOpen++;
+                        else if (ready.Count > 0)
+                        {
+                            int best = 0;
+                            for (int k = 1; k < ready.Count; k++)
+                                if (ready[k].Estimate > ready[best].Estimate ||
+                                    (ready[k].Estimate == ready[best].Estimate && ready[k].Index < ready[best].Index))
+                                    best = k;
+                            OpenedAhead a = ready[best];
+                            ready.RemoveAt(best);
+                            return a;
+                        }
+                        else
+                            return null; // the rest are being opened or run by others
+                    }
+                    OpenedAhead opened = OpenAhead(j);
+                    lock (gate)
+                        ready.Add(opened);
+                }
+            }
             // Dedicated threads: the thread pool would add a thread only every
             // half second past its minimum, serialising short runs.
             var threads = new Thread[workers];
@@ -149,11 +235,11 @@ namespace MemScry
             {
                 threads[k] = new Thread(() =>
                 {
-                    int i;
-                    while ((i = Interlocked.Increment(ref next)) < n)
+                    OpenedAhead? a;
+                    while ((a = Take()) != null)
                     {
-                        outcomes[i] = Execute(pending[i], sinks[i]);
-                        finished.Add(i);
+                        outcomes[a.Index] = Execute(pending[a.Index], sinks[a.Index], a);
+                        finished.Add(a.Index);
                     }
                     if (Interlocked.Decrement(ref running) == 0)
                         finished.CompleteAdding();
@@ -192,6 +278,8 @@ namespace MemScry
                 cancel.Cancel(); // no-op when all went well; stops the workers when the pipeline stopped
                 foreach (Thread th in threads)
                     th.Join();
+                foreach (OpenedAhead a in ready) // opened, never run: cancelled
+                    a.Handle?.Dispose();
                 foreach (ProgressSink s in sinks)
                     s.Dispose();
                 pending.Clear();

@@ -56,16 +56,27 @@ namespace MemScry
         /// <summary>Opens path (a full file-system path) with these symbol
         /// directories. A missing file is FileNotFoundException; library failures
         /// are MemScryException.</summary>
-        internal static MemoryDump Open(string path, string[] symbolPath)
+        internal static MemoryDump Open(string path, string[] symbolPath) =>
+            Open(OpenFile(path, symbolPath), path, symbolPath);
+
+        /// <summary>The first half of Open: the file and its format, no detection
+        /// (milliseconds at most; -Parallel opens dumps ahead to rank them by
+        /// scry_dump_work_estimate).</summary>
+        internal static DumpHandle OpenFile(string path, string[] symbolPath)
         {
             if (!File.Exists(path))
                 throw new FileNotFoundException($"no such file: {path}", path);
-            ContextHandle ctx = Contexts.Get(symbolPath);
-            Native.Check(Native.scry_dump_open(ctx, path, out DumpHandle dump));
+            Native.Check(Native.scry_dump_open(Contexts.Get(symbolPath), path, out DumpHandle dump));
+            return dump;
+        }
+
+        /// <summary>The second half: the session and detection; owns dump from here on.</summary>
+        internal static MemoryDump Open(DumpHandle dump, string path, string[] symbolPath)
+        {
             SessionHandle? session = null;
             try
             {
-                session = SessionHandle.Open(ctx, dump);
+                session = SessionHandle.Open(Contexts.Get(symbolPath), dump);
                 return new MemoryDump(path, symbolPath, dump, session);
             }
             catch
@@ -76,7 +87,16 @@ namespace MemScry
             }
         }
 
-        /// <summary>Closes the session, then the dump (once; later calls do nothing).</summary>
+        /// <summary>scry_dump_work_estimate of this dump (0 once closed).</summary>
+        internal ulong WorkEstimate
+        {
+            get
+            {
+                try { return IsClosed ? 0 : Native.scry_dump_work_estimate(dump); }
+                catch (ObjectDisposedException) { return 0; } // closed meanwhile: fails fast anyway
+            }
+        }
+
         public void Dispose()
         {
             session.Dispose();

@@ -46,6 +46,7 @@ namespace MemScry
         internal static partial ScryStatus scry_dump_open(ContextHandle ctx, string path, out DumpHandle dump);
         [LibraryImport(Lib)] internal static partial void scry_dump_close(nint dump);
         [LibraryImport(Lib)] internal static partial nint scry_dump_format(DumpHandle dump);
+        [LibraryImport(Lib)] internal static partial ulong scry_dump_work_estimate(DumpHandle dump);
         [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial ScryStatus scry_dump_meta_get(DumpHandle dump, string key, out nint value);
 
