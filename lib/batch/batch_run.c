@@ -6,16 +6,18 @@
  * Order without holding everything: a finished dump waits in a ring of
  * `window` slots (8 per thread) until every earlier dump was delivered; no
  * dump a whole window ahead of the next one to deliver is opened or run.
- * So at most `window` dumps are open or held at once, and a slow dump
+ * So at most `window` dumps' results are held at once, and a slow dump
  * stalls the others only once they are a whole window ahead. Why 8: with
  * 2 per thread, one slow dump (dev-1k.kdump decompresses for 0.19 s) left
  * the other thread idle after three quick dumps (1.40x on 2 threads; 1.66x
  * with 8, bench/batch.sh).
  *
- * Longest first inside the window: a worker first opens the next unopened
- * dump of the window (scry_dump_open only reads headers: 0.03-2 ms), which
- * gives its scry_dump_work_estimate; when every dump of the window is open,
- * it runs the one with the largest estimate. Taken in list order, the
+ * Longest first: a worker first opens the next unopened dump of the window
+ * (scry_dump_open only reads headers: 0.03-2 ms), which gives its
+ * scry_dump_work_estimate, until 2 per thread wait opened; then it runs the
+ * one of those with the largest estimate. The bound keeps the descriptors
+ * and mappings of a wide batch at 3 dumps per thread (a window's worth at
+ * -j 128 would pass the usual limit of 1,024 open files). Taken in list order, the
  * corpus batch's costliest dumps (dev-1k.kdump-flat, a Windows image with
  * no header) came last and one thread finished them alone. */
 #include <pthread.h>
@@ -66,6 +68,7 @@ struct runner {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     size_t next_open, next_deliver, window;
+    size_t open_ahead, max_ahead; /* dumps opened and not yet run, its bound */
     int delivering;
     atomic_int stop;
     struct held_dump *ring;
@@ -288,8 +291,10 @@ static void *worker(void *arg)
         size_t i = r->n;
         pthread_mutex_lock(&r->mu);
         while (!atomic_load(&r->stop)) {
-            if (r->next_open < r->n && r->next_open < r->next_deliver + r->window) {
+            if (r->next_open < r->n && r->next_open < r->next_deliver + r->window &&
+                r->open_ahead < r->max_ahead) {
                 size_t j = r->next_open++;
+                r->open_ahead++;
                 r->ring[j % r->window].state = SLOT_OPENING;
                 open_ahead(r, j);
                 continue;
@@ -305,6 +310,7 @@ static void *worker(void *arg)
         if (i < r->n) {
             slot = &r->ring[i % r->window];
             slot->state = SLOT_RUNNING;
+            r->open_ahead--;
             h.open_st = slot->open_st;
             h.open_msg = slot->open_msg;
             d = slot->opened;
@@ -346,6 +352,7 @@ scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, sc
     if (!nthreads)
         nthreads = 1;
     r.window = 8 * nthreads;
+    r.max_ahead = 2 * nthreads;
     atomic_init(&r.stop, 0);
     if (!(r.ring = calloc(r.window, sizeof *r.ring)) ||
         !(r.garbage = calloc(nthreads, sizeof *r.garbage)) ||
