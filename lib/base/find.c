@@ -2,9 +2,9 @@
  * memcmp. For each block of W start positions, needle[0] is compared with
  * the W bytes at the block and needle[n-1] with the W bytes n-1 further on;
  * only positions where both agree are compared in full. On dump memory
- * (mostly zeros and code) the pair is rare: glibc 2.36's memmem runs
- * 3-4 GB/s there for a 4-byte needle, this 8-10 GB/s (bench/bench_find.c,
- * bench/README.md). The last positions, fewer than one block, go to
+ * (mostly zeros and code) the pair is rare: for a 4-byte needle glibc
+ * 2.36's memmem runs 2.4-4 GB/s there, this 2.5-3.6 times that
+ * (bench/bench_find.c, bench/README.md). The last positions, fewer than one block, go to
  * memmem, so no load ever reaches past the haystack. */
 #include "lib/base/find.h"
 
@@ -30,8 +30,8 @@ static const void *rest(const uint8_t *h, size_t hlen, size_t at, const void *ne
     return memmem(h + at, hlen - at, needle, nlen);
 }
 
-/* Candidates in the 32 positions from i whose bits are set in m: the first
- * full match, or NULL with *cost raised by the compared lengths. */
+/* The candidates of the block at i (bit k of m: position i + k): the first
+ * full match, or NULL with *cost raised by nlen per failed candidate. */
 static const uint8_t *verify(const uint8_t *h, size_t i, unsigned m, const uint8_t *n,
                              size_t nlen, uint64_t *cost)
 {
