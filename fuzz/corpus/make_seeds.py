@@ -709,7 +709,22 @@ def vma_seeds():
     out(h, "tree-names.bin", hdr(3, 0x1000, 0x8000) + bytes(img))
 
 
+def find_seeds():
+    h = "fuzz_find"
+
+    def seed(name, needle, hay):
+        out(h, name, struct.pack("<H", len(needle)) + needle + hay)
+
+    seed("kdbg-at-end.bin", b"KDBG", bytes(4093) + b"KDBG")
+    seed("zeros-needle.bin", bytes(9), b"\x00\x01" * 100 + bytes(9) + b"\x01")
+    seed("aaab.bin", b"aaab", b"aaa" * 40 + b"aaab")
+    seed("systemroot.bin", b"\\SystemRoot\\system32\\nt",
+         prng("find", 3000) + b"\\SystemRoot\\system32\\ntoskrnl.exe")
+    seed("failing-filter.bin", b"a" * 150 + b"b" + b"a" * 149, b"a" * 20000)
+
+
 def main():
+    find_seeds()
     vma_seeds()
     windetect_seeds()
     raw_seeds()

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/find.h"
 #include "lib/os/windows.h"
 #include "lib/phys/scan.h"
 
@@ -89,7 +90,7 @@ static int vscan_range(void *user, uint64_t va, uint64_t pa, uint64_t len)
         if (scry_vspace_read(s->vs, scry_win_canon(va + off), s->buf, n + extra) != SCRY_OK)
             continue;
         for (const uint8_t *p = s->buf; !s->stop;) {
-            p = memmem(p, (size_t)(s->buf + n - p), "RSDS", 4);
+            p = scry_find(p, (size_t)(s->buf + n - p), "RSDS", 4);
             if (!p)
                 break;
             struct scry_win_kernel k = {0};

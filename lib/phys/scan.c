@@ -1,6 +1,8 @@
 /* scan.c - string scans over physical memory. */
 #include "lib/phys/scan.h"
 
+#include "lib/base/find.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@ static int scan_buf(const uint8_t *buf, size_t len, size_t limit, uint64_t base,
 {
     const uint8_t *p = buf, *end = buf + len;
     while (p < end) {
-        const uint8_t *hit = memmem(p, (size_t)(end - p), needle, nlen);
+        const uint8_t *hit = scry_find(p, (size_t)(end - p), needle, nlen);
         if (!hit || (size_t)(hit - buf) >= limit)
             break;
         if (fn(user, base + (uint64_t)(hit - buf)))

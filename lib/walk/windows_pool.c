@@ -6,6 +6,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "lib/base/find.h"
 #include "lib/phys/scan.h"
 #include "lib/rows/rows.h"
 
@@ -260,7 +261,7 @@ static int search_range(struct scan *s, uint64_t from, uint64_t to)
         size_t lim = n < SCAN_CHUNK ? n : SCAN_CHUNK;
         const uint8_t *p = s->buf, *end = s->buf + n;
         while (p + 4 <= end) {
-            const uint8_t *h = memmem(p, (size_t)(end - p), "Pro", 3);
+            const uint8_t *h = scry_find(p, (size_t)(end - p), "Pro", 3);
             if (!h || h + 4 > end || (size_t)(h - s->buf) >= lim)
                 break;
             if (h[3] == 'c' || h[3] == 0xe3) {
