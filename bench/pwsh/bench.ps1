@@ -40,3 +40,17 @@ foreach ($i in 1..$n) { # alternate, so load changes hit both alike
 $seq = ($seqMs | Sort-Object)[[int][math]::Floor($n / 2)]
 $par = ($parMs | Sort-Object)[[int][math]::Floor($n / 2)]
 "8 dumps ($($a.Count) objects): sequential median {0:F1} ms, -Parallel -ThrottleLimit 4 median {1:F1} ms: ratio {2:F2} ({3} runs each, {4} processors)" -f $seq, $par, ($par / $seq), $n, [Environment]::ProcessorCount
+
+# The same engine with more work per dump: Test-ProcessTree (memscry.proctree:
+# the process list, a physical psscan of the whole dump, the rules).
+$n2 = [math]::Max(5, [int]($Runs / 4))
+$seqMs = [Collections.Generic.List[double]]::new(); $parMs = [Collections.Generic.List[double]]::new()
+$null = Test-ProcessTree -Path $eight -SymbolPath $Symbols
+foreach ($i in 1..$n2) {
+    $sw = [Diagnostics.Stopwatch]::StartNew(); $a = @(Test-ProcessTree -Path $eight -SymbolPath $Symbols); $seqMs.Add($sw.Elapsed.TotalMilliseconds)
+    $sw = [Diagnostics.Stopwatch]::StartNew(); $b = @(Test-ProcessTree -Path $eight -SymbolPath $Symbols -Parallel -ThrottleLimit 4); $parMs.Add($sw.Elapsed.TotalMilliseconds)
+    if ($a.Count -ne $b.Count) { throw "parallel gave $($b.Count) findings, sequential $($a.Count)" }
+}
+$seq = ($seqMs | Sort-Object)[[int][math]::Floor($n2 / 2)]
+$par = ($parMs | Sort-Object)[[int][math]::Floor($n2 / 2)]
+"Test-ProcessTree, same 8 dumps ($($a.Count) findings): sequential median {0:F1} ms, -Parallel -ThrottleLimit 4 median {1:F1} ms: ratio {2:F2} ({3} runs each)" -f $seq, $par, ($par / $seq), $n2

@@ -142,7 +142,9 @@ SCRY_API scry_status scry_context_set_symbols_from_dump(scry_context *ctx, int a
  * (default 256 MiB; at least one page per cache is never guaranteed:
  * past the budget a cache recycles its own pages or reads uncached). Every
  * dump of the context shares the one budget, so set it before opening
- * dumps. Errors: SCRY_ERR_INVALID_ARG. */
+ * dumps. Besides it, the context keeps the page buffers of closed dumps'
+ * caches for its next dumps, up to a quarter of the budget and at most
+ * 32 MiB (freed with the context). Errors: SCRY_ERR_INVALID_ARG. */
 SCRY_API scry_status scry_context_set_memory_budget(scry_context *ctx, uint64_t bytes);
 
 /* Safety limits, each with a default that no real system reaches. */
@@ -157,7 +159,9 @@ SCRY_API scry_status scry_context_set_limit(scry_context *ctx, scry_limit limit,
 /* Counters, by name: "isf_loads" (symbol tables loaded so far, parsed or
  * mapped), "isf_maps" (of those, mapped from the compiled cache),
  * "isf_cached" (tables held now), "cache_bytes" (cache memory held now
- * against the budget), "cache_budget". Errors: SCRY_ERR_NOT_FOUND.
+ * against the budget), "cache_budget", "cache_pooled" (page buffers of
+ * closed dumps' caches kept for the next dumps: at most a quarter of the
+ * budget and 32 MiB, outside it). Errors: SCRY_ERR_NOT_FOUND.
  * Thread-safety: any thread; the value is a snapshot. */
 SCRY_API scry_status scry_context_stat(scry_context *ctx, const char *name, uint64_t *value);
 

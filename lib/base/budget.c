@@ -7,12 +7,14 @@
 #include "lib/base/budget.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 void scry_budget_init(struct scry_budget *b, uint64_t limit_bytes)
 {
     atomic_init(&b->used, 0);
     atomic_init(&b->peak, 0);
     b->limit = limit_bytes;
+    b->pool = NULL;
 }
 
 int scry_budget_take(struct scry_budget *b, uint64_t n)

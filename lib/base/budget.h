@@ -17,10 +17,16 @@
 
 #include <stdint.h>
 
+struct scry_pagepool;
+
 struct scry_budget {
     _Atomic uint64_t used; /* bytes reserved now                  */
     uint64_t limit;        /* bytes; fixed after init              */
     _Atomic uint64_t peak; /* the highest `used` ever reached      */
+    /* Where the caches charging this budget take and return their page
+     * buffers (lib/base/pagepool.h); NULL (after init): malloc and free.
+     * Borrowed; set before the budget is shared. */
+    struct scry_pagepool *pool;
 };
 
 /* Starts an empty budget of limit_bytes (0 refuses every non-empty take). */

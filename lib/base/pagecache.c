@@ -10,11 +10,15 @@
  * evicted while a reader still looks at it. */
 #include "lib/base/pagecache.h"
 
+#include "lib/base/pagepool.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { NSHARDS = 16, NONE = -1 };
+
+_Static_assert(SCRY_PAGECACHE_PAGE == SCRY_PAGEPOOL_PAGE, "pooled buffers are cache pages");
 
 struct shard {
     /* One cache line per shard start, so two threads working on different
@@ -36,6 +40,13 @@ struct scry_pagecache {
     struct scry_budget *budget; /* borrowed, may be NULL */
     struct shard shard[NSHARDS];
 };
+
+/* Page buffers come from the budget's pool, so that a dump opened after
+ * another one closed reuses its buffers instead of faulting in new ones. */
+static struct scry_pagepool *pool_of(const struct scry_pagecache *c)
+{
+    return c->budget ? c->budget->pool : NULL;
+}
 
 /* Fibonacci hashing: consecutive PFNs (the common access pattern) spread
  * over all shards; the top bits pick the shard, lower ones the bucket. */
@@ -86,7 +97,7 @@ scry_status scry_pagecache_new(size_t pages, struct scry_budget *budget,
 static void shard_release(const struct scry_pagecache *c, struct shard *s)
 {
     for (uint32_t i = 0; i < s->used; i++)
-        free(s->page[i]);
+        scry_pagepool_put(pool_of(c), s->page[i]);
     scry_budget_give(c->budget, (uint64_t)s->used * SCRY_PAGECACHE_PAGE);
     s->used = 0;
     s->hand = 0;
@@ -190,7 +201,7 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
     if (s->used < c->slots) {
         if (!scry_budget_take(c->budget, SCRY_PAGECACHE_PAGE)) {
             s->refused++;
-        } else if (!(fresh = malloc(SCRY_PAGECACHE_PAGE))) {
+        } else if (!(fresh = scry_pagepool_get(pool_of(c)))) {
             scry_budget_give(c->budget, SCRY_PAGECACHE_PAGE);
         }
     }
@@ -201,7 +212,7 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
     }
     /* No index yet means no page yet, so fresh is set here. */
     if (!s->key && !shard_alloc(c, s)) {
-        free(fresh);
+        scry_pagepool_put(pool_of(c), fresh);
         scry_budget_give(c->budget, SCRY_PAGECACHE_PAGE);
         pthread_mutex_unlock(&s->lock);
         return;

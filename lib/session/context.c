@@ -9,6 +9,15 @@
 #include "symbols/isf_cache.h"
 #include "symbols/symstore.h"
 
+/* Freed page buffers a context keeps for its next dumps: a quarter of the
+ * budget, at most 32 MiB (two dev-1k dumps' caches: 8 MiB of file pages
+ * and 16 MiB of decoded pages each are what a batch thread fills). */
+static size_t pool_cap(uint64_t budget)
+{
+    uint64_t bytes = budget / 4 < (32u << 20) ? budget / 4 : (32u << 20);
+    return (size_t)(bytes / SCRY_PAGEPOOL_PAGE);
+}
+
 scry_status scry_context_new(scry_context **out)
 {
     struct scry_context *c;
@@ -17,7 +26,14 @@ scry_status scry_context_new(scry_context **out)
     if (!(c = calloc(1, sizeof *c)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     scry_budget_init(&c->budget, SCRY_CONTEXT_DEFAULT_BUDGET);
+    if (!scry_pagepool_init(&c->pool, pool_cap(SCRY_CONTEXT_DEFAULT_BUDGET))) {
+        scry_pagepool_destroy(&c->pool);
+        free(c);
+        return scry_err(SCRY_ERR_NOMEM, "out of memory");
+    }
+    c->budget.pool = &c->pool;
     if (scry_symcache_new(&c->symbols) != SCRY_OK) {
+        scry_pagepool_destroy(&c->pool);
         free(c);
         return SCRY_ERR_NOMEM;
     }
@@ -43,6 +59,7 @@ void scry_context_free(scry_context *c)
     scry_symcache_free(c->symbols);
     scry_symstore_free(c->store);
     scry_results_free(c->results);
+    scry_pagepool_destroy(&c->pool);
     free(c);
 }
 
@@ -99,6 +116,7 @@ scry_status scry_context_set_memory_budget(scry_context *c, uint64_t bytes)
         return scry_err(SCRY_ERR_INVALID_ARG, "scry_context_set_memory_budget: NULL context");
     /* The budget object is shared by open dumps; only its limit moves. */
     c->budget.limit = bytes;
+    scry_pagepool_set_cap(&c->pool, pool_cap(bytes));
     return SCRY_OK;
 }
 
@@ -149,6 +167,8 @@ scry_status scry_context_stat(scry_context *c, const char *name, uint64_t *value
         *value = scry_budget_used(&c->budget);
     else if (!strcmp(name, "cache_budget"))
         *value = c->budget.limit;
+    else if (!strcmp(name, "cache_pooled"))
+        *value = (uint64_t)scry_pagepool_held(&c->pool) * SCRY_PAGEPOOL_PAGE;
     else if (!strncmp(name, "result_", 7))
         return result_stat(c, name, value);
     else

@@ -13,6 +13,7 @@
 
 #include "formats/phys.h"
 #include "lib/base/budget.h"
+#include "lib/base/pagepool.h"
 #include "lib/base/kv.h"
 #include "lib/os/os.h"
 
@@ -27,6 +28,7 @@ struct scry_context {
     uint64_t max_list_entries;  /* 0 = the walkers' default           */
     uint64_t max_diagnostics;   /* 0 = SCRY_DIAGS_DEFAULT_MAX          */
     struct scry_budget budget;  /* what every dump's caches charge     */
+    struct scry_pagepool pool;  /* their freed page buffers; budget.pool */
     struct scry_symcache *symbols;
     struct scry_symstore *store;  /* the symbol dirs again, with their index */
     struct scry_results *results; /* result cache (rcache.h); NULL: none */

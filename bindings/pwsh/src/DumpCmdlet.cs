@@ -228,12 +228,10 @@ namespace MemScry
                         ready.Add(opened);
                 }
             }
-            // Dedicated threads: the thread pool would add a thread only every
-            // half second past its minimum, serialising short runs.
-            var threads = new Thread[workers];
-            for (int k = 0; k < workers; k++)
+            var allDone = new ManualResetEventSlim(false);
+            Workers.Run(() =>
             {
-                threads[k] = new Thread(() =>
+                try
                 {
                     OpenedAhead? a;
                     while ((a = Take()) != null)
@@ -241,11 +239,16 @@ namespace MemScry
                         outcomes[a.Index] = Execute(pending[a.Index], sinks[a.Index], a);
                         finished.Add(a.Index);
                     }
+                }
+                finally
+                {
                     if (Interlocked.Decrement(ref running) == 0)
+                    {
                         finished.CompleteAdding();
-                }) { IsBackground = true, Name = "MemScry worker " + k };
-                threads[k].Start();
-            }
+                        allDone.Set();
+                    }
+                }
+            }, workers);
             try
             {
                 int emitted = 0, completed = 0;
@@ -276,8 +279,8 @@ namespace MemScry
             finally
             {
                 cancel.Cancel(); // no-op when all went well; stops the workers when the pipeline stopped
-                foreach (Thread th in threads)
-                    th.Join();
+                allDone.Wait();
+                allDone.Dispose();
                 foreach (OpenedAhead a in ready) // opened, never run: cancelled
                     a.Handle?.Dispose();
                 foreach (ProgressSink s in sinks)
