@@ -54,9 +54,9 @@ echo "== ThreadSanitizer build and threaded tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
       -DMEMSCRY_TSAN=ON >/dev/null
 cmake --build build-tsan -j"$jobs" --target test_session test_api test_yara test_malscan_api \
-  test_result_cache test_batch
+  test_result_cache test_batch test_pagepool
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 timeout --kill-after=30 600 \
-  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api|result_cache|batch)$' \
+  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api|result_cache|batch|pagepool)$' \
   --output-on-failure --timeout 600
 step_done
 

@@ -557,12 +557,34 @@ START_TEST(dumps_share_one_memory_budget)
     ck_assert_uint_gt(used, 0); /* the budget was used, not bypassed */
     ck_assert_int_eq(scry_context_stat(ctx, "cache_budget", &budget), SCRY_OK);
     ck_assert_uint_eq(budget, 1 << 20);
-    for (int i = 0; i < N; i++) {
+    for (int i = 0; i < N; i++)
         close_open(&o[i]);
-        free(paths[i]);
-    }
     ck_assert_int_eq(scry_context_stat(ctx, "cache_bytes", &used), SCRY_OK);
     ck_assert_uint_eq(used, 0);
+    /* The closed caches' page buffers wait in the context's pool, at most a
+     * quarter of the budget, and the next dump takes them back. */
+    {
+        uint64_t pooled, again;
+        struct open one;
+        scry_result *r = NULL;
+        ck_assert_int_eq(scry_context_stat(ctx, "cache_pooled", &pooled), SCRY_OK);
+        ck_assert_uint_eq(pooled, (1 << 20) / 4);
+        open_path(&one, ctx, paths[0]);
+        ck_assert_int_eq(scry_plugin_run(one.s, "linux.pslist", 0, NULL, NULL, &r), SCRY_OK);
+        ck_assert_uint_eq(scry_result_row_count(r), 111);
+        scry_result_free(r);
+        ck_assert_int_eq(scry_context_stat(ctx, "cache_bytes", &used), SCRY_OK);
+        ck_assert_int_eq(scry_context_stat(ctx, "cache_pooled", &again), SCRY_OK);
+        ck_assert_uint_gt(used, 0);
+        ck_assert_uint_eq(again, used >= pooled ? 0 : pooled - used);
+        close_open(&one);
+        /* A budget of 0 keeps nothing. */
+        ck_assert_int_eq(scry_context_set_memory_budget(ctx, 0), SCRY_OK);
+        ck_assert_int_eq(scry_context_stat(ctx, "cache_pooled", &pooled), SCRY_OK);
+        ck_assert_uint_eq(pooled, 0);
+    }
+    for (int i = 0; i < N; i++)
+        free(paths[i]);
     scry_context_free(ctx);
 }
 END_TEST
