@@ -5,14 +5,14 @@
  * pages, after reserving it from the budget, so a cache costs what it holds
  * rather than what it could hold. Slots [0, used) are always filled: a shard
  * that cannot grow recycles one of them (clock), never a hole. Hits copy out
- * under the shard mutex: a 4 KiB memcpy is far shorter than any
+ * under the shard lock (lib/base/spinlock.h): a 4 KiB memcpy is far shorter than any
  * decompression, and copying means no reference counts and no page can be
  * evicted while a reader still looks at it. */
 #include "lib/base/pagecache.h"
 
 #include "lib/base/pagepool.h"
+#include "lib/base/spinlock.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +23,7 @@ _Static_assert(SCRY_PAGECACHE_PAGE == SCRY_PAGEPOOL_PAGE, "pooled buffers are ca
 struct shard {
     /* One cache line per shard start, so two threads working on different
      * shards never bounce the same line. */
-    _Alignas(64) pthread_mutex_t lock;
+    _Alignas(64) scry_spin lock;
     uint64_t *key;   /* per slot */
     int32_t *next;   /* per slot: hash chain */
     uint8_t *ref;    /* per slot: clock "recently used" bit */
@@ -81,14 +81,8 @@ scry_status scry_pagecache_new(size_t pages, struct scry_budget *budget,
     c->slots = (uint32_t)per;
     c->nbuckets = (uint32_t)nb;
     c->budget = budget;
-    for (int i = 0; i < NSHARDS; i++) {
-        if (pthread_mutex_init(&c->shard[i].lock, NULL) != 0) {
-            while (i--)
-                pthread_mutex_destroy(&c->shard[i].lock);
-            free(c);
-            return scry_err(SCRY_ERR_NOMEM, "cannot create the page cache locks");
-        }
-    }
+    for (int i = 0; i < NSHARDS; i++)
+        scry_spin_init(&c->shard[i].lock);
     *out = c;
     return SCRY_OK;
 }
@@ -115,7 +109,6 @@ void scry_pagecache_free(struct scry_pagecache *c)
         return;
     for (int i = 0; i < NSHARDS; i++) {
         shard_release(c, &c->shard[i]);
-        pthread_mutex_destroy(&c->shard[i].lock);
     }
     free(c);
 }
@@ -139,17 +132,17 @@ int scry_pagecache_get(struct scry_pagecache *c, uint64_t pfn, size_t off, size_
     int32_t i;
     if (off > SCRY_PAGECACHE_PAGE || len > SCRY_PAGECACHE_PAGE - off)
         return 0;
-    pthread_mutex_lock(&s->lock);
+    scry_spin_lock(&s->lock);
     i = shard_find(c, s, h, pfn);
     if (i == NONE) {
         s->misses++;
-        pthread_mutex_unlock(&s->lock);
+        scry_spin_unlock(&s->lock);
         return 0;
     }
     memcpy(out, s->page[i] + off, len);
     s->ref[i] = 1;
     s->hits++;
-    pthread_mutex_unlock(&s->lock);
+    scry_spin_unlock(&s->lock);
     return 1;
 }
 
@@ -188,13 +181,13 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
     int32_t slot;
     uint32_t b;
     uint8_t *fresh = NULL;
-    pthread_mutex_lock(&s->lock);
+    scry_spin_lock(&s->lock);
     /* Two readers that missed on the same page at once both decode it; the
      * second insert finds the first and keeps it. */
     slot = shard_find(c, s, h, pfn);
     if (slot != NONE) {
         s->ref[slot] = 1;
-        pthread_mutex_unlock(&s->lock);
+        scry_spin_unlock(&s->lock);
         return;
     }
     /* Grow by one page when the shard has room and the budget agrees. */
@@ -207,14 +200,14 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
     }
     /* Nothing new and nothing of our own to recycle: do not cache. */
     if (!fresh && !s->used) {
-        pthread_mutex_unlock(&s->lock);
+        scry_spin_unlock(&s->lock);
         return;
     }
     /* No index yet means no page yet, so fresh is set here. */
     if (!s->key && !shard_alloc(c, s)) {
         scry_pagepool_put(pool_of(c), fresh);
         scry_budget_give(c->budget, SCRY_PAGECACHE_PAGE);
-        pthread_mutex_unlock(&s->lock);
+        scry_spin_unlock(&s->lock);
         return;
     }
     if (fresh) {
@@ -242,7 +235,7 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
     s->next[slot] = s->bucket[b];
     s->bucket[b] = slot;
     s->inserts++;
-    pthread_mutex_unlock(&s->lock);
+    scry_spin_unlock(&s->lock);
 }
 
 void scry_pagecache_stats(struct scry_pagecache *c, struct scry_pagecache_stats *out)
@@ -251,13 +244,13 @@ void scry_pagecache_stats(struct scry_pagecache *c, struct scry_pagecache_stats 
     out->capacity = (size_t)c->slots * NSHARDS;
     for (int i = 0; i < NSHARDS; i++) {
         struct shard *s = &c->shard[i];
-        pthread_mutex_lock(&s->lock);
+        scry_spin_lock(&s->lock);
         out->hits += s->hits;
         out->misses += s->misses;
         out->inserts += s->inserts;
         out->evictions += s->evictions;
         out->refused += s->refused;
         out->used += s->used;
-        pthread_mutex_unlock(&s->lock);
+        scry_spin_unlock(&s->lock);
     }
 }
