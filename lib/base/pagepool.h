@@ -12,7 +12,8 @@
  * Ownership: the pool belongs to its context; caches borrow it through the
  * budget they charge (struct scry_budget.pool), so it outlives them. The
  * buffers it holds are its own; one it hands out belongs to the caller
- * until put back.
+ * until put back, and to a pool-less caller (NULL pool) for good: malloc'd,
+ * freed by put.
  *
  * Thread-safety: get, put, held and set_cap take the pool's mutex and may
  * be called from any thread; init and destroy may not run concurrently
@@ -25,29 +26,38 @@
 
 #define SCRY_PAGEPOOL_PAGE 4096u
 
+struct scry_pagepool_slab;
+
 struct scry_pagepool {
     pthread_mutex_t lock;
-    void **pages;  /* the buffers kept, [0, n) */
-    size_t n;
-    size_t cap;    /* most kept at once; 0 keeps none */
-    size_t max;    /* pages' capacity, the highest cap ever set */
+    void **warm;   /* freed buffers kept resident, [0, nwarm) */
+    void **cold;   /* freed buffers whose memory went back, [0, ncold) */
+    size_t nwarm, ncold;
+    size_t slots;  /* buffers made so far (handed out or on a list) */
+    size_t room;   /* capacity of warm and cold, at least slots */
+    size_t cap;    /* most warm at once; 0 keeps none resident */
+    size_t max;    /* the bound given at init, which set_cap cannot pass */
+    struct scry_pagepool_slab *slabs; /* the mappings buffers are carved from */
+    unsigned char *carve;  /* the next buffer of the newest slab */
+    size_t carve_left;
 };
 
-/* An empty pool that keeps at most cap_pages buffers. Errors: 0 when out of
- * memory (the pool then keeps none but get and put still work). */
+/* An empty pool that keeps at most cap_pages freed buffers resident. Returns
+ * 0 when its mutex cannot be made (then destroy it and do not use it). */
 int scry_pagepool_init(struct scry_pagepool *p, size_t cap_pages);
-/* Frees every buffer kept. */
+/* Frees every buffer; those handed out must not be used afterwards. */
 void scry_pagepool_destroy(struct scry_pagepool *p);
 /* A buffer of SCRY_PAGEPOOL_PAGE bytes (contents undefined): a kept one,
  * else a new one; NULL when out of memory. A NULL pool mallocs. */
 void *scry_pagepool_get(struct scry_pagepool *p);
-/* Gives a buffer from get back: kept while fewer than cap are, else freed.
- * A NULL pool frees; a NULL page is ignored. */
+/* Gives a buffer from get back: kept resident while fewer than cap are,
+ * else its memory is given back to the system (the buffer stays the pool's,
+ * for a later get). A NULL pool frees; a NULL page is ignored. */
 void scry_pagepool_put(struct scry_pagepool *p, void *page);
-/* Lowers or raises the bound (up to the capacity given at init); buffers
- * above a lowered bound are freed. */
+/* Lowers or raises the bound (never past init's); the memory of resident
+ * buffers above a lowered bound is given back. */
 void scry_pagepool_set_cap(struct scry_pagepool *p, size_t cap_pages);
-/* Buffers kept now (a snapshot). */
+/* Freed buffers kept resident now (a snapshot). */
 size_t scry_pagepool_held(struct scry_pagepool *p);
 
 #endif

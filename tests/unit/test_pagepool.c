@@ -23,7 +23,7 @@ START_TEST(keeps_up_to_its_bound)
     ck_assert_uint_eq(scry_pagepool_held(&p), 0);
     for (int i = 0; i < 6; i++)
         scry_pagepool_put(&p, v[i]);
-    ck_assert_uint_eq(scry_pagepool_held(&p), 4); /* two were freed */
+    ck_assert_uint_eq(scry_pagepool_held(&p), 4); /* two gave their memory back */
     /* Handed back last in, first out: the buffers put last. */
     ck_assert_ptr_eq(scry_pagepool_get(&p), v[3]);
     ck_assert_ptr_eq(scry_pagepool_get(&p), v[2]);
