@@ -654,8 +654,8 @@ SCRY_API scry_status scry_renderer_info(const char *renderer, int *structured);
  * its next dump). Page caches charge the context's memory budget.
  * Thread-safety: a batch is configured and run from one thread at a time;
  * several batches may run at once on one context. Callbacks are never
- * called concurrently; they are called from worker threads (from the
- * caller's thread when the batch has one thread).
+ * called concurrently; they are called from the caller's thread (the one
+ * in scry_batch_run, which with more than one worker thread only delivers).
  */
 typedef struct scry_batch scry_batch;
 

@@ -6,6 +6,7 @@
  * keeps every dump committed before an interruption; 300 dumps are open at
  * once in one process. Run under TSan in CI (unit.test_batch). */
 #include <check.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -139,11 +140,17 @@ struct collect {
     struct stream core; /* s_record lines */
     struct stream full; /* plus the DUMP records' summaries */
     int records, stop_at;
+    pthread_t caller;   /* the thread of the first callback */
+    int others;         /* callbacks from any other thread */
 };
 
 static int collect(void *user, const scry_batch_record *rec)
 {
     struct collect *c = user;
+    if (!c->records)
+        c->caller = pthread_self();
+    else if (!pthread_equal(c->caller, pthread_self()))
+        c->others++;
     s_record(&c->core, rec);
     s_record(&c->full, rec);
     if (rec->kind == SCRY_BATCH_DUMP && rec->status == SCRY_OK)
@@ -244,6 +251,9 @@ START_TEST(ten_dumps_eight_threads_equal_single)
         ck_assert_int_eq(scry_batch_run(b, (const char *const *)paths, NTEN, collect, &eight[pass]),
                          SCRY_OK);
         scry_batch_free(b);
+        /* Every callback on the thread that called scry_batch_run. */
+        ck_assert(pthread_equal(eight[pass].caller, pthread_self()));
+        ck_assert_int_eq(eight[pass].others, 0);
         /* The single-threaded direct runs, record for record; the second
          * pass equal to the first in every field, summaries too. */
         tu_assert_bytes("eight threads vs direct runs", eight[pass].core.p, eight[pass].core.len,
