@@ -16,6 +16,20 @@ static const char schema_sql[] =
     " banner_address INTEGER, nbase INTEGER, ntypes INTEGER, nsymbols INTEGER,"
     " nenums INTEGER, error TEXT, valid INTEGER, PRIMARY KEY (path, member))";
 
+/* Whether the table has every column schema_sql names (the statements
+ * below bind them all). */
+static int has_columns(sqlite3 *db)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = sqlite3_prepare_v2(db,
+                                "SELECT path, member, size, mtime_ns, ino, dev, hash, os,"
+                                " identifier, banner_address, nbase, ntypes, nsymbols, nenums,"
+                                " error, valid FROM isf LIMIT 0",
+                                -1, &s, NULL) == SQLITE_OK;
+    sqlite3_finalize(s);
+    return ok;
+}
+
 void ix_db_close(struct scry_symindex *ix)
 {
     if (ix->db)
@@ -35,8 +49,17 @@ void ix_db_open(struct scry_symindex *ix, const char *dir)
         return;
     }
     sqlite3_busy_timeout(ix->db, 10000);
-    if (sqlite3_exec(ix->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(ix->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
         ix_db_close(ix); /* read-only, full or not a database: memory only */
+        return;
+    }
+    /* A table an older memscry made (without `valid`) loads but refuses
+     * every store, so every run identified every table again: it is a
+     * cache, rebuilt from the store on the next refresh. */
+    if (!has_columns(ix->db) &&
+        (sqlite3_exec(ix->db, "DROP TABLE isf", NULL, NULL, NULL) != SQLITE_OK ||
+         sqlite3_exec(ix->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK || !has_columns(ix->db)))
+        ix_db_close(ix);
 }
 
 static const char *col_text(sqlite3_stmt *s, int i)

@@ -4,6 +4,7 @@
  * once, and cache directories that cannot hold it (memory only, no error). */
 #include <check.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,6 +295,41 @@ START_TEST(unusable_cache_dir_is_memory_only)
 }
 END_TEST
 
+/* An index file an older memscry wrote (its table without the `valid`
+ * column) is rebuilt: it used to load but refuse every store, so every
+ * run identified every table of the store again. */
+START_TEST(older_schema_is_rebuilt)
+{
+    char *store = make_store(3), *cache = mktemp_dir(), p[PATH_MAX];
+    struct scry_symindex *ix;
+    sqlite3 *db;
+    snprintf(p, sizeof p, "%s/%s", cache, SCRY_SYMINDEX_FILE);
+    ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "CREATE TABLE isf ( path TEXT NOT NULL, member TEXT NOT NULL,"
+                                  " size INTEGER, mtime_ns INTEGER, ino INTEGER, dev INTEGER,"
+                                  " hash INTEGER, os TEXT, identifier BLOB, banner_address INTEGER,"
+                                  " nbase INTEGER, ntypes INTEGER, nsymbols INTEGER, nenums INTEGER,"
+                                  " error TEXT, PRIMARY KEY (path, member))",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    for (int round = 0; round < 2; round++) {
+        struct scry_symindex_stats s;
+        ck_assert_int_eq(scry_symindex_open(cache, &ix), SCRY_OK);
+        ck_assert(scry_symindex_persistent(ix));
+        s = refresh(ix, store);
+        /* identified once, then read back from the rebuilt file */
+        ck_assert_uint_eq(s.identified, round ? 0 : 3);
+        ck_assert_uint_eq(scry_symindex_count(ix), 3);
+        scry_symindex_free(ix);
+    }
+    rm_rf(store);
+    rm_rf(cache);
+    free(store), free(cache);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("index");
@@ -303,6 +339,7 @@ static Suite *suite(void)
     tcase_add_test(t, packs_indexed_and_reused);
     tcase_add_test(t, two_processes_refresh_at_once);
     tcase_add_test(t, unusable_cache_dir_is_memory_only);
+    tcase_add_test(t, older_schema_is_rebuilt);
     suite_add_tcase(s, t);
     return s;
 }
