@@ -17,9 +17,9 @@
  * scry_dump_work_estimate, until 2 per thread wait opened; then it runs the
  * one of those with the largest estimate. The bound keeps the descriptors
  * and mappings of a wide batch at 3 dumps per thread (a window's worth at
- * -j 128 would pass the usual limit of 1,024 open files). Taken in list order, the
- * corpus batch's costliest dumps (dev-1k.kdump-flat, a Windows image with
- * no header) came last and one thread finished them alone. */
+ * -j 128 would pass the usual limit of 1,024 open files). Taken in list
+ * order, the corpus batch's costliest dumps (dev-1k.kdump-flat, a Windows
+ * image with no header) came last and one thread finished them alone. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -254,7 +254,9 @@ static size_t costliest_open(const struct runner *r)
     size_t best = r->n;
     for (size_t j = r->next_deliver; j < r->next_open; j++) {
         const struct held_dump *h = &r->ring[j % r->window];
-        if (h->state == SLOT_OPEN && (best == r->n || h->estimate > r->ring[best % r->window].estimate))
+        if (h->state != SLOT_OPEN)
+            continue;
+        if (best == r->n || h->estimate > r->ring[best % r->window].estimate)
             best = j;
     }
     return best;

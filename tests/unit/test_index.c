@@ -308,8 +308,9 @@ START_TEST(older_schema_is_rebuilt)
     ck_assert_int_eq(sqlite3_exec(db,
                                   "CREATE TABLE isf ( path TEXT NOT NULL, member TEXT NOT NULL,"
                                   " size INTEGER, mtime_ns INTEGER, ino INTEGER, dev INTEGER,"
-                                  " hash INTEGER, os TEXT, identifier BLOB, banner_address INTEGER,"
-                                  " nbase INTEGER, ntypes INTEGER, nsymbols INTEGER, nenums INTEGER,"
+                                  " hash INTEGER, os TEXT, identifier BLOB,"
+                                  " banner_address INTEGER, nbase INTEGER, ntypes INTEGER,"
+                                  " nsymbols INTEGER, nenums INTEGER,"
                                   " error TEXT, PRIMARY KEY (path, member))",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
