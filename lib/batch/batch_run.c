@@ -37,14 +37,10 @@ struct held_run {
     size_t text_len;
 };
 
-/* A window slot's dump: opened ahead (OPENING, OPEN), run (RUNNING), then
- * its records held until its turn (ready). */
-enum slot_state { SLOT_EMPTY, SLOT_OPENING, SLOT_OPEN, SLOT_RUNNING };
-
 /* One dump's records until its turn. */
 struct held_dump {
     int ready;
-    enum slot_state state;
+    int waiting;          /* opened ahead (or failed to open), not yet run */
     scry_dump *opened;    /* opened ahead, until a worker runs it */
     uint64_t estimate;    /* its scry_dump_work_estimate */
     size_t owner; /* the worker that made it, which frees it */
@@ -69,7 +65,6 @@ struct runner {
     pthread_cond_t cv;
     size_t next_open, next_deliver, window;
     size_t open_ahead, max_ahead; /* dumps opened and not yet run, its bound */
-    int delivering;
     int caller_delivers; /* more than one worker: the caller's thread delivers */
     size_t workers_left; /* started and not yet returned */
     atomic_int stop;
@@ -208,13 +203,10 @@ static void deliver(struct runner *r, size_t i, struct held_dump *h)
         atomic_store(&r->stop, 1);
 }
 
-/* Called with mu held: delivers every dump whose turn has come, unless
- * another thread already does. mu is released around the callbacks. */
+/* Called with mu held, by the one delivering thread (the caller's): delivers
+ * every dump whose turn has come. mu is released around the callbacks. */
 static void deliver_ready(struct runner *r)
 {
-    if (r->delivering)
-        return;
-    r->delivering = 1;
     while (!atomic_load(&r->stop) && r->next_deliver < r->n &&
            r->ring[r->next_deliver % r->window].ready) {
         size_t i = r->next_deliver++;
@@ -234,7 +226,6 @@ static void deliver_ready(struct runner *r)
             r->garbage[h.owner] = g;
         }
     }
-    r->delivering = 0;
 }
 
 static void free_garbage(struct garbage *g, size_t nplugins)
@@ -254,7 +245,7 @@ static size_t costliest_open(const struct runner *r)
     size_t best = r->n;
     for (size_t j = r->next_deliver; j < r->next_open; j++) {
         const struct held_dump *h = &r->ring[j % r->window];
-        if (h->state != SLOT_OPEN)
+        if (!h->waiting)
             continue;
         if (best == r->n || h->estimate > r->ring[best % r->window].estimate)
             best = j;
@@ -274,7 +265,7 @@ static void open_ahead(struct runner *r, size_t i)
         msg = last_error_copy();
     pthread_mutex_lock(&r->mu);
     struct held_dump *h = &r->ring[i % r->window];
-    h->state = SLOT_OPEN;
+    h->waiting = 1;
     h->opened = d;
     h->open_st = st;
     h->open_msg = msg;
@@ -297,7 +288,6 @@ static void *worker(void *arg)
                 r->open_ahead < r->max_ahead) {
                 size_t j = r->next_open++;
                 r->open_ahead++;
-                r->ring[j % r->window].state = SLOT_OPENING;
                 open_ahead(r, j);
                 continue;
             }
@@ -311,7 +301,7 @@ static void *worker(void *arg)
             i = r->n;
         if (i < r->n) {
             slot = &r->ring[i % r->window];
-            slot->state = SLOT_RUNNING;
+            slot->waiting = 0;
             r->open_ahead--;
             h.open_st = slot->open_st;
             h.open_msg = slot->open_msg;
@@ -331,7 +321,6 @@ static void *worker(void *arg)
         h.owner = wa->index;
         pthread_mutex_lock(&r->mu);
         h.ready = 1;
-        h.state = SLOT_RUNNING;
         r->ring[i % r->window] = h;
         if (!r->caller_delivers)
             deliver_ready(r);
