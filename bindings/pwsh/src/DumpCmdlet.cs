@@ -1,6 +1,6 @@
 // DumpCmdlet.cs - what every cmdlet over dumps shares: dumps from the pipeline
-// or paths, one failure per bad dump as an ErrorRecord, -Parallel on threads of
-// the cmdlet's own (costliest dump first), output written only from the
+// or paths, one failure per bad dump as an ErrorRecord, -Parallel on the
+// module's worker threads (costliest dump first), output written only from the
 // pipeline thread (in input order, so a parallel run prints what a sequential
 // one does), Write-Progress from the library's progress callback, Ctrl+C as
 // cancellation.
