@@ -125,10 +125,12 @@ struct scry_format {
     /* Parses f into *out; on success the reader owns f (it closes it), on
      * failure the caller still does. */
     scry_status (*open)(struct scry_file *f, struct scry_phys **out);
-    /* What reading one byte of memory costs against a mapped format (0
-     * is taken as 1): 2 for readers that decompress every page they serve. Only
-     * scheduling uses it (scry_dump_work_estimate): pslist, psaux, lsmod
-     * and proc on dev-1k took 78 ms from the kdump, 53 ms from the ELF. */
+    /* What one byte of memory costs against a mapped format with OS
+     * metadata (0 is taken as 1): 2 for readers that decompress every page
+     * they serve (pslist, psaux, lsmod and proc on dev-1k took 78 ms from
+     * the kdump, 53 ms from the ELF); 4 for raw images, which detection
+     * may scan end to end (raw.c). Only scheduling uses it
+     * (scry_dump_work_estimate), which wants upper bounds. */
     unsigned read_cost;
 };
 

@@ -4,22 +4,25 @@
  * worker, that worker is the caller's thread and delivers between dumps).
  *
  * Order without holding everything: a finished dump waits in a ring of
- * `window` slots (8 per thread) until every earlier dump was delivered; no
- * dump a whole window ahead of the next one to deliver is opened or run.
- * So at most `window` dumps' results are held at once, and a slow dump
- * stalls the others only once they are a whole window ahead. Why 8: with
- * 2 per thread, one slow dump (dev-1k.kdump decompresses for 0.19 s) left
- * the other thread idle after three quick dumps (1.40x on 2 threads; 1.66x
- * with 8, bench/batch.sh).
+ * `window` slots (8 per thread, at least LOOKAHEAD) until every earlier
+ * dump was delivered; no dump a whole window ahead of the next one to
+ * deliver is opened or run. So at most `window` dumps' results are held at
+ * once, and a slow dump stalls the others only once they are a whole
+ * window ahead. Why 8: with 2 per thread, one slow dump (dev-1k.kdump
+ * decompresses for 0.19 s) left the other thread idle after three quick
+ * dumps (1.40x on 2 threads; 1.66x with 8, bench/batch.sh).
  *
  * Longest first: a worker first opens the next unopened dump of the window
  * (scry_dump_open only reads headers: 0.03-2 ms), which gives its
- * scry_dump_work_estimate, until 2 per thread wait opened; then it runs the
- * one of those with the largest estimate. The bound keeps the descriptors
- * and mappings of a wide batch at 3 dumps per thread (a window's worth at
- * -j 128 would pass the usual limit of 1,024 open files). Taken in list
- * order, the corpus batch's costliest dumps (dev-1k.kdump-flat, a Windows
- * image with no header) came last and one thread finished them alone. */
+ * scry_dump_work_estimate, until 2 per thread (at least LOOKAHEAD) wait
+ * opened; then it runs the one of those with the largest estimate. With
+ * LOOKAHEAD below the list's length the order is longest first among the
+ * next LOOKAHEAD dumps, not over the whole list: with 4 open ahead at -j 2
+ * the corpus batch's costliest dump (dev-1k.kdump-flat, 17th of 21) ran
+ * late, and a tail of small dumps left one thread idle for 15-50 ms. The
+ * bound keeps the descriptors and mappings of a wide batch at 3 dumps per
+ * thread (a window's worth at -j 128 would pass the usual limit of 1,024
+ * open files); 32 open dumps cost about 5 MiB (bench_open64). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -28,6 +31,9 @@
 #include "lib/base/error.h"
 #include "lib/batch/batch.h"
 #include "lib/plugins/plugin.h"
+
+/* Dumps opened ahead and ring slots, at least: see above. */
+enum { LOOKAHEAD = 32 };
 
 struct held_run {
     scry_status st;
@@ -365,8 +371,8 @@ scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, sc
     nthreads = b->threads < n ? b->threads : n;
     if (!nthreads)
         nthreads = 1;
-    r.window = 8 * nthreads;
-    r.max_ahead = 2 * nthreads;
+    r.window = 8 * nthreads > LOOKAHEAD ? 8 * nthreads : LOOKAHEAD;
+    r.max_ahead = 2 * nthreads > LOOKAHEAD ? 2 * nthreads : LOOKAHEAD;
     atomic_init(&r.stop, 0);
     if (!(r.ring = calloc(r.window, sizeof *r.ring)) ||
         !(r.garbage = calloc(nthreads, sizeof *r.garbage)) ||

@@ -15,6 +15,8 @@
  *    the "MZ" page at or below the record.
  * The MZ walk back gives up after 100 unmapped pages and never goes below
  * the previous record's page, as Volatility's pdbname_scan.
+ * Methods 1-3 share one pass over physical memory (scry_scan_phys_multi);
+ * the order in which their candidates are tried is Volatility's.
  *
  * Speed: a crash dump states its KDBG's address; when that KDBG is plain
  * and its KernBase passes the same test, no physical scan is needed.
@@ -189,15 +191,6 @@ static int on_ptr_hit(void *user, uint64_t pa)
     return s->found || s->proofs >= MAX_PROOFS;
 }
 
-static scry_status by_pointer(struct scry_vspace *vs, struct scry_op *op, const char *needle,
-                              int64_t rel, struct scry_win_kernel *out, int *found)
-{
-    struct ptr_scan s = {.vs = vs, .rel = rel, .out = out};
-    scry_status st = scry_scan_phys(vs->phys, op, needle, strlen(needle), on_ptr_hit, &s);
-    *found = s.found;
-    return st;
-}
-
 /* --------------------------------------------- 3: the fixed mapping */
 
 struct fixed_scan {
@@ -301,35 +294,100 @@ static int by_hint(struct scry_vspace *vs, uint64_t kdbg, struct scry_win_kernel
     return check_base(vs, base, out, &proofs);
 }
 
+/* --------------------------------------- methods 1-3 in one pass */
+
+/* Up to this many hits of each later method are kept during the pass;
+ * past it that method scans again on its own (a dump sprayed with the
+ * strings costs a second pass, never unbounded memory). 512 KiB each. */
+#define HITS_MAX 65536
+
+struct hits {
+    uint64_t *pa;
+    size_t n, cap;
+    int overflow;
+};
+
+/* The three physical scans share one pass over memory: KDBG hits are
+ * tried as they come (the first method wins whatever the others find); the
+ * loader strings' and RSDS records' addresses wait, in address order, for
+ * the methods that follow when it fails. */
+struct first_pass {
+    struct ptr_scan kdbg;
+    int kdbg_done; /* found, or out of proofs */
+    struct hits later[2];
+};
+
+static int on_first_pass(void *user, size_t which, uint64_t pa)
+{
+    struct first_pass *f = user;
+    if (which == 0) {
+        if (!f->kdbg_done && on_ptr_hit(&f->kdbg, pa))
+            f->kdbg_done = 1;
+        return f->kdbg.found;
+    }
+    struct hits *h = &f->later[which - 1];
+    if (h->overflow)
+        return 0;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 256;
+        uint64_t *pa2 = h->n < HITS_MAX ? realloc(h->pa, cap * sizeof *pa2) : NULL;
+        if (!pa2) {
+            h->overflow = 1; /* out of memory too: that method scans alone */
+            return 0;
+        }
+        h->pa = pa2;
+        h->cap = cap;
+    }
+    h->pa[h->n++] = pa;
+    return 0;
+}
+
+/* Runs a later method over its kept hits, or scans for it again when they
+ * overflowed: calls fn with each address until it returns non-zero. */
+static scry_status replay(struct scry_vspace *vs, struct scry_op *op, const struct hits *h,
+                          const char *needle, scry_scan_fn fn, void *user)
+{
+    if (h->overflow)
+        return scry_scan_phys(vs->phys, op, needle, strlen(needle), fn, user);
+    for (size_t i = 0; i < h->n; i++)
+        if (fn(user, h->pa[i]))
+            break;
+    return SCRY_OK;
+}
+
+static const char LOADER[] = "\\SystemRoot\\system32\\nt";
+
 scry_status scry_win_find_kernel(struct scry_vspace *vs, struct scry_op *op, uint64_t hint_kdbg,
                                  struct scry_win_kernel *out)
 {
     scry_status st;
-    int found = 0;
     memset(out, 0, sizeof *out);
     if (by_hint(vs, hint_kdbg, out)) {
         out->method = "kdbg";
         return SCRY_OK;
     }
-    if ((st = by_pointer(vs, op, "KDBG", 8, out, &found)) != SCRY_OK)
-        return st;
-    if (found) {
-        out->method = "kdbg";
-        return SCRY_OK;
-    }
-    if ((st = by_pointer(vs, op, "\\SystemRoot\\system32\\nt", -24, out, &found)) != SCRY_OK)
-        return st;
-    if (found) {
-        out->method = "module";
-        return SCRY_OK;
-    }
+    const struct scry_needle needles[] = {{"KDBG", 4}, {LOADER, sizeof LOADER - 1}, {"RSDS", 4}};
+    struct first_pass f = {.kdbg = {.vs = vs, .rel = 8, .out = out}};
+    struct ptr_scan loader = {.vs = vs, .rel = -24, .out = out};
     struct fixed_scan fx = {.vs = vs, .out = out};
-    if ((st = scry_scan_phys(vs->phys, op, "RSDS", 4, on_phys_rsds, &fx)) != SCRY_OK)
-        return st;
-    if (fx.found) {
+    st = scry_scan_phys_multi(vs->phys, op, needles, 3, on_first_pass, &f);
+    if (st == SCRY_OK && f.kdbg.found) {
+        out->method = "kdbg";
+    } else if (st == SCRY_OK &&
+               (st = replay(vs, op, &f.later[0], LOADER, on_ptr_hit, &loader)) == SCRY_OK &&
+               loader.found) {
+        out->method = "module";
+    } else if (st == SCRY_OK &&
+               (st = replay(vs, op, &f.later[1], "RSDS", on_phys_rsds, &fx)) == SCRY_OK &&
+               fx.found) {
         out->method = "fixed-mapping";
-        return SCRY_OK;
     }
+    free(f.later[0].pa);
+    free(f.later[1].pa);
+    if (st != SCRY_OK)
+        return st;
+    if (out->method)
+        return SCRY_OK;
     for (int pass = 0; pass < 2; pass++) {
         struct slow_scan sl = {.vs = vs, .out = out};
         if ((st = vscan(vs, op, pass ? 0 : 0x1f0ull << 39, VA_MAX, on_virt_rsds, &sl)) != SCRY_OK)

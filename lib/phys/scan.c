@@ -10,19 +10,33 @@
 
 enum { CHUNK = 4 << 20 };
 
-/* Searches buf[0, len) and reports hits that start before `limit` (the rest
- * belong to the next slice); returns 1 when fn asked to stop. */
-static int scan_buf(const uint8_t *buf, size_t len, size_t limit, uint64_t base, const void *needle,
-                    size_t nlen, scry_scan_fn fn, void *user)
+/* Searches buf[0, len) for each needle and reports the hits that start
+ * before `limit` (the rest belong to the next slice); returns 1 when fn
+ * asked to stop. Several needles go over one SUB-byte piece at a time,
+ * which the next needle then finds in the core's cache: a slice read from
+ * memory once, not once per needle. */
+enum { SUB = 256 << 10 };
+
+static int scan_buf(const uint8_t *buf, size_t len, size_t limit, uint64_t base,
+                    const struct scry_needle *needles, size_t nneedles, size_t maxlen,
+                    scry_scan_multi_fn fn, void *user)
 {
-    const uint8_t *p = buf, *end = buf + len;
-    while (p < end) {
-        const uint8_t *hit = scry_find(p, (size_t)(end - p), needle, nlen);
-        if (!hit || (size_t)(hit - buf) >= limit)
-            break;
-        if (fn(user, base + (uint64_t)(hit - buf)))
-            return 1;
-        p = hit + 1;
+    for (size_t sub = 0; sub < limit; sub += SUB) {
+        size_t sublimit = limit - sub < SUB ? limit - sub : SUB;
+        size_t sublen = len - sub < sublimit + maxlen - 1 ? len - sub : sublimit + maxlen - 1;
+        const uint8_t *piece = buf + sub;
+        for (size_t k = 0; k < nneedles; k++) {
+            const uint8_t *p = piece, *end = piece + sublen;
+            while (p < end) {
+                const uint8_t *hit =
+                    scry_find(p, (size_t)(end - p), needles[k].bytes, needles[k].len);
+                if (!hit || (size_t)(hit - piece) >= sublimit)
+                    break;
+                if (fn(user, k, base + sub + (uint64_t)(hit - piece)))
+                    return 1;
+                p = hit + 1;
+            }
+        }
     }
     return 0;
 }
@@ -35,9 +49,9 @@ uint64_t scry_scan_searched(const struct scry_phys *p)
 struct scan {
     struct scry_phys *p;
     struct scry_op *op;
-    const void *needle;
-    size_t nlen;
-    scry_scan_fn fn;
+    const struct scry_needle *needles;
+    size_t nneedles, nlen; /* nlen: the longest needle */
+    scry_scan_multi_fn fn;
     void *user;
     uint8_t *chunk;
     uint64_t total, done, skipped;
@@ -87,7 +101,8 @@ static scry_status scan_range(struct scan *s, size_t r, const uint8_t *direct, u
                 return st;
             buf = s->chunk;
         }
-        s->stop = scan_buf(buf, n + ext, n, start + off, s->needle, nlen, s->fn, s->user);
+        s->stop = scan_buf(buf, n + ext, n, start + off, s->needles, s->nneedles, nlen, s->fn,
+                           s->user);
         atomic_fetch_add_explicit(&p->searched, n, memory_order_relaxed);
         /* A long scan must not leave the whole image resident. */
         if (direct)
@@ -101,18 +116,27 @@ static scry_status scan_range(struct scan *s, size_t r, const uint8_t *direct, u
     return SCRY_OK;
 }
 
-scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *needle, size_t nlen,
-                           scry_scan_fn fn, void *user)
+scry_status scry_scan_phys_multi(struct scry_phys *p, struct scry_op *op,
+                                 const struct scry_needle *needles, size_t nneedles,
+                                 scry_scan_multi_fn fn, void *user)
 {
-    struct scan s = {.p = p, .op = op, .needle = needle, .nlen = nlen, .fn = fn, .user = user};
+    struct scan s = {.p = p, .op = op, .needles = needles, .nneedles = nneedles, .fn = fn,
+                     .user = user};
     scry_status st = SCRY_OK;
-    int sparse;
-    if (!nlen || nlen > CHUNK / 2)
-        return scry_err(SCRY_ERR_INVALID_ARG, "bad scan pattern length %zu", nlen);
-    /* Holes read as zeros, so a match - which starts with a non-zero byte -
-     * can only start in data: the scan skips what the reader reports as
-     * holes (a sparse image's unallocated stretches). */
-    sparse = p->next_data && ((const uint8_t *)needle)[0] != 0;
+    int sparse = p->next_data != NULL;
+    if (!nneedles)
+        return scry_err(SCRY_ERR_INVALID_ARG, "no scan pattern");
+    for (size_t k = 0; k < nneedles; k++) {
+        if (!needles[k].len || needles[k].len > CHUNK / 2)
+            return scry_err(SCRY_ERR_INVALID_ARG, "bad scan pattern length %zu", needles[k].len);
+        if (needles[k].len > s.nlen)
+            s.nlen = needles[k].len;
+        /* Holes read as zeros, so a match - which starts with a non-zero
+         * byte - can only start in data: the scan skips what the reader
+         * reports as holes (a sparse image's unallocated stretches). */
+        if (((const uint8_t *)needles[k].bytes)[0] == 0)
+            sparse = 0;
+    }
     for (size_t r = 0; r < p->nruns; r++)
         s.total += p->runs[r].len;
     for (size_t r = 0; r < p->nruns && !s.stop && st == SCRY_OK; r++) {
@@ -147,4 +171,25 @@ scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *
                        s.skipped, s.skipped == 1 ? "" : "s", s.skipped == 1 ? "was" : "were");
     }
     return s.rc;
+}
+
+/* One needle: the multi-needle scan with an adapter for the callback. */
+struct one {
+    scry_scan_fn fn;
+    void *user;
+};
+
+static int one_hit(void *user, size_t which, uint64_t pa)
+{
+    const struct one *o = user;
+    (void)which;
+    return o->fn(o->user, pa);
+}
+
+scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *needle, size_t nlen,
+                           scry_scan_fn fn, void *user)
+{
+    struct scry_needle n = {needle, nlen};
+    struct one o = {fn, user};
+    return scry_scan_phys_multi(p, op, &n, 1, one_hit, &o);
 }

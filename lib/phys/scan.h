@@ -24,6 +24,27 @@ typedef int (*scry_scan_fn)(void *user, uint64_t pa);
 scry_status scry_scan_phys(struct scry_phys *p, struct scry_op *op, const void *needle, size_t nlen,
                            scry_scan_fn fn, void *user);
 
+/* Called per hit with the needle's index and the hit's address. */
+typedef int (*scry_scan_multi_fn)(void *user, size_t which, uint64_t pa);
+
+/* A byte string to find, for scry_scan_phys_multi. */
+struct scry_needle {
+    const void *bytes;
+    size_t len;
+};
+
+/* scry_scan_phys for several needles in one pass over memory: the page
+ * faults, reads and decompression of several scans are paid once, and each
+ * 256 KiB piece is searched for every needle while it is in the core's
+ * cache (Windows kernel detection looks for three strings: a 64 MiB raw
+ * image took 39 ms with three scans, 30 ms with one pass). Hits come in
+ * ascending address order per needle; across needles, a piece at a time:
+ * every hit of needle 0 starting in it, then needle 1's, and so on. The
+ * same errors, plus SCRY_ERR_INVALID_ARG for no needle or an empty one. */
+scry_status scry_scan_phys_multi(struct scry_phys *p, struct scry_op *op,
+                                 const struct scry_needle *needles, size_t nneedles,
+                                 scry_scan_multi_fn fn, void *user);
+
 /* Holes: where the reader reports them (the optional next_data op: raw,
  * LiME and ELF files that are sparse on disk), a needle whose first byte is
  * not zero is searched only in the data stretches (plus nlen - 1 bytes past
