@@ -245,7 +245,9 @@ static void free_garbage(struct garbage *g, size_t nplugins)
 }
 
 /* Called with mu held: the open dump of the window with the largest
- * estimate (the first of equals), or n when none is. */
+ * estimate (the first of equals), or n when none is. One worker takes them
+ * in list order: there is nothing to balance, and each dump's records go
+ * out as soon as it is done. */
 static size_t costliest_open(const struct runner *r)
 {
     size_t best = r->n;
@@ -253,6 +255,8 @@ static size_t costliest_open(const struct runner *r)
         const struct held_dump *h = &r->ring[j % r->window];
         if (!h->waiting)
             continue;
+        if (!r->caller_delivers)
+            return j;
         if (best == r->n || h->estimate > r->ring[best % r->window].estimate)
             best = j;
     }
@@ -371,8 +375,12 @@ scry_status scry_batch_run(scry_batch *b, const char *const *paths, size_t n, sc
     nthreads = b->threads < n ? b->threads : n;
     if (!nthreads)
         nthreads = 1;
-    r.window = 8 * nthreads > LOOKAHEAD ? 8 * nthreads : LOOKAHEAD;
-    r.max_ahead = 2 * nthreads > LOOKAHEAD ? 2 * nthreads : LOOKAHEAD;
+    r.window = 8 * nthreads;
+    r.max_ahead = 2 * nthreads;
+    if (nthreads > 1) { /* one worker runs them in order: no look ahead */
+        r.window = r.window > LOOKAHEAD ? r.window : LOOKAHEAD;
+        r.max_ahead = r.max_ahead > LOOKAHEAD ? r.max_ahead : LOOKAHEAD;
+    }
     atomic_init(&r.stop, 0);
     if (!(r.ring = calloc(r.window, sizeof *r.ring)) ||
         !(r.garbage = calloc(nthreads, sizeof *r.garbage)) ||

@@ -192,12 +192,14 @@ namespace MemScry
             int workers = Math.Min(ThrottleLimit, n);
             int running = workers; // decremented by workers as they finish
             // Longest first: workers open dumps ahead (file and format only),
-            // up to two per worker, and run the one with the largest
-            // scry_dump_work_estimate. In list order, the costliest of the
-            // benchmark's eight (dev-1k.kdump) came last and ran alone.
+            // up to two per worker and at least 32 (as scry_batch_run), and
+            // run the one with the largest scry_dump_work_estimate. In list
+            // order, the costliest of the benchmark's eight (dev-1k.kdump)
+            // came last and ran alone; with only 2 per worker open at
+            // -ThrottleLimit 2 it still started after the four small dumps.
             var gate = new object();
             var ready = new List<OpenedAhead>();
-            int nextOpen = 0, lookahead = 2 * workers;
+            int nextOpen = 0, lookahead = Math.Max(2 * workers, 32);
             OpenedAhead? Take()
             {
                 for (;;)
