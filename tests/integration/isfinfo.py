@@ -87,6 +87,13 @@ def check(name, store, args, expected_file, keep):
 store = os.path.realpath(os.path.join(work, "isfinfo-store"))
 os.makedirs(work, exist_ok=True)
 make_store(store)
+# A cache directory of this run's own: --validate remembers each file's hash
+# as validated there, and a rerun in the same build tree then listed the
+# copies as "True (cached)" where Volatility's first run says "Unknown".
+xdg = os.path.realpath(os.path.join(work, "xdg-cache"))
+shutil.rmtree(xdg, ignore_errors=True)
+os.makedirs(xdg)
+os.environ["XDG_CACHE_HOME"] = xdg
 in_store = lambda r: r["URI"].startswith(("file://" + store + "/", "jar:file:" + store + "/"))
 # Volatility's --live row for a file that is not JSON repeats the previous
 # row's identifier (a stale variable): memscry prints N/A there (DESIGN.md).
