@@ -6,6 +6,7 @@
 #define SCRY_FUZZ_FAKE_PHYS_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "formats/phys.h"
 #include "lib/base/error.h"
@@ -55,5 +56,17 @@ static const uint8_t *f_direct(struct scry_phys *p, uint64_t pa, size_t len)
 
 static const struct scry_phys_ops ops_direct = {f_read, f_direct, NULL};
 static const struct scry_phys_ops ops_plain = {f_read, NULL, NULL};
+
+/* f over mem[0, size) as one run, with or without zero-copy access. */
+static inline void fphys_over(struct fphys *f, const uint8_t *mem, size_t size, int direct)
+{
+    memset(f, 0, sizeof *f);
+    f->base.ops = direct ? &ops_direct : &ops_plain;
+    f->mem = mem;
+    f->size = size;
+    f->run = (struct scry_run){0, size};
+    f->base.runs = &f->run;
+    f->base.nruns = 1;
+}
 
 #endif

@@ -15,17 +15,6 @@
 #include "symbols/kallsyms_decode.h"
 #include "testutil.h"
 
-static void fphys_over(struct fphys *f, const uint8_t *mem, size_t size, int direct)
-{
-    memset(f, 0, sizeof *f);
-    f->base.ops = direct ? &ops_direct : &ops_plain;
-    f->mem = mem;
-    f->size = size;
-    f->run = (struct scry_run){0, size};
-    f->base.runs = &f->run;
-    f->base.nruns = 1;
-}
-
 static const struct ki_params P61 = {.nfill = 600, .layout = 0, .seqs = 3, .abs_percpu = 1};
 
 static void build(struct ki_image *im, const struct ki_params *pr)

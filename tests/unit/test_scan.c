@@ -42,17 +42,6 @@ struct hits {
     size_t calls, stop_after;
 };
 
-static void fphys_over(struct fphys *f, const uint8_t *mem, size_t size)
-{
-    memset(f, 0, sizeof *f);
-    f->base.ops = &ops_plain;
-    f->mem = mem;
-    f->size = size;
-    f->run = (struct scry_run){0, size};
-    f->base.runs = &f->run;
-    f->base.nruns = 1;
-}
-
 static void build_image(void)
 {
     static const char alphabet[] = "KDBGRS\\tx0";
@@ -136,7 +125,7 @@ START_TEST(multi_equals_brute_force_read_path)
 {
     struct fphys f;
     build_image();
-    fphys_over(&f, image, SIZE);
+    fphys_over(&f, image, SIZE, 0);
     check_against_brute(&f.base);
     free(image);
 }
@@ -167,7 +156,7 @@ START_TEST(stop_and_bad_arguments)
     const struct scry_needle empty[] = {{"KDBG", 4}, {"", 0}};
     ck_assert_ptr_nonnull(h);
     build_image();
-    fphys_over(&f, image, SIZE);
+    fphys_over(&f, image, SIZE, 0);
     h->stop_after = 5;
     ck_assert_int_eq(scry_scan_phys_multi(&f.base, NULL, needles, N, on_hit, h), SCRY_OK);
     ck_assert_uint_eq(h->n[0] + h->n[1] + h->n[2], 5);
@@ -189,7 +178,7 @@ static scry_status find_kernel(const uint8_t *mem, size_t size, uint64_t *search
     struct fphys f;
     struct scry_vspace vs;
     struct scry_win_kernel k;
-    fphys_over(&f, mem, size);
+    fphys_over(&f, mem, size, 0);
     ck_assert_int_eq(scry_vspace_init(&vs, &f.base, SCRY_PAGING_WIN_X86_64, size - 4096), SCRY_OK);
     scry_status st = scry_win_find_kernel(&vs, NULL, 0, &k);
     *searched = scry_scan_searched(&f.base);
