@@ -4,7 +4,8 @@
  * worker, that worker is the caller's thread and delivers between dumps).
  *
  * Order without holding everything: a finished dump waits in a ring of
- * `window` slots (8 per thread, at least LOOKAHEAD) until every earlier
+ * `window` slots (8 per thread; at least LOOKAHEAD with more than one
+ * worker) until every earlier
  * dump was delivered; no dump a whole window ahead of the next one to
  * deliver is opened or run. So at most `window` dumps' results are held at
  * once, and a slow dump stalls the others only once they are a whole
@@ -14,8 +15,9 @@
  *
  * Longest first: a worker first opens the next unopened dump of the window
  * (scry_dump_open only reads headers: 0.03-2 ms), which gives its
- * scry_dump_work_estimate, until 2 per thread (at least LOOKAHEAD) wait
- * opened; then it runs the one of those with the largest estimate. With
+ * scry_dump_work_estimate, until 2 per thread (with more than one worker,
+ * at least LOOKAHEAD) wait opened; then it runs the one of those with the
+ * largest estimate (one worker: the first, in list order). With
  * LOOKAHEAD below the list's length the order is longest first among the
  * next LOOKAHEAD dumps, not over the whole list: with 4 open ahead at -j 2
  * the corpus batch's costliest dump (dev-1k.kdump-flat, 17th of 21) ran
