@@ -5,11 +5,10 @@
  *
  * Order without holding everything: a finished dump waits in a ring of
  * `window` slots (8 per thread; at least LOOKAHEAD with more than one
- * worker) until every earlier
- * dump was delivered; no dump a whole window ahead of the next one to
- * deliver is opened or run. So at most `window` dumps' results are held at
- * once, and a slow dump stalls the others only once they are a whole
- * window ahead. Why 8: with 2 per thread, one slow dump (dev-1k.kdump
+ * worker) until every earlier dump was delivered; no dump a whole window
+ * ahead of the next one to deliver is opened or run. So at most `window`
+ * dumps' results are held at once, and a slow dump stalls the others only
+ * once they are a whole window ahead. Why 8: with 2 per thread, one slow dump (dev-1k.kdump
  * decompresses for 0.19 s) left the other thread idle after three quick
  * dumps (1.40x on 2 threads; 1.66x with 8, bench/batch.sh).
  *
