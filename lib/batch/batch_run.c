@@ -8,9 +8,10 @@
  * worker) until every earlier dump was delivered; no dump a whole window
  * ahead of the next one to deliver is opened or run. So at most `window`
  * dumps' results are held at once, and a slow dump stalls the others only
- * once they are a whole window ahead. Why 8: with 2 per thread, one slow dump (dev-1k.kdump
- * decompresses for 0.19 s) left the other thread idle after three quick
- * dumps (1.40x on 2 threads; 1.66x with 8, bench/batch.sh).
+ * once they are a whole window ahead. Why 8: with 2 per thread, one slow
+ * dump (dev-1k.kdump decompresses for 0.19 s) left the other thread idle
+ * after three quick dumps (1.40x on 2 threads; 1.66x with 8,
+ * bench/batch.sh).
  *
  * Longest first: a worker first opens the next unopened dump of the window
  * (scry_dump_open only reads headers: 0.03-2 ms), which gives its
