@@ -34,8 +34,12 @@ $seqMs = [Collections.Generic.List[double]]::new(); $parMs = [Collections.Generi
 # Warm both paths first: .NET compiles the module's and PowerShell's code in
 # tiers, and a sequential run timed early was 62 ms, 42 ms once warm (the
 # parallel run 37 and 33): one untimed run each made the ratio look better
-# than the warm state gives.
-foreach ($i in 1..20) {
+# than the warm state gives. 20 rounds were not enough either: the tiering
+# thread was still compiling after 30 (the process used 48 ms of CPU per
+# 33 ms sequential run, the excess on the core the sequential run leaves
+# idle and the parallel run needs: 0.66-0.76); after 300 it was done (26.4 ms
+# of CPU per 25.9 ms run).
+foreach ($i in 1..300) {
     $null = Get-MemoryProcess -Path $eight -SymbolPath $Symbols
     $null = Get-MemoryProcess -Path $eight -SymbolPath $Symbols -Parallel -ThrottleLimit 4
 }

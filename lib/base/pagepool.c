@@ -7,7 +7,11 @@
  * threads' page faults. Freed buffers wait on a warm list (resident, up to
  * the bound) or, past the bound, on a cold one after MADV_DONTNEED gave
  * their memory back; the mappings stay until the pool is destroyed, and
- * never exceed the most buffers out at once (the caches' budget).
+ * never exceed the most buffers out at once (the caches' budget). A
+ * mapping is made resident when it is made (MAP_POPULATE): one call instead
+ * of 256 page faults, which with two threads also contend for the page
+ * table lock (a corpus batch at -j 2: 16,700 faults instead of 24,800, and
+ * 3-15% less CPU; docs/DESIGN.md).
  *
  * Under AddressSanitizer each buffer is malloc'd, so that a read or write
  * past a page is still caught. One mutex: taken only when a cache grows or
@@ -96,7 +100,7 @@ static void *make_page(struct scry_pagepool *p)
             return NULL;
         }
         base = mmap(NULL, (size_t)SLAB_PAGES * SCRY_PAGEPOOL_PAGE, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (base == MAP_FAILED) {
             free(s);
             return NULL;

@@ -119,6 +119,17 @@ Describe 'several dumps' -Skip:$noCorpus {
         $par | Should -Be $seq
     }
 
+    It '-Parallel runs no more threads than processors, whatever -ThrottleLimit' {
+        $n = @(Get-MemoryProcess -Path $paths -SymbolPath $syms -Parallel -ThrottleLimit 64).Count
+        $n | Should -BeGreaterThan 0
+        # The module's worker threads, started on demand and kept (Workers.cs).
+        $workers = [MemScry.MemoryDump].Assembly.GetType('MemScry.Workers', $true)
+        $started = $workers.GetField('started', [Reflection.BindingFlags]'Static,NonPublic').GetValue($null)
+        $paths.Count | Should -BeGreaterThan ([Environment]::ProcessorCount) -Because 'else the bound is not tested'
+        $started | Should -BeGreaterThan 0
+        $started | Should -BeLessOrEqual ([Environment]::ProcessorCount)
+    }
+
     It '-Parallel over opened dumps (Get-ChildItem | Get-MemoryDump) gives the same' {
         $dumps = Get-ChildItem -LiteralPath $paths | Get-MemoryDump -SymbolPath $syms -Parallel
         try {
