@@ -69,7 +69,8 @@ namespace MemScry
         {
             bool windows = dump.OS == "windows";
             string plugin = windows ? "windows.pslist.PsList" : "linux.pslist.PsList";
-            List<object> procs = MemoryProcess.FromTable(RunPlugin(dump, plugin, Array.Empty<string>(), progress, o), dump.Path);
+            List<object> procs = RunPlugin(dump, plugin, Array.Empty<string>(), progress, o,
+                                           MemoryProcess.FromResult(dump.Path)).Objects!;
             if (!IncludeCommandLine)
                 return procs;
             progress.Reset();
@@ -98,7 +99,8 @@ namespace MemScry
         internal override List<object> Work(MemoryDump dump, ProgressSink progress, Outcome o)
         {
             string plugin = dump.OS == "windows" ? "windows.pstree.PsTree" : "linux.pstree.PsTree";
-            List<object> nodes = MemoryProcessTreeNode.FromTable(RunPlugin(dump, plugin, Array.Empty<string>(), progress, o), dump.Path);
+            List<object> nodes = RunPlugin(dump, plugin, Array.Empty<string>(), progress, o,
+                                           MemoryProcessTreeNode.FromResult(dump.Path)).Objects!;
             if (RootOnly)
                 nodes.RemoveAll(n => ((MemoryProcessTreeNode)n).Depth != 0);
             return nodes;

@@ -335,10 +335,12 @@ namespace MemScry
                 Submit(new DumpTarget { Path = FullPath(p), SymbolPath = symbolDirs });
         }
 
-        /// <summary>Runs plugin (chosen per OS by the caller) with its progress.</summary>
-        internal static Table RunPlugin(MemoryDump dump, string plugin, string[] argv, ProgressSink progress, Outcome o)
+        /// <summary>Runs plugin (chosen per OS by the caller) with its progress;
+        /// map as for Table.Run.</summary>
+        internal static Table RunPlugin(MemoryDump dump, string plugin, string[] argv, ProgressSink progress, Outcome o,
+                                        Func<Table, ResultHandle, List<object>>? map = null)
         {
-            Table t = Table.Run(dump, plugin, argv, progress);
+            Table t = Table.Run(dump, plugin, argv, progress, map);
             o.Warnings.AddRange(t.Warnings);
             return t;
         }

@@ -39,45 +39,55 @@ namespace MemScry
         public string DumpPath { get; set; } = "";
 
         // Column-name → setter: one table for both OSes' plugins.
-        private static readonly Dictionary<string, Action<MemoryProcess, object?>> Setters = new(StringComparer.Ordinal)
+        private static readonly Dictionary<string, Action<MemoryProcess, CellRef>> Setters = new(StringComparer.Ordinal)
         {
-            ["PID"] = (p, v) => p.Pid = v is long l ? l : 0,
-            ["PPID"] = (p, v) => p.Ppid = v is long l ? l : 0,
-            ["TID"] = (p, v) => p.Tid = v as long?,
-            ["COMM"] = (p, v) => p.Name = v as string ?? "",
-            ["ImageFileName"] = (p, v) => p.Name = v as string ?? "",
-            ["OFFSET (V)"] = (p, v) => p.Offset = v is ulong u ? u : 0,
-            ["Offset(V)"] = (p, v) => p.Offset = v is ulong u ? u : 0,
-            ["CreateTime"] = (p, v) => p.CreateTime = v as DateTime?,
-            ["ExitTime"] = (p, v) => p.ExitTime = v as DateTime?,
-            ["Threads"] = (p, v) => p.Threads = v as long?,
-            ["Handles"] = (p, v) => p.Handles = v as long?,
-            ["SessionId"] = (p, v) => p.SessionId = v as long?,
-            ["Wow64"] = (p, v) => p.Wow64 = v as bool?,
-            ["Cmd"] = (p, v) => p.CommandLine = v as string,
-            ["Path"] = (p, v) => p.ImagePath = v as string,
+            ["PID"] = (p, c) => p.Pid = c.Int ?? 0,
+            ["PPID"] = (p, c) => p.Ppid = c.Int ?? 0,
+            ["TID"] = (p, c) => p.Tid = c.Int,
+            ["COMM"] = (p, c) => p.Name = c.Str ?? "",
+            ["ImageFileName"] = (p, c) => p.Name = c.Str ?? "",
+            ["OFFSET (V)"] = (p, c) => p.Offset = c.UInt ?? 0,
+            ["Offset(V)"] = (p, c) => p.Offset = c.UInt ?? 0,
+            ["CreateTime"] = (p, c) => p.CreateTime = c.Time,
+            ["ExitTime"] = (p, c) => p.ExitTime = c.Time,
+            ["Threads"] = (p, c) => p.Threads = c.Int,
+            ["Handles"] = (p, c) => p.Handles = c.Int,
+            ["SessionId"] = (p, c) => p.SessionId = c.Int,
+            ["Wow64"] = (p, c) => p.Wow64 = c.Bool,
+            ["Cmd"] = (p, c) => p.CommandLine = c.Str,
+            ["Path"] = (p, c) => p.ImagePath = c.Str,
         };
 
-        internal void Fill(Table t, int row, string dumpPath)
+        /// <summary>Fills a process from row i of r: the setters of t's columns,
+        /// looked up once per result.</summary>
+        internal static Action<MemoryProcess, nuint> Filler(Table t, ResultHandle r, string dumpPath)
         {
-            object?[] cells = t.Rows[row];
+            var cols = new List<(nuint Col, ScryColType Type, Action<MemoryProcess, CellRef> Set)>();
             for (int c = 0; c < t.Columns.Length; c++)
                 if (Setters.TryGetValue(t.Columns[c], out var set))
-                    set(this, cells[c]);
-            DumpPath = dumpPath;
+                    cols.Add(((nuint)c, t.Types[c], set));
+            var all = cols.ToArray();
+            return (p, row) =>
+            {
+                foreach (var (col, type, set) in all)
+                    set(p, new CellRef(r, row, col, type));
+                p.DumpPath = dumpPath;
+            };
         }
 
-        internal static List<object> FromTable(Table t, string dumpPath)
+        /// <summary>A map for Table.Run: one process per row.</summary>
+        internal static Func<Table, ResultHandle, List<object>> FromResult(string dumpPath) => (t, r) =>
         {
-            var list = new List<object>(t.Rows.Count);
-            for (int i = 0; i < t.Rows.Count; i++)
+            var fill = Filler(t, r, dumpPath);
+            var list = new List<object>(t.Depths.Count);
+            for (int i = 0; i < t.Depths.Count; i++)
             {
                 var p = new MemoryProcess();
-                p.Fill(t, i, dumpPath);
+                fill(p, (nuint)i);
                 list.Add(p);
             }
             return list;
-        }
+        };
     }
 
     /// <summary>A process in the parent/child tree: its depth and its children.</summary>
@@ -88,15 +98,17 @@ namespace MemScry
         /// <summary>The node's children, in the plugin's order.</summary>
         public List<MemoryProcessTreeNode> Children { get; } = new();
 
-        /// <summary>Every node, depth first (the plugin's order), each with its children linked.</summary>
-        internal static new List<object> FromTable(Table t, string dumpPath)
+        /// <summary>A map for Table.Run: every node, depth first (the plugin's
+        /// order), each with its children linked.</summary>
+        internal static new Func<Table, ResultHandle, List<object>> FromResult(string dumpPath) => (t, r) =>
         {
-            var list = new List<object>(t.Rows.Count);
+            var fill = Filler(t, r, dumpPath);
+            var list = new List<object>(t.Depths.Count);
             var path = new List<MemoryProcessTreeNode>(); // the open ancestors, by depth
-            for (int i = 0; i < t.Rows.Count; i++)
+            for (int i = 0; i < t.Depths.Count; i++)
             {
                 var n = new MemoryProcessTreeNode { Depth = t.Depths[i] };
-                n.Fill(t, i, dumpPath);
+                fill(n, (nuint)i);
                 // Rows are depth first: the parent is the last node one level up.
                 int d = Math.Min(Math.Max(n.Depth, 0), path.Count);
                 if (d > 0)
@@ -106,7 +118,7 @@ namespace MemScry
                 list.Add(n);
             }
             return list;
-        }
+        };
     }
 
     /// <summary>One anomaly memscry.proctree found in a process tree.</summary>
