@@ -1,9 +1,9 @@
 // DumpCmdlet.cs - what every cmdlet over dumps shares: dumps from the pipeline
 // or paths, one failure per bad dump as an ErrorRecord, -Parallel on the
-// module's worker threads (costliest dump first), output written only from the
-// pipeline thread (in input order, so a parallel run prints what a sequential
-// one does), Write-Progress from the library's progress callback, Ctrl+C as
-// cancellation.
+// pipeline thread and the module's worker threads (costliest dump first), output
+// written only from the pipeline thread (in input order, so a parallel run
+// prints what a sequential one does), Write-Progress from the library's
+// progress callback, Ctrl+C as cancellation.
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -187,8 +187,26 @@ namespace MemScry
             int n = pending.Count;
             var outcomes = new Outcome?[n];
             var sinks = new ProgressSink[n];
+            int emitted = 0, completed = 0;
+            // Progress of the whole run: dumps done plus the running ones'
+            // fractions. Written from the pipeline thread only: between its
+            // own dumps, and from the library's callback while it runs one.
+            void Report()
+            {
+                double share = completed;
+                for (int i = emitted; i < n; i++)
+                    if (sinks[i].Percent > 0 && outcomes[i] == null)
+                        share += Math.Min(0.99, sinks[i].Percent / 100.0);
+                sinceProgress.Restart();
+                WriteProgress(new ProgressRecord(0, Activity, $"{completed} of {n} dumps")
+                { PercentComplete = (int)Math.Min(100, share * 100 / n) });
+            }
             for (int i = 0; i < n; i++)
-                sinks[i] = new ProgressSink(cancel.Token, null);
+                sinks[i] = new ProgressSink(cancel.Token, _ =>
+                {
+                    if (sinceProgress.ElapsedMilliseconds >= 100)
+                        Report();
+                });
             var finished = new BlockingCollection<int>();
             // Never more workers than processors: the analysis is CPU-bound
             // (a dump's pages are read once, then decoded and walked), and
@@ -197,7 +215,11 @@ namespace MemScry
             // 2 (sequential: 26 ms): sharing a core, the costliest dump,
             // started first, ran at half speed and finished last, alone.
             int workers = Math.Min(Math.Min(ThrottleLimit, Environment.ProcessorCount), n);
-            int running = workers; // decremented by workers as they finish
+            // The pipeline thread is one of them: it is running already, where
+            // a blocked worker thread has to be woken first (on 2 cores the
+            // second worker started 0-4.7 ms after the first).
+            int helpers = workers - 1;
+            int running = helpers; // decremented by the helper threads as they finish
             // Longest first: workers open dumps ahead (file and format only),
             // up to two per worker and at least 32 (as scry_batch_run), and
             // run the one with the largest scry_dump_work_estimate. In list
@@ -237,8 +259,8 @@ namespace MemScry
                         ready.Add(opened);
                 }
             }
-            var allDone = new ManualResetEventSlim(false);
-            Workers.Run(() =>
+            var allDone = new ManualResetEventSlim(helpers == 0);
+            void Help()
             {
                 try
                 {
@@ -257,32 +279,42 @@ namespace MemScry
                         allDone.Set();
                     }
                 }
-            }, workers);
+            }
+            if (helpers == 0)
+                finished.CompleteAdding();
+            else
+                Workers.Run(Help, helpers);
+            void EmitReady()
+            {
+                while (emitted < n && outcomes[emitted] != null)
+                {
+                    Emit(pending[emitted], outcomes[emitted]!);
+                    outcomes[emitted] = null; // let it go once written
+                    emitted++;
+                }
+            }
             try
             {
-                int emitted = 0, completed = 0;
+                // The pipeline thread's own dumps; objects only between them,
+                // never from inside the library's callback.
+                OpenedAhead? mine;
+                while ((mine = Take()) != null)
+                {
+                    outcomes[mine.Index] = Execute(pending[mine.Index], sinks[mine.Index], mine);
+                    completed++;
+                    while (finished.TryTake(out _))
+                        completed++;
+                    EmitReady();
+                    Report();
+                }
                 while (!finished.IsCompleted)
                 {
                     if (finished.TryTake(out _, 100))
                         completed++;
-                    while (emitted < n && outcomes[emitted] != null)
-                    {
-                        Emit(pending[emitted], outcomes[emitted]!);
-                        outcomes[emitted] = null; // let it go once written
-                        emitted++;
-                    }
-                    double share = completed;
-                    for (int i = emitted; i < n; i++)
-                        if (sinks[i].Percent > 0 && outcomes[i] == null)
-                            share += Math.Min(0.99, sinks[i].Percent / 100.0);
-                    WriteProgress(new ProgressRecord(0, Activity, $"{completed} of {n} dumps")
-                    { PercentComplete = (int)Math.Min(100, share * 100 / n) });
+                    EmitReady();
+                    Report();
                 }
-                while (emitted < n && outcomes[emitted] != null)
-                {
-                    Emit(pending[emitted], outcomes[emitted]!);
-                    emitted++;
-                }
+                EmitReady();
                 WriteProgress(new ProgressRecord(0, Activity, "done") { RecordType = ProgressRecordType.Completed });
             }
             finally
