@@ -91,36 +91,22 @@ namespace MemScry
         // An absent cell (unreadable, N/A, ...) is null, as Volatility's JSON has it.
         private static object? Cell(ResultHandle r, nuint row, nuint col, ScryColType type)
         {
-            if (Native.scry_result_cell_state(r, row, col) != ScryCellState.Value)
-                return null;
+            var c = new CellRef(r, row, col, type);
             switch (type)
             {
                 case ScryColType.Int:
-                    Native.Check(Native.scry_result_cell_int(r, row, col, out long i));
-                    return i;
+                    return c.Int;
                 case ScryColType.Bool:
-                    Native.Check(Native.scry_result_cell_int(r, row, col, out long b));
-                    return b != 0;
+                    return c.Bool;
                 case ScryColType.Hex:
-                    Native.Check(Native.scry_result_cell_uint(r, row, col, out ulong u));
-                    return u;
                 case ScryColType.Hex128:
-                    // Beyond 64 bits only on corrupt input: keep the text then.
-                    if (Native.scry_result_cell_uint(r, row, col, out ulong w) == ScryStatus.Ok)
-                        return w;
-                    return null;
+                    return c.UInt;
                 case ScryColType.DateTime:
-                    Native.Check(Native.scry_result_cell_datetime(r, row, col, out long s, out uint us));
-                    return DateTime.UnixEpoch.AddSeconds(s).AddTicks(us * 10L);
+                    return c.Time;
                 case ScryColType.Bytes:
-                    Native.Check(Native.scry_result_cell_str(r, row, col, out nint p, out nuint n));
-                    var bytes = new byte[checked((int)n)];
-                    if (n > 0)
-                        System.Runtime.InteropServices.Marshal.Copy(p, bytes, 0, bytes.Length);
-                    return bytes;
+                    return c.Bytes;
                 default: // Str, HexBytes, Disasm
-                    Native.Check(Native.scry_result_cell_str(r, row, col, out nint sp, out nuint sn));
-                    return Native.Str(sp, sn);
+                    return c.Str;
             }
         }
 
@@ -147,7 +133,8 @@ namespace MemScry
     }
 
     /// <summary>One cell of a native result, read as the type a typed object
-    /// wants: null when the cell is absent or its column has another type.</summary>
+    /// wants (Table's boxed cells come from here too): null when the cell is
+    /// absent or its column has another type.</summary>
     internal readonly struct CellRef
     {
         private readonly ResultHandle r;
@@ -195,7 +182,7 @@ namespace MemScry
                     Native.Check(Native.scry_result_cell_uint(r, row, col, out ulong v));
                     return v;
                 }
-                // Beyond 64 bits only on corrupt input: null then, as Table's.
+                // Beyond 64 bits only on corrupt input: null then.
                 if (Is(ScryColType.Hex128) && Native.scry_result_cell_uint(r, row, col, out ulong w) == ScryStatus.Ok)
                     return w;
                 return null;
@@ -213,11 +200,29 @@ namespace MemScry
             }
         }
 
+        internal byte[]? Bytes
+        {
+            get
+            {
+                if (!Is(ScryColType.Bytes))
+                    return null;
+                Native.Check(Native.scry_result_cell_str(r, row, col, out nint p, out nuint n));
+                var bytes = new byte[checked((int)n)];
+                if (n > 0)
+                    System.Runtime.InteropServices.Marshal.Copy(p, bytes, 0, bytes.Length);
+                return bytes;
+            }
+        }
+
+        /// <summary>Text: every column type that is not a number, a time or bytes
+        /// (Str, HexBytes, Disasm).</summary>
         internal string? Str
         {
             get
             {
-                if (!Is(ScryColType.Str) && !Is(ScryColType.HexBytes) && !Is(ScryColType.Disasm))
+                if (type is ScryColType.Int or ScryColType.Bool or ScryColType.Hex or ScryColType.Hex128
+                        or ScryColType.DateTime or ScryColType.Bytes ||
+                    Native.scry_result_cell_state(r, row, col) != ScryCellState.Value)
                     return null;
                 Native.Check(Native.scry_result_cell_str(r, row, col, out nint p, out nuint n));
                 return Native.Str(p, n);
