@@ -36,39 +36,6 @@ static int setup_corpus(void)
     return 1;
 }
 
-/* A Windows sample unpacked where winsamples.py puts it (DATA/windows/),
- * the same way (a temporary file renamed into place), when nothing has yet. */
-static void unpack_windows(const char *path, const char *name)
-{
-    char cmd[16384], tmp[4200];
-    const char *corpus = tu_corpus_dir("test_batch");
-    if (!corpus || strncmp(name, "windows/", 8) || access(path, R_OK) == 0)
-        return;
-    snprintf(tmp, sizeof tmp, "%s.batch-tmp.%d", path, (int)getpid());
-    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\" && xz -dc '%s/windows-samples/%s.xz' > '%s' && mv '%s' '%s'",
-             path, corpus, name + 8, tmp, tmp, path);
-    if (system(cmd) != 0) {
-        printf("test_batch: cannot unpack %s: %s\n", name, cmd);
-        unlink(tmp);
-    }
-}
-
-/* A corpus dump unpacked by the integration setup (corpus.unpack, a
- * fixture of this test), or NULL (skip). */
-static char *data_path(const char *name)
-{
-    const char *e = getenv("MEMSCRY_CORPUS_DATA");
-    char *p = malloc(4096);
-    snprintf(p, 4096, "%s/%s", e && *e ? e : SCRY_BINARY_DIR "/corpus-data", name);
-    unpack_windows(p, name);
-    if (access(p, R_OK) != 0) {
-        printf("SKIP test_batch: %s not unpacked\n", p);
-        free(p);
-        return NULL;
-    }
-    return p;
-}
-
 static scry_context *new_ctx(void)
 {
     scry_context *c;
@@ -241,7 +208,7 @@ START_TEST(ten_dumps_eight_threads_equal_single)
     if (!have_corpus)
         return;
     for (size_t i = 0; i < NTEN; i++)
-        if (!(paths[i] = data_path(TEN[i])))
+        if (!(paths[i] = tu_data_path("test_batch", TEN[i])))
             return;
     ck_assert_uint_ge(np, 15); /* every Linux and Windows plugin of the table */
     ctx = new_ctx();
@@ -321,7 +288,7 @@ START_TEST(bad_dumps_are_one_record_each)
     scry_batch *b;
     const char *paths[8];
     size_t n = 0, errors = 0;
-    if (!have_corpus || !(good = data_path("dev-small.kdump")))
+    if (!have_corpus || !(good = tu_data_path("test_batch", "dev-small.kdump")))
         return;
     ck_assert_ptr_nonnull(mkdtemp(dir));
     paths[n++] = good;
@@ -414,7 +381,7 @@ START_TEST(cancel_from_either_callback)
     char *dump;
     const char *paths[6];
     scry_context *ctx;
-    if (!have_corpus || !(dump = data_path("dev-small.kdump")))
+    if (!have_corpus || !(dump = tu_data_path("test_batch", "dev-small.kdump")))
         return;
     for (int i = 0; i < 6; i++)
         paths[i] = dump;
@@ -479,7 +446,7 @@ START_TEST(sqlite_keeps_dumps_finished_before_a_stop)
     scry_context *ctx;
     scry_batch *b;
     sqlite3 *db;
-    if (!have_corpus || !(dump = data_path("dev-small.kdump")))
+    if (!have_corpus || !(dump = tu_data_path("test_batch", "dev-small.kdump")))
         return;
     for (int i = 0; i < 5; i++)
         paths[i] = dump;
@@ -527,7 +494,7 @@ START_TEST(three_hundred_dumps_open_at_once)
     if (!have_corpus)
         return;
     for (int f = 0; f < 4; f++)
-        if (!(paths[f] = data_path(files[f])))
+        if (!(paths[f] = tu_data_path("test_batch", files[f])))
             return;
     /* Each open dump may hold a descriptor: raise the soft limit to the
      * hard one when it is below what this needs. */
@@ -624,8 +591,8 @@ static int check_lines(void *user, const scry_batch_record *rec)
 START_TEST(rows_rendered_by_workers)
 {
     const char *plugins[] = {"linux.pstree", "linux.psaux", "windows.pstree", "windows.dlllist"};
-    char *paths[3] = {data_path("dev-small.kdump"), data_path("dev-1k.kdump"),
-                      data_path("windows/win10-22h2-19045.raw")};
+    char *paths[3] = {tu_data_path("test_batch", "dev-small.kdump"), tu_data_path("test_batch", "dev-1k.kdump"),
+                      tu_data_path("test_batch", "windows/win10-22h2-19045.raw")};
     scry_context *ctx;
     if (!have_corpus || !paths[0] || !paths[1] || !paths[2])
         return;

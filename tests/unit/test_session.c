@@ -35,20 +35,6 @@ static int setup_corpus(void)
     return 1;
 }
 
-/* A corpus dump unpacked by the integration setup, or NULL (skip). */
-static char *data_path(const char *name)
-{
-    const char *e = getenv("MEMSCRY_CORPUS_DATA");
-    char *p = malloc(4096);
-    snprintf(p, 4096, "%s/%s", e && *e ? e : SCRY_BINARY_DIR "/corpus-data", name);
-    if (access(p, R_OK) != 0) {
-        printf("SKIP test_session: %s not unpacked\n", p);
-        free(p);
-        return NULL;
-    }
-    return p;
-}
-
 static scry_context *new_ctx(void)
 {
     scry_context *c;
@@ -107,7 +93,7 @@ static uint32_t kdump_page(const uint8_t *k, size_t len, uint64_t pfn, uint64_t 
  * 0xff bytes, written to a temporary file (path malloc'd). */
 static char *damaged_kdump(const uint64_t *pfns, size_t n)
 {
-    char *src = data_path("dev-small.kdump"), *out;
+    char *src = tu_data_path("test_session", "dev-small.kdump"), *out;
     size_t len;
     uint8_t *k;
     if (!src)
@@ -179,7 +165,7 @@ START_TEST(intact_dump_is_not_partial)
     struct open o;
     char *path;
     static const char *const plugins[] = {"linux.pslist", "linux.pstree", "linux.psaux", "banners"};
-    if (!have_corpus || !(path = data_path("dev-small.kdump")))
+    if (!have_corpus || !(path = tu_data_path("test_session", "dev-small.kdump")))
         return;
     open_path(&o, new_ctx(), path);
     for (size_t i = 0; i < 4; i++) {
@@ -206,7 +192,7 @@ START_TEST(corrupt_init_task_is_reported_as_damage)
     size_t n = 0;
     scry_symtab *st;
     char *path, isf[4096];
-    if (!have_corpus || !(path = data_path("dev-small.kdump")))
+    if (!have_corpus || !(path = tu_data_path("test_session", "dev-small.kdump")))
         return;
     open_path(&o, new_ctx(), path);
     ck_assert_int_eq(scry_session_info(o.s, "physical_shift", &v), SCRY_OK);
@@ -309,7 +295,7 @@ START_TEST(cancel_from_progress_callback)
     scry_runctx *run;
     scry_result *r = NULL;
     char *path;
-    if (!have_corpus || !(path = data_path("dev-small.raw")))
+    if (!have_corpus || !(path = tu_data_path("test_session", "dev-small.raw")))
         return;
     open_path(&o, new_ctx(), path);
     ck_assert_int_eq(scry_runctx_new(&run), SCRY_OK);
@@ -378,7 +364,7 @@ START_TEST(one_isf_shared_by_sessions)
     pthread_t th[N];
     uint64_t loads, cached;
     char *path;
-    if (!have_corpus || !(path = data_path("dev-small.elf")))
+    if (!have_corpus || !(path = tu_data_path("test_session", "dev-small.elf")))
         return;
     scry_context *ctx = new_ctx();
     /* No compiled cache: the counts below are parses. */
@@ -477,7 +463,7 @@ START_TEST(eight_threads_one_session)
     struct open o;
     char *path;
     const char *v;
-    if (!have_corpus || !(path = data_path("dev-small.raw")))
+    if (!have_corpus || !(path = tu_data_path("test_session", "dev-small.raw")))
         return;
     /* The reference: every plugin once, on its own session. */
     scry_context *ctx = new_ctx();
@@ -534,7 +520,7 @@ START_TEST(dumps_share_one_memory_budget)
     if (!have_corpus)
         return;
     for (int i = 0; i < N; i++)
-        if (!(paths[i] = data_path(names[i]))) {
+        if (!(paths[i] = tu_data_path("test_session", names[i]))) {
             while (i--)
                 free(paths[i]);
             return;
@@ -639,7 +625,7 @@ START_TEST(context_limits)
     struct open o;
     scry_result *r = NULL;
     char *path;
-    if (!have_corpus || !(path = data_path("dev-small.raw")))
+    if (!have_corpus || !(path = tu_data_path("test_session", "dev-small.raw")))
         return;
     scry_context *ctx = new_ctx();
     ck_assert_int_eq(scry_context_set_limit(ctx, SCRY_LIMIT_LIST_ENTRIES, 10), SCRY_OK);
@@ -705,7 +691,7 @@ START_TEST(isf_added_to_an_open_context_is_found)
 {
     char *path, dir[] = "/tmp/memscry-addisf-XXXXXX", cache[4200], linux_dir[4200], isf[4200],
                     link[4300];
-    if (!have_corpus || !(path = data_path("dev-small.elf")))
+    if (!have_corpus || !(path = tu_data_path("test_session", "dev-small.elf")))
         return;
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(cache, sizeof cache, "%s/cache", dir);

@@ -26,6 +26,38 @@ const char *tu_corpus_dir(const char *what)
     return buf;
 }
 
+static void unpack_windows(const char *what, const char *path, const char *name)
+{
+    char cmd[16384], tmp[4200];
+    const char *corpus;
+    if (strncmp(name, "windows/", 8) || access(path, R_OK) == 0 || !(corpus = tu_corpus_dir(what)))
+        return;
+    snprintf(tmp, sizeof tmp, "%s.tu-tmp.%d", path, (int)getpid());
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p \"$(dirname '%s')\" && xz -dc '%s/windows-samples/%s.xz' > '%s' && mv '%s' '%s'",
+             path, corpus, name + 8, tmp, tmp, path);
+    if (system(cmd) != 0) {
+        printf("%s: cannot unpack %s: %s\n", what, name, cmd);
+        unlink(tmp);
+    }
+}
+
+char *tu_data_path(const char *what, const char *name)
+{
+    const char *e = getenv("MEMSCRY_CORPUS_DATA");
+    char *p = malloc(4096);
+    if (!p)
+        return NULL;
+    snprintf(p, 4096, "%s/%s", e && *e ? e : SCRY_BINARY_DIR "/corpus-data", name);
+    unpack_windows(what, p, name);
+    if (access(p, R_OK) != 0) {
+        printf("SKIP %s: %s not unpacked\n", what, p);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
 char *tu_write_temp(const void *data, size_t len)
 {
     char *path = strdup("/tmp/memscry-test-XXXXXX");

@@ -8,6 +8,14 @@
 /* The corpus directory: $MEMSCRY_CORPUS, else <source>/../shared/corpus;
  * NULL (after printing a skip message naming `what`) when absent. */
 const char *tu_corpus_dir(const char *what);
+/* A corpus dump under $MEMSCRY_CORPUS_DATA (else <build>/corpus-data),
+ * malloc'd, or NULL after printing a skip message naming `what`. Linux
+ * dumps are unpacked there by corpus.unpack, a fixture of the suites that
+ * read them; a "windows/<name>" sample not unpacked yet is unpacked here
+ * from <corpus>/windows-samples/<name>.xz, as winsamples.py does (to a
+ * temporary file renamed into place, so a concurrent reader never sees a
+ * part), since no fixture orders the Windows tests before the suites. */
+char *tu_data_path(const char *what, const char *name);
 /* Writes data to a fresh temporary file; returns its path (malloc'd). */
 char *tu_write_temp(const void *data, size_t len);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL on failure. */
