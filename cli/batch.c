@@ -505,6 +505,8 @@ int batch_main(int argc, char **argv)
     scry_batch_set_threads(b, (unsigned)jobs);
     if (strcmp(renderer, "none"))
         scry_batch_set_render(b, strcmp(renderer, "csv") ? "jsonl" : "csv");
+    /* Only the database reads rows; the output is the workers' text. */
+    scry_batch_set_keep_rows(b, o.sql != NULL);
     if (progress_wanted(quiet, strcmp(renderer, "none") != 0))
         scry_batch_set_progress(b, on_progress, &o);
     if (!strcmp(renderer, "json"))

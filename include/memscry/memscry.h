@@ -699,6 +699,16 @@ SCRY_API scry_status scry_batch_set_progress(scry_batch *batch, scry_progress_fn
  * SCRY_ERR_INVALID_ARG. */
 SCRY_API scry_status scry_batch_set_render(scry_batch *batch, const char *format);
 
+/* Whether RESULT records carry their rows: keep non-zero (the default), or
+ * 0 for a caller that only writes the rendered text. With 0 and a render
+ * format set, each worker frees a result's rows as soon as it has rendered
+ * them: the record's result keeps its columns, diagnostics and partial
+ * state, with scry_result_row_count 0. Results wait for their turn (dump
+ * order), and their rows were a third of what a corpus batch held at
+ * -j 2. Without a render format, rows are always kept.
+ * Errors: SCRY_ERR_INVALID_ARG. */
+SCRY_API scry_status scry_batch_set_keep_rows(scry_batch *batch, int keep);
+
 typedef enum scry_batch_kind {
     SCRY_BATCH_DUMP = 0,     /* a dump: opened (status OK) or not */
     SCRY_BATCH_RESULT = 1,   /* one plugin's run on it */
@@ -714,7 +724,8 @@ typedef struct scry_batch_record {
     const char *plugin;       /* RESULT: the plugin's full name; else NULL */
     scry_status status;       /* DUMP: the open; RESULT: the run */
     const char *message;      /* the error's text when status != SCRY_OK */
-    const scry_result *result; /* RESULT with status OK: rows and diagnostics */
+    const scry_result *result; /* RESULT with status OK: rows and diagnostics
+                                  (no row after scry_batch_set_keep_rows(b, 0)) */
     /* DUMP, when opened (NULL / 0 otherwise, each also when unknown): */
     uint64_t size;            /* the file's size in bytes */
     const char *format;       /* scry_dump_format() */

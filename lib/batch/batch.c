@@ -18,6 +18,7 @@ scry_status scry_batch_new(scry_context *ctx, scry_batch **out)
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     b->ctx = ctx;
     b->threads = 1;
+    b->keep_rows = 1;
     *out = b;
     return SCRY_OK;
 }
@@ -111,5 +112,13 @@ scry_status scry_batch_set_render(scry_batch *b, const char *format)
         b->render = SCRY_BATCH_RENDER_CSV;
     else
         return scry_err(SCRY_ERR_NOT_FOUND, "no batch row format '%s' (jsonl, csv)", format);
+    return SCRY_OK;
+}
+
+scry_status scry_batch_set_keep_rows(scry_batch *b, int keep)
+{
+    if (!b)
+        return scry_err(SCRY_ERR_INVALID_ARG, "scry_batch_set_keep_rows: NULL batch");
+    b->keep_rows = keep != 0;
     return SCRY_OK;
 }

@@ -24,6 +24,7 @@ enum { SCRY_BATCH_RENDER_NONE = 0, SCRY_BATCH_RENDER_JSONL = 1, SCRY_BATCH_RENDE
 
 struct scry_batch {
     int render; /* SCRY_BATCH_RENDER_* */
+    int keep_rows; /* scry_batch_set_keep_rows (default 1) */
     scry_context *ctx;
     struct scry_batch_plugin *plugins;
     size_t nplugins;

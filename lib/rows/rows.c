@@ -53,14 +53,21 @@ static void *arena_alloc(struct scry_arena *a, size_t n)
     return c->data;
 }
 
-static void arena_free(struct scry_arena *a)
+static void arena_clear(struct scry_arena *a)
 {
-    if (!a)
-        return;
     for (struct arena_chunk *c = a->head, *next; c; c = next) {
         next = c->next;
         free(c);
     }
+    a->head = NULL;
+    a->bytes = 0;
+}
+
+static void arena_free(struct scry_arena *a)
+{
+    if (!a)
+        return;
+    arena_clear(a);
     free(a);
 }
 
@@ -127,6 +134,16 @@ scry_status scry_result_diag(const scry_result *r, size_t index, scry_diag_level
     if (message)
         *message = r->diags.v[index].message;
     return SCRY_OK;
+}
+
+void scry_result_drop_rows(struct scry_result *r)
+{
+    if (!r)
+        return;
+    arena_clear(r->arena);
+    free(r->rows);
+    r->rows = NULL;
+    r->nrows = r->cap = 0;
 }
 
 void scry_result_free(scry_result *r)

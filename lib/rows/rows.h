@@ -55,6 +55,11 @@ struct scry_result {
     uint64_t work; /* work units a plugin counted (scry_result_work) */
 };
 
+/* Frees r's rows and their strings, keeping its columns, diagnostics and
+ * accounting: r then has no row (the batch, once the rows are rendered,
+ * for a caller that wants only the text). */
+void scry_result_drop_rows(struct scry_result *r);
+
 /* Cell constructors. Strings are borrowed until scry_result_add copies them. */
 static inline struct scry_cell scry_cell_int(int64_t v)
 {

@@ -626,6 +626,97 @@ START_TEST(rows_rendered_by_workers)
 }
 END_TEST
 
+/* What a RESULT record showed, per (dump, plugin), for comparing batches. */
+struct shown {
+    size_t nplugins, n;
+    struct shown_run {
+        char *text, *diags;
+        size_t text_len, cols, rows;
+        int partial, seen;
+    } *v;
+};
+
+static int show(void *user, const scry_batch_record *rec)
+{
+    struct shown *sh = user;
+    struct shown_run *o;
+    struct tu_sink d = {0};
+    if (rec->kind != SCRY_BATCH_RESULT || rec->status != SCRY_OK)
+        return 0;
+    ck_assert_uint_lt(rec->dump_index * sh->nplugins + rec->plugin_index, sh->n);
+    o = &sh->v[rec->dump_index * sh->nplugins + rec->plugin_index];
+    o->seen = 1;
+    o->text = rec->text ? strdup(rec->text) : NULL;
+    o->text_len = rec->text_len;
+    o->cols = scry_result_column_count(rec->result);
+    o->rows = scry_result_row_count(rec->result);
+    o->partial = scry_result_partial(rec->result);
+    for (size_t k = 0; k < scry_result_diag_count(rec->result); k++) {
+        const char *msg;
+        scry_result_diag(rec->result, k, NULL, NULL, &msg);
+        tu_sink_write(&d, msg, strlen(msg) + 1);
+    }
+    o->diags = d.p;
+    return 0;
+}
+
+static void shown_free(struct shown *sh)
+{
+    for (size_t i = 0; i < sh->n; i++)
+        free(sh->v[i].text), free(sh->v[i].diags);
+    free(sh->v);
+}
+
+/* scry_batch_set_keep_rows(0): the same text, columns, diagnostics and
+ * partial state, no row; rows stay when nothing is rendered. */
+START_TEST(rows_dropped_when_not_kept)
+{
+    const char *plugins[] = {"linux.pslist", "linux.proc", "windows.pslist"};
+    char *paths[3] = {tu_data_path("test_batch", "dev-small.kdump"),
+                      tu_data_path("test_batch", "dev-1k.lime"),
+                      tu_data_path("test_batch", "windows/win10-22h2-19045.raw")};
+    struct shown sh[3];
+    scry_context *ctx;
+    size_t kept_rows = 0;
+    if (!have_corpus || !paths[0] || !paths[1] || !paths[2])
+        return;
+    ctx = new_ctx();
+    for (int k = 0; k < 3; k++) {
+        /* 0: rows kept; 1: dropped after rendering; 2: not rendered, so kept */
+        scry_batch *b = new_batch(ctx, plugins, 3, 2);
+        sh[k] = (struct shown){.nplugins = 3, .n = 9};
+        sh[k].v = calloc(9, sizeof *sh[k].v);
+        if (k < 2)
+            ck_assert_int_eq(scry_batch_set_render(b, "jsonl"), SCRY_OK);
+        ck_assert_int_eq(scry_batch_set_keep_rows(b, k == 0), SCRY_OK);
+        ck_assert_int_eq(scry_batch_run(b, (const char *const *)paths, 3, show, &sh[k]), SCRY_OK);
+        scry_batch_free(b);
+    }
+    for (size_t i = 0; i < 9; i++) {
+        const struct shown_run *kept = &sh[0].v[i], *dropped = &sh[1].v[i], *plain = &sh[2].v[i];
+        ck_assert_int_eq(kept->seen, dropped->seen);
+        ck_assert_int_eq(kept->seen, plain->seen);
+        if (!kept->seen)
+            continue;
+        tu_assert_bytes("text with rows dropped", dropped->text, dropped->text_len, kept->text,
+                        kept->text_len);
+        ck_assert_uint_eq(dropped->cols, kept->cols);
+        ck_assert_uint_eq(dropped->rows, 0);
+        ck_assert_uint_eq(plain->rows, kept->rows);
+        ck_assert_int_eq(dropped->partial, kept->partial);
+        ck_assert_str_eq(dropped->diags ? dropped->diags : "", kept->diags ? kept->diags : "");
+        kept_rows += kept->rows;
+    }
+    ck_assert_uint_gt(kept_rows, 10000); /* 12,328: linux.proc on dev-1k is most */
+    ck_assert_int_eq(scry_batch_set_keep_rows(NULL, 0), SCRY_ERR_INVALID_ARG);
+    for (int k = 0; k < 3; k++)
+        shown_free(&sh[k]);
+    for (int i = 0; i < 3; i++)
+        free(paths[i]);
+    scry_context_free(ctx);
+}
+END_TEST
+
 START_TEST(api_arguments)
 {
     scry_context *ctx;
@@ -661,6 +752,7 @@ int main(void)
     tcase_add_test(tc, sqlite_keeps_dumps_finished_before_a_stop);
     tcase_add_test(tc, three_hundred_dumps_open_at_once);
     tcase_add_test(tc, rows_rendered_by_workers);
+    tcase_add_test(tc, rows_dropped_when_not_kept);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
