@@ -16,7 +16,7 @@
  * Open indexes every data chunk (its physical address, place and size;
  * nothing is decompressed). Reads decode a chunk on demand, check its
  * CRC-32C and keep its whole pages in a page cache, as kdump.c does. */
-#include <snappy-c.h>
+#include "lib/base/ondemand_snappy.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,7 +377,11 @@ static scry_status avml_open(struct scry_file *f, struct scry_phys **out)
 {
     struct scan s = {.f = f};
     struct avml *a;
-    scry_status st = scan_blocks(&s);
+    /* Every AVML range is snappy: without the library, say so once. */
+    scry_status st = scry_ondemand_check(&scry_od_snappy, "an AVML dump");
+    if (st != SCRY_OK)
+        return st;
+    st = scan_blocks(&s);
     if (st == SCRY_OK && !(a = calloc(1, sizeof *a)))
         st = scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
     if (st == SCRY_OK) {

@@ -15,7 +15,7 @@
 
 #include <lzo/lzo1x.h>
 #include <pthread.h>
-#include <snappy-c.h>
+#include "lib/base/ondemand_snappy.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +342,8 @@ static const char *decompress(struct kdump *k, unsigned method, const uint8_t *s
     }
     case PD_SNAPPY: {
         size_t n;
+        if (!scry_ondemand_ready(&scry_od_snappy))
+            return "snappy pages need " SCRY_SONAME_SNAPPY ", which cannot be loaded";
         if (snappy_uncompressed_length((const char *)src, len, &n) != SNAPPY_OK)
             return "snappy data is corrupt";
         if (n != PAGE) {

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zip.h>
+#include "lib/base/ondemand_zip.h"
 
 #include "symbols/store.h"
 
@@ -11,7 +11,11 @@
 static scry_status open_zip(const char *path, zip_t **out)
 {
     int code = 0;
-    zip_t *z = zip_open(path, ZIP_RDONLY, &code);
+    zip_t *z;
+    scry_status ready = scry_ondemand_check(&scry_od_zip, "reading a symbol pack");
+    if (ready != SCRY_OK)
+        return ready;
+    z = zip_open(path, ZIP_RDONLY, &code);
     if (!z) {
         zip_error_t e;
         scry_status st = code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_NOENT

@@ -6,7 +6,10 @@
 
 scry_status scry_disasm_open(struct scry_disasm *d)
 {
+    scry_status st;
     memset(d, 0, sizeof *d);
+    if ((st = scry_ondemand_check(&scry_od_capstone, "disassembly")) != SCRY_OK)
+        return st;
     if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK)
         return scry_err(SCRY_ERR_UNSUPPORTED, "capstone cannot open x86-32");
     d->open32 = 1;

@@ -3,7 +3,7 @@
 #ifndef SCRY_PLUGINS_DISASM_H
 #define SCRY_PLUGINS_DISASM_H
 
-#include <capstone/capstone.h>
+#include "lib/base/ondemand_capstone.h"
 #include <stddef.h>
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
 #define SCRY_SCAN_YARA_PRIV_H
 
 #include <pthread.h>
-#include <yara.h>
+#include "lib/base/ondemand_yara.h"
 
 #include "lib/scan/yara.h"
 

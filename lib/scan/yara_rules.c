@@ -22,6 +22,9 @@ static void init_libyara(void) { init_result = yr_initialize(); }
 
 scry_status scry_yara_init(void)
 {
+    scry_status st = scry_ondemand_check(&scry_od_yara, "YARA scanning");
+    if (st != SCRY_OK)
+        return st;
     pthread_once(&init_once, init_libyara);
     if (init_result != ERROR_SUCCESS)
         return scry_err(SCRY_ERR_NOMEM, "cannot initialise libyara (error %d)", init_result);
