@@ -132,9 +132,10 @@ static scry_status set_result_cache(scry_context *ctx, const char *dir, const ch
 /* A short-lived process keeps the memory it freed: glibc gives back a
  * heap top past 128 KiB and maps (then unmaps) every block of 128 KiB or
  * more, and each page given back is a fresh page, zeroed by the kernel, at
- * its next use. In the corpus batch of bench/batch.sh that was 3,500 of 8,100
- * page faults at -j 1 and more at -j 2, where two threads' results wait
- * for their turn (see docs/DESIGN.md, "Batch runs"). The library leaves
+ * its next use. In the corpus batch of bench/batch.sh that was 2,600 of 8,100
+ * page faults at -j 1 (5,500 with these settings), and more at -j 2, where
+ * two threads' results wait for their turn (see docs/DESIGN.md, "Batch
+ * runs"). The library leaves
  * the allocator alone: a long-lived host tunes it as it sees fit. */
 static void tune_malloc(void)
 {

@@ -39,13 +39,14 @@ struct scry_ondemand {
  * why). */
 void *scry_ondemand_sym(struct scry_ondemand *lib, const char *name);
 
-/* 1 when the library is open (opening it), else 0. */
+/* 1 when the library is open (opening it), else 0: for a caller that
+ * reports errors as fixed strings (a kdump page's decoder). */
 int scry_ondemand_ready(struct scry_ondemand *lib);
 
 /* SCRY_OK when the library is open (opening it), else SCRY_ERR_UNSUPPORTED
  * with a message naming it and dlopen's reason, for the entry points of
- * each library (cs_open, yr_initialize, zip_open, the first snappy page)
- * to report instead of the library's own error code. */
+ * each library (cs_open, yr_initialize, zip_open, an AVML dump's open) to
+ * report instead of the library's own error code. */
 scry_status scry_ondemand_check(struct scry_ondemand *lib, const char *what);
 
 /* In a wrapper: f, the library's `name` (a function of the real header,
