@@ -7,7 +7,8 @@
 #      linux.proc, windows.pslist, windows.dlllist, warm symbols (a private
 #      cache dir filled by an untimed run), jsonl to a file: RUNS runs each
 #      (default 5), alternating; wall median/min, user+sys CPU, throughput
-#      in dumps/s and the -j 2 / -j 1 ratio; the outputs of every run must
+#      in dumps/s and the -j 2 / -j 1 ratio, peak RSS of one more run of
+#      each (outside the clock, see below); the outputs of every run must
 #      be byte-identical (the same records in the same order);
 #   2. bench_open64: 64 dumps open at once in one process (open only; with
 #      detection; with linux.pslist run on each, at the default budget and
@@ -45,24 +46,42 @@ echo "== memscry batch: ${#dumps[@]} dumps ($((total >> 20)) MiB), ${runs} runs 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$memscry" batch -q -j 2 -s "$syms" --cache-dir "$tmp/cache" "${plugins[@]}" -- "${dumps[@]}" \
   > "$tmp/warm.jsonl" || [ $? -eq 3 ] || die "warm-up failed"
+# Clock: bash's $EPOCHREALTIME, read without a fork. Earlier versions ran
+# each timed command under /usr/bin/time and read the clock with $(date):
+# the wrapper's own process (waiting, then writing its report) and the
+# forks sat inside the clock and added 2.7 ms at -j 1, 4.3 ms at -j 2
+# (alternated, 15 runs each): a third process's cost, and more of the
+# shorter run. User and system time come from the shell's `times` (its
+# children's totals, before and after each run); peak RSS from one more
+# run of each under /usr/bin/time, outside the clock.
+cpu_s() { # the children's user and system seconds in `times` output
+  awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); printf "%.3f ", a[1] * 60 + a[2] } }' "$1"; }
 for i in $(seq "$runs"); do
   for j in 1 2; do
     # The previous run's output is removed before the clock starts: a
     # truncation by the shell's > freed its 20 MB of page cache inside the
     # timed region (7 ms, serial, on both sides of the ratio).
     rm -f "$tmp/out.jsonl"
-    t0=$(now_ns)
-    /usr/bin/time -f '%U %S %M' -o "$tmp/time.one" "$memscry" batch -q -j $j -s "$syms" \
-      --cache-dir "$tmp/cache" "${plugins[@]}" -- "${dumps[@]}" > "$tmp/out.jsonl" 2>/dev/null || [ $? -eq 3 ] \
-      || die "-j $j failed"
-    t1=$(now_ns)
+    times > "$tmp/times.0"
+    t0=${EPOCHREALTIME/./}
+    "$memscry" batch -q -j $j -s "$syms" --cache-dir "$tmp/cache" "${plugins[@]}" -- "${dumps[@]}" \
+      > "$tmp/out.jsonl" 2>/dev/null || [ $? -eq 3 ] || die "-j $j failed"
+    t1=${EPOCHREALTIME/./}
+    times > "$tmp/times.1"
     cmp -s "$tmp/out.jsonl" "$tmp/warm.jsonl" || die "-j $j output differs from the warm-up's"
-    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/time.one")" >> "$tmp/j$j"
+    read -r u0 s0 <<< "$(cpu_s "$tmp/times.0")"
+    read -r u1 s1 <<< "$(cpu_s "$tmp/times.1")"
+    echo "$(awk -v a="$t0" -v b="$t1" -v u0="$u0" -v u1="$u1" -v s0="$s0" -v s1="$s1" \
+      'BEGIN { printf "%.4f %.3f %.3f 0", (b - a) / 1e6, u1 - u0, s1 - s0 }')" >> "$tmp/j$j"
   done
 done
 for j in 1 2; do
-  summarise "-j $j" "$tmp/j$j"
-  awk -v n="${#dumps[@]}" '{u += $2; s += $3} END { printf "  user+sys median-ish: %.2f s user + %.2f s sys per run (mean)\n", u/NR, s/NR }' "$tmp/j$j"
+  /usr/bin/time -f '%M' -o "$tmp/rss$j" "$memscry" batch -q -j $j -s "$syms" --cache-dir "$tmp/cache" \
+    "${plugins[@]}" -- "${dumps[@]}" > /dev/null 2>&1 || [ $? -eq 3 ] || die "-j $j failed"
+  summarise "-j $j" "$tmp/j$j" > "$tmp/sum$j"
+  sed 's/  peak RSS max=.*//' "$tmp/sum$j"
+  awk -v n="${#dumps[@]}" -v r="$(tail -n 1 "$tmp/rss$j")" '{u += $2; s += $3} END {
+    printf "  user+sys: %.3f s user + %.3f s sys per run (mean); peak RSS %.1f MiB (one more run)\n", u/NR, s/NR, r/1024 }' "$tmp/j$j"
   eval "med$j=$med"
 done
 awk -v a="$med1" -v b="$med2" -v n="${#dumps[@]}" 'BEGIN {

@@ -483,12 +483,20 @@ static scry_status page_read(struct kdump *k, uint64_t pfn, size_t off, size_t l
             return SCRY_OK;
         }
     }
-    st = page_decode(k, pfn, &loc, page);
-    if (st != SCRY_OK)
-        return st;
-    scry_pagecache_put(k->cache, pfn, page);
-    memcpy(dst, page + off, len);
-    return SCRY_OK;
+    /* Decoded straight into the cache's buffer (no copy), or into our own
+     * when the page was cached meanwhile or cannot be. */
+    {
+        int token;
+        uint8_t *buf = scry_pagecache_reserve(k->cache, pfn, &token);
+        st = page_decode(k, pfn, &loc, buf ? buf : page);
+        if (st == SCRY_OK)
+            memcpy(dst, (buf ? buf : page) + off, len);
+        if (buf && st == SCRY_OK)
+            scry_pagecache_commit(k->cache, pfn, token);
+        else if (buf)
+            scry_pagecache_cancel(k->cache, pfn, token);
+    }
+    return st;
 }
 
 /* -------------------------------------------------------------- phys ops */

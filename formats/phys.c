@@ -157,15 +157,30 @@ void scry_phys_close(struct scry_phys *p)
         p->ops->close(p);
 }
 
-/* Pages one file-page cache miss reads (aligned). One: with 8 (a 32 KiB
- * pread, put as 8 pages) the corpus batch of bench/batch.sh spent 1.6 s of
- * system time in 11 runs, 17% of its CPU in the kernel's copy to user
- * space; with 1, 0.8-1.0 s (and 2: 0.9 s, 4: 1.1-1.5 s), the whole run
- * 20% shorter. */
-#define FCACHE_CLUSTER 1u
+/* Reads file page `page` into buf (zero past the end of the file): 1 when
+ * all of it was read. */
+static int read_page(const struct scry_file *f, uint64_t page, uint8_t *buf)
+{
+    uint64_t at = page * SCRY_PAGE_SIZE;
+    size_t want = f->size - at < SCRY_PAGE_SIZE ? (size_t)(f->size - at) : SCRY_PAGE_SIZE;
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = pread(f->fd, buf + got, want - got, (off_t)(at + got));
+        if (r <= 0)
+            return 0;
+        got += (size_t)r;
+    }
+    memset(buf + want, 0, SCRY_PAGE_SIZE - want);
+    return 1;
+}
 
 /* Copies file bytes [off, off+len) to dst: bulk copies straight from the
- * mapping, small ones through the file-page cache (see phys.h). */
+ * mapping, small ones through the file-page cache (see phys.h). A miss
+ * reads one page, straight into the cache's buffer (scry_pagecache_reserve):
+ * with 8 pages a miss (a 32 KiB pread, put as 8 pages) the corpus batch of
+ * bench/batch.sh spent 1.6 s of system time in 11 runs, 17% of its CPU in
+ * the kernel's copy to user space; with 1, 0.8-1.0 s (and 2: 0.9 s, 4:
+ * 1.1-1.5 s), the whole run 20% shorter. */
 static void file_copy(const struct scry_phys *p, uint8_t *dst, uint64_t off, size_t len)
 {
     const struct scry_file *f = p->file;
@@ -178,23 +193,16 @@ static void file_copy(const struct scry_phys *p, uint8_t *dst, uint64_t off, siz
         size_t in = (size_t)(off % SCRY_PAGE_SIZE);
         size_t take = len < SCRY_PAGE_SIZE - in ? len : SCRY_PAGE_SIZE - in;
         if (!scry_pagecache_get(p->fcache, page, in, take, dst)) {
-            /* A miss reads the aligned cluster around the page. */
-            uint8_t buf[FCACHE_CLUSTER * SCRY_PAGE_SIZE];
-            uint64_t first = page - page % FCACHE_CLUSTER, at = first * SCRY_PAGE_SIZE;
-            size_t want = f->size - at < sizeof buf ? (size_t)(f->size - at) : sizeof buf;
-            size_t got = 0;
-            while (got < want) {
-                ssize_t r = pread(f->fd, buf + got, want - got, (off_t)(at + got));
-                if (r <= 0)
-                    break;
-                got += (size_t)r;
-            }
-            if (got == want) {
-                memset(buf + want, 0, sizeof buf - want);
-                for (uint64_t k = 0; k * SCRY_PAGE_SIZE < want; k++)
-                    scry_pagecache_put(p->fcache, first + k, buf + k * SCRY_PAGE_SIZE);
-                memcpy(dst, buf + (page - first) * SCRY_PAGE_SIZE + in, take);
+            uint8_t own[SCRY_PAGE_SIZE];
+            int token;
+            uint8_t *buf = scry_pagecache_reserve(p->fcache, page, &token);
+            if (read_page(f, page, buf ? buf : own)) {
+                memcpy(dst, (buf ? buf : own) + in, take);
+                if (buf)
+                    scry_pagecache_commit(p->fcache, page, token);
             } else { /* pread failed: the mapping is still right */
+                if (buf)
+                    scry_pagecache_cancel(p->fcache, page, token);
                 memcpy(dst, f->map + off, take);
             }
         }

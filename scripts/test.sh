@@ -9,8 +9,8 @@
 #   4. the same tests again under ASan+UBSan;
 #   5. the threaded unit suites (eight threads on one session, concurrent
 #      detection, per-thread errors, YARA scans on two threads, a shared
-#      result cache, batch runs on eight threads) under ThreadSanitizer,
-#      capped at 10 minutes;
+#      result cache, batch runs on eight threads, the page pool and the
+#      page cache on four) under ThreadSanitizer, capped at 10 minutes;
 #   6. every libFuzzer harness for FUZZ_SECONDS (default 30) each;
 #   7. the PowerShell module (scripts/pwsh.sh): installs pwsh 7.6.10 and
 #      Pester 5.7.1 when absent, builds bindings/pwsh, runs its Pester tests
@@ -54,9 +54,9 @@ echo "== ThreadSanitizer build and threaded tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRY_WERROR=ON \
       -DMEMSCRY_TSAN=ON >/dev/null
 cmake --build build-tsan -j"$jobs" --target test_session test_api test_yara test_malscan_api \
-  test_result_cache test_batch test_pagepool
+  test_result_cache test_batch test_pagepool test_kdump
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 timeout --kill-after=30 600 \
-  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api|result_cache|batch|pagepool)$' \
+  ctest --test-dir build-tsan -R '^unit\.test_(session|api|yara|malscan_api|result_cache|batch|pagepool|kdump)$' \
   --output-on-failure --timeout 600
 step_done
 

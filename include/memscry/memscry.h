@@ -652,9 +652,10 @@ SCRY_API scry_status scry_renderer_info(const char *renderer, int *structured);
  * fails on a dump (detection, another OS, options) gives a RESULT record
  * with its status and message and no result.
  * Memory: a worker's results wait for their turn in a window of 8 dumps per
- * thread; a worker that is that far ahead waits. Each result is freed
- * after its callback returned, by the worker that made it (before it opens
- * its next dump). Page caches charge the context's memory budget.
+ * thread; a worker that is that far ahead waits. A dump's rendered text is
+ * freed as soon as its records' callbacks returned, the rest of its
+ * results by the worker that made them (before it opens its next dump).
+ * Page caches charge the context's memory budget.
  * Thread-safety: a batch is configured and run from one thread at a time;
  * several batches may run at once on one context. Callbacks are never
  * called concurrently; they are called from the caller's thread (the one

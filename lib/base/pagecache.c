@@ -28,7 +28,7 @@ struct shard {
     int32_t *next;   /* per slot: hash chain */
     uint8_t *ref;    /* per slot: clock "recently used" bit */
     int32_t *bucket; /* per bucket: first slot or NONE */
-    uint8_t **page;  /* per slot: its buffer, for slots [0, used) */
+    void **page;     /* per slot: its buffer, for slots [0, used) */
     uint32_t used;   /* slots holding a page (and a budget share)  */
     uint32_t hand;   /* clock hand, < used once used > 0           */
     uint64_t hits, misses, inserts, evictions, refused;
@@ -90,8 +90,8 @@ scry_status scry_pagecache_new(size_t pages, struct scry_budget *budget,
 /* Frees a shard's pages and index and gives its pages back to the budget. */
 static void shard_release(const struct scry_pagecache *c, struct shard *s)
 {
-    for (uint32_t i = 0; i < s->used; i++)
-        scry_pagepool_put(pool_of(c), s->page[i]);
+    if (s->used)
+        scry_pagepool_put_many(pool_of(c), s->page, s->used);
     scry_budget_give(c->budget, (uint64_t)s->used * SCRY_PAGECACHE_PAGE);
     s->used = 0;
     s->hand = 0;
@@ -139,7 +139,7 @@ int scry_pagecache_get(struct scry_pagecache *c, uint64_t pfn, size_t off, size_
         scry_spin_unlock(&s->lock);
         return 0;
     }
-    memcpy(out, s->page[i] + off, len);
+    memcpy(out, (const uint8_t *)s->page[i] + off, len);
     s->ref[i] = 1;
     s->hits++;
     scry_spin_unlock(&s->lock);
@@ -174,22 +174,16 @@ static void shard_unlink(const struct scry_pagecache *c, struct shard *s, int32_
         *pp = s->next[slot];
 }
 
-void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page)
+/* ref value of a reserved slot: being filled outside the lock, in no hash
+ * chain, skipped by the clock until committed or cancelled. */
+enum { BUSY = 2 };
+
+/* Called with the lock held: a slot for a new page, not in any hash chain
+ * (a new buffer when the shard may grow, else the clock's victim), or NONE
+ * when the shard can neither grow nor recycle. */
+static int32_t claim(const struct scry_pagecache *c, struct shard *s)
 {
-    uint64_t h = mix(pfn);
-    struct shard *s = shard_of(c, h);
-    int32_t slot;
-    uint32_t b;
-    uint8_t *fresh = NULL;
-    scry_spin_lock(&s->lock);
-    /* Two readers that missed on the same page at once both decode it; the
-     * second insert finds the first and keeps it. */
-    slot = shard_find(c, s, h, pfn);
-    if (slot != NONE) {
-        s->ref[slot] = 1;
-        scry_spin_unlock(&s->lock);
-        return;
-    }
+    void *fresh = NULL;
     /* Grow by one page when the shard has room and the budget agrees. */
     if (s->used < c->slots) {
         if (!scry_budget_take(c->budget, SCRY_PAGECACHE_PAGE)) {
@@ -199,42 +193,104 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
         }
     }
     /* Nothing new and nothing of our own to recycle: do not cache. */
-    if (!fresh && !s->used) {
-        scry_spin_unlock(&s->lock);
-        return;
-    }
+    if (!fresh && !s->used)
+        return NONE;
     /* No index yet means no page yet, so fresh is set here. */
     if (!s->key && !shard_alloc(c, s)) {
         scry_pagepool_put(pool_of(c), fresh);
         scry_budget_give(c->budget, SCRY_PAGECACHE_PAGE);
-        scry_spin_unlock(&s->lock);
-        return;
+        return NONE;
     }
     if (fresh) {
-        slot = (int32_t)s->used++;
-        s->page[slot] = fresh;
-    } else {
-        /* Clock over the pages this shard holds: skip (and age) recently
-         * used slots; ends within two turns because every skip clears a
-         * bit. */
-        while (s->ref[s->hand]) {
-            s->ref[s->hand] = 0;
-            s->hand = (s->hand + 1) % s->used;
-        }
-        slot = (int32_t)s->hand;
-        s->hand = (s->hand + 1) % s->used;
-        shard_unlink(c, s, slot);
-        s->evictions++;
+        s->page[s->used] = fresh;
+        return (int32_t)s->used++;
     }
-    memcpy(s->page[slot], page, SCRY_PAGECACHE_PAGE);
+    /* Clock over the pages this shard holds: skip (and age) recently used
+     * slots, skip reserved ones; within two turns every slot not reserved
+     * had its bit cleared. */
+    for (uint32_t n = 0; n <= 2 * s->used; n++) {
+        uint32_t i = s->hand;
+        s->hand = (s->hand + 1) % s->used;
+        if (s->ref[i] == BUSY)
+            continue;
+        if (s->ref[i]) {
+            s->ref[i] = 0;
+            continue;
+        }
+        shard_unlink(c, s, (int32_t)i);
+        s->evictions++;
+        return (int32_t)i;
+    }
+    return NONE; /* every slot is being filled by another thread */
+}
+
+/* Called with the lock held: slot now holds pfn's page. */
+static void link_slot(const struct scry_pagecache *c, struct shard *s, int32_t slot, uint64_t h,
+                      uint64_t pfn)
+{
+    uint32_t b = bucket_of(c, h);
     s->key[slot] = pfn;
     /* A new page starts unreferenced: a one-off sequential scan then
      * recycles its own slots instead of flushing the hot set. */
     s->ref[slot] = 0;
-    b = bucket_of(c, h);
     s->next[slot] = s->bucket[b];
     s->bucket[b] = slot;
     s->inserts++;
+}
+
+void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page)
+{
+    uint64_t h = mix(pfn);
+    struct shard *s = shard_of(c, h);
+    int32_t slot;
+    scry_spin_lock(&s->lock);
+    /* Two readers that missed on the same page at once both decode it; the
+     * second insert finds the first and keeps it. */
+    slot = shard_find(c, s, h, pfn);
+    if (slot != NONE) {
+        s->ref[slot] = 1;
+    } else if ((slot = claim(c, s)) != NONE) {
+        memcpy(s->page[slot], page, SCRY_PAGECACHE_PAGE);
+        link_slot(c, s, slot, h, pfn);
+    }
+    scry_spin_unlock(&s->lock);
+}
+
+void *scry_pagecache_reserve(struct scry_pagecache *c, uint64_t pfn, int *token)
+{
+    uint64_t h = mix(pfn);
+    struct shard *s = shard_of(c, h);
+    int32_t slot = NONE;
+    void *buf = NULL;
+    scry_spin_lock(&s->lock);
+    if (shard_find(c, s, h, pfn) == NONE && (slot = claim(c, s)) != NONE) {
+        s->ref[slot] = BUSY;
+        buf = s->page[slot];
+    }
+    scry_spin_unlock(&s->lock);
+    *token = slot;
+    return buf;
+}
+
+void scry_pagecache_commit(struct scry_pagecache *c, uint64_t pfn, int token)
+{
+    uint64_t h = mix(pfn);
+    struct shard *s = shard_of(c, h);
+    scry_spin_lock(&s->lock);
+    /* Another reader that missed on the same page committed it first: this
+     * slot stays out of the chains, unreferenced, the clock's next victim. */
+    if (shard_find(c, s, h, pfn) == NONE)
+        link_slot(c, s, token, h, pfn);
+    else
+        s->ref[token] = 0;
+    scry_spin_unlock(&s->lock);
+}
+
+void scry_pagecache_cancel(struct scry_pagecache *c, uint64_t pfn, int token)
+{
+    struct shard *s = shard_of(c, mix(pfn));
+    scry_spin_lock(&s->lock);
+    s->ref[token] = 0; /* out of the chains: the clock's next victim */
     scry_spin_unlock(&s->lock);
 }
 

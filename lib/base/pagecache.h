@@ -63,6 +63,18 @@ int scry_pagecache_get(struct scry_pagecache *c, uint64_t pfn, size_t off, size_
  * new page. Best effort: when the shard holds no page it could reuse and
  * cannot get (or allocate) a new one, the page is simply not cached. */
 void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page);
+/* put without the copy: a buffer of SCRY_PAGECACHE_PAGE bytes for page pfn
+ * (contents undefined) that the caller fills, outside the cache's lock,
+ * then hands back with exactly one of _commit (it now holds pfn's page) or
+ * _cancel (it does not; say a read failed). Until then the buffer is the
+ * caller's and no lookup finds it. NULL when pfn is cached already (get it)
+ * or the shard can neither grow nor recycle a page (do not cache); *token
+ * is set either way. Why: a miss read the page into a buffer of its own,
+ * then put copied it into the cache, 4 KiB more of memory traffic per miss
+ * (a corpus batch misses about 50,000 times). */
+void *scry_pagecache_reserve(struct scry_pagecache *c, uint64_t pfn, int *token);
+void scry_pagecache_commit(struct scry_pagecache *c, uint64_t pfn, int token);
+void scry_pagecache_cancel(struct scry_pagecache *c, uint64_t pfn, int token);
 /* A consistent-enough snapshot of the counters (shards are read one by
  * one). */
 void scry_pagecache_stats(struct scry_pagecache *c, struct scry_pagecache_stats *out);

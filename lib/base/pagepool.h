@@ -15,21 +15,22 @@
  * until put back, and to a pool-less caller (NULL pool) for good: malloc'd,
  * freed by put.
  *
- * Thread-safety: get, put, held and set_cap take the pool's mutex and may
- * be called from any thread; init and destroy may not run concurrently
- * with anything else. */
+ * Thread-safety: get, put, put_many, held and set_cap take the pool's lock
+ * and may be called from any thread; init and destroy may not run
+ * concurrently with anything else. */
 #ifndef SCRY_PAGEPOOL_H
 #define SCRY_PAGEPOOL_H
 
-#include <pthread.h>
 #include <stddef.h>
+
+#include "lib/base/spinlock.h"
 
 #define SCRY_PAGEPOOL_PAGE 4096u
 
 struct scry_pagepool_slab;
 
 struct scry_pagepool {
-    pthread_mutex_t lock;
+    scry_spin lock;
     void **warm;   /* freed buffers kept resident, [0, nwarm) */
     void **cold;   /* freed buffers whose memory went back, [0, ncold) */
     size_t nwarm, ncold;
@@ -37,14 +38,12 @@ struct scry_pagepool {
     size_t room;   /* capacity of warm and cold, at least slots */
     size_t cap;    /* most warm at once; 0 keeps none resident */
     size_t max;    /* the bound given at init, which set_cap cannot pass */
-    struct scry_pagepool_slab *slabs; /* the mappings buffers are carved from */
-    unsigned char *carve;  /* the next buffer of the newest slab */
-    size_t carve_left;
+    struct scry_pagepool_slab *slabs; /* mappings carved out */
+    struct scry_pagepool_slab *fresh; /* mappings buffers are still carved from */
 };
 
-/* An empty pool that keeps at most cap_pages freed buffers resident. Returns
- * 0 when its mutex cannot be made (then destroy it and do not use it). */
-int scry_pagepool_init(struct scry_pagepool *p, size_t cap_pages);
+/* An empty pool that keeps at most cap_pages freed buffers resident. */
+void scry_pagepool_init(struct scry_pagepool *p, size_t cap_pages);
 /* Frees every buffer; those handed out must not be used afterwards. */
 void scry_pagepool_destroy(struct scry_pagepool *p);
 /* A buffer of SCRY_PAGEPOOL_PAGE bytes (contents undefined): a kept one,
@@ -54,6 +53,8 @@ void *scry_pagepool_get(struct scry_pagepool *p);
  * else its memory is given back to the system (the buffer stays the pool's,
  * for a later get). A NULL pool frees; a NULL page is ignored. */
 void scry_pagepool_put(struct scry_pagepool *p, void *page);
+/* put for each of pages[0, n) (NULL entries are skipped), under one lock. */
+void scry_pagepool_put_many(struct scry_pagepool *p, void *const *pages, size_t n);
 /* Lowers or raises the bound (never past init's); the memory of resident
  * buffers above a lowered bound is given back. */
 void scry_pagepool_set_cap(struct scry_pagepool *p, size_t cap_pages);

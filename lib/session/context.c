@@ -26,11 +26,7 @@ scry_status scry_context_new(scry_context **out)
     if (!(c = calloc(1, sizeof *c)))
         return scry_err(SCRY_ERR_NOMEM, "out of memory");
     scry_budget_init(&c->budget, SCRY_CONTEXT_DEFAULT_BUDGET);
-    if (!scry_pagepool_init(&c->pool, pool_cap(SCRY_CONTEXT_DEFAULT_BUDGET))) {
-        scry_pagepool_destroy(&c->pool);
-        free(c);
-        return scry_err(SCRY_ERR_NOMEM, "out of memory");
-    }
+    scry_pagepool_init(&c->pool, pool_cap(SCRY_CONTEXT_DEFAULT_BUDGET));
     c->budget.pool = &c->pool;
     if (scry_symcache_new(&c->symbols) != SCRY_OK) {
         scry_pagepool_destroy(&c->pool);

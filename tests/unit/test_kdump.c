@@ -715,6 +715,72 @@ static unsigned check_hits(struct scry_pagecache *c, int cache, uint64_t end, ui
     return hits;
 }
 
+/* A reserved buffer is invisible until committed; a cached PFN or a shard
+ * whose only slot is reserved gives none; a cancelled or a losing
+ * duplicate buffer is recycled; the counters stay consistent. */
+START_TEST(pagecache_reserve)
+{
+    struct scry_pagecache *c;
+    struct scry_pagecache_stats st;
+    uint8_t page[PG], got[PG], *buf, *buf2;
+    int token, token2, n = 0, tokens[64];
+    ck_assert_int_eq(scry_pagecache_new(64, NULL, &c), SCRY_OK);
+    buf = scry_pagecache_reserve(c, 5, &token);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert(!scry_pagecache_get(c, 5, 0, PG, got)); /* not before commit */
+    fill_page(buf, 0, 5);
+    scry_pagecache_commit(c, 5, token);
+    ck_assert(scry_pagecache_get(c, 5, 0, PG, got));
+    fill_page(page, 0, 5);
+    ck_assert_int_eq(memcmp(got, page, PG), 0);
+    ck_assert_ptr_null(scry_pagecache_reserve(c, 5, &token)); /* cached: get it */
+    /* Two readers missed on PFN 6 at once: the first commit wins, the
+     * second buffer stays out of the index. */
+    buf = scry_pagecache_reserve(c, 6, &token);
+    buf2 = scry_pagecache_reserve(c, 6, &token2);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_ptr_nonnull(buf2);
+    ck_assert_ptr_ne(buf, buf2);
+    fill_page(buf, 1, 6);
+    fill_page(buf2, 2, 6);
+    scry_pagecache_commit(c, 6, token);
+    scry_pagecache_commit(c, 6, token2);
+    ck_assert(scry_pagecache_get(c, 6, 0, PG, got));
+    fill_page(page, 1, 6);
+    ck_assert_int_eq(memcmp(got, page, PG), 0);
+    /* Cancelled: never found. */
+    buf = scry_pagecache_reserve(c, 7, &token);
+    ck_assert_ptr_nonnull(buf);
+    scry_pagecache_cancel(c, 7, token);
+    ck_assert(!scry_pagecache_get(c, 7, 0, PG, got));
+    scry_pagecache_stats(c, &st);
+    ck_assert_uint_eq(st.inserts, 2);
+    ck_assert_uint_eq(st.used, 4); /* 5, 6, 6's loser, 7's cancelled buffer */
+    scry_pagecache_free(c);
+    /* One slot per shard (16 in all): of 64 PFNs reserved at once, one per
+     * shard gets a buffer; the others find their shard's only slot taken. */
+    ck_assert_int_eq(scry_pagecache_new(16, NULL, &c), SCRY_OK);
+    for (int i = 0; i < 64; i++)
+        if (scry_pagecache_reserve(c, (uint64_t)i, &tokens[i]))
+            n++;
+        else
+            tokens[i] = -1;
+    ck_assert_int_eq(n, 16);
+    for (int i = 0; i < 64; i++)
+        if (tokens[i] >= 0)
+            scry_pagecache_cancel(c, (uint64_t)i, tokens[i]);
+    for (uint64_t pfn = 0; pfn < 64; pfn++) { /* each recycled by put */
+        fill_page(page, 3, pfn);
+        scry_pagecache_put(c, pfn, page);
+    }
+    scry_pagecache_stats(c, &st);
+    ck_assert_uint_eq(st.used, 16);
+    ck_assert_uint_eq(st.inserts, 64);
+    ck_assert_uint_eq(check_hits(c, 3, 64, 64), 16);
+    scry_pagecache_free(c);
+}
+END_TEST
+
 /* Two caches of 64 pages each on one budget of 40 pages: together they never
  * pass it, both still cache, and freeing gives everything back. */
 START_TEST(pagecache_budget_shared)
@@ -791,6 +857,16 @@ static void *budget_worker(void *v)
         if (scry_pagecache_get(a->c, pfn, 0, PG, got)) {
             fill_page(page, a->cache, pfn);
             a->bad += memcmp(got, page, PG) != 0;
+        } else if (i % 2) { /* half the misses fill a reserved buffer */
+            int token;
+            uint8_t *buf = scry_pagecache_reserve(a->c, pfn, &token);
+            if (buf) {
+                fill_page(buf, a->cache, pfn);
+                if (i % 3)
+                    scry_pagecache_commit(a->c, pfn, token);
+                else
+                    scry_pagecache_cancel(a->c, pfn, token);
+            }
         } else {
             fill_page(page, a->cache, pfn);
             scry_pagecache_put(a->c, pfn, page);
@@ -1047,6 +1123,7 @@ static Suite *kdump_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("cache");
     tcase_add_test(tc, pagecache_basic);
+    tcase_add_test(tc, pagecache_reserve);
     tcase_add_test(tc, threads_mixed);
     tcase_add_test(tc, pagecache_budget_shared);
     tcase_add_test(tc, pagecache_budget_threads);

@@ -14,7 +14,7 @@ START_TEST(keeps_up_to_its_bound)
 {
     struct scry_pagepool p;
     void *v[6];
-    ck_assert_int_eq(scry_pagepool_init(&p, 4), 1);
+    scry_pagepool_init(&p, 4);
     for (int i = 0; i < 6; i++) {
         v[i] = scry_pagepool_get(&p);
         ck_assert_ptr_nonnull(v[i]);
@@ -50,7 +50,7 @@ START_TEST(zero_bound_and_null_pool)
 {
     struct scry_pagepool p;
     void *v;
-    ck_assert_int_eq(scry_pagepool_init(&p, 0), 1);
+    scry_pagepool_init(&p, 0);
     v = scry_pagepool_get(&p);
     ck_assert_ptr_nonnull(v);
     scry_pagepool_put(&p, v);
@@ -94,7 +94,7 @@ START_TEST(threads_share_one_pool)
     struct scry_pagepool p;
     pthread_t t[THREADS];
     void *args[THREADS][2];
-    ck_assert_int_eq(scry_pagepool_init(&p, 16), 1);
+    scry_pagepool_init(&p, 16);
     for (int i = 0; i < THREADS; i++) {
         args[i][0] = &p;
         args[i][1] = (void *)(uintptr_t)(i + 1);
@@ -122,6 +122,92 @@ START_TEST(threads_share_one_pool)
 }
 END_TEST
 
+enum { GROWERS = 4, EACH = 600 }; /* more than two 256-buffer mappings each */
+
+struct grower {
+    struct scry_pagepool *p;
+    pthread_barrier_t *go;
+    uint8_t id;
+    void *v[EACH];
+    int bad;
+};
+
+/* All start at once on an empty pool, so that several map a new slab at
+ * the same time and carve it while another is carved; each stamps what it
+ * got, and finds its stamps intact once every thread has stamped. */
+static void *grow(void *arg)
+{
+    struct grower *g = arg;
+    pthread_barrier_wait(g->go);
+    for (int k = 0; k < EACH; k++) {
+        if (!(g->v[k] = scry_pagepool_get(g->p))) {
+            g->bad = 1;
+            return NULL;
+        }
+        memset(g->v[k], g->id, SCRY_PAGEPOOL_PAGE);
+    }
+    pthread_barrier_wait(g->go);
+    for (int k = 0; k < EACH; k++) {
+        const uint8_t *b = g->v[k];
+        if (b[0] != g->id || b[SCRY_PAGEPOOL_PAGE / 2] != g->id || b[SCRY_PAGEPOOL_PAGE - 1] != g->id)
+            g->bad = 1;
+    }
+    return NULL;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(threads_grow_it_at_once)
+{
+    struct scry_pagepool p;
+    static struct grower g[GROWERS];
+    static void *all[GROWERS * EACH];
+    pthread_t t[GROWERS];
+    pthread_barrier_t go;
+    void *out[GROWERS]; /* one each kept out of put_many */
+    size_t slots;
+    scry_pagepool_init(&p, GROWERS * EACH);
+    ck_assert_int_eq(pthread_barrier_init(&go, NULL, GROWERS), 0);
+    for (int i = 0; i < GROWERS; i++) {
+        g[i] = (struct grower){.p = &p, .go = &go, .id = (uint8_t)(i + 1)};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, grow, &g[i]), 0);
+    }
+    for (int i = 0; i < GROWERS; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(g[i].bad, 0);
+        memcpy(all + (size_t)i * EACH, g[i].v, sizeof g[i].v);
+    }
+    pthread_barrier_destroy(&go);
+    /* No buffer handed out twice. */
+    qsort(all, GROWERS * EACH, sizeof *all, by_address);
+    for (size_t k = 1; k < GROWERS * EACH; k++)
+        ck_assert_ptr_ne(all[k - 1], all[k]);
+    /* Given back in one call each (a NULL among them skipped), all kept:
+     * taking them again maps nothing new. */
+    for (int i = 0; i < GROWERS; i++) {
+        out[i] = g[i].v[EACH / 2];
+        g[i].v[EACH / 2] = NULL;
+        scry_pagepool_put_many(&p, g[i].v, EACH);
+    }
+    ck_assert_uint_eq(scry_pagepool_held(&p), GROWERS * (EACH - 1));
+    slots = p.slots;
+    ck_assert_uint_ge(slots, GROWERS * EACH);
+    for (size_t k = 0; k < GROWERS * (EACH - 1); k++)
+        ck_assert_ptr_nonnull(all[k] = scry_pagepool_get(&p));
+    ck_assert_uint_eq(p.slots, slots);
+    ck_assert_uint_eq(scry_pagepool_held(&p), 0);
+    scry_pagepool_put_many(&p, all, GROWERS * (EACH - 1));
+    for (int i = 0; i < GROWERS; i++)
+        scry_pagepool_put(&p, out[i]);
+    ck_assert_uint_eq(scry_pagepool_held(&p), GROWERS * EACH);
+    scry_pagepool_destroy(&p);
+}
+END_TEST
+
 static Suite *pagepool_suite(void)
 {
     Suite *s = suite_create("pagepool");
@@ -129,6 +215,7 @@ static Suite *pagepool_suite(void)
     tcase_add_test(tc, keeps_up_to_its_bound);
     tcase_add_test(tc, zero_bound_and_null_pool);
     tcase_add_test(tc, threads_share_one_pool);
+    tcase_add_test(tc, threads_grow_it_at_once);
     suite_add_tcase(s, tc);
     return s;
 }
