@@ -38,6 +38,23 @@ static int matches(const uint8_t *p, const uint8_t (*needles)[8], unsigned k, un
     return 0;
 }
 
+#ifdef __SSE2__
+/* The candidates of mask m (bit i: position j + i), in order: 1 when the
+ * callback asked to stop. */
+static int check_mask(const uint8_t *buf, size_t j, uint32_t m, size_t n, size_t len,
+                      const uint8_t (*needles)[8], unsigned k, unsigned nlen,
+                      int (*hit)(void *, size_t), void *user)
+{
+    while (m) {
+        size_t c = j + (size_t)__builtin_ctz(m);
+        m &= m - 1;
+        if (c < n && c + nlen <= len && matches(buf + c, needles, k, nlen) && hit(user, c))
+            return 1;
+    }
+    return 0;
+}
+#endif
+
 int scry_psscan_search(const uint8_t *buf, size_t n, size_t ext, const uint8_t (*needles)[8],
                        unsigned k, unsigned nlen, int (*hit)(void *, size_t), void *user)
 {
@@ -59,11 +76,11 @@ int scry_psscan_search(const uint8_t *buf, size_t n, size_t ext, const uint8_t (
                 b[np++] = _mm_set1_epi8((char)needles[i][3]);
             }
         }
-        /* 32 positions a step while there is room: the loop's speed
-         * depended on where the linker happened to place it (dev-1k.lime
-         * psscan 109-125 ms between builds that did not touch this file);
-         * with half the iterations and one test for both halves it does
-         * not. */
+        /* 32 positions a step while there is room, one test for both
+         * halves. 16 a step, the loop's speed depended on where the linker
+         * happened to place it: dev-1k.lime psscan took 109, 116 or 125 ms
+         * in builds that did not touch this file (64-byte alignment of the
+         * function did not settle it); this loop takes 87 ms. */
         for (; j + 16 < n && j + 16 + 2 + 17 <= len; j += 32) {
             __m128i x0 = _mm_loadu_si128((const __m128i *)(buf + j + 2));
             __m128i y0 = _mm_loadu_si128((const __m128i *)(buf + j + 3));
@@ -76,13 +93,8 @@ int scry_psscan_search(const uint8_t *buf, size_t n, size_t ext, const uint8_t (
                      (uint32_t)_mm_movemask_epi8(
                          _mm_and_si128(_mm_cmpeq_epi8(x1, a[i]), _mm_cmpeq_epi8(y1, b[i])))
                          << 16;
-            while (m) {
-                size_t c = j + (size_t)__builtin_ctz(m);
-                m &= m - 1;
-                if (c < n && c + nlen <= len && matches(buf + c, needles, k, nlen) &&
-                    hit(user, c))
-                    return 1;
-            }
+            if (m && check_mask(buf, j, m, n, len, needles, k, nlen, hit, user))
+                return 1;
         }
         for (; j < n && j + 2 + 17 <= len; j += 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(buf + j + 2));
@@ -91,13 +103,8 @@ int scry_psscan_search(const uint8_t *buf, size_t n, size_t ext, const uint8_t (
             for (unsigned i = 0; i < np; i++)
                 m |= (unsigned)_mm_movemask_epi8(
                     _mm_and_si128(_mm_cmpeq_epi8(x, a[i]), _mm_cmpeq_epi8(y, b[i])));
-            while (m) {
-                size_t c = j + (size_t)__builtin_ctz(m);
-                m &= m - 1;
-                if (c < n && c + nlen <= len && matches(buf + c, needles, k, nlen) &&
-                    hit(user, c))
-                    return 1;
-            }
+            if (m && check_mask(buf, j, m, n, len, needles, k, nlen, hit, user))
+                return 1;
         }
     }
 #endif
