@@ -1,7 +1,7 @@
 /* pagecache.h - a bounded cache of decoded 4 KiB pages, keyed by PFN.
  *
  * Compressed readers (kdump) decode a page once and serve later reads from
- * here. The cache is split into independent shards, each with its own mutex
+ * here. The cache is split into independent shards, each with its own lock
  * and a clock (second-chance) eviction, so readers on different threads
  * rarely meet on one lock and no operation ever takes a global lock.
  *

@@ -13,10 +13,10 @@
  * table lock (a corpus batch at -j 2: 16,700 faults instead of 24,800, and
  * 3-15% less CPU; docs/DESIGN.md).
  *
- * A new mapping is made and populated outside the pool's mutex (0.5 ms a
- * MiB on the project's VM): held under it, a second batch thread whose
- * cache grew meanwhile slept on the mutex with its CPU idle (4-5 ms of a
- * corpus batch at -j 2). Two threads that both find the pool empty map one
+ * A new mapping is made and populated outside the pool's lock (0.5 ms a
+ * MiB on the project's VM): when that was done under the lock, a second
+ * batch thread whose cache grew meanwhile slept on it with its CPU idle
+ * (4-5 ms of a corpus batch at -j 2). Two threads that both find the pool empty map one
  * each, and a mapping is carved while another is. A closing cache gives
  * its buffers back in one call (scry_pagepool_put_many), one lock instead
  * of one per page.
@@ -54,6 +54,16 @@ void scry_pagepool_init(struct scry_pagepool *p, size_t cap_pages)
     scry_spin_init(&p->lock);
 }
 
+static void unmap_slabs(struct scry_pagepool_slab *s)
+{
+    while (s) {
+        struct scry_pagepool_slab *next = s->next;
+        munmap(s->base, (size_t)SLAB_PAGES * SCRY_PAGEPOOL_PAGE);
+        free(s);
+        s = next;
+    }
+}
+
 void scry_pagepool_destroy(struct scry_pagepool *p)
 {
 #ifdef POOL_MALLOC
@@ -62,13 +72,9 @@ void scry_pagepool_destroy(struct scry_pagepool *p)
     for (size_t i = 0; i < p->ncold; i++)
         free(p->cold[i]);
 #endif
-    for (struct scry_pagepool_slab **list = &p->slabs; list; list = list == &p->slabs ? &p->fresh : NULL)
-        while (*list) {
-            struct scry_pagepool_slab *s = *list;
-            *list = s->next;
-            munmap(s->base, (size_t)SLAB_PAGES * SCRY_PAGEPOOL_PAGE);
-            free(s);
-        }
+    unmap_slabs(p->slabs);
+    unmap_slabs(p->fresh);
+    p->slabs = p->fresh = NULL;
     free(p->warm);
     free(p->cold);
     p->warm = p->cold = NULL;
@@ -202,14 +208,22 @@ void scry_pagepool_put_many(struct scry_pagepool *p, void *const *pages, size_t 
 
 void scry_pagepool_set_cap(struct scry_pagepool *p, size_t cap_pages)
 {
-    scry_spin_lock(&p->lock);
-    p->cap = cap_pages < p->max ? cap_pages : p->max;
-    while (p->nwarm > p->cap) {
-        void *page = p->warm[--p->nwarm];
+    /* One buffer at a time, each released outside the lock, as in put: a
+     * lowered bound may release thousands. */
+    for (;;) {
+        void *page = NULL;
+        scry_spin_lock(&p->lock);
+        p->cap = cap_pages < p->max ? cap_pages : p->max;
+        if (p->nwarm > p->cap)
+            page = p->warm[--p->nwarm];
+        scry_spin_unlock(&p->lock);
+        if (!page)
+            return;
         release(page);
+        scry_spin_lock(&p->lock);
         p->cold[p->ncold++] = page;
+        scry_spin_unlock(&p->lock);
     }
-    scry_spin_unlock(&p->lock);
 }
 
 size_t scry_pagepool_held(struct scry_pagepool *p)
