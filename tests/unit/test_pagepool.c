@@ -204,6 +204,20 @@ START_TEST(threads_grow_it_at_once)
     for (int i = 0; i < GROWERS; i++)
         scry_pagepool_put(&p, out[i]);
     ck_assert_uint_eq(scry_pagepool_held(&p), GROWERS * EACH);
+    {
+        /* Every buffer made is reachable: the kept ones, then what is left
+         * of each mapping (one that was being carved while another thread
+         * mapped one too); only the next get maps again. */
+        void **v = calloc(slots + 1, sizeof *v);
+        ck_assert_ptr_nonnull(v);
+        for (size_t k = 0; k < slots; k++)
+            ck_assert_ptr_nonnull(v[k] = scry_pagepool_get(&p));
+        ck_assert_uint_eq(p.slots, slots);
+        ck_assert_ptr_nonnull(v[slots] = scry_pagepool_get(&p));
+        ck_assert_uint_gt(p.slots, slots);
+        scry_pagepool_put_many(&p, v, slots + 1);
+        free(v);
+    }
     scry_pagepool_destroy(&p);
 }
 END_TEST
