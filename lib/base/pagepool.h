@@ -53,7 +53,8 @@ void *scry_pagepool_get(struct scry_pagepool *p);
  * else its memory is given back to the system (the buffer stays the pool's,
  * for a later get). A NULL pool frees; a NULL page is ignored. */
 void scry_pagepool_put(struct scry_pagepool *p, void *page);
-/* put for each of pages[0, n) (NULL entries are skipped), under one lock. */
+/* put for each of pages[0, n) (NULL entries are skipped): the lock is taken
+ * once for those kept, once more when some have their memory given back. */
 void scry_pagepool_put_many(struct scry_pagepool *p, void *const *pages, size_t n);
 /* Lowers or raises the bound (never past init's); the memory of resident
  * buffers above a lowered bound is given back. */
