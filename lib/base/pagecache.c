@@ -177,6 +177,9 @@ static void shard_unlink(const struct scry_pagecache *c, struct shard *s, int32_
 /* ref value of a reserved slot: being filled outside the lock, in no hash
  * chain, skipped by the clock until committed or cancelled. */
 enum { BUSY = 2 };
+/* key of a slot in no hash chain (reserved, cancelled, or a duplicate that
+ * lost): no PFN is this large. */
+#define UNLINKED UINT64_MAX
 
 /* Called with the lock held: a slot for a new page, not in any hash chain
  * (a new buffer when the shard may grow, else the clock's victim), or NONE
@@ -203,6 +206,7 @@ static int32_t claim(const struct scry_pagecache *c, struct shard *s)
     }
     if (fresh) {
         s->page[s->used] = fresh;
+        s->key[s->used] = UNLINKED;
         return (int32_t)s->used++;
     }
     /* Clock over the pages this shard holds: skip (and age) recently used
@@ -217,8 +221,11 @@ static int32_t claim(const struct scry_pagecache *c, struct shard *s)
             s->ref[i] = 0;
             continue;
         }
-        shard_unlink(c, s, (int32_t)i);
-        s->evictions++;
+        if (s->key[i] != UNLINKED) {
+            shard_unlink(c, s, (int32_t)i);
+            s->key[i] = UNLINKED;
+            s->evictions++;
+        }
         return (int32_t)i;
     }
     return NONE; /* every slot is being filled by another thread */
