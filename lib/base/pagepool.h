@@ -26,6 +26,18 @@
 #include "lib/base/spinlock.h"
 
 #define SCRY_PAGEPOOL_PAGE 4096u
+/* Under AddressSanitizer each buffer is malloc'd, so that a read or write
+ * past a page is still caught (tests check mappings only without it). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SCRY_PAGEPOOL_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SCRY_PAGEPOOL_MALLOC 1
+#endif
+#endif
+/* Buffers are carved from mappings of this size, aligned to it (one
+ * transparent huge page where the kernel gives one; pagepool.c). */
+#define SCRY_PAGEPOOL_SLAB (2u << 20)
 
 struct scry_pagepool_slab;
 

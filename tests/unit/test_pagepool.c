@@ -122,7 +122,7 @@ START_TEST(threads_share_one_pool)
 }
 END_TEST
 
-enum { GROWERS = 4, EACH = 600 }; /* more than two 256-buffer mappings each */
+enum { GROWERS = 4, EACH = 1200 }; /* more than two mappings' buffers each */
 
 struct grower {
     struct scry_pagepool *p;
@@ -213,6 +213,21 @@ START_TEST(threads_grow_it_at_once)
         for (size_t k = 0; k < slots; k++)
             ck_assert_ptr_nonnull(v[k] = scry_pagepool_get(&p));
         ck_assert_uint_eq(p.slots, slots);
+#ifndef SCRY_PAGEPOOL_MALLOC
+        /* Each mapping fills one aligned SCRY_PAGEPOOL_SLAB (what lets the
+         * kernel back it with one huge page): the buffers made lie in
+         * exactly slots / SLAB_PAGES aligned blocks. */
+        qsort(v, slots, sizeof *v, by_address);
+        {
+            size_t blocks = 0;
+            for (size_t k = 0; k < slots; k++)
+                if (!k || (uintptr_t)v[k] / SCRY_PAGEPOOL_SLAB !=
+                              (uintptr_t)v[k - 1] / SCRY_PAGEPOOL_SLAB)
+                    blocks++;
+            ck_assert_uint_eq(slots % (SCRY_PAGEPOOL_SLAB / SCRY_PAGEPOOL_PAGE), 0);
+            ck_assert_uint_eq(blocks, slots / (SCRY_PAGEPOOL_SLAB / SCRY_PAGEPOOL_PAGE));
+        }
+#endif
         ck_assert_ptr_nonnull(v[slots] = scry_pagepool_get(&p));
         ck_assert_uint_gt(p.slots, slots);
         scry_pagepool_put_many(&p, v, slots + 1);
