@@ -1,6 +1,7 @@
 /* phys.c - format detection and the helpers every dump reader shares. */
 #include "formats/phys.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,11 @@ const struct scry_format *const scry_formats[] = {
 
 /* Probes see at most this much; no known header needs more. */
 enum { PROBE_BYTES = 4096 };
+
+/* The file-page cache's admission of small reads (file_copy): a read of at
+ * most SMALL_READ bytes that misses reads just its bytes, unless its page
+ * is among the SMALL_SEEN last pages met that way (16 KiB a dump). */
+enum { SMALL_READ = 64, SMALL_SEEN_BITS = 11, SMALL_SEEN = 1 << SMALL_SEEN_BITS };
 
 scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
                                 struct scry_phys **out)
@@ -46,7 +52,8 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
         p->info.read_cost = fmt->read_cost ? fmt->read_cost : 1;
         /* 8 MiB of file pages: a task walk of a 1000-process system touches
          * about 1,800 pages and must not evict itself. */
-        if (f->fd >= 0 && scry_pagecache_new(2048, f->budget, &p->fcache) != SCRY_OK) {
+        if (f->fd >= 0 && (scry_pagecache_new(2048, f->budget, &p->fcache) != SCRY_OK ||
+                           !(p->small_seen = calloc(SMALL_SEEN, sizeof *p->small_seen)))) {
             scry_phys_close(p);
             return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
         }
@@ -152,9 +159,24 @@ void scry_phys_close(struct scry_phys *p)
         return;
     scry_pagecache_free(p->fcache);
     p->fcache = NULL;
+    free((void *)p->small_seen);
+    p->small_seen = NULL;
     scry_kv_free(&p->info.meta);
     if (p->ops && p->ops->close)
         p->ops->close(p);
+}
+
+/* 1 when all len bytes at off were read into dst. */
+static int read_exact(int fd, uint8_t *dst, size_t len, uint64_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fd, dst + got, len - got, (off_t)(off + got));
+        if (r <= 0)
+            return 0;
+        got += (size_t)r;
+    }
+    return 1;
 }
 
 /* Reads file page `page` into buf (zero past the end of the file): 1 when
@@ -163,14 +185,22 @@ static int read_page(const struct scry_file *f, uint64_t page, uint8_t *buf)
 {
     uint64_t at = page * SCRY_PAGE_SIZE;
     size_t want = f->size - at < SCRY_PAGE_SIZE ? (size_t)(f->size - at) : SCRY_PAGE_SIZE;
-    size_t got = 0;
-    while (got < want) {
-        ssize_t r = pread(f->fd, buf + got, want - got, (off_t)(at + got));
-        if (r <= 0)
-            return 0;
-        got += (size_t)r;
-    }
+    if (!read_exact(f->fd, buf, want, at))
+        return 0;
     memset(buf + want, 0, SCRY_PAGE_SIZE - want);
+    return 1;
+}
+
+/* For a small read that missed: 1 when its page was not met that way
+ * lately, and is now remembered (read the bytes alone); 0 when it was (a
+ * second touch: cache the page). Races between threads only read a page
+ * once more or cache it once early. */
+static int first_small_touch(const struct scry_phys *p, uint64_t page)
+{
+    _Atomic uint64_t *slot = &p->small_seen[(page * 0x9E3779B97F4A7C15ull) >> (64 - SMALL_SEEN_BITS)];
+    if (atomic_load_explicit(slot, memory_order_relaxed) == page + 1)
+        return 0;
+    atomic_store_explicit(slot, page + 1, memory_order_relaxed);
     return 1;
 }
 
@@ -180,7 +210,18 @@ static int read_page(const struct scry_file *f, uint64_t page, uint8_t *buf)
  * with 8 pages a miss (a 32 KiB pread, put as 8 pages) the corpus batch of
  * bench/batch.sh spent 1.6 s of system time in 11 runs, 17% of its CPU in
  * the kernel's copy to user space; with 1, 0.8-1.0 s (and 2: 0.9 s, 4:
- * 1.1-1.5 s), the whole run 20% shorter. */
+ * 1.1-1.5 s), the whole run 20% shorter.
+ *
+ * A miss of at most SMALL_READ bytes on a page not met that way lately
+ * reads those bytes alone, uncached; the page is cached at its second such
+ * touch. Of the 38,000 file pages a corpus batch reads (bench/batch.sh,
+ * -j 1), 19,700 are met first by a read of 64 bytes or less and never read
+ * again (most of them the page tables of each process's user space, walked
+ * once by linux.psaux for its arguments, one 8-byte entry a page): copied
+ * whole, they were 40% of the bytes the kernel copied, and they took cache
+ * slots from pages read again. The 4,700 pages met first that way and read
+ * again (upper page tables, kernel objects: 600,000 reads) pay one more
+ * system call. */
 static void file_copy(const struct scry_phys *p, uint8_t *dst, uint64_t off, size_t len)
 {
     const struct scry_file *f = p->file;
@@ -192,7 +233,8 @@ static void file_copy(const struct scry_phys *p, uint8_t *dst, uint64_t off, siz
         uint64_t page = off / SCRY_PAGE_SIZE;
         size_t in = (size_t)(off % SCRY_PAGE_SIZE);
         size_t take = len < SCRY_PAGE_SIZE - in ? len : SCRY_PAGE_SIZE - in;
-        if (!scry_pagecache_get(p->fcache, page, in, take, dst)) {
+        if (!scry_pagecache_get(p->fcache, page, in, take, dst) &&
+            !(take <= SMALL_READ && first_small_touch(p, page) && read_exact(f->fd, dst, take, off))) {
             uint8_t own[SCRY_PAGE_SIZE];
             int token;
             uint8_t *buf = scry_pagecache_reserve(p->fcache, page, &token);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "lib/base/file.h"
 #include "lib/batch/batch.h"
 
 enum { HASH_SPAN = 1 << 20 };
@@ -28,7 +29,7 @@ static char *file_hash(const char *path, uint64_t size)
     size_t want = size < HASH_SPAN ? (size_t)size : HASH_SPAN, got = 0;
     XXH3_state_t *st;
     char *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = scry_open_evidence(path, O_CLOEXEC);
     if (fd < 0)
         return NULL;
     buf = malloc(PIECE);
