@@ -21,7 +21,7 @@ enum { PROBE_BYTES = 4096 };
 
 /* The file-page cache's admission of small reads (file_copy): a read of at
  * most SMALL_READ bytes that misses reads just its bytes, unless its page
- * is among the SMALL_SEEN last pages met that way (16 KiB a dump). */
+ * is among the SMALL_SEEN last pages met that way (16 KiB a dump read). */
 enum { SMALL_READ = 64, SMALL_SEEN_BITS = 11, SMALL_SEEN = 1 << SMALL_SEEN_BITS };
 
 scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
@@ -52,8 +52,7 @@ scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
         p->info.read_cost = fmt->read_cost ? fmt->read_cost : 1;
         /* 8 MiB of file pages: a task walk of a 1000-process system touches
          * about 1,800 pages and must not evict itself. */
-        if (f->fd >= 0 && (scry_pagecache_new(2048, f->budget, &p->fcache) != SCRY_OK ||
-                           !(p->small_seen = calloc(SMALL_SEEN, sizeof *p->small_seen)))) {
+        if (f->fd >= 0 && scry_pagecache_new(2048, f->budget, &p->fcache) != SCRY_OK) {
             scry_phys_close(p);
             return scry_err(SCRY_ERR_NOMEM, "%s: out of memory", f->path);
         }
@@ -159,8 +158,8 @@ void scry_phys_close(struct scry_phys *p)
         return;
     scry_pagecache_free(p->fcache);
     p->fcache = NULL;
-    free((void *)p->small_seen);
-    p->small_seen = NULL;
+    free((void *)atomic_load(&p->small_seen));
+    atomic_store(&p->small_seen, NULL);
     scry_kv_free(&p->info.meta);
     if (p->ops && p->ops->close)
         p->ops->close(p);
@@ -193,11 +192,27 @@ static int read_page(const struct scry_file *f, uint64_t page, uint8_t *buf)
 
 /* For a small read that missed: 1 when its page was not met that way
  * lately, and is now remembered (read the bytes alone); 0 when it was (a
- * second touch: cache the page). Races between threads only read a page
- * once more or cache it once early. */
+ * second touch: cache the page), or when the set cannot be made. Races
+ * between threads only read a page once more or cache it once early. The
+ * set is made at the first small miss, so that a dump opened and never
+ * read costs nothing (bench_open64: 64 dumps open). */
 static int first_small_touch(const struct scry_phys *p, uint64_t page)
 {
-    _Atomic uint64_t *slot = &p->small_seen[(page * 0x9E3779B97F4A7C15ull) >> (64 - SMALL_SEEN_BITS)];
+    /* The set is this dump's cache state, like fcache's pages: p is const
+     * only to the readers' read paths, never a const object. */
+    _Atomic uint64_t *_Atomic *at = (_Atomic uint64_t *_Atomic *)&p->small_seen;
+    _Atomic uint64_t *seen = atomic_load_explicit(at, memory_order_acquire), *slot;
+    if (!seen) {
+        _Atomic uint64_t *mine = calloc(SMALL_SEEN, sizeof *mine);
+        if (!mine)
+            return 0;
+        if (atomic_compare_exchange_strong_explicit(at, &seen, mine, memory_order_acq_rel,
+                                                    memory_order_acquire))
+            seen = mine;
+        else
+            free((void *)mine); /* another thread's came first: seen holds it */
+    }
+    slot = &seen[(page * 0x9E3779B97F4A7C15ull) >> (64 - SMALL_SEEN_BITS)];
     if (atomic_load_explicit(slot, memory_order_relaxed) == page + 1)
         return 0;
     atomic_store_explicit(slot, page + 1, memory_order_relaxed);

@@ -84,10 +84,10 @@ struct scry_phys {
     struct scry_file *file;      /* owned */
     struct scry_pagecache *fcache; /* file pages for small reads; owned, set
                                     * by scry_phys_open_file, may be NULL */
-    /* With fcache: file pages lately met by a read of at most
-     * SCRY_SMALL_READ bytes that was not cached (page + 1, 0 empty; a
-     * lossy direct-mapped set, SCRY_SMALL_SEEN slots); owned. */
-    _Atomic uint64_t *small_seen;
+    /* With fcache: file pages lately met by a read of at most 64 bytes
+     * that was not cached (page + 1, 0 empty; a lossy direct-mapped set
+     * of 2,048, phys.c's file_copy), made at the first such read; owned. */
+    _Atomic uint64_t *_Atomic small_seen;
     struct scry_run *runs;       /* owned, sorted by start, disjoint, non-empty */
     size_t nruns;
     struct scry_dump_info info;
