@@ -27,8 +27,9 @@ struct scry_file {
 };
 
 /* Opens (scry_open_evidence) and maps path, a regular file or a block
- * device (its size from BLKGETSIZE64). Never blocks: the type is checked with stat before opening
- * and again on the opened descriptor (the path may be swapped in between).
+ * device (its size from BLKGETSIZE64). Never blocks: the type is checked
+ * with stat before opening and again on the opened descriptor (the path
+ * may be swapped in between).
  * Errors, one line each, naming the path: SCRY_ERR_IO with errno's text;
  * SCRY_ERR_IO "PATH: not a regular file or block device (a FIFO)" (or a
  * directory, a character device, a socket) for other file types. */

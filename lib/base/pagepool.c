@@ -3,8 +3,8 @@
  * Buffers are carved from 2 MiB anonymous mappings (huge pages where the
  * kernel gives them, see map_slab), not malloc'd one by one: a batch
  * thread's caches grew its malloc arena a page at a time, one mprotect
- * call per page (4,192 of a corpus batch's 5,545 system calls of
- * that kind), each of which takes the process's mmap lock against the other
+ * call per page (4,192 of a corpus batch's 5,545 system calls of that
+ * kind), each of which takes the process's mmap lock against the other
  * threads' page faults. Freed buffers wait on a warm list (resident, up to
  * the bound) or, past the bound, on a cold one after MADV_DONTNEED gave
  * their memory back; the mappings stay until the pool is destroyed, and
@@ -19,9 +19,8 @@
  * lock, a second batch thread whose cache grew meanwhile slept on it with
  * its CPU idle (4-5 ms of a corpus batch at -j 2). Two threads that both
  * find the pool empty map one each, and a mapping is carved while another
- * is. A closing cache gives
- * its buffers back in one call (scry_pagepool_put_many), one lock instead
- * of one per page.
+ * is. A closing cache gives its buffers back in one call
+ * (scry_pagepool_put_many), one lock instead of one per page.
  *
  * Under AddressSanitizer each buffer is malloc'd, so that a read or write
  * past a page is still caught. One lock, taken when a cache grows or is
@@ -34,7 +33,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-
 
 #define SLAB_BYTES ((size_t)SCRY_PAGEPOOL_SLAB)
 enum { SLAB_PAGES = SCRY_PAGEPOOL_SLAB / SCRY_PAGEPOOL_PAGE };
