@@ -116,8 +116,8 @@ static void *take(struct scry_pagepool *p)
 #ifndef SCRY_PAGEPOOL_MALLOC
 /* A new mapping of SLAB_BYTES, aligned to SLAB_BYTES and resident, or NULL.
  * Aligned and advised, the kernel backs it with one transparent huge page
- * where it can (THP "always" or "madvise", the default of Debian's and most
- * distributions' kernels): made resident in 0.08 ms a MiB instead of 0.33
+ * where it can (THP "always" or "madvise"; this project's VM runs
+ * "madvise"): made resident in 0.08 ms a MiB instead of 0.33
  * (32 MiB, on the project's VM), unmapped in 0.003 instead of 0.07, and a
  * cache's buffers take 1 TLB entry per 2 MiB instead of 512. Where THP is
  * off it is 512 small pages, as before. */
