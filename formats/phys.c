@@ -19,10 +19,10 @@ const struct scry_format *const scry_formats[] = {
 /* Probes see at most this much; no known header needs more. */
 enum { PROBE_BYTES = 4096 };
 
-/* The file-page cache's admission of small reads (file_copy): a read of at
- * most SMALL_READ bytes that misses reads just its bytes, unless its page
- * is among the SMALL_SEEN last pages met that way (16 KiB a dump read). */
-enum { SMALL_READ = 64, SMALL_SEEN_BITS = 11, SMALL_SEEN = 1 << SMALL_SEEN_BITS };
+/* The admission of small reads to a dump's page caches
+ * (scry_phys_small_first): a lossy set of the SMALL_SEEN last pages met
+ * that way (16 KiB a dump read). */
+enum { SMALL_SEEN_BITS = 11, SMALL_SEEN = 1 << SMALL_SEEN_BITS };
 
 scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
                                 struct scry_phys **out)
@@ -178,11 +178,10 @@ static int read_exact(int fd, uint8_t *dst, size_t len, uint64_t off)
     return 1;
 }
 
-/* Reads file page `page` into buf (zero past the end of the file): 1 when
- * all of it was read. */
-static int read_page(const struct scry_file *f, uint64_t page, uint8_t *buf)
+/* Reads the page-sized cache page whose bytes are the file's from `at`
+ * into buf (zero past the end of the file): 1 when all of it was read. */
+static int read_page(const struct scry_file *f, uint64_t at, uint8_t *buf)
 {
-    uint64_t at = page * SCRY_PAGE_SIZE;
     size_t want = f->size - at < SCRY_PAGE_SIZE ? (size_t)(f->size - at) : SCRY_PAGE_SIZE;
     if (!read_exact(f->fd, buf, want, at))
         return 0;
@@ -190,13 +189,9 @@ static int read_page(const struct scry_file *f, uint64_t page, uint8_t *buf)
     return 1;
 }
 
-/* For a small read that missed: 1 when its page was not met that way
- * lately, and is now remembered (read the bytes alone); 0 when it was (a
- * second touch: cache the page), or when the set cannot be made. Races
- * between threads only read a page once more or cache it once early. The
- * set is made at the first small miss, so that a dump opened and never
+/* The set is made at the first small miss, so that a dump opened and never
  * read costs nothing (bench_open64: 64 dumps open). */
-static int first_small_touch(const struct scry_phys *p, uint64_t page)
+int scry_phys_small_first(const struct scry_phys *p, uint64_t key)
 {
     /* The set is this dump's cache state, like fcache's pages: p is const
      * only to the readers' read paths, never a const object. */
@@ -212,24 +207,24 @@ static int first_small_touch(const struct scry_phys *p, uint64_t page)
         else
             free((void *)mine); /* another thread's came first: seen holds it */
     }
-    slot = &seen[(page * 0x9E3779B97F4A7C15ull) >> (64 - SMALL_SEEN_BITS)];
-    if (atomic_load_explicit(slot, memory_order_relaxed) == page + 1)
+    slot = &seen[(key * 0x9E3779B97F4A7C15ull) >> (64 - SMALL_SEEN_BITS)];
+    if (atomic_load_explicit(slot, memory_order_relaxed) == key + 1)
         return 0;
-    atomic_store_explicit(slot, page + 1, memory_order_relaxed);
+    atomic_store_explicit(slot, key + 1, memory_order_relaxed);
     return 1;
 }
 
-/* Copies file bytes [off, off+len) to dst: bulk copies straight from the
- * mapping, small ones through the file-page cache (see phys.h). A miss
- * reads one page, straight into the cache's buffer (scry_pagecache_reserve):
- * with 8 pages a miss (a 32 KiB pread, put as 8 pages) the corpus batch of
- * bench/batch.sh spent 1.6 s of system time in 11 runs, 17% of its CPU in
- * the kernel's copy to user space; with 1, 0.8-1.0 s (and 2: 0.9 s, 4:
- * 1.1-1.5 s), the whole run 20% shorter.
+/* Copies bytes [in, in+take) of the cache page `key` to dst; that page
+ * holds the file's bytes from `at` (in + take <= SCRY_PAGE_SIZE). A miss
+ * reads the page straight into the cache's buffer
+ * (scry_pagecache_reserve): with 8 pages a miss (a 32 KiB pread, put as 8
+ * pages) the corpus batch of bench/batch.sh spent 1.6 s of system time in
+ * 11 runs, 17% of its CPU in the kernel's copy to user space; with 1,
+ * 0.8-1.0 s (and 2: 0.9 s, 4: 1.1-1.5 s), the whole run 20% shorter.
  *
- * A miss of at most SMALL_READ bytes on a page not met that way lately
- * reads those bytes alone, uncached; the page is cached at its second such
- * touch. Of the 38,000 file pages a corpus batch reads (bench/batch.sh,
+ * A miss of at most SCRY_SMALL_READ bytes on a page not met that way
+ * lately reads those bytes alone, uncached; the page is cached at its
+ * second such touch. Of the 38,000 file pages a corpus batch reads (bench/batch.sh,
  * -j 1), 19,700 are met first by a read of 64 bytes or less and never read
  * again (most of them the page tables of each process's user space, walked
  * once by linux.psaux for its arguments, one 8-byte entry a page): copied
@@ -237,34 +232,69 @@ static int first_small_touch(const struct scry_phys *p, uint64_t page)
  * slots from pages read again. The 4,700 pages met first that way and read
  * again (upper page tables, kernel objects: 600,000 reads) pay one more
  * system call. */
-static void file_copy(const struct scry_phys *p, uint8_t *dst, uint64_t off, size_t len)
+static void page_copy(const struct scry_phys *p, uint64_t key, uint64_t at, size_t in,
+                      size_t take, uint8_t *dst)
+{
+    const struct scry_file *f = p->file;
+    uint8_t own[SCRY_PAGE_SIZE];
+    uint8_t *buf;
+    int token;
+    if (scry_pagecache_get(p->fcache, key, in, take, dst) ||
+        (take <= SCRY_SMALL_READ && scry_phys_small_first(p, key) && read_exact(f->fd, dst, take, at + in)))
+        return;
+    buf = scry_pagecache_reserve(p->fcache, key, &token);
+    if (read_page(f, at, buf ? buf : own)) {
+        memcpy(dst, (buf ? buf : own) + in, take);
+        if (buf)
+            scry_pagecache_commit(p->fcache, key, token);
+    } else { /* pread failed: the mapping is still right */
+        if (buf)
+            scry_pagecache_cancel(p->fcache, key, token);
+        memcpy(dst, f->map + at + in, take);
+    }
+}
+
+/* Copies the bytes of physical [pa, pa+len), all in run r which starts at
+ * file offset roff, to dst: bulk copies straight from the mapping, small
+ * ones through the file-page cache (see phys.h).
+ *
+ * The cache holds physical pages, keyed by number, wherever a page lies
+ * wholly in one run: a LiME or ELF core's runs start at file offsets that
+ * are not page-aligned (a 32-byte LiME header, an ELF core's headers and
+ * notes), so each physical page spans two file pages, and a cache of file
+ * pages held and read twice the bytes a walk uses (dev-1k.lime and
+ * dev-1k.elf: 24 MiB read by a corpus batch's plugins, 8.5 MiB of it read
+ * again after eviction, against 16 MiB and 2.3 for dev-1k.raw). A page
+ * that a run boundary splits is cached as the file pages it covers, keyed
+ * apart (FILE_KEY). */
+#define FILE_KEY (1ull << 62)
+static void run_copy(const struct scry_phys *p, const struct scry_run *r, uint64_t roff,
+                     uint64_t pa, uint8_t *dst, size_t len)
 {
     const struct scry_file *f = p->file;
     if (len >= SCRY_DIRECT_MIN || !p->fcache || f->fd < 0) {
-        memcpy(dst, f->map + off, len);
+        memcpy(dst, f->map + roff + (pa - r->start), len);
         return;
     }
     while (len) {
-        uint64_t page = off / SCRY_PAGE_SIZE;
-        size_t in = (size_t)(off % SCRY_PAGE_SIZE);
+        uint64_t base = pa & ~(uint64_t)(SCRY_PAGE_SIZE - 1);
+        size_t in = (size_t)(pa - base);
         size_t take = len < SCRY_PAGE_SIZE - in ? len : SCRY_PAGE_SIZE - in;
-        if (!scry_pagecache_get(p->fcache, page, in, take, dst) &&
-            !(take <= SMALL_READ && first_small_touch(p, page) && read_exact(f->fd, dst, take, off))) {
-            uint8_t own[SCRY_PAGE_SIZE];
-            int token;
-            uint8_t *buf = scry_pagecache_reserve(p->fcache, page, &token);
-            if (read_page(f, page, buf ? buf : own)) {
-                memcpy(dst, (buf ? buf : own) + in, take);
-                if (buf)
-                    scry_pagecache_commit(p->fcache, page, token);
-            } else { /* pread failed: the mapping is still right */
-                if (buf)
-                    scry_pagecache_cancel(p->fcache, page, token);
-                memcpy(dst, f->map + off, take);
+        if (base >= r->start && r->len >= SCRY_PAGE_SIZE && base - r->start <= r->len - SCRY_PAGE_SIZE) {
+            page_copy(p, base / SCRY_PAGE_SIZE, roff + (base - r->start), in, take, dst);
+        } else { /* the file pages under [pa, pa+take): at most two */
+            uint64_t off = roff + (pa - r->start);
+            size_t done = 0;
+            while (done < take) {
+                uint64_t fpage = (off + done) / SCRY_PAGE_SIZE;
+                size_t fin = (size_t)((off + done) % SCRY_PAGE_SIZE);
+                size_t n = take - done < SCRY_PAGE_SIZE - fin ? take - done : SCRY_PAGE_SIZE - fin;
+                page_copy(p, FILE_KEY | fpage, fpage * SCRY_PAGE_SIZE, fin, n, dst + done);
+                done += n;
             }
         }
         dst += take;
-        off += take;
+        pa += take;
         len -= take;
     }
 }
@@ -312,11 +342,10 @@ scry_status scry_phys_read_linear(const struct scry_phys *p, const uint64_t *fil
             hole += (size_t)take;
         } else {
             const struct scry_run *r = &p->runs[i];
-            uint64_t in = pa - r->start;
-            take = r->len - in;
+            take = r->len - (pa - r->start);
             if (take > len)
                 take = len;
-            file_copy(p, dst, file_off[i] + in, (size_t)take);
+            run_copy(p, r, file_off[i], pa, dst, (size_t)take);
             i++;
         }
         dst += take;

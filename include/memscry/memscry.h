@@ -290,11 +290,11 @@ SCRY_API scry_status scry_dump_run(const scry_dump *dump, size_t index, uint64_t
  * A relative measure of how much work reading this dump costs, for
  * scheduling many dumps longest first (scry_batch_run does; so does the
  * PowerShell module's -Parallel): the bytes of physical memory it holds,
- * times 2 for formats that decompress every page they serve (kdump,
- * kdump-flat, AVML) and 4 for raw images, which say nothing of their OS
- * (detecting a Windows one may scan all of it three times over). An upper
- * bound rather than a forecast: a dump estimated too high only starts
- * early. Not a time, and not comparable between versions;
+ * times 4 for kdump and kdump-flat (every page served is decompressed), 2
+ * for AVML (snappy, cheaper), and 4 for raw images, which say nothing of
+ * their OS (detecting a Windows one may scan all of it three times over).
+ * An upper bound rather than a forecast: a dump estimated too high only
+ * starts early. Not a time, and not comparable between versions;
  * reads nothing from the file. 0 for NULL.
  * Thread-safety: any thread, concurrently with reads of the same dump.
  */

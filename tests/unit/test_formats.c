@@ -540,6 +540,63 @@ START_TEST(lime_two_ranges)
 }
 END_TEST
 
+/* A LiME range's data starts 32 bytes past a page boundary of the file, so
+ * each physical page spans two file pages: the file-page cache holds
+ * physical pages wherever one range holds them whole (one buffer, one
+ * read each), and a page that a range boundary splits as the file pages
+ * under it. Every read returns the dump's bytes. */
+START_TEST(lime_pages_cached_by_address)
+{
+    struct buf b = {0};
+    struct scry_phys *p = NULL;
+    struct scry_pagecache_stats stats;
+    uint8_t out[256];
+    char *path;
+    /* [0x1000, 0x4000) at file offset 0x20; [0x4000, 0x4c00) at 0x3040;
+     * [0x4c00, 0x7000) at 0x3c60: page 0x4000 is split by a boundary. */
+    lime_range(&b, 0x1000, 0x3000, 7);
+    lime_range(&b, 0x4000, 0xc00, 7);
+    lime_range(&b, 0x4c00, 0x2400, 7);
+    path = tu_write_temp(b.p, b.n);
+    ck_assert_ptr_nonnull(path);
+    ck_assert_int_eq(scry_phys_open(path, NULL, &p), SCRY_OK);
+    ck_assert_str_eq(p->info.format, "lime");
+#define READ_AT(pa, n)                                                         \
+    do {                                                                       \
+        ck_assert_int_eq(scry_phys_read(p, (pa), out, (n), NULL), SCRY_OK);    \
+        check_pattern(out, (pa), (n), 7);                                      \
+        scry_pagecache_stats(p->fcache, &stats);                               \
+    } while (0)
+    /* File bytes 0x2036..0x209a: file pages 1 and 2, physical page 2. */
+    READ_AT(0x2000 + 3990, 100);
+    ck_assert_uint_eq(stats.used, 1);
+    ck_assert_uint_eq(stats.misses, 1);
+    READ_AT(0x2000 + 10, 100); /* file page 1 alone: the same page */
+    ck_assert_uint_eq(stats.used, 1);
+    ck_assert_uint_eq(stats.hits, 1);
+    /* 100 bytes each side of 0x4c00, both in file page 3: one buffer,
+     * the second half a hit at once. */
+    READ_AT(0x4c00 - 100, 200);
+    ck_assert_uint_eq(stats.used, 2);
+    ck_assert_uint_eq(stats.hits, 2);
+    READ_AT(0x4c00 - 100, 200);
+    ck_assert_uint_eq(stats.used, 2);
+    ck_assert_uint_eq(stats.hits, 4);
+    /* Page 0x5000 lies whole in the third range. */
+    READ_AT(0x5000 + 4000, 96);
+    ck_assert_uint_eq(stats.used, 3);
+    /* Across the page boundary at 0x6000: page 0x5000 again, 0x6000 new. */
+    READ_AT(0x6000 - 128, 256);
+    ck_assert_uint_eq(stats.used, 4);
+    ck_assert_uint_eq(stats.hits, 5);
+#undef READ_AT
+    scry_phys_close(p);
+    unlink(path);
+    free(path);
+    free(b.p);
+}
+END_TEST
+
 START_TEST(lime_bad)
 {
     struct buf b = {0};
@@ -1207,6 +1264,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, reads_leave_atime);
     tcase_add_test(tc, unknown_format);
     tcase_add_test(tc, lime_two_ranges);
+    tcase_add_test(tc, lime_pages_cached_by_address);
     tcase_add_test(tc, lime_bad);
     tcase_add_test(tc, lime_range_bound);
     tcase_add_test(tc, elf_reads_and_notes);

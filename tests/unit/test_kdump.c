@@ -938,6 +938,45 @@ START_TEST(kdump_budget_zero)
 }
 END_TEST
 
+/* A small read of a page not met that way lately is decoded into the
+ * reader's own buffer, uncached; the page is cached at its second such
+ * touch (scry_phys_small_first). Reads return the right bytes throughout. */
+START_TEST(kdump_small_reads_cached_at_second_touch)
+{
+    const char *corpus = tu_corpus_dir("small reads");
+    char path[4096];
+    struct scry_budget b;
+    struct scry_phys *p = NULL, *ref = NULL;
+    uint8_t *want = malloc(0x20 * PG), got[8];
+    size_t after[3];
+    if (!corpus) {
+        free(want);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/kdump-peer/mixed.kdump", corpus);
+    scry_budget_init(&b, 1024 * PG);
+    ck_assert_int_eq(scry_phys_open(path, NULL, &ref), SCRY_OK);
+    ck_assert_msg(scry_phys_open(path, &b, &p) == SCRY_OK, "%s", scry_last_error());
+    ck_assert_int_eq(scry_phys_read(ref, 0, want, 0x20 * PG, NULL), SCRY_OK);
+    for (int pass = 0; pass < 3; pass++) {
+        for (uint64_t pfn = 0; pfn < 0x20; pfn++) {
+            ck_assert_int_eq(scry_phys_read(p, pfn * PG + 100, got, sizeof got, NULL), SCRY_OK);
+            ck_assert_msg(memcmp(got, want + pfn * PG + 100, sizeof got) == 0, "PFN 0x%llx",
+                          (unsigned long long)pfn);
+        }
+        after[pass] = scry_budget_used(&b);
+    }
+    ck_assert_uint_eq(after[0], 0);
+    ck_assert_uint_gt(after[1], 0); /* the compressed pages among 0x0-0x5, 0x12 */
+    ck_assert_uint_le(after[1], 7 * PG);
+    ck_assert_uint_eq(after[2], after[1]);
+    scry_phys_close(p);
+    scry_phys_close(ref);
+    ck_assert_uint_eq(scry_budget_used(&b), 0);
+    free(want);
+}
+END_TEST
+
 struct mt_arg {
     struct scry_phys *p;
     const uint8_t *ref; /* expected bytes of PFNs 0..n-1, NULL to skip */
@@ -1128,6 +1167,7 @@ static Suite *kdump_suite(void)
     tcase_add_test(tc, pagecache_budget_shared);
     tcase_add_test(tc, pagecache_budget_threads);
     tcase_add_test(tc, kdump_budget_zero);
+    tcase_add_test(tc, kdump_small_reads_cached_at_second_touch);
     suite_add_tcase(s, tc);
     tc = tcase_create("real");
     tcase_set_timeout(tc, 300);
