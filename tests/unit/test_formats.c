@@ -368,6 +368,20 @@ START_TEST(refuse_fifo_and_others)
 }
 END_TEST
 
+/* Reads n bytes at pa of a dump of b_pattern(seed), checks them, and
+ * returns the file-page cache's counters after the read. */
+static struct scry_pagecache_stats read_checked(struct scry_phys *p, uint64_t pa, size_t n,
+                                                unsigned seed)
+{
+    uint8_t out[512];
+    struct scry_pagecache_stats stats;
+    ck_assert_uint_le(n, sizeof out);
+    ck_assert_int_eq(scry_phys_read(p, pa, out, n, NULL), SCRY_OK);
+    check_pattern(out, pa, n, seed);
+    scry_pagecache_stats(p->fcache, &stats);
+    return stats;
+}
+
 /* A dump opened from a file: bulk reads get the zero-copy view of the
  * mapping, small ones come from the file-page cache and stay correct across
  * pages and on a second (cached) read. */
@@ -415,40 +429,32 @@ START_TEST(small_reads_cached_at_second_touch)
     struct buf b = {0};
     struct scry_phys *p = NULL;
     struct scry_pagecache_stats stats;
-    uint8_t out[128];
     char *path;
     b_pattern(&b, 0, 64 * 4096, 6);
     path = tu_write_temp(b.p, b.n);
     ck_assert_ptr_nonnull(path);
     ck_assert_int_eq(scry_phys_open(path, NULL, &p), SCRY_OK);
-#define READ_AT(pa, n)                                                         \
-    do {                                                                       \
-        ck_assert_int_eq(scry_phys_read(p, (pa), out, (n), NULL), SCRY_OK);    \
-        check_pattern(out, (pa), (n), 6);                                      \
-        scry_pagecache_stats(p->fcache, &stats);                               \
-    } while (0)
-    READ_AT(10 * 4096 + 40, 8);
+    stats = read_checked(p, 10 * 4096 + 40, 8, 6);
     ck_assert_uint_eq(stats.used, 0);
-    READ_AT(10 * 4096 + 2000, 8); /* the same page again: cached */
+    stats = read_checked(p, 10 * 4096 + 2000, 8, 6); /* the same page again: cached */
     ck_assert_uint_eq(stats.used, 1);
-    READ_AT(10 * 4096 + 3000, 8); /* and now a hit */
+    stats = read_checked(p, 10 * 4096 + 3000, 8, 6); /* and now a hit */
     ck_assert_uint_eq(stats.used, 1);
     ck_assert_uint_eq(stats.hits, 1);
     /* The bound: 64 bytes still alone, 65 cached at once. */
-    READ_AT(12 * 4096, 64);
+    stats = read_checked(p, 12 * 4096, 64, 6);
     ck_assert_uint_eq(stats.used, 1);
-    READ_AT(13 * 4096, 65);
+    stats = read_checked(p, 13 * 4096, 65, 6);
     ck_assert_uint_eq(stats.used, 2);
     /* One small read on each of many pages caches none of them. */
     for (uint64_t pg = 20; pg < 64; pg++)
-        READ_AT(pg * 4096 + pg, 8);
+        stats = read_checked(p, pg * 4096 + pg, 8, 6);
     ck_assert_uint_eq(stats.used, 2);
     /* A read across a page boundary is two reads, one per page. */
-    READ_AT(15 * 4096 - 4, 8);
+    stats = read_checked(p, 15 * 4096 - 4, 8, 6);
     ck_assert_uint_eq(stats.used, 2);
-    READ_AT(15 * 4096 - 4, 8);
+    stats = read_checked(p, 15 * 4096 - 4, 8, 6);
     ck_assert_uint_eq(stats.used, 4);
-#undef READ_AT
     scry_phys_close(p);
     unlink(path);
     free(path);
@@ -550,7 +556,6 @@ START_TEST(lime_pages_cached_by_address)
     struct buf b = {0};
     struct scry_phys *p = NULL;
     struct scry_pagecache_stats stats;
-    uint8_t out[256];
     char *path;
     /* [0x1000, 0x4000) at file offset 0x20; [0x4000, 0x4c00) at 0x3040;
      * [0x4c00, 0x7000) at 0x3c60: page 0x4000 is split by a boundary. */
@@ -561,35 +566,28 @@ START_TEST(lime_pages_cached_by_address)
     ck_assert_ptr_nonnull(path);
     ck_assert_int_eq(scry_phys_open(path, NULL, &p), SCRY_OK);
     ck_assert_str_eq(p->info.format, "lime");
-#define READ_AT(pa, n)                                                         \
-    do {                                                                       \
-        ck_assert_int_eq(scry_phys_read(p, (pa), out, (n), NULL), SCRY_OK);    \
-        check_pattern(out, (pa), (n), 7);                                      \
-        scry_pagecache_stats(p->fcache, &stats);                               \
-    } while (0)
     /* File bytes 0x2036..0x209a: file pages 1 and 2, physical page 2. */
-    READ_AT(0x2000 + 3990, 100);
+    stats = read_checked(p, 0x2000 + 3990, 100, 7);
     ck_assert_uint_eq(stats.used, 1);
     ck_assert_uint_eq(stats.misses, 1);
-    READ_AT(0x2000 + 10, 100); /* file page 1 alone: the same page */
+    stats = read_checked(p, 0x2000 + 10, 100, 7); /* file page 1 alone: the same page */
     ck_assert_uint_eq(stats.used, 1);
     ck_assert_uint_eq(stats.hits, 1);
     /* 100 bytes each side of 0x4c00, both in file page 3: one buffer,
      * the second half a hit at once. */
-    READ_AT(0x4c00 - 100, 200);
+    stats = read_checked(p, 0x4c00 - 100, 200, 7);
     ck_assert_uint_eq(stats.used, 2);
     ck_assert_uint_eq(stats.hits, 2);
-    READ_AT(0x4c00 - 100, 200);
+    stats = read_checked(p, 0x4c00 - 100, 200, 7);
     ck_assert_uint_eq(stats.used, 2);
     ck_assert_uint_eq(stats.hits, 4);
     /* Page 0x5000 lies whole in the third range. */
-    READ_AT(0x5000 + 4000, 96);
+    stats = read_checked(p, 0x5000 + 4000, 96, 7);
     ck_assert_uint_eq(stats.used, 3);
     /* Across the page boundary at 0x6000: page 0x5000 again, 0x6000 new. */
-    READ_AT(0x6000 - 128, 256);
+    stats = read_checked(p, 0x6000 - 128, 256, 7);
     ck_assert_uint_eq(stats.used, 4);
     ck_assert_uint_eq(stats.hits, 5);
-#undef READ_AT
     scry_phys_close(p);
     unlink(path);
     free(path);
