@@ -368,6 +368,15 @@ START_TEST(refuse_fifo_and_others)
 }
 END_TEST
 
+/* Closes a dump opened from tu_write_temp's file and frees what made it. */
+static void close_temp(struct scry_phys *p, char *path, struct buf *b)
+{
+    scry_phys_close(p);
+    unlink(path);
+    free(path);
+    free(b->p);
+}
+
 /* Reads n bytes at pa of a dump of b_pattern(seed), checks them, and
  * returns the file-page cache's counters after the read. */
 static struct scry_pagecache_stats read_checked(struct scry_phys *p, uint64_t pa, size_t n,
@@ -413,10 +422,7 @@ START_TEST(raw_bulk_and_file_cache)
     ck_assert_uint_eq(stats.used, 5);
     ck_assert_uint_eq(stats.misses, 7);
     ck_assert_uint_eq(stats.hits, 8);
-    scry_phys_close(p);
-    unlink(path);
-    free(path);
-    free(b.p);
+    close_temp(p, path, &b);
 }
 END_TEST
 
@@ -455,10 +461,7 @@ START_TEST(small_reads_cached_at_second_touch)
     ck_assert_uint_eq(stats.used, 2);
     stats = read_checked(p, 15 * 4096 - 4, 8, 6);
     ck_assert_uint_eq(stats.used, 4);
-    scry_phys_close(p);
-    unlink(path);
-    free(path);
-    free(b.p);
+    close_temp(p, path, &b);
 }
 END_TEST
 
@@ -588,10 +591,7 @@ START_TEST(lime_pages_cached_by_address)
     stats = read_checked(p, 0x6000 - 128, 256, 7);
     ck_assert_uint_eq(stats.used, 4);
     ck_assert_uint_eq(stats.hits, 5);
-    scry_phys_close(p);
-    unlink(path);
-    free(path);
-    free(b.p);
+    close_temp(p, path, &b);
 }
 END_TEST
 
