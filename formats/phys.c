@@ -224,14 +224,15 @@ int scry_phys_small_first(const struct scry_phys *p, uint64_t key)
  *
  * A miss of at most SCRY_SMALL_READ bytes on a page not met that way
  * lately reads those bytes alone, uncached; the page is cached at its
- * second such touch. Of the 38,000 file pages a corpus batch reads (bench/batch.sh,
- * -j 1), 19,700 are met first by a read of 64 bytes or less and never read
- * again (most of them the page tables of each process's user space, walked
- * once by linux.psaux for its arguments, one 8-byte entry a page): copied
- * whole, they were 40% of the bytes the kernel copied, and they took cache
- * slots from pages read again. The 4,700 pages met first that way and read
- * again (upper page tables, kernel objects: 600,000 reads) pay one more
- * system call. */
+ * second such touch. Of the 38,000 file pages a corpus batch reads
+ * (bench/batch.sh, -j 1), 19,700 are met first by a read of 64 bytes or
+ * less and never read again (most of them the page tables of each
+ * process's user space, walked once by linux.psaux for its arguments, one
+ * 8-byte entry a page): copied whole, they were 40% of the bytes the kernel
+ * copied, and they took cache slots from pages read again. The 4,700 pages
+ * met first that way and read again (upper page tables, kernel objects:
+ * 600,000 reads) pay one more system call. (Counted when the cache held
+ * file pages, before run_copy.) */
 static void page_copy(const struct scry_phys *p, uint64_t key, uint64_t at, size_t in,
                       size_t take, uint8_t *dst)
 {
@@ -240,7 +241,8 @@ static void page_copy(const struct scry_phys *p, uint64_t key, uint64_t at, size
     uint8_t *buf;
     int token;
     if (scry_pagecache_get(p->fcache, key, in, take, dst) ||
-        (take <= SCRY_SMALL_READ && scry_phys_small_first(p, key) && read_exact(f->fd, dst, take, at + in)))
+        (take <= SCRY_SMALL_READ && scry_phys_small_first(p, key) &&
+         read_exact(f->fd, dst, take, at + in)))
         return;
     buf = scry_pagecache_reserve(p->fcache, key, &token);
     if (read_page(f, at, buf ? buf : own)) {
@@ -280,7 +282,8 @@ static void run_copy(const struct scry_phys *p, const struct scry_run *r, uint64
         uint64_t base = pa & ~(uint64_t)(SCRY_PAGE_SIZE - 1);
         size_t in = (size_t)(pa - base);
         size_t take = len < SCRY_PAGE_SIZE - in ? len : SCRY_PAGE_SIZE - in;
-        if (base >= r->start && r->len >= SCRY_PAGE_SIZE && base - r->start <= r->len - SCRY_PAGE_SIZE) {
+        if (base >= r->start && r->len >= SCRY_PAGE_SIZE &&
+            base - r->start <= r->len - SCRY_PAGE_SIZE) {
             page_copy(p, base / SCRY_PAGE_SIZE, roff + (base - r->start), in, take, dst);
         } else { /* the file pages under [pa, pa+take): at most two */
             uint64_t off = roff + (pa - r->start);

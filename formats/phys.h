@@ -184,11 +184,12 @@ static inline scry_status scry_phys_read(struct scry_phys *p, uint64_t pa, void 
 
 /* Reads [pa, pa+len) for a reader whose runs map linearly onto the file:
  * file_off[i] is where runs[i] starts in the mapping. Zero-fills holes.
- * Reads shorter than SCRY_DIRECT_MIN are served from p->fcache, a page
- * at a time, filled with pread: on kernels whose page cache holds large folios (ext4 on Linux 6.x),
- * touching one byte of a file mapping maps its whole folio into the process
- * (about 230 KiB a touch measured on 6.18), so a task walk straight through
- * the mapping would leave hundreds of MiB resident. */
+ * Reads shorter than SCRY_DIRECT_MIN are served from p->fcache, a page at
+ * a time, filled with pread: on kernels whose page cache holds large
+ * folios (ext4 on Linux 6.x), touching one byte of a file mapping maps its
+ * whole folio into the process (about 230 KiB a touch measured on 6.18),
+ * so a task walk straight through the mapping would leave hundreds of MiB
+ * resident. */
 scry_status scry_phys_read_linear(const struct scry_phys *p, const uint64_t *file_off, uint64_t pa,
                                   void *buf, size_t len, size_t *holes);
 /* A page cache's admission of small reads: a read of at most

@@ -147,8 +147,8 @@ static unsigned char *map_slab(void)
      * mapping's own lock, and the populate call finds nothing left to do.
      * The call alone made the pages (and zeroed 2 MiB) holding the
      * process's mmap lock, and at -j 2 the other batch thread's mmap,
-     * munmap and madvise calls slept behind it, their CPU idle: 1.7 ms of
-     * a corpus batch (bench/batch.sh, perf sched). */
+     * munmap and madvise calls slept behind it, their CPU idle: 1.8 ms of
+     * a corpus batch, 0.1 ms after (bench/batch.sh's list, perf sched). */
     base[0] = 0;
 #ifdef MADV_POPULATE_WRITE
     if (madvise(base, SLAB_BYTES, MADV_POPULATE_WRITE) == 0 || errno != EINVAL)
