@@ -61,13 +61,6 @@ static scry_status open_path(const char *path, struct scry_phys **out)
     return open_path_budget(path, NULL, out);
 }
 
-/* The reader's own close, so these tests do not depend on lib/phys.c. */
-static void close_phys(struct scry_phys *p)
-{
-    if (p)
-        p->ops->close(p);
-}
-
 static int is_zero(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -230,7 +223,7 @@ START_TEST(peer_file)
     }
     free(all);
     free(state);
-    close_phys(p);
+    scry_phys_close(p);
     json_decref(ex);
 }
 END_TEST
@@ -259,8 +252,8 @@ START_TEST(flat_equals_plain)
         ck_assert_uint_eq(ha, hb);
         ck_assert(memcmp(x, y, PG) == 0);
     }
-    close_phys(pa);
-    close_phys(pb);
+    scry_phys_close(pa);
+    scry_phys_close(pb);
 }
 END_TEST
 
@@ -296,7 +289,7 @@ START_TEST(split_alone)
             ck_assert_int_eq(scry_phys_read(p, pfn * PG, page, PG, &holes), SCRY_OK);
             ck_assert_uint_eq(holes, PG);
         }
-        close_phys(p);
+        scry_phys_close(p);
     }
     json_decref(ex);
 }
@@ -357,7 +350,7 @@ START_TEST(split_set)
     }
     ck_assert_msg(scry_kdump_open_set(f, 3, &p) == SCRY_OK, "%s", scry_last_error());
     check_split_set(p, ex);
-    close_phys(p);
+    scry_phys_close(p);
     json_decref(ex);
 }
 END_TEST
@@ -452,7 +445,7 @@ START_TEST(synthetic_bad_descriptor)
         ck_assert_ptr_null(p->ops->direct(p, PG, 16));
         ck_assert_ptr_null(p->ops->direct(p, 4 * PG, 16));
     }
-    close_phys(p);
+    scry_phys_close(p);
     free(img);
 }
 END_TEST
@@ -491,7 +484,7 @@ START_TEST(synthetic_flat)
     ck_assert_msg(open_with(&scry_format_kdump_flat, f, &p) == SCRY_OK, "%s", scry_last_error());
     ck_assert_str_eq(p->info.format, "kdump-flat");
     check_synth(p);
-    close_phys(p);
+    scry_phys_close(p);
 
     /* A negative record size is rejected with the record's offset. */
     memset(flat + 4096 + 8, 0x80, 1);
@@ -554,7 +547,7 @@ START_TEST(synthetic_bad_headers)
     put64(b + PG + 96, UINT64_MAX);
     ck_assert_msg(open_mem(b, len, &p) == SCRY_OK, "%s", scry_last_error());
     ck_assert_uint_eq(p->nruns, 1);
-    close_phys(p);
+    scry_phys_close(p);
 
     /* A sub-header VMCOREINFO pointer outside the file costs only it. */
     memcpy(b, img, len);
@@ -562,7 +555,7 @@ START_TEST(synthetic_bad_headers)
     put64(b + PG + 40, 100);
     ck_assert_msg(open_mem(b, len, &p) == SCRY_OK, "%s", scry_last_error());
     ck_assert_ptr_null(p->info.vmcoreinfo);
-    close_phys(p);
+    scry_phys_close(p);
 
     /* Big-endian header_version with a little-endian body: rejected. */
     memcpy(b, img, len);
@@ -1022,7 +1015,7 @@ START_TEST(threads_mixed)
         pthread_join(t[i], NULL);
         ck_assert_int_eq(a[i].bad, 0);
     }
-    close_phys(p);
+    scry_phys_close(p);
     free(ref);
 }
 END_TEST
@@ -1086,7 +1079,7 @@ static void compare_with_raw(const char *dump, const char *raw_path, struct scry
             ck_assert_int_eq(a[i].bad, 0);
         }
     }
-    close_phys(p);
+    scry_phys_close(p);
     scry_file_close(raw);
 }
 
