@@ -463,10 +463,8 @@ static scry_status page_decode(struct kdump *k, uint64_t pfn, const struct page_
     return fail ? page_err(k, pfn, fail) : SCRY_OK;
 }
 
-/* Copies [off, off+len) of dumped page pfn into dst; top is the dump read
- * (k, or the split set k is part of), whose small-read set this uses. */
-static scry_status page_read(const struct scry_phys *top, struct kdump *k, uint64_t pfn,
-                             size_t off, size_t len, uint8_t *dst)
+/* Copies [off, off+len) of dumped page pfn into dst. */
+static scry_status page_read(struct kdump *k, uint64_t pfn, size_t off, size_t len, uint8_t *dst)
 {
     struct page_loc loc;
     uint8_t page[PAGE];
@@ -486,14 +484,14 @@ static scry_status page_read(const struct scry_phys *top, struct kdump *k, uint6
         }
     }
     /* A small read of a page not met that way lately decodes it into our
-     * own buffer, uncached (scry_phys_small_first). linux.pslist, psaux,
+     * own buffer, uncached (scry_pagecache_small_first). linux.pslist, psaux,
      * lsmod and proc on dev-1k.kdump decode 7,800 distinct pages; 5,200 of
      * them are met only by reads of 64 bytes or less, not twice while
      * remembered (page tables, walked for one entry). Cached at once, they
      * filled the 16 MiB cache and evicted pages read again: 8,900 decodes.
      * Now 8,500 (the pages met a second time decode twice), 10 MiB
      * cached, nothing evicted. */
-    if (len <= SCRY_SMALL_READ && scry_phys_small_first(top, pfn)) {
+    if (len <= SCRY_PAGECACHE_SMALL_READ && scry_pagecache_small_first(k->cache, pfn)) {
         st = page_decode(k, pfn, &loc, page);
         if (st == SCRY_OK)
             memcpy(dst, page + off, len);
@@ -535,7 +533,7 @@ static scry_status read_loop(struct scry_phys *p, pick_fn pick, uint64_t pa, voi
         if (n > len)
             n = len;
         if (k && is_dumped(k, pfn)) {
-            scry_status st = page_read(p, k, pfn, off, n, dst);
+            scry_status st = page_read(k, pfn, off, n, dst);
             if (st != SCRY_OK)
                 return st;
         } else {

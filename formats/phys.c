@@ -1,7 +1,6 @@
 /* phys.c - format detection and the helpers every dump reader shares. */
 #include "formats/phys.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,11 +17,6 @@ const struct scry_format *const scry_formats[] = {
 
 /* Probes see at most this much; no known header needs more. */
 enum { PROBE_BYTES = 4096 };
-
-/* The admission of small reads to a dump's page caches
- * (scry_phys_small_first): a lossy set of the SMALL_SEEN last pages met
- * that way (16 KiB a dump read). */
-enum { SMALL_SEEN_BITS = 11, SMALL_SEEN = 1 << SMALL_SEEN_BITS };
 
 scry_status scry_phys_open_file(struct scry_file *f, struct scry_budget *budget,
                                 struct scry_phys **out)
@@ -158,8 +152,6 @@ void scry_phys_close(struct scry_phys *p)
         return;
     scry_pagecache_free(p->fcache);
     p->fcache = NULL;
-    free((void *)atomic_load(&p->small_seen));
-    atomic_store(&p->small_seen, NULL);
     scry_kv_free(&p->info.meta);
     if (p->ops && p->ops->close)
         p->ops->close(p);
@@ -189,31 +181,6 @@ static int read_page(const struct scry_file *f, uint64_t at, uint8_t *buf)
     return 1;
 }
 
-/* The set is made at the first small miss, so that a dump opened and never
- * read costs nothing (bench_open64: 64 dumps open). */
-int scry_phys_small_first(const struct scry_phys *p, uint64_t key)
-{
-    /* The set is this dump's cache state, like fcache's pages: p is const
-     * only to the readers' read paths, never a const object. */
-    _Atomic uint64_t *_Atomic *at = (_Atomic uint64_t *_Atomic *)&p->small_seen;
-    _Atomic uint64_t *seen = atomic_load_explicit(at, memory_order_acquire), *slot;
-    if (!seen) {
-        _Atomic uint64_t *mine = calloc(SMALL_SEEN, sizeof *mine);
-        if (!mine)
-            return 0;
-        if (atomic_compare_exchange_strong_explicit(at, &seen, mine, memory_order_acq_rel,
-                                                    memory_order_acquire))
-            seen = mine;
-        else
-            free((void *)mine); /* another thread's came first: seen holds it */
-    }
-    slot = &seen[(key * 0x9E3779B97F4A7C15ull) >> (64 - SMALL_SEEN_BITS)];
-    if (atomic_load_explicit(slot, memory_order_relaxed) == key + 1)
-        return 0;
-    atomic_store_explicit(slot, key + 1, memory_order_relaxed);
-    return 1;
-}
-
 /* Copies bytes [in, in+take) of the cache page `key` to dst; that page
  * holds the file's bytes from `at` (in + take <= SCRY_PAGE_SIZE). A miss
  * reads the page straight into the cache's buffer
@@ -222,8 +189,9 @@ int scry_phys_small_first(const struct scry_phys *p, uint64_t key)
  * 11 runs, 17% of its CPU in the kernel's copy to user space; with 1,
  * 0.8-1.0 s (and 2: 0.9 s, 4: 1.1-1.5 s), the whole run 20% shorter.
  *
- * A miss of at most SCRY_SMALL_READ bytes on a page not met that way
- * lately reads those bytes alone, uncached; the page is cached at its
+ * A miss of at most SCRY_PAGECACHE_SMALL_READ bytes on a page not met
+ * that way lately (scry_pagecache_small_first) reads those bytes alone,
+ * uncached; the page is cached at its
  * second such touch. Of the 38,000 file pages a corpus batch reads
  * (bench/batch.sh, -j 1), 19,700 are met first by a read of 64 bytes or
  * less and never read again (most of them the page tables of each
@@ -241,7 +209,7 @@ static void page_copy(const struct scry_phys *p, uint64_t key, uint64_t at, size
     uint8_t *buf;
     int token;
     if (scry_pagecache_get(p->fcache, key, in, take, dst) ||
-        (take <= SCRY_SMALL_READ && scry_phys_small_first(p, key) &&
+        (take <= SCRY_PAGECACHE_SMALL_READ && scry_pagecache_small_first(p->fcache, key) &&
          read_exact(f->fd, dst, take, at + in)))
         return;
     buf = scry_pagecache_reserve(p->fcache, key, &token);

@@ -86,10 +86,6 @@ struct scry_phys {
      * holds them whole, else file pages (phys.c's run_copy); owned, set by
      * scry_phys_open_file, may be NULL. */
     struct scry_pagecache *fcache;
-    /* With fcache: its pages lately met by a read of at most 64 bytes
-     * that was not cached (key + 1, 0 empty; a lossy direct-mapped set
-     * of 2,048, phys.c's page_copy), made at the first such read; owned. */
-    _Atomic uint64_t *_Atomic small_seen;
     struct scry_run *runs;       /* owned, sorted by start, disjoint, non-empty */
     size_t nruns;
     struct scry_dump_info info;
@@ -192,18 +188,6 @@ static inline scry_status scry_phys_read(struct scry_phys *p, uint64_t pa, void 
  * resident. */
 scry_status scry_phys_read_linear(const struct scry_phys *p, const uint64_t *file_off, uint64_t pa,
                                   void *buf, size_t len, size_t *holes);
-/* A page cache's admission of small reads: a read of at most
- * SCRY_SMALL_READ bytes that misses is served without caching its page the
- * first time, since most such pages are read once (a process's page
- * tables, walked for one entry each: phys.c's page_copy). Returns 1 when
- * page `key` was not met that way lately and is now remembered (serve the
- * read uncached), 0 when it was (cache the page now) or the set cannot be
- * made. The set is p's, lossy (2,048 keys), made at the first call, freed
- * by scry_phys_close; keys are those of the caller's cache, one key space
- * a dump. Thread-safe: a race only serves a page once more uncached or
- * caches it once early. */
-#define SCRY_SMALL_READ 64u
-int scry_phys_small_first(const struct scry_phys *p, uint64_t key);
 /* Index of the run containing pa, or (size_t)-1. Binary search. */
 size_t scry_phys_find_run(const struct scry_phys *p, uint64_t pa);
 /* Sorts runs by start (file_off, when not NULL, is a parallel array of

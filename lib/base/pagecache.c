@@ -13,10 +13,12 @@
 #include "lib/base/pagepool.h"
 #include "lib/base/spinlock.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { NSHARDS = 16, NONE = -1 };
+/* SMALL_SEEN: the keys scry_pagecache_small_first remembers. */
+enum { NSHARDS = 16, NONE = -1, SMALL_SEEN_BITS = 11, SMALL_SEEN = 1 << SMALL_SEEN_BITS };
 
 _Static_assert(SCRY_PAGECACHE_PAGE == SCRY_PAGEPOOL_PAGE, "pooled buffers are cache pages");
 
@@ -38,6 +40,9 @@ struct scry_pagecache {
     uint32_t slots;    /* per shard */
     uint32_t nbuckets; /* per shard, a power of two */
     struct scry_budget *budget; /* borrowed, may be NULL */
+    /* Keys lately met by an uncached small read (key + 1, 0 empty; a
+     * lossy direct-mapped set), made at the first such read; owned. */
+    _Atomic uint64_t *_Atomic small_seen;
     struct shard shard[NSHARDS];
 };
 
@@ -110,6 +115,7 @@ void scry_pagecache_free(struct scry_pagecache *c)
     for (int i = 0; i < NSHARDS; i++) {
         shard_release(c, &c->shard[i]);
     }
+    free((void *)atomic_load(&c->small_seen));
     free(c);
 }
 
@@ -316,4 +322,24 @@ void scry_pagecache_stats(struct scry_pagecache *c, struct scry_pagecache_stats 
         out->used += s->used;
         scry_spin_unlock(&s->lock);
     }
+}
+
+int scry_pagecache_small_first(struct scry_pagecache *c, uint64_t pfn)
+{
+    _Atomic uint64_t *seen = atomic_load_explicit(&c->small_seen, memory_order_acquire), *slot;
+    if (!seen) {
+        _Atomic uint64_t *mine = calloc(SMALL_SEEN, sizeof *mine);
+        if (!mine)
+            return 0;
+        if (atomic_compare_exchange_strong_explicit(&c->small_seen, &seen, mine,
+                                                    memory_order_acq_rel, memory_order_acquire))
+            seen = mine;
+        else
+            free((void *)mine); /* another thread's came first: seen holds it */
+    }
+    slot = &seen[(pfn * 0x9E3779B97F4A7C15ull) >> (64 - SMALL_SEEN_BITS)];
+    if (atomic_load_explicit(slot, memory_order_relaxed) == pfn + 1)
+        return 0;
+    atomic_store_explicit(slot, pfn + 1, memory_order_relaxed);
+    return 1;
 }

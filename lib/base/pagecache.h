@@ -75,6 +75,19 @@ void scry_pagecache_put(struct scry_pagecache *c, uint64_t pfn, const void *page
 void *scry_pagecache_reserve(struct scry_pagecache *c, uint64_t pfn, int *token);
 void scry_pagecache_commit(struct scry_pagecache *c, uint64_t pfn, int token);
 void scry_pagecache_cancel(struct scry_pagecache *c, uint64_t pfn, int token);
+/* Admission of small reads: a read of at most SCRY_PAGECACHE_SMALL_READ
+ * bytes that misses is served without caching its page the first time,
+ * since most such pages are read once (a process's page tables, walked for
+ * one entry each: formats/phys.c's page_copy, formats/kdump.c's
+ * page_read). Returns 1 when page pfn was not met that way lately and is
+ * now remembered (serve the read uncached), 0 when it was (cache the page
+ * now) or the set cannot be made. The set is lossy (2,048 keys, 16 KiB),
+ * made at the first call, so that a cache never read costs nothing
+ * (bench_open64: 64 dumps open), and freed with the cache. Thread-safe
+ * (relaxed atomics): a race only serves a page once more uncached or
+ * caches it once early. */
+#define SCRY_PAGECACHE_SMALL_READ 64u
+int scry_pagecache_small_first(struct scry_pagecache *c, uint64_t pfn);
 /* A consistent-enough snapshot of the counters (shards are read one by
  * one). */
 void scry_pagecache_stats(struct scry_pagecache *c, struct scry_pagecache_stats *out);

@@ -129,6 +129,39 @@ static void check_pattern(const uint8_t *d, uint64_t pa, size_t n, unsigned seed
                       (unsigned long long)(pa + i), d[i], pat(pa + i, seed));
 }
 
+/* Writes b to a temporary file and opens it as a dump: the path, which
+ * close_temp removes. */
+static char *open_temp(const struct buf *b, struct scry_phys **p)
+{
+    char *path = tu_write_temp(b->p, b->n);
+    ck_assert_ptr_nonnull(path);
+    ck_assert_int_eq(scry_phys_open(path, NULL, p), SCRY_OK);
+    return path;
+}
+
+/* Closes a dump open_temp opened and frees what made it. */
+static void close_temp(struct scry_phys *p, char *path, struct buf *b)
+{
+    scry_phys_close(p);
+    unlink(path);
+    free(path);
+    free(b->p);
+}
+
+/* Reads n bytes at pa of a dump of b_pattern(seed), checks them, and
+ * returns the file-page cache's counters after the read. */
+static struct scry_pagecache_stats read_checked(struct scry_phys *p, uint64_t pa, size_t n,
+                                                unsigned seed)
+{
+    uint8_t out[512];
+    struct scry_pagecache_stats stats;
+    ck_assert_uint_le(n, sizeof out);
+    ck_assert_int_eq(scry_phys_read(p, pa, out, n, NULL), SCRY_OK);
+    check_pattern(out, pa, n, seed);
+    scry_pagecache_stats(p->fcache, &stats);
+    return stats;
+}
+
 static void check_zero(const uint8_t *d, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -211,9 +244,7 @@ START_TEST(raw_path_open)
     uint8_t out[16];
     char *path;
     b_pattern(&b, 0, 4096, 2);
-    path = tu_write_temp(b.p, b.n);
-    ck_assert_ptr_nonnull(path);
-    ck_assert_int_eq(scry_phys_open(path, NULL, &p), SCRY_OK);
+    path = open_temp(&b, &p);
     ck_assert_str_eq(p->info.format, "raw");
     ck_assert_int_eq(scry_phys_read(p, 4000, out, 16, NULL), SCRY_OK);
     check_pattern(out, 4000, 16, 2);
@@ -368,29 +399,6 @@ START_TEST(refuse_fifo_and_others)
 }
 END_TEST
 
-/* Closes a dump opened from tu_write_temp's file and frees what made it. */
-static void close_temp(struct scry_phys *p, char *path, struct buf *b)
-{
-    scry_phys_close(p);
-    unlink(path);
-    free(path);
-    free(b->p);
-}
-
-/* Reads n bytes at pa of a dump of b_pattern(seed), checks them, and
- * returns the file-page cache's counters after the read. */
-static struct scry_pagecache_stats read_checked(struct scry_phys *p, uint64_t pa, size_t n,
-                                                unsigned seed)
-{
-    uint8_t out[512];
-    struct scry_pagecache_stats stats;
-    ck_assert_uint_le(n, sizeof out);
-    ck_assert_int_eq(scry_phys_read(p, pa, out, n, NULL), SCRY_OK);
-    check_pattern(out, pa, n, seed);
-    scry_pagecache_stats(p->fcache, &stats);
-    return stats;
-}
-
 /* A dump opened from a file: bulk reads get the zero-copy view of the
  * mapping, small ones come from the file-page cache and stay correct across
  * pages and on a second (cached) read. */
@@ -402,9 +410,7 @@ START_TEST(raw_bulk_and_file_cache)
     struct scry_pagecache_stats stats;
     char *path;
     b_pattern(&b, 0, 32 * 4096, 5);
-    path = tu_write_temp(b.p, b.n);
-    ck_assert_ptr_nonnull(path);
-    ck_assert_int_eq(scry_phys_open(path, NULL, &p), SCRY_OK);
+    path = open_temp(&b, &p);
     ck_assert_ptr_nonnull(p->fcache);
     ck_assert_ptr_eq(p->ops->direct(p, 4096, SCRY_DIRECT_MIN), p->file->map + 4096);
     ck_assert_ptr_null(p->ops->direct(p, 4096, SCRY_DIRECT_MIN - 1));
@@ -437,9 +443,7 @@ START_TEST(small_reads_cached_at_second_touch)
     struct scry_pagecache_stats stats;
     char *path;
     b_pattern(&b, 0, 64 * 4096, 6);
-    path = tu_write_temp(b.p, b.n);
-    ck_assert_ptr_nonnull(path);
-    ck_assert_int_eq(scry_phys_open(path, NULL, &p), SCRY_OK);
+    path = open_temp(&b, &p);
     stats = read_checked(p, 10 * 4096 + 40, 8, 6);
     ck_assert_uint_eq(stats.used, 0);
     stats = read_checked(p, 10 * 4096 + 2000, 8, 6); /* the same page again: cached */
@@ -565,9 +569,7 @@ START_TEST(lime_pages_cached_by_address)
     lime_range(&b, 0x1000, 0x3000, 7);
     lime_range(&b, 0x4000, 0xc00, 7);
     lime_range(&b, 0x4c00, 0x2400, 7);
-    path = tu_write_temp(b.p, b.n);
-    ck_assert_ptr_nonnull(path);
-    ck_assert_int_eq(scry_phys_open(path, NULL, &p), SCRY_OK);
+    path = open_temp(&b, &p);
     ck_assert_str_eq(p->info.format, "lime");
     /* File bytes 0x2036..0x209a: file pages 1 and 2, physical page 2. */
     stats = read_checked(p, 0x2000 + 3990, 100, 7);

@@ -933,7 +933,7 @@ END_TEST
 
 /* A small read of a page not met that way lately is decoded into the
  * reader's own buffer, uncached; the page is cached at its second such
- * touch (scry_phys_small_first). Reads return the right bytes throughout. */
+ * touch (scry_pagecache_small_first). Reads return the right bytes throughout. */
 START_TEST(kdump_small_reads_cached_at_second_touch)
 {
     const char *corpus = tu_corpus_dir("small reads");
