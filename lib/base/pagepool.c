@@ -148,7 +148,8 @@ static unsigned char *map_slab(void)
      * The call alone made the pages (and zeroed 2 MiB) holding the
      * process's mmap lock, and at -j 2 the other batch thread's mmap,
      * munmap and madvise calls slept behind it, their CPU idle: 1.8 ms of
-     * a corpus batch, 0.1 ms after (bench/batch.sh's list, perf sched). */
+     * a corpus batch before, 0.1 and 1.4 ms in two series after
+     * (bench/batch.sh's list, perf sched, 6 runs each). */
     base[0] = 0;
 #ifdef MADV_POPULATE_WRITE
     if (madvise(base, SLAB_BYTES, MADV_POPULATE_WRITE) == 0 || errno != EINVAL)
